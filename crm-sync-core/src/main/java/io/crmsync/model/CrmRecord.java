@@ -1,0 +1,118 @@
+package io.crmsync.model;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One record of any CRM object type (contact, company, deal, or a custom object), CRM-neutral.
+ *
+ * <p>{@link #fields()} maps field names to JSON-compatible values: {@link String}, {@link Boolean},
+ * {@link Long}, {@link Double}, {@link BigDecimal}, or lists and maps of those. Standard fields use the
+ * canonical names of {@link Contact.Fields} (adapters translate them to and from their CRM's names);
+ * every other field passes through under the name it has in the CRM, so custom fields survive a round
+ * trip. A field that is absent is "not set"; there are no null values.
+ *
+ * @param objectType the object type, such as {@link ObjectTypes#CONTACT} or a CRM's custom object name
+ * @param id the record's id in the system it was read from, or {@code null} for a record not yet
+ *     written anywhere
+ * @param fields field values by name; copied, unmodifiable
+ * @param modifiedAt when the record last changed in its system, or {@code null} if unknown
+ * @param deleted whether the record was deleted (archived) in its system; reads that include deletes
+ *     report them with this flag
+ */
+public record CrmRecord(
+    String objectType,
+    @Nullable String id,
+    Map<String, Object> fields,
+    @Nullable Instant modifiedAt,
+    boolean deleted) {
+
+  public CrmRecord {
+    Objects.requireNonNull(objectType, "objectType");
+    if (objectType.isBlank()) {
+      throw new IllegalArgumentException("objectType must not be blank");
+    }
+    Objects.requireNonNull(fields, "fields");
+    for (Map.Entry<String, Object> e : fields.entrySet()) {
+      Objects.requireNonNull(e.getKey(), "field name");
+      checkValue(e.getKey(), Objects.requireNonNull(e.getValue(), () -> "value of field " + e.getKey()));
+    }
+    fields = Map.copyOf(fields);
+  }
+
+  /** A record not yet written anywhere. */
+  public static CrmRecord of(String objectType, Map<String, Object> fields) {
+    return new CrmRecord(objectType, null, fields, null, false);
+  }
+
+  /** The value of {@code field} as text, or {@code null} when absent. Numbers and booleans are rendered. */
+  public @Nullable String string(String field) {
+    Object v = fields.get(field);
+    return v == null ? null : v.toString();
+  }
+
+  /** This record with {@code id} as its id. */
+  public CrmRecord withId(@Nullable String id) {
+    return new CrmRecord(objectType, id, fields, modifiedAt, deleted);
+  }
+
+  /** This record with {@code fields} replacing all of its fields. */
+  public CrmRecord withFields(Map<String, Object> fields) {
+    return new CrmRecord(objectType, id, fields, modifiedAt, deleted);
+  }
+
+  /** This record with one field set (or removed, when {@code value} is null). */
+  public CrmRecord with(String field, @Nullable Object value) {
+    Map<String, Object> copy = new LinkedHashMap<>(fields);
+    if (value == null) {
+      copy.remove(field);
+    } else {
+      copy.put(field, value);
+    }
+    return withFields(copy);
+  }
+
+  /** This record with its modification time set. */
+  public CrmRecord withModifiedAt(@Nullable Instant modifiedAt) {
+    return new CrmRecord(objectType, id, fields, modifiedAt, deleted);
+  }
+
+  /** A deletion marker for this record. */
+  public CrmRecord asDeleted() {
+    return new CrmRecord(objectType, id, fields, modifiedAt, true);
+  }
+
+  private static void checkValue(String field, Object value) {
+    if (value instanceof String
+        || value instanceof Boolean
+        || value instanceof Long
+        || value instanceof Integer
+        || value instanceof Double
+        || value instanceof BigDecimal) {
+      return;
+    }
+    if (value instanceof List<?> list) {
+      for (Object o : list) {
+        checkValue(field, Objects.requireNonNull(o, () -> "element of field " + field));
+      }
+      return;
+    }
+    if (value instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!(e.getKey() instanceof String)) {
+          throw new IllegalArgumentException("field " + field + " has a map with a non-text key: " + e.getKey());
+        }
+        checkValue(field, Objects.requireNonNull(e.getValue(), () -> "entry of field " + field));
+      }
+      return;
+    }
+    throw new IllegalArgumentException(
+        "field " + field + " has a value of unsupported type " + value.getClass().getName()
+            + " (use String, Boolean, Long, Integer, Double, BigDecimal, List or Map)");
+  }
+}

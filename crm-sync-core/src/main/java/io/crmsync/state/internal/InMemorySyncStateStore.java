@@ -1,0 +1,116 @@
+package io.crmsync.state.internal;
+
+import io.crmsync.state.Checkpoint;
+import io.crmsync.state.DeadLetter;
+import io.crmsync.state.Fingerprint;
+import io.crmsync.state.IdLink;
+import io.crmsync.state.StateUpdate;
+import io.crmsync.state.SyncStateStore;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** {@link SyncStateStore#inMemory()}: concurrent maps. */
+public final class InMemorySyncStateStore implements SyncStateStore {
+  private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
+  private final Map<String, String> links = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, String>> fingerprints = new ConcurrentHashMap<>();
+  private final Map<String, JobDeadLetters> deadLetters = new ConcurrentHashMap<>();
+
+  private static final class JobDeadLetters {
+    final ConcurrentLinkedQueue<DeadLetter> list = new ConcurrentLinkedQueue<>();
+    final AtomicLong count = new AtomicLong();
+  }
+
+  private static String linkKey(String objectType, String fromSystem, String fromId, String toSystem) {
+    return objectType + '\u0000' + fromSystem + '\u0000' + fromId + '\u0000' + toSystem;
+  }
+
+  @Override
+  public Optional<Checkpoint> checkpoint(String jobId) {
+    return Optional.ofNullable(checkpoints.get(Objects.requireNonNull(jobId, "jobId")));
+  }
+
+  @Override
+  public void saveCheckpoint(String jobId, Checkpoint checkpoint) {
+    checkpoints.put(Objects.requireNonNull(jobId, "jobId"), Objects.requireNonNull(checkpoint, "checkpoint"));
+  }
+
+  @Override
+  public Map<String, String> linkedIds(
+      String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
+    Map<String, String> out = new HashMap<>();
+    for (String id : fromIds) {
+      String to = links.get(linkKey(objectType, fromSystem, id, toSystem));
+      if (to != null) {
+        out.put(id, to);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Map<String, String> fingerprints(String scope, Collection<String> keys) {
+    Map<String, String> byKey = fingerprints.get(scope);
+    if (byKey == null) {
+      return Map.of();
+    }
+    Map<String, String> out = new HashMap<>();
+    for (String k : keys) {
+      String v = byKey.get(k);
+      if (v != null) {
+        out.put(k, v);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void apply(StateUpdate update) {
+    for (IdLink l : update.links()) {
+      links.put(linkKey(l.objectType(), l.fromSystem(), l.fromId(), l.toSystem()), l.toId());
+      links.put(linkKey(l.objectType(), l.toSystem(), l.toId(), l.fromSystem()), l.fromId());
+    }
+    for (Fingerprint f : update.fingerprints()) {
+      fingerprints.computeIfAbsent(f.scope(), k -> new ConcurrentHashMap<>()).put(f.key(), f.value());
+    }
+    for (DeadLetter d : update.deadLetters()) {
+      JobDeadLetters j = deadLetters.computeIfAbsent(d.jobId(), k -> new JobDeadLetters());
+      j.list.add(d);
+      j.count.incrementAndGet();
+    }
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(String jobId, int limit) {
+    JobDeadLetters j = deadLetters.get(jobId);
+    List<DeadLetter> out = new ArrayList<>();
+    if (j != null) {
+      for (DeadLetter d : j.list) {
+        if (out.size() >= limit) {
+          break;
+        }
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public long deadLetterCount(String jobId) {
+    JobDeadLetters j = deadLetters.get(jobId);
+    return j == null ? 0 : j.count.get();
+  }
+
+  @Override
+  public String toString() {
+    return "SyncStateStore.inMemory()";
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Implementation details; not part of the API and may change without notice.
+ */
+@NullMarked
+package io.crmsync.state.internal;
+
+import org.jspecify.annotations.NullMarked;
