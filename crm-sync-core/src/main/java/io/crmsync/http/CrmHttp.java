@@ -88,6 +88,16 @@ public final class CrmHttp {
    * @throws CrmSyncException for any failure, typed by what the caller can do
    */
   public JsonNode execute(Request request) {
+    return exchange(request).body();
+  }
+
+  /**
+   * Executes {@code request} like {@link #execute} and also returns the status and headers of the
+   * successful response, for adapters that read them (rate-limit counters, a 207 multi-status).
+   *
+   * @throws CrmSyncException for any failure, typed by what the caller can do
+   */
+  public JsonResponse exchange(Request request) {
     String op = request.method() + " " + request.url().encodedPath();
     try (Response response = client.newCall(request).execute()) {
       String requestId = requestId(response);
@@ -101,10 +111,10 @@ public final class CrmHttp {
         throw errors.map(new HttpFailure(crm, op, response.code(), response.headers(), text, json, requestId, time.now()));
       }
       if (bytes.length == 0) {
-        return MissingNode.getInstance();
+        return new JsonResponse(response.code(), response.headers(), MissingNode.getInstance());
       }
       try {
-        return mapper.readTree(bytes);
+        return new JsonResponse(response.code(), response.headers(), mapper.readTree(bytes));
       } catch (IOException e) {
         String ct = response.header("Content-Type", "no content type");
         String start = new String(bytes, 0, Math.min(bytes.length, 200), StandardCharsets.UTF_8)
