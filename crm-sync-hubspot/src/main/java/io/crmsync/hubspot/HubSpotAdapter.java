@@ -210,12 +210,12 @@ public final class HubSpotAdapter implements CRMAdapter {
     this.authRetry = RetryPolicy.<JsonResponse>builder()
         .handle(RetryWithNewToken.class)
         .withMaxRetries(1)
-        .withDelay(Duration.ZERO)
         .build();
+    // Failsafe classifies and counts; the wait itself happens on the config's TimeSource in onRetry (Failsafe's
+    // own delays would sleep on the wall clock, which tests must not do).
     this.readRetry = RetryPolicy.builder()
         .handleIf((r, e) -> e != null && isRetryableRead(e) && !Thread.currentThread().isInterrupted())
         .withMaxRetries(readRetries)
-        .withDelay(Duration.ZERO) // the wait happens on the TimeSource, in onRetry
         .onRetry(ev -> pauseBeforeRetry(ev.getLastException(), ev.getAttemptCount()))
         .build();
   }
