@@ -15,11 +15,13 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -352,14 +354,14 @@ final class EmulatorDispatcher extends Dispatcher {
         return error(400, "VALIDATION_ERROR", "Too many filters in a group: at most 6 are allowed");
       }
     }
+    List<List<Filter>> compiled = compile(t, groups);
     Instant visibleBefore = emulator.time().now().minus(emulator.searchIndexLag());
     List<Obj> matches = new ArrayList<>();
     for (Obj o : t.objects.values()) {
       if (o.archived || (!emulator.searchIndexLag().isZero() && o.updatedAt.isAfter(visibleBefore))) {
         continue;
       }
-      Map<String, @Nullable String> view = t.view(o, null);
-      if (groups.isEmpty() || anyGroupMatches(t, groups, view)) {
+      if (compiled.isEmpty() || anyGroupMatches(t, compiled, o)) {
         matches.add(o);
       }
     }
@@ -369,15 +371,17 @@ final class EmulatorDispatcher extends Dispatcher {
       matches.removeIf(o -> o.props.values().stream().noneMatch(v -> v.toLowerCase(Locale.ROOT).contains(q)));
     }
     JsonNode sort = body.path("sorts").path(0);
-    Comparator<Obj> order = Comparator.comparingLong(o -> o.id);
     if (!sort.isMissingNode()) {
       String prop = sort.isTextual() ? sort.asText() : sort.path("propertyName").asText("hs_object_id");
       boolean desc = sort.path("direction").asText("ASCENDING").equalsIgnoreCase("DESCENDING");
       Property p = t.properties.get(prop);
-      Comparator<Obj> byProp = Comparator.comparing(o -> sortKey(t, o, prop, p), EmulatorDispatcher::compareKeys);
-      order = (desc ? byProp.reversed() : byProp).thenComparingLong(o -> o.id);
+      Map<Long, @Nullable Object> keys = new HashMap<>();
+      for (Obj o : matches) {
+        keys.put(o.id, sortKey(t, o, prop, p));
+      }
+      Comparator<Obj> byProp = Comparator.comparing(o -> keys.get(o.id), EmulatorDispatcher::compareKeys);
+      matches.sort((desc ? byProp.reversed() : byProp).thenComparingLong(o -> o.id));
     }
-    matches.sort(order);
     List<String> props = new ArrayList<>();
     body.path("properties").forEach(p -> props.add(p.asText()));
     ObjectNode out = json.createObjectNode();
@@ -395,7 +399,10 @@ final class EmulatorDispatcher extends Dispatcher {
   }
 
   private static @Nullable Object sortKey(Type t, Obj o, String prop, @Nullable Property p) {
-    String v = t.view(o, null).get(prop);
+    if (p != null && p.isDate()) {
+      return t.millis(o, prop);
+    }
+    String v = t.value(o, prop);
     if (v == null) {
       return null;
     }
@@ -423,11 +430,64 @@ final class EmulatorDispatcher extends Dispatcher {
     return ((Comparable) a).compareTo(b);
   }
 
-  private boolean anyGroupMatches(Type t, JsonNode groups, Map<String, @Nullable String> view) {
+  /** One filter of a search, parsed once per request. */
+  private record Filter(String prop, String op, @Nullable Property p, String value, String high, Set<String> values,
+      @Nullable Long valueMillis, @Nullable Long highMillis, @Nullable BigDecimal valueNumber,
+      @Nullable BigDecimal highNumber) {}
+
+  private List<List<Filter>> compile(Type t, JsonNode groups) {
+    List<List<Filter>> out = new ArrayList<>();
     for (JsonNode g : groups) {
-      boolean all = true;
+      List<Filter> filters = new ArrayList<>();
       for (JsonNode f : g.path("filters")) {
-        if (!matches(t, f, view)) {
+        String prop = f.path("propertyName").asText();
+        String op = f.path("operator").asText("EQ").toUpperCase(Locale.ROOT);
+        Property p = t.properties.get(prop);
+        if (p == null && !prop.equals("lastmodifieddate")) {
+          throw new BadRequest(error(400, "VALIDATION_ERROR", "There was a problem with the request: property " + prop
+              + " does not exist"));
+        }
+        if (!Set.of("EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY",
+            "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN").contains(op)) {
+          throw new BadRequest(error(400, "VALIDATION_ERROR", "Unknown operator " + op));
+        }
+        String value = f.path("value").asText("");
+        String high = f.path("highValue").asText("");
+        Set<String> values = new HashSet<>();
+        f.path("values").forEach(v -> values.add(v.asText().toLowerCase(Locale.ROOT)));
+        boolean compares = !Set.of("IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN",
+            "NOT_CONTAINS_TOKEN").contains(op);
+        Long valueMillis = null;
+        Long highMillis = null;
+        BigDecimal valueNumber = null;
+        BigDecimal highNumber = null;
+        if (compares && p != null && p.isDate()) {
+          valueMillis = millis(value);
+          highMillis = op.equals("BETWEEN") ? millis(high) : null;
+          if (valueMillis == null || (op.equals("BETWEEN") && highMillis == null)) {
+            throw new BadRequest(error(400, "VALIDATION_ERROR", value + " is not a valid date for " + prop));
+          }
+        } else if (compares && p != null && p.isNumber()) {
+          try {
+            valueNumber = new BigDecimal(value);
+            highNumber = op.equals("BETWEEN") ? new BigDecimal(high) : null;
+          } catch (NumberFormatException e) {
+            throw new BadRequest(error(400, "VALIDATION_ERROR", value + " is not a valid number for " + prop));
+          }
+        }
+        filters.add(new Filter(prop, op, p, value.toLowerCase(Locale.ROOT), high.toLowerCase(Locale.ROOT), values,
+            valueMillis, highMillis, valueNumber, highNumber));
+      }
+      out.add(filters);
+    }
+    return out;
+  }
+
+  private static boolean anyGroupMatches(Type t, List<List<Filter>> groups, Obj o) {
+    for (List<Filter> g : groups) {
+      boolean all = true;
+      for (Filter f : g) {
+        if (!matches(t, f, o)) {
           all = false;
           break;
         }
@@ -439,79 +499,64 @@ final class EmulatorDispatcher extends Dispatcher {
     return false;
   }
 
-  private boolean matches(Type t, JsonNode f, Map<String, @Nullable String> view) {
-    String prop = f.path("propertyName").asText();
-    String op = f.path("operator").asText("EQ").toUpperCase(Locale.ROOT);
-    Property p = t.properties.get(prop);
-    if (p == null && !view.containsKey(prop)) {
-      throw new BadRequest(error(400, "VALIDATION_ERROR", "There was a problem with the request: property " + prop
-          + " does not exist"));
+  private static boolean matches(Type t, Filter f, Obj o) {
+    String op = f.op();
+    if (f.valueMillis() != null) {
+      Long a = t.millis(o, f.prop());
+      if (a == null) {
+        return op.equals("NEQ");
+      }
+      if (op.equals("BETWEEN")) {
+        return a >= f.valueMillis() && a <= Objects.requireNonNull(f.highMillis());
+      }
+      return compare(op, Long.compare(a, f.valueMillis()));
     }
-    String actual = view.get(prop);
+    String actual = t.value(o, f.prop());
     switch (op) {
       case "HAS_PROPERTY":
         return actual != null && !actual.isEmpty();
       case "NOT_HAS_PROPERTY":
         return actual == null || actual.isEmpty();
       case "IN":
-      case "NOT_IN": {
-        Set<String> values = new HashSet<>();
-        f.path("values").forEach(v -> values.add(v.asText().toLowerCase(Locale.ROOT)));
-        boolean in = actual != null && values.contains(actual.toLowerCase(Locale.ROOT));
-        return op.equals("IN") == in;
-      }
+      case "NOT_IN":
+        return op.equals("IN") == (actual != null && f.values().contains(actual.toLowerCase(Locale.ROOT)));
       case "CONTAINS_TOKEN":
-      case "NOT_CONTAINS_TOKEN": {
-        String token = f.path("value").asText("").toLowerCase(Locale.ROOT).replace("*", "");
-        boolean has = actual != null && actual.toLowerCase(Locale.ROOT).contains(token);
-        return op.equals("CONTAINS_TOKEN") == has;
-      }
+      case "NOT_CONTAINS_TOKEN":
+        return op.equals("CONTAINS_TOKEN")
+            == (actual != null && actual.toLowerCase(Locale.ROOT).contains(f.value().replace("*", "")));
       default:
         break;
     }
     if (actual == null) {
       return op.equals("NEQ");
     }
-    String value = f.path("value").asText("");
-    int cmp;
-    if (p != null && p.isDate()) {
-      Long a = millis(actual);
-      Long b = millis(value);
-      if (b == null) {
-        throw new BadRequest(error(400, "VALIDATION_ERROR", value + " is not a valid date for " + prop));
-      }
-      cmp = a == null ? -1 : Long.compare(a, b);
-      if (op.equals("BETWEEN")) {
-        Long high = millis(f.path("highValue").asText(""));
-        return a != null && high != null && a >= b && a <= high;
-      }
-    } else if (p != null && p.isNumber()) {
+    if (f.valueNumber() != null) {
+      BigDecimal a;
       try {
-        BigDecimal a = new BigDecimal(actual);
-        BigDecimal b = new BigDecimal(value);
-        if (op.equals("BETWEEN")) {
-          BigDecimal high = new BigDecimal(f.path("highValue").asText(""));
-          return a.compareTo(b) >= 0 && a.compareTo(high) <= 0;
-        }
-        cmp = a.compareTo(b);
+        a = new BigDecimal(actual);
       } catch (NumberFormatException e) {
-        throw new BadRequest(error(400, "VALIDATION_ERROR", value + " is not a valid number for " + prop));
+        return false;
       }
-    } else {
-      cmp = actual.toLowerCase(Locale.ROOT).compareTo(value.toLowerCase(Locale.ROOT));
       if (op.equals("BETWEEN")) {
-        String high = f.path("highValue").asText("").toLowerCase(Locale.ROOT);
-        return cmp >= 0 && actual.toLowerCase(Locale.ROOT).compareTo(high) <= 0;
+        return a.compareTo(f.valueNumber()) >= 0 && a.compareTo(Objects.requireNonNull(f.highNumber())) <= 0;
       }
+      return compare(op, a.compareTo(f.valueNumber()));
     }
+    String a = actual.toLowerCase(Locale.ROOT);
+    if (op.equals("BETWEEN")) {
+      return a.compareTo(f.value()) >= 0 && a.compareTo(f.high()) <= 0;
+    }
+    return compare(op, a.compareTo(f.value()));
+  }
+
+  private static boolean compare(String op, int cmp) {
     return switch (op) {
       case "EQ" -> cmp == 0;
       case "NEQ" -> cmp != 0;
       case "LT" -> cmp < 0;
       case "LTE" -> cmp <= 0;
       case "GT" -> cmp > 0;
-      case "GTE" -> cmp >= 0;
-      default -> throw new BadRequest(error(400, "VALIDATION_ERROR", "Unknown operator " + op));
+      default -> cmp >= 0; // GTE
     };
   }
 

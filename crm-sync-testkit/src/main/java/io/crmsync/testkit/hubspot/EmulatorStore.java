@@ -108,6 +108,32 @@ final class EmulatorStore {
       }
     }
 
+    /** One property of the record as HubSpot reports it, computed ones included; null when unset. */
+    @Nullable String value(Obj o, String property) {
+      return switch (property) {
+        case "hs_object_id" -> Long.toString(o.id);
+        case "hs_lastmodifieddate" -> o.updatedAt.toString();
+        case "lastmodifieddate" -> name.equals("contacts") ? o.updatedAt.toString() : o.props.get(property);
+        case "createdate" -> o.props.getOrDefault("createdate", o.createdAt.toString());
+        default -> o.props.get(property);
+      };
+    }
+
+    /** A date property in epoch milliseconds, without formatting and parsing the computed ones. */
+    @Nullable Long millis(Obj o, String property) {
+      return switch (property) {
+        case "hs_lastmodifieddate" -> o.updatedAt.toEpochMilli();
+        case "lastmodifieddate" -> name.equals("contacts") ? o.updatedAt.toEpochMilli() : parsed(o, property);
+        case "createdate" -> o.props.containsKey("createdate") ? parsed(o, property) : o.createdAt.toEpochMilli();
+        default -> parsed(o, property);
+      };
+    }
+
+    private @Nullable Long parsed(Obj o, String property) {
+      String v = o.props.get(property);
+      return v == null ? null : EmulatorDispatcher.millis(v);
+    }
+
     /** The record's properties as HubSpot reports them, computed ones included. */
     Map<String, @Nullable String> view(Obj o, @Nullable Collection<String> requested) {
       Map<String, @Nullable String> all = new LinkedHashMap<>(o.props);

@@ -11,6 +11,9 @@ import io.crmsync.testkit.hubspot.EmulatorStore.Type;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -33,6 +36,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
+import javax.net.ServerSocketFactory;
 import javax.crypto.spec.SecretKeySpec;
 import mockwebserver3.MockWebServer;
 import org.jspecify.annotations.Nullable;
@@ -130,6 +134,7 @@ public final class HubSpotEmulator implements AutoCloseable {
   private final String privateAppToken;
   private String refreshToken;
   private long dailyUsed;
+  private int authFailures;
   private long tokensIssued;
   private boolean started;
 
@@ -153,6 +158,7 @@ public final class HubSpotEmulator implements AutoCloseable {
     }
     this.dispatcher = new EmulatorDispatcher(this, json);
     server.setDispatcher(dispatcher);
+    server.setServerSocketFactory(new NoDelayServerSocketFactory());
   }
 
   public static Builder builder() {
@@ -363,6 +369,16 @@ public final class HubSpotEmulator implements AutoCloseable {
     }
   }
 
+  /** Answers the next {@code requests} API requests with a 401 whatever their token. */
+  public void failAuthentication(int requests) {
+    if (requests < 0) {
+      throw new IllegalArgumentException("requests must not be negative: " + requests);
+    }
+    synchronized (lock) {
+      authFailures = requests;
+    }
+  }
+
   /** Makes every access token issued so far invalid, as revoking the app's access would. */
   public void revokeAccessTokens() {
     synchronized (lock) {
@@ -507,6 +523,10 @@ public final class HubSpotEmulator implements AutoCloseable {
 
   /** Null if {@code token} is valid now, else HubSpot's 401. Call under the lock. */
   @Nullable Answer checkToken(String token, Instant now) {
+    if (authFailures > 0) {
+      authFailures--;
+      return dispatcher.error(401, "INVALID_AUTHENTICATION", "The access token used to make this call is not valid.");
+    }
     if (token.equals(privateAppToken)) {
       return null;
     }
@@ -555,6 +575,52 @@ public final class HubSpotEmulator implements AutoCloseable {
     body.put("message", message);
     body.put("correlationId", UUID.randomUUID().toString());
     return Answer.of(400, body);
+  }
+
+  /**
+   * Server sockets whose connections send small writes at once: MockWebServer writes a response's headers
+   * and body separately, and with Nagle's algorithm the body waits for the client's delayed ACK (about
+   * 40 ms a response on Linux), which would make the emulator look slow.
+   */
+  private static final class NoDelayServerSocketFactory extends ServerSocketFactory {
+    @Override
+    public ServerSocket createServerSocket() throws IOException {
+      return new NoDelayServerSocket();
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port) throws IOException {
+      ServerSocket s = createServerSocket();
+      s.bind(new InetSocketAddress(port));
+      return s;
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port, int backlog) throws IOException {
+      ServerSocket s = createServerSocket();
+      s.bind(new InetSocketAddress(port), backlog);
+      return s;
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
+      ServerSocket s = createServerSocket();
+      s.bind(new InetSocketAddress(address, port), backlog);
+      return s;
+    }
+  }
+
+  private static final class NoDelayServerSocket extends ServerSocket {
+    NoDelayServerSocket() throws IOException {
+      super();
+    }
+
+    @Override
+    public Socket accept() throws IOException {
+      Socket s = super.accept();
+      s.setTcpNoDelay(true);
+      return s;
+    }
   }
 
   /** Configures a {@link HubSpotEmulator}. Not thread-safe. */

@@ -1,0 +1,31 @@
+package io.crmsync.hubspot;
+
+import io.crmsync.TimeSource;
+import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.testkit.hubspot.HubSpotEmulator;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+
+/** Adapters wired to an emulator, for tests. */
+final class Emulated {
+  private Emulated() {}
+
+  static final OkHttpClient CLIENT = new OkHttpClient.Builder()
+      .connectTimeout(Duration.ofSeconds(5))
+      .readTimeout(Duration.ofSeconds(5))
+      .build();
+
+  static HubSpotAdapter adapter(HubSpotEmulator emulator, TimeSource time, String... settings) {
+    return HubSpotAdapter.create(config(emulator, time, settings).build());
+  }
+
+  static AdapterConfig.Builder config(HubSpotEmulator emulator, TimeSource time, String... settings) {
+    Map<String, String> s = new LinkedHashMap<>(emulator.adapterSettings());
+    for (int i = 0; i + 1 < settings.length; i += 2) {
+      s.put(settings[i], settings[i + 1]);
+    }
+    return AdapterConfig.builder("hubspot").settings(s).timeSource(time).httpClient(CLIENT);
+  }
+}
