@@ -352,7 +352,9 @@ public abstract class SyncEngineContract {
     SyncReport second = holder[0].run();
     assertThat(second.status()).isEqualTo(SyncReport.Status.COMPLETED);
     assertThat(second.read()).as("resumed, did not start over").isLessThan(2_000);
-    assertThat(first.written() + second.written()).isEqualTo(2_000);
+    // at least once: tasks the first run left in the queue may race the re-read of their page, so a record
+    // can be written twice, but it is created only once
+    assertThat(first.created() + second.created()).isEqualTo(2_000);
     assertTargetMirrorsSource(source, target, 0);
   }
 
