@@ -34,11 +34,25 @@ public final class RequestLimiter {
   public final class Permit implements AutoCloseable {
     private @Nullable Instant end;
 
+    private boolean done;
+
+    /** The call completed: it keeps occupying the window until {@code window} from now. */
     @Override
     public void close() {
       synchronized (lock) {
-        if (end == null) {
+        if (!done) {
+          done = true;
           end = time.now();
+        }
+      }
+    }
+
+    /** No call was made after all: frees the slot at once. */
+    public void cancel() {
+      synchronized (lock) {
+        if (!done) {
+          done = true;
+          slots.remove(this);
         }
       }
     }

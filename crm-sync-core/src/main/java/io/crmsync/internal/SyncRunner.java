@@ -370,8 +370,12 @@ public final class SyncRunner {
   private void workerLoop(String workerId) {
     try {
       while (!halted()) {
-        List<LeasedTask> tasks = queue.lease(topic, workerId, 1, c.visibilityTimeout());
+        // Wait for the target's budget before taking a task, so that a long wait (a Retry-After) never
+        // holds a lease past its visibility timeout.
+        RequestLimiter.Permit permit = targetLimiter.acquire();
+        List<LeasedTask> tasks = halted() ? List.of() : queue.lease(topic, workerId, 1, c.visibilityTimeout());
         if (tasks.isEmpty()) {
+          permit.cancel();
           if (readerDone && inFlight() == 0 && queue.stats(topic).unfinished() == 0) {
             return;
           }
@@ -380,10 +384,9 @@ public final class SyncRunner {
         }
         busyWorkers.incrementAndGet();
         try {
-          for (LeasedTask t : tasks) {
-            process(t);
-          }
+          process(tasks.get(0), permit);
         } finally {
+          permit.cancel(); // no-op if the call was made
           busyWorkers.decrementAndGet();
         }
       }
@@ -410,7 +413,7 @@ public final class SyncRunner {
     queue.awaitWork(topic, AWAIT_WORK);
   }
 
-  private void process(LeasedTask task) throws InterruptedException {
+  private void process(LeasedTask task, RequestLimiter.Permit permit) {
     Payload p;
     try {
       p = codec.decode(task.payload());
@@ -420,9 +423,9 @@ public final class SyncRunner {
       return;
     }
     if (p.op() == Op.DELETE) {
-      processDeletes(task, p);
+      processDeletes(task, p, permit);
     } else {
-      processUpserts(task, p);
+      processUpserts(task, p, permit);
     }
   }
 
@@ -430,7 +433,7 @@ public final class SyncRunner {
     return source.id() + ":" + r.id();
   }
 
-  private void processUpserts(LeasedTask task, Payload p) throws InterruptedException {
+  private void processUpserts(LeasedTask task, Payload p, RequestLimiter.Permit permit) {
     List<CrmRecord> records = p.records();
     List<String> fps = new ArrayList<>(records.size());
     for (CrmRecord r : records) {
@@ -462,7 +465,7 @@ public final class SyncRunner {
       }
     }
     final List<String> writtenFps = toWriteFps;
-    write(task, p, toWrite, skipped, batch -> target.upsert(c.objectType(), batch, c.matchKey()),
+    write(task, p, permit, toWrite, skipped, batch -> target.upsert(c.objectType(), batch, c.matchKey()),
         (r, i, result, update) -> {
           String targetId = java.util.Objects.requireNonNull(result.id());
           if (result.status() == RecordResult.Status.CREATED) {
@@ -480,7 +483,7 @@ public final class SyncRunner {
         });
   }
 
-  private void processDeletes(LeasedTask task, Payload p) throws InterruptedException {
+  private void processDeletes(LeasedTask task, Payload p, RequestLimiter.Permit permit) {
     List<String> ids = new ArrayList<>();
     for (CrmRecord r : p.records()) {
       if (r.id() != null) {
@@ -495,7 +498,7 @@ public final class SyncRunner {
       }
     }
     int skipped = p.records().size() - toDelete.size();
-    write(task, p, toDelete, skipped,
+    write(task, p, permit, toDelete, skipped,
         batch -> {
           List<String> targetIds = new ArrayList<>(batch.size());
           for (CrmRecord r : batch) {
@@ -527,8 +530,8 @@ public final class SyncRunner {
    * task: applies the outcome to the state store, then completes the task with any follow-ups in one
    * queue step. Counts only if the task was still ours, so a redelivered task is never counted twice.
    */
-  private void write(LeasedTask task, Payload p, List<CrmRecord> toWrite, int skipped,
-      Function<List<CrmRecord>, List<RecordResult>> call, OnSuccess onSuccess) throws InterruptedException {
+  private void write(LeasedTask task, Payload p, RequestLimiter.Permit permit, List<CrmRecord> toWrite, int skipped,
+      Function<List<CrmRecord>, List<RecordResult>> call, OnSuccess onSuccess) {
     String op = p.op() == Op.DELETE ? "delete" : "upsert";
     int attemptsMade = task.attempts() + 1;
     if (toWrite.isEmpty()) {
@@ -541,7 +544,7 @@ public final class SyncRunner {
       return;
     }
     List<RecordResult> results;
-    try (RequestLimiter.Permit permit = targetLimiter.acquire()) {
+    try (permit) {
       results = call.apply(toWrite);
       if (results.size() != toWrite.size()) {
         throw new IllegalStateException(target.id() + " returned " + results.size() + " results for "
