@@ -133,15 +133,39 @@ public final class CRMSync {
     }
     try {
       stopRequested.set(false);
-      SyncReport report = new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested).run();
-      if (!report.balanced()) {
-        throw new IllegalStateException("sync accounting does not balance (read + recovered != written + "
-            + "unchanged + deadLettered + remaining): " + report);
-      }
-      return report;
+      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, null).run());
     } finally {
       running.set(false);
     }
+  }
+
+  /**
+   * Works on this job's tasks without reading the source: for extra worker processes that share a
+   * durable queue and state store with the process that runs {@link #run()}. Returns once the queue has
+   * had no unfinished task of this job for {@code exitWhenIdleFor}, or after {@link #stop()}. The report
+   * counts what this worker settled as {@link SyncReport#recovered()}.
+   *
+   * @throws IllegalStateException if a run is already under way in this instance
+   */
+  public SyncReport runWorker(Duration exitWhenIdleFor) {
+    Objects.requireNonNull(exitWhenIdleFor, "exitWhenIdleFor");
+    if (!running.compareAndSet(false, true)) {
+      throw new IllegalStateException("sync " + config.jobId() + " is already running");
+    }
+    try {
+      stopRequested.set(false);
+      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, exitWhenIdleFor).run());
+    } finally {
+      running.set(false);
+    }
+  }
+
+  private static SyncReport checked(SyncReport report) {
+    if (!report.balanced()) {
+      throw new IllegalStateException("sync accounting does not balance (read + recovered != written + "
+          + "unchanged + deadLettered + remaining): " + report);
+    }
+    return report;
   }
 
   /**

@@ -24,6 +24,7 @@ import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.Fingerprint;
 import io.crmsync.state.IdLink;
+import io.crmsync.state.Settlement;
 import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import java.time.Duration;
@@ -86,12 +87,20 @@ public final class SyncRunner {
   private final AtomicBoolean authAlerted = new AtomicBoolean();
   private final AtomicBoolean deadAlerted = new AtomicBoolean();
   private volatile boolean readerDone;
+  private final @Nullable Duration workerOnlyIdleExit;
+  private volatile @Nullable Instant idleSince;
   private @Nullable PageTracker tracker;
   private long startNanos;
 
-  public SyncRunner(
-      CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter, AtomicBoolean stopRequested) {
+  /**
+   * @param workerOnlyIdleExit null for a full run (read the source, write until settled); otherwise the
+   *     run only works on tasks already on the queue (another process reads) and ends once the queue has
+   *     had no unfinished task for this long
+   */
+  public SyncRunner(CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter,
+      AtomicBoolean stopRequested, @Nullable Duration workerOnlyIdleExit) {
     this.c = config;
+    this.workerOnlyIdleExit = workerOnlyIdleExit;
     this.source = config.source();
     this.target = config.target();
     this.queue = config.queue();
@@ -118,7 +127,9 @@ public final class SyncRunner {
     }
     workers.forEach(Thread::start);
     try {
-      readSource();
+      if (workerOnlyIdleExit == null) {
+        readSource();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopRequested.set(true);
@@ -376,7 +387,7 @@ public final class SyncRunner {
         List<LeasedTask> tasks = halted() ? List.of() : queue.lease(topic, workerId, 1, c.visibilityTimeout());
         if (tasks.isEmpty()) {
           permit.cancel();
-          if (readerDone && inFlight() == 0 && queue.stats(topic).unfinished() == 0) {
+          if (finished()) {
             return;
           }
           idle();
@@ -398,8 +409,30 @@ public final class SyncRunner {
     }
   }
 
+  private boolean finished() {
+    if (!readerDone || inFlight() != 0) {
+      return false;
+    }
+    boolean empty = queue.stats(topic).unfinished() == 0;
+    if (workerOnlyIdleExit == null || !empty) {
+      idleSince = null;
+      return empty;
+    }
+    Instant now = time.now();
+    Instant since = idleSince;
+    if (since == null) {
+      idleSince = now;
+      return false;
+    }
+    return Duration.between(since, now).compareTo(workerOnlyIdleExit) >= 0;
+  }
+
   /** Waits for work: on the time source until the next delayed task when nothing runs, else for an enqueue. */
   private void idle() throws InterruptedException {
+    if (busyWorkers.get() == 0 && workerOnlyIdleExit != null && idleSince != null) {
+      time.sleep(AWAIT_WORK);
+      return;
+    }
     if (busyWorkers.get() == 0) {
       Optional<Instant> next = queue.nextDueAt(topic);
       if (next.isPresent()) {
@@ -614,10 +647,7 @@ public final class SyncRunner {
       followUps = List.of(followUp(p, out.retry, retryDelay, attemptsMade));
     }
     StateUpdate update = new StateUpdate(out.links, out.fingerprints, out.deadLetters);
-    if (!update.isEmpty()) {
-      state.apply(update);
-    }
-    if (!queue.complete(task, followUps)) {
+    if (!state.applyAndSettle(update, queue, Settlement.complete(task, followUps))) {
       log.warn("Task {} of job {} lost its lease before it was settled; it will run again", task.id(), c.jobId());
       return;
     }
@@ -673,9 +703,11 @@ public final class SyncRunner {
     for (CrmRecord r : records) {
       letters.add(new DeadLetter(c.jobId(), op, r, code, String.valueOf(cause.getMessage()), attempts, now));
     }
-    state.apply(new StateUpdate(List.of(), List.of(), letters));
     // A task given up on whole keeps its payload in the queue's dead letters too, for replay.
-    boolean ours = skipped == 0 ? queue.deadLetter(task, code + ": " + cause.getMessage()) : queue.complete(task);
+    Settlement settlement = skipped == 0
+        ? Settlement.deadLetter(task, code + ": " + cause.getMessage())
+        : Settlement.complete(task, List.of());
+    boolean ours = state.applyAndSettle(new StateUpdate(List.of(), List.of(), letters), queue, settlement);
     if (!ours) {
       return;
     }

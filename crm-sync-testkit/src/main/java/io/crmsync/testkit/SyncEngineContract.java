@@ -359,6 +359,37 @@ public abstract class SyncEngineContract {
   }
 
   @Test
+  void aWorkerOnlyRunFinishesTasksLeftOnTheQueue() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    source.seed(contacts(1_000, 0));
+    AtomicInteger pages = new AtomicInteger();
+    CRMSync[] holder = new CRMSync[1];
+    holder[0] = sync(source, target).workers(1).readPageSize(200)
+        .listener(new SyncListener() {
+          @Override
+          public void onPageRead(String jobId, int records) {
+            if (pages.incrementAndGet() == 3) {
+              holder[0].stop();
+            }
+          }
+        })
+        .build();
+    SyncReport coordinator = holder[0].run();
+    assertThat(coordinator.status()).isEqualTo(SyncReport.Status.STOPPED);
+    long left = queue.stats("crmsync:job").unfinished();
+
+    SyncReport worker = sync(source, target).build().runWorker(Duration.ofSeconds(5));
+
+    assertThat(worker.read()).isZero();
+    assertThat(worker.recovered()).isEqualTo(coordinator.remaining());
+    assertThat(worker.balanced()).isTrue();
+    assertThat(queue.stats("crmsync:job").unfinished()).isZero();
+    assertThat(left).isPositive();
+    assertThat(target.size(ObjectTypes.CONTACT)).isEqualTo((int) (coordinator.written() + worker.written()));
+  }
+
+  @Test
   void aThrowingListenerCannotBreakTheSync() {
     FakeCrm source = fake("source").build();
     FakeCrm target = fake("target").build();
