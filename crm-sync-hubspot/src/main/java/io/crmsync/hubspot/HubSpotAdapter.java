@@ -173,7 +173,7 @@ public final class HubSpotAdapter implements CRMAdapter {
     this.baseUrl = checkedUrl("baseUrl", base, config);
     HttpUrl tokenUrl = config.has("tokenUrl")
         ? checkedUrl("tokenUrl", config.uri("tokenUrl", base), config)
-        : baseUrl.newBuilder().encodedPath("/oauth/v1/token").build();
+        : baseUrl.newBuilder().addPathSegments("oauth/v1/token").build(); // under a proxy's path prefix too
     ZoneId zone;
     try {
       zone = ZoneId.of(config.string("dailyResetZone", "UTC"));

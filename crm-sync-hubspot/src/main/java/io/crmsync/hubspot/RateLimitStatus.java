@@ -9,10 +9,10 @@ import okhttp3.Headers;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What HubSpot's {@code X-HubSpot-RateLimit-*} headers said on the latest response that carried them.
- * HubSpot sends the rolling-window counters ({@code -Max}, {@code -Remaining}, {@code
- * -Interval-Milliseconds}) to OAuth apps and the daily ones ({@code -Daily}, {@code -Daily-Remaining}) to
- * private apps; absent values are empty.
+ * What HubSpot's {@code X-HubSpot-RateLimit-*} headers said on the latest response that carried them:
+ * the rolling-window counters ({@code -Max}, {@code -Remaining}, {@code -Interval-Milliseconds}; or the
+ * older {@code -Secondly}, {@code -Secondly-Remaining}) and the daily ones ({@code -Daily}, {@code
+ * -Daily-Remaining}). Which of them HubSpot sends depends on the kind of app; absent values are -1.
  *
  * @param max requests allowed per rolling window, or -1
  * @param remaining requests left in the current window, or -1
@@ -33,6 +33,12 @@ public record RateLimitStatus(
     long max = number(headers.get("X-HubSpot-RateLimit-Max"));
     long remaining = number(headers.get("X-HubSpot-RateLimit-Remaining"));
     long intervalMs = number(headers.get("X-HubSpot-RateLimit-Interval-Milliseconds"));
+    if (max < 0 && remaining < 0) {
+      // older responses count per second instead
+      max = number(headers.get("X-HubSpot-RateLimit-Secondly"));
+      remaining = number(headers.get("X-HubSpot-RateLimit-Secondly-Remaining"));
+      intervalMs = max < 0 && remaining < 0 ? intervalMs : 1_000;
+    }
     long daily = number(headers.get("X-HubSpot-RateLimit-Daily"));
     long dailyRemaining = number(headers.get("X-HubSpot-RateLimit-Daily-Remaining"));
     if (max < 0 && remaining < 0 && intervalMs < 0 && daily < 0 && dailyRemaining < 0) {
