@@ -26,6 +26,7 @@ import io.crmsync.adapter.RequestBudget;
 import io.crmsync.adapter.Secret;
 import io.crmsync.http.CrmHttp;
 import io.crmsync.http.JsonResponse;
+import io.crmsync.internal.RequestLimiter;
 import io.crmsync.hubspot.internal.Auth;
 import io.crmsync.hubspot.internal.Cursor;
 import io.crmsync.hubspot.internal.HubSpotErrors;
@@ -103,6 +104,8 @@ import org.slf4j.LoggerFactory;
  *       {@code company:industry_code}) to one.</td></tr>
  *   <tr><td>{@code incrementalOverlap}</td><td>{@code 1m}</td><td>how far before {@code since} an
  *       incremental read starts, to catch changes HubSpot's search index committed late.</td></tr>
+ *   <tr><td>{@code searchRequestsPerSecond}</td><td>4</td><td>HubSpot's separate limit on search
+ *       requests (incremental reads), kept by the adapter itself; 0 turns it off.</td></tr>
  *   <tr><td>{@code readRetries}</td><td>2</td><td>how often a read (list, search, lookup, describe) is
  *       retried on a transient failure or a short rate limit, waiting on the config's {@link TimeSource};
  *       writes are not retried here, the engine re-queues them.</td></tr>
@@ -165,6 +168,7 @@ public final class HubSpotAdapter implements CRMAdapter {
   private final RetryPolicy<JsonResponse> authRetry;
   private final RetryPolicy<Object> readRetry;
   private final AtomicReference<@Nullable RateLimitStatus> rateLimit = new AtomicReference<>();
+  private final @Nullable RequestLimiter searchLimiter;
 
   private HubSpotAdapter(AdapterConfig config) {
     this.mapper = config.objectMapper();
@@ -203,6 +207,13 @@ public final class HubSpotAdapter implements CRMAdapter {
     this.extraProperties = parseProperties(config.string("properties", ""));
     this.overlap = nonNegative(config, "incrementalOverlap", Duration.ofMinutes(1));
     this.maxReadWait = nonNegative(config, "maxReadWait", Duration.ofSeconds(15));
+    int searchPerSecond = config.integer("searchRequestsPerSecond", 4);
+    if (searchPerSecond < 0) {
+      throw new CrmConfigurationException(ID, "setting 'searchRequestsPerSecond' must not be negative but was "
+          + searchPerSecond);
+    }
+    this.searchLimiter = searchPerSecond == 0 ? null
+        : new RequestLimiter(RequestBudget.of(searchPerSecond, Duration.ofSeconds(1)), time);
     int readRetries = config.integer("readRetries", 2);
     if (readRetries < 0) {
       throw new CrmConfigurationException(ID, "setting 'readRetries' must not be negative but was " + readRetries);
@@ -414,7 +425,7 @@ public final class HubSpotAdapter implements CRMAdapter {
     properties.forEach(props::add);
     body.put("limit", limit);
     HttpUrl url = objectsUrl(type).addPathSegment("search").build();
-    JsonNode response = readCall(() -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
+    JsonNode response = searchCall(() -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
 
     Set<String> seen = new HashSet<>(cursor.seen());
     List<CrmRecord> records = new ArrayList<>();
@@ -870,6 +881,21 @@ public final class HubSpotAdapter implements CRMAdapter {
   /** A read: retried on transient failures and short rate limits, waiting on the TimeSource. */
   private JsonResponse readCall(Supplier<Request.Builder> request) {
     return Failsafe.with(readRetry).get(() -> call(request));
+  }
+
+  /** A search: within HubSpot's separate limit on search requests per second, then like any read. */
+  private JsonResponse searchCall(Supplier<Request.Builder> request) {
+    if (searchLimiter == null) {
+      return readCall(request);
+    }
+    return Failsafe.with(readRetry).get(() -> {
+      try (RequestLimiter.Permit permit = searchLimiter.acquire()) {
+        return call(request);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for the search rate limit", e);
+      }
+    });
   }
 
   /** One call, authenticated; a 401 drops the token and tries once more with a new one. */

@@ -136,6 +136,20 @@ class IncrementalReadTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple(kept, false), org.assertj.core.groups.Tuple.tuple(gone, true));
   }
 
+  @Test
+  void searchesKeepToHubSpotsSeparateSearchLimit() {
+    start(HubSpotEmulator.builder().searchRateLimit(4));
+    Instant since = clock.now();
+    for (int i = 0; i < 1_000; i++) {
+      hubspot.insert("contacts", contact(i));
+      clock.advance(Duration.ofMillis(1));
+    }
+    HubSpotAdapter adapter = Emulated.adapter(hubspot, clock);
+    assertThat(ids(adapter, since)).hasSize(1_000);
+    assertThat(hubspot.countByStatus(429)).isZero();
+    assertThat(clock.sleepCount()).as("waited for the search budget").isPositive();
+  }
+
   private static List<String> ids(HubSpotAdapter adapter, Instant since) {
     try (var s = adapter.stream(ReadRequest.of(ObjectTypes.CONTACT).withSince(since))) {
       return s.map(CrmRecord::id).collect(Collectors.toList());

@@ -74,6 +74,13 @@ final class EmulatorDispatcher extends Dispatcher {
       emulator.log(now, method, path, 429, fault == Fault.RATE_LIMITED ? fault : null);
       return respond(limited, null);
     }
+    if (path.endsWith("/search")) {
+      Answer searchLimited = emulator.synchronizedCall(() -> emulator.admitSearch(now));
+      if (searchLimited != null) {
+        emulator.log(now, method, path, 429, null);
+        return respond(searchLimited, null);
+      }
+    }
     if (fault == Fault.SERVER_ERROR) {
       emulator.log(now, method, path, 500, fault);
       return respond(withRateHeaders(error(500, "INTERNAL_ERROR", "internal error"), now), null);

@@ -72,7 +72,7 @@ import org.jspecify.annotations.Nullable;
  *       valid" body. Results come back in shuffled order, as HubSpot does not promise input order.
  *   <li>Private-app tokens, and OAuth: {@code POST /oauth/v1/token} with a refresh token issues access
  *       tokens that expire on the emulator's clock; expired or unknown tokens get HubSpot's 401.
- *   <li>A rolling request limit and a daily one, answered with HubSpot's 429 body ({@code policyName}
+ *   <li>A rolling request limit, a daily one and a per-second search limit, answered with HubSpot's 429 body ({@code policyName}
  *       {@code TEN_SECONDLY_ROLLING} or {@code DAILY}) and {@code X-HubSpot-RateLimit-*} headers on every
  *       response; {@code Retry-After} optionally.
  *   <li>Seeded faults: 5xx, HTML error pages, slow responses (the emulator sleeps on its {@link
@@ -128,6 +128,7 @@ public final class HubSpotEmulator implements AutoCloseable {
   private final Object lock = new Object();
   private final SplittableRandom random;
   private final Deque<Instant> window = new ArrayDeque<>();
+  private final Deque<Instant> searches = new ArrayDeque<>();
   private final Deque<Fault> injected = new ArrayDeque<>();
   private final Map<String, IssuedToken> accessTokens = new HashMap<>();
   private final List<RequestLog> log = new CopyOnWriteArrayList<>();
@@ -505,6 +506,30 @@ public final class HubSpotEmulator implements AutoCloseable {
     return null;
   }
 
+  /** Counts a search against the per-second search limit, or answers HubSpot's 429. Call under the lock. */
+  @Nullable Answer admitSearch(Instant now) {
+    if (config.searchLimit <= 0) {
+      return null;
+    }
+    Instant from = now.minusSeconds(1);
+    while (!searches.isEmpty() && !searches.peekFirst().isAfter(from)) {
+      searches.pollFirst();
+    }
+    if (searches.size() >= config.searchLimit) {
+      ObjectNode body = json.createObjectNode();
+      body.put("status", "error");
+      body.put("message", "You have reached your secondly limit.");
+      body.put("errorType", "RATE_LIMIT");
+      body.put("correlationId", UUID.randomUUID().toString());
+      body.put("policyName", "SECONDLY");
+      Map<String, String> headers = new LinkedHashMap<>(rateHeaders(now));
+      headers.put("X-HubSpot-RateLimit-Interval-Milliseconds", "1000");
+      return EmulatorDispatcher.answer(429, body, headers);
+    }
+    searches.addLast(now);
+    return null;
+  }
+
   Map<String, String> rateHeaders(Instant now) {
     synchronized (lock) {
       Map<String, String> h = new LinkedHashMap<>();
@@ -638,6 +663,7 @@ public final class HubSpotEmulator implements AutoCloseable {
     private long dailyLimit;
     private boolean retryAfterHeader;
     private int searchResultCap = DEFAULT_SEARCH_RESULT_CAP;
+    private int searchLimit;
     private Duration searchIndexLag = Duration.ZERO;
     private boolean multiStatus = true;
     private Duration slowDelay = Duration.ofSeconds(5);
@@ -724,6 +750,15 @@ public final class HubSpotEmulator implements AutoCloseable {
         throw new IllegalArgumentException("cap must be positive: " + cap);
       }
       this.searchResultCap = cap;
+      return this;
+    }
+
+    /** At most {@code requests} search requests per second (HubSpot: 4); more get a 429 {@code SECONDLY}. */
+    public Builder searchRateLimit(int requests) {
+      if (requests <= 0) {
+        throw new IllegalArgumentException("requests must be positive: " + requests);
+      }
+      this.searchLimit = requests;
       return this;
     }
 
@@ -836,6 +871,7 @@ public final class HubSpotEmulator implements AutoCloseable {
       copy.dailyLimit = dailyLimit;
       copy.retryAfterHeader = retryAfterHeader;
       copy.searchResultCap = searchResultCap;
+      copy.searchLimit = searchLimit;
       copy.searchIndexLag = searchIndexLag;
       copy.multiStatus = multiStatus;
       copy.slowDelay = slowDelay;
