@@ -126,6 +126,27 @@ class UpsertTest {
   }
 
   @Test
+  void aKeyHubSpotDoesNotHoldUniqueFailsTheWholeCallWithoutSplitting() {
+    HubSpotAdapter adapter = start(HubSpotEmulator.builder());
+    List<CrmRecord> batch = List.of(contact(1), contact(2), contact(3), contact(4));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> adapter.upsert(ObjectTypes.CONTACT, batch, MatchKey.field("firstName")))
+        .isInstanceOf(io.crmsync.CrmRequestException.class)
+        .hasMessageContaining("non-unique");
+    assertThat(hubspot.requestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void changeNotificationsLeadToTheRecordsTheyNameInOneCall() {
+    HubSpotAdapter adapter = start(HubSpotEmulator.builder());
+    List<RecordResult> written = adapter.upsert(ObjectTypes.CONTACT, List.of(contact(1), contact(2), contact(3)), MatchKey.email());
+    adapter.delete(ObjectTypes.CONTACT, List.of(written.get(1).id()));
+    List<CrmRecord> fetched = adapter.fetch(ObjectTypes.CONTACT,
+        List.of(written.get(2).id(), written.get(1).id(), written.get(0).id(), "999999"));
+    assertThat(fetched).extracting(CrmRecord::id).containsExactly(written.get(2).id(), written.get(0).id());
+    assertThat(fetched.get(0).string("title")).isEqualTo("Engineer");
+  }
+
+  @Test
   void valuesOfEveryTypeAreSentAsHubSpotText() {
     HubSpotAdapter adapter = start(HubSpotEmulator.builder()
         .property("contacts", "score", "number", false)
