@@ -6,6 +6,7 @@ import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.internal.RequestLimiter;
 import io.crmsync.internal.SyncRunner;
+import io.crmsync.internal.TaskCodec;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.queue.TaskQueue;
@@ -13,7 +14,9 @@ import io.crmsync.state.DeadLetter;
 import io.crmsync.state.SyncStateStore;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -54,6 +57,7 @@ public final class CRMSync {
   private final RequestLimiter targetLimiter;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean stopRequested = new AtomicBoolean();
+  private final Map<String, TaskCodec.Payload> payloadCache = new ConcurrentHashMap<>();
 
   /**
    * The settings of a {@link CRMSync}, as {@link Builder#build()} fixed them.
@@ -133,7 +137,7 @@ public final class CRMSync {
     }
     try {
       stopRequested.set(false);
-      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, null).run());
+      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, null, payloadCache).run());
     } finally {
       running.set(false);
     }
@@ -154,7 +158,7 @@ public final class CRMSync {
     }
     try {
       stopRequested.set(false);
-      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, exitWhenIdleFor).run());
+      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, exitWhenIdleFor, payloadCache).run());
     } finally {
       running.set(false);
     }

@@ -36,11 +36,11 @@ public final class Fingerprints {
   }
 
   private static void appendMap(StringBuilder sb, Map<?, ?> map) {
-    Object[] keys = map.keySet().toArray();
+    String[] keys = map.keySet().toArray(new String[0]);
     Arrays.sort(keys);
     sb.append('{');
-    for (Object k : keys) {
-      appendString(sb, (String) k);
+    for (String k : keys) {
+      appendString(sb, k);
       sb.append(':');
       appendValue(sb, map.get(k));
       sb.append(',');

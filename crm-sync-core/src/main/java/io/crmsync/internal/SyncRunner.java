@@ -63,6 +63,7 @@ public final class SyncRunner {
   private final GuardedListener listener;
   private final RetryDecider retry;
   private final TaskCodec codec = new TaskCodec();
+  private final @Nullable Map<String, Payload> decoded;
   private final String runId = UUID.randomUUID().toString();
   private final String topic;
   private final String targetScope;
@@ -98,8 +99,12 @@ public final class SyncRunner {
    *     had no unfinished task for this long
    */
   public SyncRunner(CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter,
-      AtomicBoolean stopRequested, @Nullable Duration workerOnlyIdleExit) {
+      AtomicBoolean stopRequested, @Nullable Duration workerOnlyIdleExit, Map<String, Payload> payloadCache) {
     this.c = config;
+    // A queue in this process hands back the very payload strings it was given, so the decoded form can
+    // be kept beside them instead of parsing the JSON again. Never for a durable queue: its payloads
+    // come back as new strings (so would never hit) and may be taken by other processes (so would leak).
+    this.decoded = config.queue().isDurable() ? null : payloadCache;
     this.workerOnlyIdleExit = workerOnlyIdleExit;
     this.source = config.source();
     this.target = config.target();
@@ -275,7 +280,7 @@ public final class SyncRunner {
     List<NewTask> tasks = new ArrayList<>();
     for (int from = 0; from < records.size(); from += c.batchSize()) {
       List<CrmRecord> batch = records.subList(from, Math.min(records.size(), from + c.batchSize()));
-      tasks.add(NewTask.of(codec.encode(new Payload(runId, seq, op, batch))));
+      tasks.add(NewTask.of(encode(new Payload(runId, seq, op, batch))));
     }
     queue.enqueue(topic, tasks);
   }
@@ -384,22 +389,23 @@ public final class SyncRunner {
         // Wait for the target's budget before taking a task, so that a long wait (a Retry-After) never
         // holds a lease past its visibility timeout.
         RequestLimiter.Permit permit = targetLimiter.acquire();
-        List<LeasedTask> tasks = halted() ? List.of() : queue.lease(topic, workerId, 1, c.visibilityTimeout());
-        if (tasks.isEmpty()) {
-          permit.cancel();
-          if (finished()) {
-            return;
-          }
-          idle();
-          continue;
-        }
+        // Count as busy before leasing, so that an idle worker never takes this worker's fresh lease for
+        // an abandoned one and sleeps until it expires.
         busyWorkers.incrementAndGet();
         try {
-          process(tasks.get(0), permit);
+          List<LeasedTask> tasks = halted() ? List.of() : queue.lease(topic, workerId, 1, c.visibilityTimeout());
+          if (!tasks.isEmpty()) {
+            process(tasks.get(0), permit);
+            continue;
+          }
         } finally {
           permit.cancel(); // no-op if the call was made
           busyWorkers.decrementAndGet();
         }
+        if (finished()) {
+          return;
+        }
+        idle();
       }
     } catch (InterruptedException e) {
       stopRequested.set(true);
@@ -427,29 +433,38 @@ public final class SyncRunner {
     return Duration.between(since, now).compareTo(workerOnlyIdleExit) >= 0;
   }
 
-  /** Waits for work: on the time source until the next delayed task when nothing runs, else for an enqueue. */
+  /**
+   * Waits for work. When nothing runs and a task is due later (a delayed retry, an abandoned lease), waits
+   * until then on the time source, so that a fake clock moves forward; on the system clock that wait is
+   * spent on the queue's signal instead, so a new task still wakes the worker at once.
+   */
   private void idle() throws InterruptedException {
-    if (busyWorkers.get() == 0 && workerOnlyIdleExit != null && idleSince != null) {
-      time.sleep(AWAIT_WORK);
-      return;
-    }
+    Duration wait = AWAIT_WORK;
     if (busyWorkers.get() == 0) {
       Optional<Instant> next = queue.nextDueAt(topic);
       if (next.isPresent()) {
         Duration d = Duration.between(time.now(), next.get());
         if (!d.isNegative() && !d.isZero()) {
-          time.sleep(d.compareTo(MAX_IDLE_SLEEP) > 0 ? MAX_IDLE_SLEEP : d);
-          return;
+          wait = d.compareTo(MAX_IDLE_SLEEP) > 0 ? MAX_IDLE_SLEEP : d;
+          if (time != TimeSource.system()) {
+            time.sleep(wait);
+            return;
+          }
         }
+      } else if (workerOnlyIdleExit != null && time != TimeSource.system()) {
+        time.sleep(AWAIT_WORK);
+        return;
       }
     }
-    queue.awaitWork(topic, AWAIT_WORK);
+    queue.awaitWork(topic, wait);
   }
 
   private void process(LeasedTask task, RequestLimiter.Permit permit) {
-    Payload p;
+    Payload p = decoded == null ? null : decoded.remove(task.payload());
     try {
-      p = codec.decode(task.payload());
+      if (p == null) {
+        p = codec.decode(task.payload());
+      }
     } catch (IllegalArgumentException e) {
       log.error("Dead-lettering task {} of job {}: its payload cannot be read ({})", task.id(), c.jobId(), e.getMessage());
       queue.deadLetter(task, "unreadable payload: " + e.getMessage());
@@ -469,35 +484,40 @@ public final class SyncRunner {
   private void processUpserts(LeasedTask task, Payload p, RequestLimiter.Permit permit) {
     List<CrmRecord> records = p.records();
     List<String> fps = new ArrayList<>(records.size());
+    List<@Nullable String> keys = new ArrayList<>(records.size());
+    List<String> presentKeys = new ArrayList<>(records.size());
     for (CrmRecord r : records) {
       fps.add(Fingerprints.of(r));
+      String key = r.id() == null ? null : sourceKey(r);
+      keys.add(key);
+      if (key != null) {
+        presentKeys.add(key);
+      }
     }
     List<CrmRecord> toWrite = records;
     List<String> toWriteFps = fps;
+    List<@Nullable String> toWriteKeys = keys;
     int skipped = 0;
-    if (c.skipUnchanged()) {
-      List<String> keys = new ArrayList<>(records.size());
-      for (CrmRecord r : records) {
-        if (r.id() != null) {
-          keys.add(sourceKey(r));
-        }
-      }
-      Map<String, String> known = keys.isEmpty() ? Map.of() : state.fingerprints(targetScope, keys);
+    if (c.skipUnchanged() && !presentKeys.isEmpty()) {
+      Map<String, String> known = state.fingerprints(targetScope, presentKeys);
       if (!known.isEmpty()) {
         toWrite = new ArrayList<>(records.size());
         toWriteFps = new ArrayList<>(records.size());
+        toWriteKeys = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
-          CrmRecord r = records.get(i);
-          if (r.id() != null && fps.get(i).equals(known.get(sourceKey(r)))) {
+          String key = keys.get(i);
+          if (key != null && fps.get(i).equals(known.get(key))) {
             skipped++;
           } else {
-            toWrite.add(r);
+            toWrite.add(records.get(i));
             toWriteFps.add(fps.get(i));
+            toWriteKeys.add(key);
           }
         }
       }
     }
     final List<String> writtenFps = toWriteFps;
+    final List<@Nullable String> writtenKeys = toWriteKeys;
     write(task, p, permit, toWrite, skipped, batch -> target.upsert(c.objectType(), batch, c.matchKey()),
         (r, i, result, update) -> {
           String targetId = java.util.Objects.requireNonNull(result.id());
@@ -506,9 +526,10 @@ public final class SyncRunner {
           } else {
             update.updated++;
           }
-          if (r.id() != null) {
+          String key = writtenKeys.get(i);
+          if (r.id() != null && key != null) {
             update.links.add(new IdLink(c.objectType(), source.id(), r.id(), target.id(), targetId));
-            update.fingerprints.add(new Fingerprint(targetScope, sourceKey(r), writtenFps.get(i)));
+            update.fingerprints.add(new Fingerprint(targetScope, key, writtenFps.get(i)));
             if (c.recordEchoFingerprints()) {
               update.fingerprints.add(new Fingerprint(sourceScope, target.id() + ":" + targetId, writtenFps.get(i)));
             }
@@ -682,7 +703,15 @@ public final class SyncRunner {
   }
 
   private NewTask followUp(Payload p, List<CrmRecord> records, Duration delay, int attempts) {
-    return new NewTask(codec.encode(new Payload(p.run(), p.page(), p.op(), records)), delay, attempts);
+    return new NewTask(encode(new Payload(p.run(), p.page(), p.op(), records)), delay, attempts);
+  }
+
+  private String encode(Payload payload) {
+    String json = codec.encode(payload);
+    if (decoded != null) {
+      decoded.put(json, payload);
+    }
+    return json;
   }
 
   /** Puts {@code toWrite} back on the queue as a new task and settles the skipped records. */

@@ -291,7 +291,7 @@ public final class FakeCrm implements CRMAdapter {
           reindex(objectType, updated);
           results.add(RecordResult.updated(i, existingId));
         } else {
-          String newId = String.format("%012d", ++nextId);
+          String newId = formatId(++nextId);
           CrmRecord created = new CrmRecord(objectType, newId, in.fields(), now, false);
           store.put(newId, created);
           reindex(objectType, created);
@@ -382,6 +382,12 @@ public final class FakeCrm implements CRMAdapter {
 
   // ---- storage ---------------------------------------------------------------------------------
 
+  /** Twelve zero-padded digits, so that ids sort as numbers (String.format is slow on this path). */
+  private static String formatId(long id) {
+    String digits = Long.toString(id);
+    return "000000000000".substring(Math.min(12, digits.length())) + digits;
+  }
+
   private ConcurrentSkipListMap<String, CrmRecord> store(String objectType) {
     return byType.computeIfAbsent(objectType, k -> new ConcurrentSkipListMap<>());
   }
@@ -448,7 +454,7 @@ public final class FakeCrm implements CRMAdapter {
     synchronized (lock) {
       Instant now = time.now();
       for (CrmRecord r : records) {
-        String newId = String.format("%012d", ++nextId);
+        String newId = formatId(++nextId);
         CrmRecord stored = new CrmRecord(r.objectType(), newId, r.fields(),
             r.modifiedAt() != null ? r.modifiedAt() : now, r.deleted());
         store(r.objectType()).put(newId, stored);
