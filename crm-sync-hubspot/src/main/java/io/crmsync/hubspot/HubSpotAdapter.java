@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import io.crmsync.CrmAuthenticationException;
@@ -54,6 +56,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
@@ -102,6 +105,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code properties}</td><td>none</td><td>extra properties reads return beyond the standard
  *       ones, comma-separated; {@code name} applies to every object type, {@code type:name} (such as
  *       {@code company:industry_code}) to one.</td></tr>
+ *   <tr><td>{@code readCustomProperties}</td><td>false</td><td>whether reads also return every custom
+ *       property of the object type, as the properties API lists them (looked up every 10 minutes).</td></tr>
  *   <tr><td>{@code incrementalOverlap}</td><td>{@code 1m}</td><td>how far before {@code since} an
  *       incremental read starts, to catch changes HubSpot's search index committed late.</td></tr>
  *   <tr><td>{@code searchRequestsPerSecond}</td><td>4</td><td>HubSpot's separate limit on search
@@ -169,6 +174,8 @@ public final class HubSpotAdapter implements CRMAdapter {
   private final RetryPolicy<Object> readRetry;
   private final AtomicReference<@Nullable RateLimitStatus> rateLimit = new AtomicReference<>();
   private final @Nullable RequestLimiter searchLimiter;
+  /** Custom properties by HubSpot object type, when reads carry them all; refreshed every 10 minutes. */
+  private final @Nullable Cache<String, Set<String>> customProperties;
 
   private HubSpotAdapter(AdapterConfig config) {
     this.mapper = config.objectMapper();
@@ -205,6 +212,14 @@ public final class HubSpotAdapter implements CRMAdapter {
     this.capabilities = new AdapterCapabilities(
         batchSize, RequestBudget.of(budgetRequests, budgetWindow), true, true, true);
     this.extraProperties = parseProperties(config.string("properties", ""));
+    this.customProperties = !config.bool("readCustomProperties", false) ? null
+        : Caffeine.newBuilder()
+            .ticker(() -> {
+              Instant now = time.now();
+              return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+            })
+            .expireAfterWrite(Duration.ofMinutes(10))
+            .build();
     this.overlap = nonNegative(config, "incrementalOverlap", Duration.ofMinutes(1));
     this.maxReadWait = nonNegative(config, "maxReadWait", Duration.ofSeconds(15));
     int searchPerSecond = config.integer("searchRequestsPerSecond", 4);
@@ -570,7 +585,10 @@ public final class HubSpotAdapter implements CRMAdapter {
   @Override
   public List<FieldInfo> describe(String objectType) {
     Objects.requireNonNull(objectType, "objectType");
-    String type = Names.objectType(objectType);
+    return describeNative(Names.objectType(objectType));
+  }
+
+  private List<FieldInfo> describeNative(String type) {
     HttpUrl url = baseUrl.newBuilder().addPathSegments("crm/v3/properties").addPathSegment(type).build();
     JsonNode body = readCall(() -> new Request.Builder().url(url).get()).body();
     List<FieldInfo> out = new ArrayList<>();
@@ -594,6 +612,17 @@ public final class HubSpotAdapter implements CRMAdapter {
       out.addAll(Names.defaultProperties(type));
       out.addAll(extraProperties.getOrDefault("*", Set.of()));
       out.addAll(extraProperties.getOrDefault(type, Set.of()));
+      if (customProperties != null) {
+        out.addAll(customProperties.get(type, t -> {
+          Set<String> custom = new LinkedHashSet<>();
+          for (FieldInfo f : describeNative(t)) {
+            if (f.custom()) {
+              custom.add(f.nativeName());
+            }
+          }
+          return Set.copyOf(custom);
+        }));
+      }
     } else {
       for (String f : fields) {
         out.add(Names.toHubSpot(type, f));

@@ -147,6 +147,20 @@ class UpsertTest {
   }
 
   @Test
+  void readsCanCarryEveryCustomPropertyWithoutListingThem() {
+    hubspot = HubSpotEmulator.builder().timeSource(clock).objectType("p_cars")
+        .property("p_cars", "vin", "string", true).property("p_cars", "model").property("p_cars", "colour").build().start();
+    HubSpotAdapter plain = Emulated.adapter(hubspot, clock);
+    HubSpotAdapter all = Emulated.adapter(hubspot, clock, "readCustomProperties", "true");
+    hubspot.insert("p_cars", Map.of("vin", "V1", "model", "T", "colour", "red"));
+    assertThat(plain.read(io.crmsync.adapter.ReadRequest.of("p_cars")).records().get(0).fields()).doesNotContainKey("colour");
+    CrmRecord car = all.read(io.crmsync.adapter.ReadRequest.of("p_cars")).records().get(0);
+    assertThat(car.fields()).containsEntry("vin", "V1").containsEntry("model", "T").containsEntry("colour", "red");
+    all.read(io.crmsync.adapter.ReadRequest.of("p_cars"));
+    assertThat(hubspot.requests()).filteredOn(r -> r.path().startsWith("/crm/v3/properties")).hasSize(1);
+  }
+
+  @Test
   void valuesOfEveryTypeAreSentAsHubSpotText() {
     HubSpotAdapter adapter = start(HubSpotEmulator.builder()
         .property("contacts", "score", "number", false)

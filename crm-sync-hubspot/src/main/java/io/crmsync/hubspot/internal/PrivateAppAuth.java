@@ -20,14 +20,14 @@ public final class PrivateAppAuth implements Auth {
 
   @Override
   public String token() {
-    return current.get().reveal();
+    return current.get().reveal().strip();
   }
 
   @Override
   public boolean refused(String token) {
     Secret fresh = source.get();
     current.set(fresh);
-    return !fresh.reveal().equals(token);
+    return !fresh.reveal().strip().equals(token);
   }
 
   @Override
