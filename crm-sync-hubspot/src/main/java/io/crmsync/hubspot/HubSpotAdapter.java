@@ -302,8 +302,8 @@ public final class HubSpotAdapter implements CRMAdapter {
     if (host.equalsIgnoreCase("localhost")) {
       return true;
     }
-    if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-      return false; // never resolve names here
+    if (!host.matches("[0-9.]+") && !host.contains(":")) {
+      return false; // an IP literal or nothing: names are never resolved here
     }
     try {
       return InetAddress.getByName(host).isLoopbackAddress();

@@ -97,6 +97,8 @@ class ConfigurationTest {
     assertThat(create(Map.of("token", TOKEN, "baseUrl", "http://localhost:8080"))).isNotNull();
     assertThat(create(Map.of("token", TOKEN, "baseUrl", "http://127.0.0.1:8080"))).isNotNull();
     assertThat(create(Map.of("token", TOKEN, "baseUrl", "http://[::1]:8080"))).isNotNull();
+    assertThatThrownBy(() -> create(Map.of("token", TOKEN, "baseUrl", "http://cafe:8080")))
+        .as("a name that looks like hex is not resolved, and not loopback").isInstanceOf(CrmConfigurationException.class);
     assertThatThrownBy(() -> create(Map.of("token", TOKEN, "baseUrl", "https://user:pw@api.hubapi.com")))
         .isInstanceOf(CrmConfigurationException.class)
         .hasMessageNotContaining("pw");
