@@ -61,6 +61,7 @@ final class EmulatorDispatcher extends Dispatcher {
       return respond(a, null);
     }
     if (!path.startsWith("/crm/v3/")) {
+      emulator.log(now, method, path, 404, null);
       return respond(error(404, "NOT_FOUND", "Unknown path " + path), null);
     }
     Answer denied = emulator.synchronizedCall(() -> authenticate(request.getHeaders().get("Authorization"), now));

@@ -33,7 +33,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.net.ServerSocketFactory;
@@ -131,7 +133,9 @@ public final class HubSpotEmulator implements AutoCloseable {
   private final Deque<Instant> searches = new ArrayDeque<>();
   private final Deque<Fault> injected = new ArrayDeque<>();
   private final Map<String, IssuedToken> accessTokens = new HashMap<>();
-  private final List<RequestLog> log = new CopyOnWriteArrayList<>();
+  private final Deque<RequestLog> log = new ArrayDeque<>(); // guarded by itself
+  private final Map<Integer, LongAdder> statusCounts = new ConcurrentHashMap<>();
+  private final LongAdder requestTotal = new LongAdder();
   private final String privateAppToken;
   private String refreshToken;
   private long dailyUsed;
@@ -322,18 +326,22 @@ public final class HubSpotEmulator implements AutoCloseable {
     return t;
   }
 
-  /** Every request answered so far, in order of arrival. */
+  /** The requests answered so far (the latest {@link Builder#requestLogSize} of them), in order of arrival. */
   public List<RequestLog> requests() {
-    return List.copyOf(log);
+    synchronized (log) {
+      return List.copyOf(log);
+    }
   }
 
+  /** How many requests were answered, all told. */
   public int requestCount() {
-    return log.size();
+    return requestTotal.intValue();
   }
 
   /** How many requests were answered with {@code status}. */
   public long countByStatus(int status) {
-    return log.stream().filter(r -> r.status() == status).count();
+    LongAdder n = statusCounts.get(status);
+    return n == null ? 0 : n.sum();
   }
 
   /** How many access tokens the OAuth endpoint issued. */
@@ -346,7 +354,7 @@ public final class HubSpotEmulator implements AutoCloseable {
   /** The most API requests (not token requests) that arrived within any {@code window}. */
   public int maxRequestsInAnyWindow(Duration window) {
     List<Instant> times = new ArrayList<>();
-    for (RequestLog r : log) {
+    for (RequestLog r : requests()) {
       if (r.path().startsWith("/crm/")) {
         times.add(r.at());
       }
@@ -430,7 +438,20 @@ public final class HubSpotEmulator implements AutoCloseable {
   }
 
   void log(Instant at, String method, String path, int status, @Nullable Fault fault) {
-    log.add(new RequestLog(at, method, path, status, fault));
+    requestTotal.increment();
+    statusCounts.computeIfAbsent(status, k -> new LongAdder()).increment();
+    synchronized (log) {
+      if (log.size() == config.requestLogSize) {
+        log.pollFirst();
+      }
+      log.addLast(new RequestLog(at, method, path, status, fault));
+    }
+    // MockWebServer keeps every request for takeRequest(); the emulator has its own log, so drop them
+    try {
+      server.takeRequest(0, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   int searchResultCap() {
@@ -664,6 +685,7 @@ public final class HubSpotEmulator implements AutoCloseable {
     private boolean retryAfterHeader;
     private int searchResultCap = DEFAULT_SEARCH_RESULT_CAP;
     private int searchLimit;
+    private int requestLogSize = 100_000;
     private Duration searchIndexLag = Duration.ZERO;
     private boolean multiStatus = true;
     private Duration slowDelay = Duration.ofSeconds(5);
@@ -759,6 +781,15 @@ public final class HubSpotEmulator implements AutoCloseable {
         throw new IllegalArgumentException("requests must be positive: " + requests);
       }
       this.searchLimit = requests;
+      return this;
+    }
+
+    /** How many of the latest requests {@link #requests()} keeps (100,000 by default); counts are kept for all. */
+    public Builder requestLogSize(int size) {
+      if (size <= 0) {
+        throw new IllegalArgumentException("size must be positive: " + size);
+      }
+      this.requestLogSize = size;
       return this;
     }
 
@@ -872,6 +903,7 @@ public final class HubSpotEmulator implements AutoCloseable {
       copy.retryAfterHeader = retryAfterHeader;
       copy.searchResultCap = searchResultCap;
       copy.searchLimit = searchLimit;
+      copy.requestLogSize = requestLogSize;
       copy.searchIndexLag = searchIndexLag;
       copy.multiStatus = multiStatus;
       copy.slowDelay = slowDelay;
