@@ -678,6 +678,15 @@ public final class HubSpotAdapter implements CRMAdapter {
   /** One record of an upsert, with its position in the caller's batch. */
   private record Input(int index, String key, ObjectNode properties) {}
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One {@code batch/upsert} call in the usual case; more when HubSpot refuses the batch whole for a bad
+   * record (it is split until the bad record fails alone) or when records share a key (sent in successive
+   * calls, in order). If such a follow-up call fails as a whole (a rate limit, an outage), the exception
+   * is thrown even though earlier calls were applied: sending the batch again is safe, as upserts by key
+   * are idempotent.
+   */
   @Override
   public List<RecordResult> upsert(String objectType, List<CrmRecord> records, MatchKey key) {
     Objects.requireNonNull(objectType, "objectType");
@@ -890,6 +899,12 @@ public final class HubSpotAdapter implements CRMAdapter {
     return new RecordError(code, message, fields, RETRYABLE_CATEGORIES.contains(category));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Archives with {@code batch/archive}; ids HubSpot does not know succeed, so deletes can be repeated.
+   * An id that is not a number fails alone with {@link RecordError#INVALID_VALUE}.
+   */
   @Override
   public List<RecordResult> delete(String objectType, List<String> ids) {
     Objects.requireNonNull(objectType, "objectType");
