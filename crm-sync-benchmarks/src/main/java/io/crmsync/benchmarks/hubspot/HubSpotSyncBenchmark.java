@@ -86,7 +86,17 @@ public final class HubSpotSyncBenchmark {
 
   static void limited(int n) {
     int perSecond = 10;
-    OkHttpClient client = new OkHttpClient();
+    List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    OkHttpClient client = new OkHttpClient.Builder()
+        .addInterceptor(chain -> {
+          long start = System.nanoTime();
+          try {
+            return chain.proceed(chain.request());
+          } finally {
+            latencies.add((System.nanoTime() - start) / 1_000_000);
+          }
+        })
+        .build();
     try (HubSpotEmulator emulator = HubSpotEmulator.builder().rateLimit(perSecond, Duration.ofSeconds(1)).build().start()) {
       FakeCrm source = FakeCrm.builder().id("app").logRequests(false).build();
       source.seed(contacts("limited", n));
@@ -97,10 +107,15 @@ public final class HubSpotSyncBenchmark {
       double seconds = report.duration().toNanos() / 1e9;
       double rate = report.written() / seconds;
       double allowed = perSecond * 100.0;
+      List<Long> sorted = new ArrayList<>(latencies);
+      java.util.Collections.sort(sorted);
+      double mean = sorted.stream().mapToLong(Long::longValue).average().orElse(0);
+      long p95 = sorted.isEmpty() ? 0 : sorted.get((int) (sorted.size() * 0.95));
       System.out.printf(Locale.ROOT,
-          "limited: %d contacts in %.1f s = %.0f records/s, %.1f%% of the allowed %.0f/s; %d requests, %d answered 429 (%.2f%%); %s%n",
+          "limited: %d contacts in %.1f s = %.0f records/s, %.1f%% of the allowed %.0f/s; %d requests, %d answered 429 (%.2f%%); "
+              + "request latency mean %.0f ms, p95 %d ms; %s%n",
           report.written(), seconds, rate, 100 * rate / allowed, allowed, requests, limited,
-          requests == 0 ? 0 : 100.0 * limited / requests, report.status());
+          requests == 0 ? 0 : 100.0 * limited / requests, mean, p95, report.status());
     } finally {
       client.dispatcher().executorService().shutdown();
       client.connectionPool().evictAll();
