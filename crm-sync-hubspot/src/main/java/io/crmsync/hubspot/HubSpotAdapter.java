@@ -792,7 +792,7 @@ public final class HubSpotAdapter implements CRMAdapter {
       }
       if (inputs.size() == 1) {
         Input only = inputs.get(0);
-        results[only.index()] = RecordResult.failed(only.index(), recordError(e));
+        results[only.index()] = RecordResult.failed(only.index(), recordError(type, e));
         return;
       }
       // One bad record refused the whole batch: split, so the good records land and the bad one fails alone.
@@ -844,7 +844,7 @@ public final class HubSpotAdapter implements CRMAdapter {
       }
       for (Input in : named) {
         if (results[in.index()] == null) {
-          results[in.index()] = RecordResult.failed(in.index(), recordError(e));
+          results[in.index()] = RecordResult.failed(in.index(), recordError(type, e));
         }
       }
     }
@@ -858,7 +858,7 @@ public final class HubSpotAdapter implements CRMAdapter {
       return;
     }
     if (!unattributed.isEmpty() && missing.size() == 1) {
-      results[missing.get(0).index()] = RecordResult.failed(missing.get(0).index(), recordError(unattributed.get(0)));
+      results[missing.get(0).index()] = RecordResult.failed(missing.get(0).index(), recordError(type, unattributed.get(0)));
     } else if (!unattributed.isEmpty() && missing.size() < inputs.size()) {
       // Errors we cannot pin on a record: send the unresolved records again, fewer at a time.
       int half = missing.size() / 2;
@@ -883,16 +883,25 @@ public final class HubSpotAdapter implements CRMAdapter {
     return false;
   }
 
-  private RecordError recordError(CrmRequestException e) {
-    List<FieldError> fields = e.fieldErrors();
+  /** Field errors under the caller's names: {@code jobtitle} is reported as {@code title}. */
+  private static List<FieldError> canonical(String type, List<FieldError> errors) {
+    List<FieldError> out = new ArrayList<>(errors.size());
+    for (FieldError f : errors) {
+      out.add(f.field() == null ? f : new FieldError(Names.fromHubSpot(type, f.field()), f.code(), f.message()));
+    }
+    return out;
+  }
+
+  private RecordError recordError(String type, CrmRequestException e) {
+    List<FieldError> fields = canonical(type, e.fieldErrors());
     String code = fields.isEmpty() ? RecordError.INVALID_VALUE : fields.get(0).code();
     String message = fields.isEmpty() ? e.getMessage() : fields.get(0).message()
         + (fields.size() > 1 ? " (and " + (fields.size() - 1) + " more)" : "");
     return new RecordError(code, message, fields, false);
   }
 
-  private RecordError recordError(JsonNode e) {
-    List<FieldError> fields = errors.fieldErrors(e);
+  private RecordError recordError(String type, JsonNode e) {
+    List<FieldError> fields = canonical(type, errors.fieldErrors(e));
     String category = e.path("category").asText("");
     String code = !fields.isEmpty() ? fields.get(0).code() : category.isEmpty() ? RecordError.INVALID_VALUE : category;
     String message = !fields.isEmpty() ? fields.get(0).message() : e.path("message").asText(code);
@@ -944,7 +953,7 @@ public final class HubSpotAdapter implements CRMAdapter {
       }
       if (indices.size() == 1) {
         int i = indices.get(0);
-        results[i] = e.statusCode() == 404 ? RecordResult.deleted(i, ids.get(i)) : RecordResult.failed(i, recordError(e));
+        results[i] = e.statusCode() == 404 ? RecordResult.deleted(i, ids.get(i)) : RecordResult.failed(i, recordError(type, e));
         return;
       }
       int half = indices.size() / 2;

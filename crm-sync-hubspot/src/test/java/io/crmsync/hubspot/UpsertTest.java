@@ -126,6 +126,15 @@ class UpsertTest {
   }
 
   @Test
+  void fieldErrorsNameTheCallersFields() {
+    HubSpotAdapter adapter = start(HubSpotEmulator.builder().property("contacts", "score", "number", false));
+    List<RecordResult> results = adapter.upsert(ObjectTypes.CONTACT,
+        List.of(contact(1).with("createdAt", "yesterday"), contact(2).with("score", "lots")), MatchKey.email());
+    assertThat(results.get(0).error().fieldErrors()).extracting(f -> f.field()).containsExactly("createdAt");
+    assertThat(results.get(1).error().fieldErrors()).extracting(f -> f.field()).containsExactly("score");
+  }
+
+  @Test
   void aKeyHubSpotDoesNotHoldUniqueFailsTheWholeCallWithoutSplitting() {
     HubSpotAdapter adapter = start(HubSpotEmulator.builder());
     List<CrmRecord> batch = List.of(contact(1), contact(2), contact(3), contact(4));
