@@ -419,27 +419,22 @@ public final class FakeCrm implements CRMAdapter {
   }
 
   private void reindex(String objectType, CrmRecord r) {
-    for (Map.Entry<IndexKey, Map<String, String>> e : indexes.entrySet()) {
-      if (!e.getKey().objectType().equals(objectType)) {
-        continue;
-      }
-      MatchKey k = e.getKey().key();
-      String v = k.normalize(r.fields().get(k.field()));
-      if (v != null) {
-        e.getValue().put(v, Objects.requireNonNull(r.id()));
-      }
-    }
+    forEachIndexed(objectType, r, (index, value) -> index.put(value, Objects.requireNonNull(r.id())));
   }
 
   private void unindex(String objectType, CrmRecord r) {
+    forEachIndexed(objectType, r, (index, value) -> index.remove(value, r.id()));
+  }
+
+  /** Calls {@code action} with each index of {@code objectType} and {@code r}'s value in it, if any. */
+  private void forEachIndexed(String objectType, CrmRecord r, java.util.function.BiConsumer<Map<String, String>, String> action) {
     for (Map.Entry<IndexKey, Map<String, String>> e : indexes.entrySet()) {
-      if (!e.getKey().objectType().equals(objectType)) {
-        continue;
-      }
-      MatchKey k = e.getKey().key();
-      String v = k.normalize(r.fields().get(k.field()));
-      if (v != null) {
-        e.getValue().remove(v, r.id());
+      if (e.getKey().objectType().equals(objectType)) {
+        MatchKey k = e.getKey().key();
+        String v = k.normalize(r.fields().get(k.field()));
+        if (v != null) {
+          action.accept(e.getValue(), v);
+        }
       }
     }
   }
