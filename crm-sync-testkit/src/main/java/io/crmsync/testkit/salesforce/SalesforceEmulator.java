@@ -92,7 +92,7 @@ public final class SalesforceEmulator implements AutoCloseable {
 
   private static final Pattern DATA_PATH = Pattern.compile("/services/data/v(\\d{2,3}\\.\\d)(/.*)?");
   private static final Pattern JOB_PATH =
-      Pattern.compile("/jobs/ingest/([A-Za-z0-9]+)(/batches|/successfulResults|/failedResults|/unprocessedrecords)?/?");
+      Pattern.compile("/ingest/([A-Za-z0-9]+)(/batches|/successfulResults|/failedResults|/unprocessedrecords)?/?");
   private static final String JSON_TYPE = "application/json;charset=UTF-8";
 
   private final Builder config;
@@ -228,6 +228,30 @@ public final class SalesforceEmulator implements AutoCloseable {
     } catch (Org.RequestError e) {
       throw new IllegalArgumentException(e.code + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Creates a record directly, as if another user had, without counting an API request. Values are checked as
+   * an API write would check them.
+   *
+   * @return the new record's id
+   * @throws IllegalArgumentException if the type or a field is unknown, or Salesforce would refuse the record
+   */
+  public String insert(String sObject, Map<String, Object> fields) {
+    Map<String, Object> row = new LinkedHashMap<>(fields);
+    row.remove("Id");
+    row.put("Id", null);
+    List<Org.WriteResult> results;
+    try {
+      results = org.upsert(sObject, "Id", List.of(row), false);
+    } catch (Org.RequestError e) {
+      throw new IllegalArgumentException(e.code + ": " + e.getMessage(), e);
+    }
+    Org.WriteResult r = results.get(0);
+    if (!r.success() || r.id() == null) {
+      throw new IllegalArgumentException("record refused: " + r.errors());
+    }
+    return r.id();
   }
 
   /** Serves the next API request (not a token request) with {@code fault} instead. */
