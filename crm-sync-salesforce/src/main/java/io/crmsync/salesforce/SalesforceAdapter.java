@@ -337,7 +337,7 @@ public final class SalesforceAdapter implements CRMAdapter {
     String field = Soql.name(map.nativeName(key.field()));
     ReadRequest all = ReadRequest.of(objectType);
     String soql = "SELECT " + String.join(", ", selectList(map, all)) + " FROM " + map.sObject() + " WHERE " + field
-        + " = " + Soql.quote(value.strip()) + " LIMIT 2";
+        + " = " + Soql.quote(value) + " LIMIT 2";
     JsonNode page = client.get(client.dataPath("/query/"), Map.of("q", soql), Map.of());
     JsonNode records = page.path("records");
     return records.size() == 1 ? Optional.of(toRecord(map, records.get(0))) : Optional.empty();
