@@ -100,7 +100,8 @@ import java.util.TreeSet;
  * {@code industry}, the Billing address, {@code ownerId}; opportunities: {@code name}, {@code amount}, {@code
  * stage} (StageName), {@code closeDate}, {@code companyId} (AccountId), {@code ownerId}. Every other field passes
  * through by its API name, so custom {@code __c} fields round-trip; reads without a field list return the
- * mapped fields and every custom field the describe lists.
+ * mapped fields and every custom field the describe lists (for other sObjects: every field but compound and
+ * binary ones).
  *
  * <p>A contact's {@code company} is, in Salesforce, the Name of the Account the contact belongs to. Writing it
  * would mean finding or creating Accounts by name, which merges unrelated companies that share a name, so by
@@ -280,8 +281,10 @@ public final class SalesforceAdapter implements CRMAdapter {
         select.add(d.field(nat).name());
       }
     }
+    boolean passThrough = map.standardFields().isEmpty();
     for (Describe.Field f : d.fields()) {
-      if (f.custom()) {
+      boolean compound = f.type().equals("address") || f.type().equals("location") || f.type().equals("base64");
+      if ((f.custom() || passThrough) && !compound) {
         select.add(f.name());
       }
     }
