@@ -70,7 +70,7 @@ final class SObjectSchema {
     s.add(FieldDef.required("LastName", FieldType.STRING, "Last Name", 80));
     s.add(FieldDef.standard("FirstName", FieldType.STRING, "First Name", 40));
     s.add(FieldDef.standard("Salutation", FieldType.PICKLIST, "Salutation", 40));
-    s.add(new FieldDef("Name", FieldType.STRING, "Full Name", 121, false, false, false, false, true, false, false,
+    s.add(new FieldDef("Name", FieldType.STRING, "Full Name", 121, false, false, false, false, false, false, false,
         false, null, null));
     s.add(FieldDef.standard("MailingStreet", FieldType.TEXTAREA, "Mailing Street", 255));
     s.add(FieldDef.standard("MailingCity", FieldType.STRING, "Mailing City", 40));
@@ -91,7 +91,7 @@ final class SObjectSchema {
   static SObjectSchema account() {
     SObjectSchema s = new SObjectSchema("Account", "Account", "001", false);
     s.add(FieldDef.required("Name", FieldType.STRING, "Account Name", 255));
-    s.add(FieldDef.standard("Type", FieldType.PICKLIST, "Account Type", 255));
+    s.add(FieldDef.standard("Type", FieldType.PICKLIST, "Account Type", 40));
     s.add(FieldDef.standard("BillingStreet", FieldType.TEXTAREA, "Billing Street", 255));
     s.add(FieldDef.standard("BillingCity", FieldType.STRING, "Billing City", 40));
     s.add(FieldDef.standard("BillingState", FieldType.STRING, "Billing State/Province", 80));
@@ -99,7 +99,7 @@ final class SObjectSchema {
     s.add(FieldDef.standard("BillingCountry", FieldType.STRING, "Billing Country", 80));
     s.add(FieldDef.standard("Phone", FieldType.PHONE, "Account Phone", 40));
     s.add(FieldDef.standard("Website", FieldType.URL, "Website", 255));
-    s.add(FieldDef.standard("Industry", FieldType.PICKLIST, "Industry", 255));
+    s.add(FieldDef.standard("Industry", FieldType.PICKLIST, "Industry", 40));
     s.add(FieldDef.standard("AnnualRevenue", FieldType.CURRENCY, "Annual Revenue", 0));
     s.add(FieldDef.standard("NumberOfEmployees", FieldType.INT, "Employees", 0));
     s.add(FieldDef.standard("Description", FieldType.TEXTAREA, "Account Description", 32_000));
@@ -109,11 +109,12 @@ final class SObjectSchema {
   static SObjectSchema opportunity() {
     SObjectSchema s = new SObjectSchema("Opportunity", "Opportunity", "006", false);
     s.add(FieldDef.reference("AccountId", "Account ID", "Account", "Account", false));
-    s.add(FieldDef.required("Name", FieldType.STRING, "Name", 120));
+    s.add(FieldDef.required("Name", FieldType.STRING, "Name", 120).asIdLookup());
     s.add(FieldDef.standard("Description", FieldType.TEXTAREA, "Description", 32_000));
     s.add(FieldDef.required("StageName", FieldType.PICKLIST, "Stage", 255));
     s.add(FieldDef.standard("Amount", FieldType.CURRENCY, "Amount", 0));
-    s.add(FieldDef.standard("Probability", FieldType.PERCENT, "Probability (%)", 0));
+    s.add(new FieldDef("Probability", FieldType.PERCENT, "Probability (%)", 0, false, true, true, true, true, false,
+        false, false, null, null));
     s.add(FieldDef.required("CloseDate", FieldType.DATE, "Close Date", 0));
     s.add(FieldDef.standard("Type", FieldType.PICKLIST, "Opportunity Type", 255));
     s.add(FieldDef.standard("LeadSource", FieldType.PICKLIST, "Lead Source", 255));
