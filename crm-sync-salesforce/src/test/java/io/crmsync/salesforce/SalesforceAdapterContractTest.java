@@ -32,29 +32,4 @@ class SalesforceAdapterContractTest extends CRMAdapterContract {
   protected Optional<String> customField() {
     return Optional.of("Favourite_Colour__c");
   }
-
-  /** The same contract with every batch of more than one record going through a Bulk API 2.0 job. */
-  static class BulkPath extends CRMAdapterContract {
-    static SalesforceEmulator bulkSf;
-
-    @BeforeAll
-    static void startEmulator() {
-      bulkSf = Emulators.emulator(TimeSource.system()).build().start();
-    }
-
-    @AfterAll
-    static void stopEmulator() {
-      bulkSf.close();
-    }
-
-    @Override
-    protected CRMAdapter newAdapter() {
-      return Emulators.adapter(bulkSf, TimeSource.system(), Map.of("bulkThreshold", "1"));
-    }
-
-    @Override
-    protected Optional<String> customField() {
-      return Optional.of("Favourite_Colour__c");
-    }
-  }
 }

@@ -311,6 +311,7 @@ public final class SalesforceEmulator implements AutoCloseable {
         log.removeFirst();
       }
     }
+    String usage = null;
     try {
       if (path.equals("/services/oauth2/token")) {
         return req.getMethod().equals("POST") ? token(req) : error(405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed");
@@ -324,7 +325,6 @@ public final class SalesforceEmulator implements AutoCloseable {
       }
       String version = m.group(1);
       String rest = m.group(2) == null ? "/" : m.group(2);
-      String usage;
       synchronized (lock) {
         String auth = req.getHeaders().get("Authorization");
         String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).strip() : null;
@@ -351,9 +351,11 @@ public final class SalesforceEmulator implements AutoCloseable {
       }
       return withUsage(route(req, version, rest), usage);
     } catch (Org.RequestError e) {
-      return error(e.status, e.code, e.getMessage());
+      MockResponse r = error(e.status, e.code, e.getMessage());
+      return usage == null ? r : withUsage(r, usage);
     } catch (RuntimeException e) {
-      return error(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred: " + e);
+      MockResponse r = error(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred: " + e);
+      return usage == null ? r : withUsage(r, usage);
     }
   }
 
