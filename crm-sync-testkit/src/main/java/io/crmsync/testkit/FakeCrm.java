@@ -59,6 +59,15 @@ public final class FakeCrm implements CRMAdapter {
   private static final Pattern EMAIL =
       Pattern.compile("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$");
 
+  /**
+   * Decides a custom fault for a call: return an exception to fail the call with it before anything is
+   * applied, or null to let the call through.
+   */
+  @FunctionalInterface
+  public interface Faults {
+    @Nullable RuntimeException before(String operation, String objectType, List<CrmRecord> records);
+  }
+
   /** One call the fake received. */
   public record RequestLog(Instant at, String operation, String objectType, int records, String outcome) {}
 
@@ -74,6 +83,7 @@ public final class FakeCrm implements CRMAdapter {
   private final Duration latency;
   private final boolean validateEmails;
   private final int maxPageSize;
+  private final @Nullable Faults faults;
 
   private final Object lock = new Object();
   private final SplittableRandom random;
@@ -99,6 +109,7 @@ public final class FakeCrm implements CRMAdapter {
     this.latency = b.latency;
     this.validateEmails = b.validateEmails;
     this.maxPageSize = b.maxPageSize;
+    this.faults = b.faults;
     this.random = new SplittableRandom(b.seed);
     this.logRequests = b.logRequests;
   }
@@ -245,6 +256,12 @@ public final class FakeCrm implements CRMAdapter {
       }
     }
     admit("upsert", objectType, records.size());
+    if (faults != null) {
+      RuntimeException e = faults.before("upsert", objectType, records);
+      if (e != null) {
+        throw e;
+      }
+    }
     List<RecordResult> results = new ArrayList<>(records.size());
     synchronized (lock) {
       Instant now = time.now();
@@ -274,7 +291,7 @@ public final class FakeCrm implements CRMAdapter {
           reindex(objectType, updated);
           results.add(RecordResult.updated(i, existingId));
         } else {
-          String newId = String.format("%012d", ++nextId);
+          String newId = formatId(++nextId);
           CrmRecord created = new CrmRecord(objectType, newId, in.fields(), now, false);
           store.put(newId, created);
           reindex(objectType, created);
@@ -365,6 +382,12 @@ public final class FakeCrm implements CRMAdapter {
 
   // ---- storage ---------------------------------------------------------------------------------
 
+  /** Twelve zero-padded digits, so that ids sort as numbers (String.format is slow on this path). */
+  private static String formatId(long id) {
+    String digits = Long.toString(id);
+    return "000000000000".substring(Math.min(12, digits.length())) + digits;
+  }
+
   private ConcurrentSkipListMap<String, CrmRecord> store(String objectType) {
     return byType.computeIfAbsent(objectType, k -> new ConcurrentSkipListMap<>());
   }
@@ -431,7 +454,7 @@ public final class FakeCrm implements CRMAdapter {
     synchronized (lock) {
       Instant now = time.now();
       for (CrmRecord r : records) {
-        String newId = String.format("%012d", ++nextId);
+        String newId = formatId(++nextId);
         CrmRecord stored = new CrmRecord(r.objectType(), newId, r.fields(),
             r.modifiedAt() != null ? r.modifiedAt() : now, r.deleted());
         store(r.objectType()).put(newId, stored);
@@ -568,8 +591,15 @@ public final class FakeCrm implements CRMAdapter {
     private Duration latency = Duration.ZERO;
     private boolean validateEmails = true;
     private boolean logRequests = true;
+    private @Nullable Faults faults;
 
     Builder() {}
+
+    /** Custom faults, decided per upsert call after the built-in ones. */
+    public Builder faults(Faults faults) {
+      this.faults = Objects.requireNonNull(faults, "faults");
+      return this;
+    }
 
     /** The system id the fake reports ({@code "fake"} by default); use distinct ids for source and target. */
     public Builder id(String id) {
