@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
  */
 class BulkAndCollectionsEquivalenceTest {
 
-  @RepeatedTest(3)
+  @RepeatedTest(2)
   void bothPathsLeaveTheSameStateAndResults(RepetitionInfo info) {
-    List<CrmRecord> batch = batch(new SplittableRandom(info.getCurrentRepetition()), 650);
+    List<CrmRecord> batch = batch(new SplittableRandom(info.getCurrentRepetition()), 450);
     Outcome bulk = run(batch, Map.of("bulkThreshold", "0"));
     Outcome collections = run(batch, Map.of("bulkThreshold", "100000"));
 

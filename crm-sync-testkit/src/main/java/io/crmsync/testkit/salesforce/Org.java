@@ -49,6 +49,8 @@ final class Org {
   private final TimeSource time;
   private final Map<String, SObjectSchema> schemas = new LinkedHashMap<>();
   private final Map<String, TreeMap<String, Map<String, Object>>> data = new HashMap<>();
+  /** Live records by sObject, idLookup field and normalised value, so upserts match without scanning. */
+  private final Map<String, Map<String, Map<String, java.util.Set<String>>>> lookups = new HashMap<>();
   private long nextId = 1;
 
   Org(ObjectMapper mapper, TimeSource time) {
@@ -183,13 +185,10 @@ final class Org {
       if (key == null) {
         return WriteResult.failed(new ErrorItem("MISSING_ARGUMENT", ext.name() + " not specified", List.of()));
       }
-      int matches = 0;
-      for (Map<String, Object> r : table.values()) {
-        Object v = r.get(ext.name());
-        if (v != null && !Boolean.TRUE.equals(r.get("IsDeleted")) && key.equals(matchValue(ext, v))) {
-          existing = r;
-          matches++;
-        }
+      java.util.Set<String> ids = index(s, ext).getOrDefault(key, java.util.Set.of());
+      int matches = ids.size();
+      if (matches == 1) {
+        existing = table.get(ids.iterator().next());
       }
       if (matches > 1) {
         return WriteResult.failed(new ErrorItem("DUPLICATE_EXTERNAL_ID",
@@ -251,10 +250,17 @@ final class Org {
       table.put(id, rec);
     }
     for (Map.Entry<String, Object> e : values.entrySet()) {
+      FieldDef f = s.field(e.getKey());
+      if (f != null && f.idLookup()) {
+        unindex(s, f, rec);
+      }
       if (e.getValue() == null) {
         rec.remove(e.getKey());
       } else {
         rec.put(e.getKey(), e.getValue());
+      }
+      if (f != null && f.idLookup()) {
+        reindex(s, f, rec);
       }
     }
     if (s.name.equals("Contact")) {
@@ -265,6 +271,31 @@ final class Org {
     rec.put("LastModifiedById", USER_ID);
     rec.put("SystemModstamp", stamp);
     return new WriteResult((String) rec.get("Id"), true, create, List.of());
+  }
+
+  private Map<String, java.util.Set<String>> index(SObjectSchema s, FieldDef f) {
+    return lookups.computeIfAbsent(s.name.toLowerCase(Locale.ROOT), k -> new HashMap<>())
+        .computeIfAbsent(f.name(), k -> new HashMap<>());
+  }
+
+  private void unindex(SObjectSchema s, FieldDef f, Map<String, Object> rec) {
+    String key = matchValue(f, rec.get(f.name()));
+    if (key != null) {
+      java.util.Set<String> ids = index(s, f).get(key);
+      if (ids != null) {
+        ids.remove((String) rec.get("Id"));
+        if (ids.isEmpty()) {
+          index(s, f).remove(key);
+        }
+      }
+    }
+  }
+
+  private void reindex(SObjectSchema s, FieldDef f, Map<String, Object> rec) {
+    String key = matchValue(f, rec.get(f.name()));
+    if (key != null && !Boolean.TRUE.equals(rec.get("IsDeleted"))) {
+      index(s, f).computeIfAbsent(key, k -> new java.util.LinkedHashSet<>()).add((String) rec.get("Id"));
+    }
   }
 
   private static @Nullable Map<String, Object> liveById(TreeMap<String, Map<String, Object>> table, String id) {
@@ -295,6 +326,14 @@ final class Org {
       } else if (Boolean.TRUE.equals(rec.get("IsDeleted"))) {
         out.add(WriteResult.failed(new ErrorItem("ENTITY_IS_DELETED", "entity is deleted", List.of())));
       } else {
+        SObjectSchema owner = schemaOf(full);
+        if (owner != null) {
+          for (FieldDef f : owner.fields()) {
+            if (f.idLookup() && f.type() != FieldType.ID) {
+              unindex(owner, f, rec);
+            }
+          }
+        }
         String stamp = Values.format(time.now());
         rec.put("IsDeleted", true);
         rec.put("LastModifiedDate", stamp);
@@ -303,6 +342,15 @@ final class Org {
       }
     }
     return out;
+  }
+
+  private @Nullable SObjectSchema schemaOf(String id) {
+    for (SObjectSchema s : schemas.values()) {
+      if (id.startsWith(s.keyPrefix) && table(s).containsKey(id)) {
+        return s;
+      }
+    }
+    return null;
   }
 
   // ------------------------------------------------------------------ queries
