@@ -173,6 +173,7 @@ public final class SalesforceEmulator implements AutoCloseable {
       if (started) {
         throw new IllegalStateException("emulator already started");
       }
+      server.setServerSocketFactory(new NoDelayServerSockets());
       server.setDispatcher(new Dispatcher() {
         @Override
         public MockResponse dispatch(RecordedRequest request) {
