@@ -89,6 +89,33 @@ public final class CrmHttp {
    */
   public JsonNode execute(Request request) {
     String op = request.method() + " " + request.url().encodedPath();
+    Body body = call(request, op);
+    if (body.bytes.length == 0) {
+      return MissingNode.getInstance();
+    }
+    try {
+      return mapper.readTree(body.bytes);
+    } catch (IOException e) {
+      String start = new String(body.bytes, 0, Math.min(body.bytes.length, 200), StandardCharsets.UTF_8)
+          .replaceAll("\\s+", " ");
+      throw new CrmUnavailableException(crm, body.status, body.requestId,
+          op + " returned a body that is not valid JSON (" + body.contentType + "): " + start, e);
+    }
+  }
+
+  /**
+   * Executes {@code request} and returns its body as it arrived, for payloads that are not JSON (such as CSV).
+   * Error statuses, transport failures and oversized bodies are mapped as by {@link #execute}.
+   *
+   * @throws CrmSyncException for any failure, typed by what the caller can do
+   */
+  public byte[] executeForBytes(Request request) {
+    return call(request, request.method() + " " + request.url().encodedPath()).bytes;
+  }
+
+  private record Body(byte[] bytes, int status, @Nullable String requestId, String contentType) {}
+
+  private Body call(Request request, String op) {
     try (Response response = client.newCall(request).execute()) {
       String requestId = requestId(response);
       byte[] bytes = readCapped(response.body(), op, response.code(), requestId);
@@ -100,18 +127,7 @@ public final class CrmHttp {
         JsonNode json = tryParse(bytes);
         throw errors.map(new HttpFailure(crm, op, response.code(), response.headers(), text, json, requestId, time.now()));
       }
-      if (bytes.length == 0) {
-        return MissingNode.getInstance();
-      }
-      try {
-        return mapper.readTree(bytes);
-      } catch (IOException e) {
-        String ct = response.header("Content-Type", "no content type");
-        String start = new String(bytes, 0, Math.min(bytes.length, 200), StandardCharsets.UTF_8)
-            .replaceAll("\\s+", " ");
-        throw new CrmUnavailableException(crm, response.code(), requestId,
-            op + " returned a body that is not valid JSON (" + ct + "): " + start, e);
-      }
+      return new Body(bytes, response.code(), requestId, response.header("Content-Type", "no content type"));
     } catch (CrmSyncException e) {
       throw e;
     } catch (InterruptedIOException e) {
