@@ -13,6 +13,7 @@ import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import okhttp3.Headers;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -99,6 +100,33 @@ public final class CrmHttp {
    */
   public JsonResponse exchange(Request request) {
     String op = request.method() + " " + request.url().encodedPath();
+    Body body = call(request, op);
+    if (body.bytes.length == 0) {
+      return new JsonResponse(body.status, body.headers, MissingNode.getInstance());
+    }
+    try {
+      return new JsonResponse(body.status, body.headers, mapper.readTree(body.bytes));
+    } catch (IOException e) {
+      String start = new String(body.bytes, 0, Math.min(body.bytes.length, 200), StandardCharsets.UTF_8)
+          .replaceAll("\\s+", " ");
+      throw new CrmUnavailableException(crm, body.status, body.requestId,
+          op + " returned a body that is not valid JSON (" + body.contentType + "): " + start, e);
+    }
+  }
+
+  /**
+   * Executes {@code request} and returns its body as it arrived, for payloads that are not JSON (such as CSV).
+   * Error statuses, transport failures and oversized bodies are mapped as by {@link #execute}.
+   *
+   * @throws CrmSyncException for any failure, typed by what the caller can do
+   */
+  public byte[] executeForBytes(Request request) {
+    return call(request, request.method() + " " + request.url().encodedPath()).bytes;
+  }
+
+  private record Body(byte[] bytes, int status, Headers headers, @Nullable String requestId, String contentType) {}
+
+  private Body call(Request request, String op) {
     try (Response response = client.newCall(request).execute()) {
       String requestId = requestId(response);
       byte[] bytes = readCapped(response.body(), op, response.code(), requestId);
@@ -110,18 +138,8 @@ public final class CrmHttp {
         JsonNode json = tryParse(bytes);
         throw errors.map(new HttpFailure(crm, op, response.code(), response.headers(), text, json, requestId, time.now()));
       }
-      if (bytes.length == 0) {
-        return new JsonResponse(response.code(), response.headers(), MissingNode.getInstance());
-      }
-      try {
-        return new JsonResponse(response.code(), response.headers(), mapper.readTree(bytes));
-      } catch (IOException e) {
-        String ct = response.header("Content-Type", "no content type");
-        String start = new String(bytes, 0, Math.min(bytes.length, 200), StandardCharsets.UTF_8)
-            .replaceAll("\\s+", " ");
-        throw new CrmUnavailableException(crm, response.code(), requestId,
-            op + " returned a body that is not valid JSON (" + ct + "): " + start, e);
-      }
+      return new Body(bytes, response.code(), response.headers(), requestId,
+          response.header("Content-Type", "no content type"));
     } catch (CrmSyncException e) {
       throw e;
     } catch (InterruptedIOException e) {

@@ -88,7 +88,9 @@ public final class FakeCrm implements CRMAdapter {
   private final Object lock = new Object();
   private final SplittableRandom random;
   private final Map<String, ConcurrentSkipListMap<String, CrmRecord>> byType = new HashMap<>();
-  private final Map<String, Map<String, String>> indexes = new HashMap<>();
+  private record IndexKey(String objectType, MatchKey key) {}
+
+  private final Map<IndexKey, Map<String, String>> indexes = new HashMap<>();
   private long nextId;
   private int servedSinceLimit;
   private @Nullable Instant limitedUntil;
@@ -262,25 +264,32 @@ public final class FakeCrm implements CRMAdapter {
         throw e;
       }
     }
-    List<RecordResult> results = new ArrayList<>(records.size());
+    // Validate outside the lock, as a CRM validates before it takes row locks.
+    RecordResult[] results = new RecordResult[records.size()];
+    String[] values = new String[records.size()];
+    for (int i = 0; i < records.size(); i++) {
+      CrmRecord in = records.get(i);
+      values[i] = key.normalize(in.fields().get(key.field()));
+      if (values[i] == null) {
+        results[i] = RecordResult.failed(i, RecordError.invalid(RecordError.MISSING_MATCH_KEY,
+            "record has no value for match key '" + key.field() + "'", new FieldError(key.field(), "REQUIRED", "missing")));
+        continue;
+      }
+      RecordError invalid = validate(in);
+      if (invalid != null) {
+        results[i] = RecordResult.failed(i, invalid);
+      }
+    }
     synchronized (lock) {
       Instant now = time.now();
       ConcurrentSkipListMap<String, CrmRecord> store = store(objectType);
       Map<String, String> index = index(objectType, key);
       for (int i = 0; i < records.size(); i++) {
+        if (results[i] != null) {
+          continue;
+        }
         CrmRecord in = records.get(i);
-        String value = key.normalize(in.fields().get(key.field()));
-        if (value == null) {
-          results.add(RecordResult.failed(i, RecordError.invalid(RecordError.MISSING_MATCH_KEY,
-              "record has no value for match key '" + key.field() + "'", new FieldError(key.field(), "REQUIRED", "missing"))));
-          continue;
-        }
-        RecordError invalid = validate(in);
-        if (invalid != null) {
-          results.add(RecordResult.failed(i, invalid));
-          continue;
-        }
-        String existingId = index.get(value);
+        String existingId = index.get(values[i]);
         CrmRecord existing = existingId == null ? null : store.get(existingId);
         if (existing != null && !existing.deleted()) {
           Map<String, Object> merged = new LinkedHashMap<>(existing.fields());
@@ -289,20 +298,20 @@ public final class FakeCrm implements CRMAdapter {
           unindex(objectType, existing);
           store.put(existingId, updated);
           reindex(objectType, updated);
-          results.add(RecordResult.updated(i, existingId));
+          results[i] = RecordResult.updated(i, existingId);
         } else {
           String newId = formatId(++nextId);
           CrmRecord created = new CrmRecord(objectType, newId, in.fields(), now, false);
           store.put(newId, created);
           reindex(objectType, created);
-          results.add(RecordResult.created(i, newId));
+          results[i] = RecordResult.created(i, newId);
         }
       }
     }
     if (loseResponse()) {
       throw new CrmUnavailableException(id, 0, null, "upsert: connection reset after the request was applied (injected)", null);
     }
-    return results;
+    return List.of(results);
   }
 
   private @Nullable RecordError validate(CrmRecord r) {
@@ -392,13 +401,9 @@ public final class FakeCrm implements CRMAdapter {
     return byType.computeIfAbsent(objectType, k -> new ConcurrentSkipListMap<>());
   }
 
-  private static String indexName(String objectType, MatchKey key) {
-    return objectType + '\u0000' + key.field() + '\u0000' + key.caseInsensitive();
-  }
-
   /** The index of {@code key} for {@code objectType}, built on first use. Call under the lock. */
   private Map<String, String> index(String objectType, MatchKey key) {
-    String name = indexName(objectType, key);
+    IndexKey name = new IndexKey(objectType, key);
     Map<String, String> idx = indexes.get(name);
     if (idx == null) {
       idx = new HashMap<>();
@@ -414,29 +419,22 @@ public final class FakeCrm implements CRMAdapter {
   }
 
   private void reindex(String objectType, CrmRecord r) {
-    for (Map.Entry<String, Map<String, String>> e : indexes.entrySet()) {
-      String[] parts = e.getKey().split("\u0000");
-      if (!parts[0].equals(objectType)) {
-        continue;
-      }
-      MatchKey k = new MatchKey(parts[1], Boolean.parseBoolean(parts[2]));
-      String v = k.normalize(r.fields().get(k.field()));
-      if (v != null) {
-        e.getValue().put(v, Objects.requireNonNull(r.id()));
-      }
-    }
+    forEachIndexed(objectType, r, (index, value) -> index.put(value, Objects.requireNonNull(r.id())));
   }
 
   private void unindex(String objectType, CrmRecord r) {
-    for (Map.Entry<String, Map<String, String>> e : indexes.entrySet()) {
-      String[] parts = e.getKey().split("\u0000");
-      if (!parts[0].equals(objectType)) {
-        continue;
-      }
-      MatchKey k = new MatchKey(parts[1], Boolean.parseBoolean(parts[2]));
-      String v = k.normalize(r.fields().get(k.field()));
-      if (v != null) {
-        e.getValue().remove(v, r.id());
+    forEachIndexed(objectType, r, (index, value) -> index.remove(value, r.id()));
+  }
+
+  /** Calls {@code action} with each index of {@code objectType} and {@code r}'s value in it, if any. */
+  private void forEachIndexed(String objectType, CrmRecord r, java.util.function.BiConsumer<Map<String, String>, String> action) {
+    for (Map.Entry<IndexKey, Map<String, String>> e : indexes.entrySet()) {
+      if (e.getKey().objectType().equals(objectType)) {
+        MatchKey k = e.getKey().key();
+        String v = k.normalize(r.fields().get(k.field()));
+        if (v != null) {
+          action.accept(e.getValue(), v);
+        }
       }
     }
   }
