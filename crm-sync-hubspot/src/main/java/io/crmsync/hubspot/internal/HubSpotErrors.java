@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * into the exception hierarchy; anything it does not recognise falls back to {@link
  * ErrorMapper#defaults()}.
  *
- * <p>On 429 the wait is, in order: the {@code Retry-After} header; for {@code DAILY}, until the next
+ * <p>423 (record locked) and 477 (migration in progress) are transient, like 5xx. On 429 the wait is, in order: the {@code Retry-After} header; for {@code DAILY}, until the next
  * midnight in the account's zone (HubSpot resets the daily budget then); otherwise the rolling window of
  * {@code X-HubSpot-RateLimit-Interval-Milliseconds} (10 seconds if absent).
  */
@@ -67,6 +67,13 @@ public final class HubSpotErrors implements ErrorMapper {
     }
     if (s == 401 || s == 403) {
       return new CrmAuthenticationException(CRM, s, requestId, message, null);
+    }
+    if (s == 423 || s == 477) {
+      // 423: the record is locked (HubSpot asks for at least 2 s); 477: a migration is in progress
+      String wait = f.headers().get("Retry-After");
+      return new CrmUnavailableException(CRM, s, requestId,
+          message + (s == 423 ? " (locked; retry after 2 s or more)" : wait == null ? "" : " (retry after " + wait + " s)"),
+          null);
     }
     if (s == 408 || s == 425 || s >= 500) {
       return new CrmUnavailableException(CRM, s, requestId, message, null);

@@ -102,13 +102,18 @@ final class EmulatorDispatcher extends Dispatcher {
     } catch (BadRequest e) {
       answer = e.answer;
     }
-    answer = withRateHeaders(answer, now);
+    // HubSpot leaves the rate-limit headers off search responses
+    answer = path.endsWith("/search") ? withCorrelationId(answer) : withRateHeaders(answer, now);
     emulator.log(now, method, path, answer.status(), fault);
     return respond(answer, fault);
   }
 
   private Answer withRateHeaders(Answer a, Instant now) {
     a.headers().putAll(emulator.rateHeaders(now));
+    return withCorrelationId(a);
+  }
+
+  private static Answer withCorrelationId(Answer a) {
     a.headers().put("X-HubSpot-Correlation-Id", UUID.randomUUID().toString());
     return a;
   }
