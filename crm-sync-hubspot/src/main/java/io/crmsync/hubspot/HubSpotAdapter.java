@@ -152,8 +152,10 @@ public final class HubSpotAdapter implements CRMAdapter {
   public static final String ID = "hubspot";
   /** HubSpot's limit of inputs per batch call. */
   public static final int MAX_BATCH_SIZE = 100;
-  /** HubSpot's limit of records per list or search page. */
+  /** HubSpot's limit of records per list page. */
   public static final int MAX_PAGE_SIZE = 100;
+  /** HubSpot's limit of records per search page (incremental reads). */
+  public static final int MAX_SEARCH_PAGE_SIZE = 200;
   /** The production API. */
   public static final URI DEFAULT_BASE_URL = URI.create("https://api.hubapi.com");
 
@@ -374,7 +376,7 @@ public final class HubSpotAdapter implements CRMAdapter {
             + " 'since'");
       }
     }
-    int limit = Math.min(request.pageSize(), MAX_PAGE_SIZE);
+    int limit = Math.min(request.pageSize(), cursor.phase() == Cursor.Phase.SEARCH ? MAX_SEARCH_PAGE_SIZE : MAX_PAGE_SIZE);
     Set<String> properties = properties(type, request.fields());
     return switch (cursor.phase()) {
       case LIST -> listPage(request, type, cursor, limit, properties, false);
