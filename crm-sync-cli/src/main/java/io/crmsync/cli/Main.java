@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "Moves customer records between applications and CRMs, and keeps them clean.",
     subcommands = {
       DemoCommand.class,
+      SyncCommand.class,
+      EmulateCommand.class,
     })
 public final class Main implements Runnable {
 

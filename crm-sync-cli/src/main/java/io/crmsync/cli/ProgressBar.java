@@ -22,11 +22,17 @@ final class ProgressBar implements SyncListener {
   private long rateLimited;
   private long retries;
 
+  /**
+   * @param total the records expected, or 0 if unknown (then counts are shown without a bar, and a line is
+   *     printed every {@value #UNKNOWN_TOTAL_STEP} records when not on a terminal)
+   */
   ProgressBar(PrintStream out, long total, boolean terminal) {
     this.out = out;
-    this.total = Math.max(1, total);
+    this.total = total;
     this.terminal = terminal;
   }
+
+  private static final long UNKNOWN_TOTAL_STEP = 10_000;
 
   @Override
   public synchronized void onRateLimited(String jobId, String system, Duration retryAfter, int records) {
@@ -41,9 +47,9 @@ final class ProgressBar implements SyncListener {
   @Override
   public synchronized void onProgress(String jobId, SyncProgress p) {
     long now = System.nanoTime();
-    long tenth = p.settled() * 10 / total;
+    long tenth = total > 0 ? p.settled() * 10 / total : p.settled() / UNKNOWN_TOTAL_STEP;
     if (terminal) {
-      if (now - lastDraw < REDRAW_NANOS && p.settled() < total) {
+      if (now - lastDraw < REDRAW_NANOS && (total <= 0 || p.settled() < total)) {
         return;
       }
       lastDraw = now;
@@ -62,12 +68,15 @@ final class ProgressBar implements SyncListener {
   }
 
   private String line(SyncProgress p) {
+    double seconds = Math.max(1e-3, p.elapsed().toNanos() / 1e9);
+    String counts = String.format(Locale.ROOT, "written %,d  unchanged %,d  dead %,d  rate-limited %d  retries %d  "
+            + "%,.0f rec/s", p.written(), p.unchanged(), p.deadLettered(), rateLimited, retries, p.settled() / seconds);
+    if (total <= 0) {
+      return String.format(Locale.ROOT, "%,d settled, %,d read  %s", p.settled(), p.read(), counts);
+    }
     double share = Math.min(1.0, p.settled() / (double) total);
     int filled = (int) Math.round(share * WIDTH);
-    double seconds = Math.max(1e-3, p.elapsed().toNanos() / 1e9);
-    return String.format(Locale.ROOT, "[%s%s] %3.0f%%  %,d/%,d  written %,d  unchanged %,d  dead %,d  "
-            + "rate-limited %d  retries %d  %,.0f rec/s",
-        "#".repeat(filled), " ".repeat(WIDTH - filled), share * 100, p.settled(), total, p.written(), p.unchanged(),
-        p.deadLettered(), rateLimited, retries, p.settled() / seconds);
+    return String.format(Locale.ROOT, "[%s%s] %3.0f%%  %,d/%,d  %s",
+        "#".repeat(filled), " ".repeat(WIDTH - filled), share * 100, p.settled(), total, counts);
   }
 }
