@@ -1,5 +1,6 @@
 package io.crmsync.cli;
 
+import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Parameters;
     })
 final class EmulateCommand implements Callable<Integer> {
   enum Crm {
-    salesforce
+    salesforce,
+    hubspot
   }
 
   @Parameters(index = "0", paramLabel = "CRM", description = "Which CRM: ${COMPLETION-CANDIDATES}.")
@@ -47,6 +49,14 @@ final class EmulateCommand implements Callable<Integer> {
         out.println("Point the salesforce adapter at it with:");
         out.printf(Locale.ROOT, "  export CRMSYNC_SALESFORCE_LOGIN_URL=%s%n", e.url());
         out.println("  export CRMSYNC_SALESFORCE_CLIENT_ID=emulator CRMSYNC_SALESFORCE_CLIENT_SECRET=emulator");
+        return e::close;
+      }
+      case hubspot -> {
+        HubSpotEmulator e = HubSpotEmulator.builder().port(port).privateAppToken("emulator").build().start();
+        out.printf(Locale.ROOT, "HubSpot emulator on %s%n", e.url());
+        out.println("Point the hubspot adapter at it with:");
+        out.printf(Locale.ROOT, "  export CRMSYNC_HUBSPOT_BASE_URL=%s%n", e.url());
+        out.println("  export CRMSYNC_HUBSPOT_TOKEN=emulator");
         return e::close;
       }
       default -> throw new IllegalStateException("unknown CRM " + crm);
