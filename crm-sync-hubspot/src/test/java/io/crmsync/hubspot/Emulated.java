@@ -2,6 +2,7 @@ package io.crmsync.hubspot;
 
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.internal.SharedResources;
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -12,7 +13,8 @@ import okhttp3.OkHttpClient;
 final class Emulated {
   private Emulated() {}
 
-  static final OkHttpClient CLIENT = new OkHttpClient.Builder()
+  /** The shared client's settings (TCP_NODELAY among them), with short timeouts. */
+  static final OkHttpClient CLIENT = SharedResources.httpClient().newBuilder()
       .connectTimeout(Duration.ofSeconds(5))
       .readTimeout(Duration.ofSeconds(5))
       .build();
