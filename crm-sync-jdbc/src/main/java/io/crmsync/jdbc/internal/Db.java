@@ -3,7 +3,9 @@ package io.crmsync.jdbc.internal;
 import io.crmsync.CrmSyncException;
 import io.crmsync.CrmUnavailableException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -11,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +79,21 @@ public final class Db {
    * transaction PostgreSQL aborts for a deadlock or serialization failure runs again, whole.
    */
   public <T> T transaction(String what, Work<T> work) {
+    return transaction(what, false, work);
+  }
+
+  /**
+   * Like {@link #transaction(String, Work)}, but the commit does not wait for its WAL to reach disk
+   * ({@code synchronous_commit = off} for this transaction only). For writes whose loss in a crash of the
+   * database server is harmless because they can only lag: a lease (the task is delivered again) or a
+   * checkpoint (records are read again and skipped by their fingerprints). WAL is written in order, so
+   * once any later commit is on disk, this one is too: the database never shows a later state without it.
+   */
+  public <T> T lazyTransaction(String what, Work<T> work) {
+    return transaction(what, true, work);
+  }
+
+  private <T> T transaction(String what, boolean lazy, Work<T> work) {
     for (int attempt = 1; ; attempt++) {
       try (Connection c = dataSource.getConnection()) {
         boolean auto = c.getAutoCommit();
@@ -83,6 +101,11 @@ public final class Db {
           c.setAutoCommit(false);
         }
         try {
+          if (lazy) {
+            try (Statement s = c.createStatement()) {
+              s.execute("SET LOCAL synchronous_commit TO OFF");
+            }
+          }
           T result = work.run(c);
           c.commit();
           return result;
@@ -117,6 +140,21 @@ public final class Db {
     } catch (SQLException e) {
       log.debug("Could not restore auto-commit on a connection: {}", e.getMessage());
     }
+  }
+
+  /**
+   * Prepares {@code sql} to be planned on every execution, with its parameters, instead of once
+   * generically: the driver would otherwise switch to a server-side prepared statement after a few runs,
+   * and PostgreSQL may cache a generic plan made while a table was nearly empty (a sequential scan) and
+   * keep it as the table grows into the millions. Planning these short statements costs far less than
+   * that risk.
+   */
+  public static PreparedStatement prepare(Connection c, String sql) throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    if (ps.isWrapperFor(PGStatement.class)) {
+      ps.unwrap(PGStatement.class).setPrepareThreshold(0);
+    }
+    return ps;
   }
 
   /** Deadlocks and serialization failures: PostgreSQL rolled the transaction back, so it can run again. */

@@ -48,7 +48,7 @@ public final class PostgresStateStore implements SyncStateStore {
   public Optional<Checkpoint> checkpoint(String jobId) {
     Objects.requireNonNull(jobId, "jobId");
     return db.autoCommit("reading the checkpoint of job " + jobId, c -> {
-      try (PreparedStatement ps = c.prepareStatement(
+      try (PreparedStatement ps = Db.prepare(c, 
           "SELECT page_cursor, pass_since, watermark, updated_at FROM " + checkpoints + " WHERE job_id = ?")) {
         ps.setString(1, jobId);
         try (ResultSet rs = ps.executeQuery()) {
@@ -68,8 +68,10 @@ public final class PostgresStateStore implements SyncStateStore {
   public void saveCheckpoint(String jobId, Checkpoint checkpoint) {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(checkpoint, "checkpoint");
-    db.autoCommit("saving the checkpoint of job " + jobId, c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + checkpoints
+    // a checkpoint lost in a crash of the database server only lags: the records after it are read
+    // again and skipped by their fingerprints
+    db.lazyTransaction("saving the checkpoint of job " + jobId, c -> {
+      try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + checkpoints
           + " (job_id, page_cursor, pass_since, watermark, updated_at) VALUES (?, ?, ?, ?, ?) "
           + "ON CONFLICT (job_id) DO UPDATE SET page_cursor = excluded.page_cursor, "
           + "pass_since = excluded.pass_since, watermark = excluded.watermark, updated_at = excluded.updated_at")) {
@@ -94,7 +96,7 @@ public final class PostgresStateStore implements SyncStateStore {
     }
     String[] ids = new LinkedHashSet<>(fromIds).toArray(new String[0]);
     return db.autoCommit("reading id links", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT from_id, to_id FROM " + links
+      try (PreparedStatement ps = Db.prepare(c, "SELECT from_id, to_id FROM " + links
           + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND from_id = ANY (?)")) {
         ps.setString(1, objectType);
         ps.setString(2, fromSystem);
@@ -120,7 +122,7 @@ public final class PostgresStateStore implements SyncStateStore {
     }
     String[] array = new LinkedHashSet<>(keys).toArray(new String[0]);
     return db.autoCommit("reading fingerprints", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
+      try (PreparedStatement ps = Db.prepare(c, 
           "SELECT record_key, digest FROM " + fingerprints + " WHERE scope = ? AND record_key = ANY (?)")) {
         ps.setString(1, scope);
         ps.setArray(2, c.createArrayOf("text", array));
@@ -219,10 +221,10 @@ public final class PostgresStateStore implements SyncStateStore {
       toIds[i] = e.getValue();
       i++;
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + links
+    try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + links
         + " (object_type, from_system, to_system, from_id, to_id) "
         + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
-        + "ON CONFLICT (object_type, from_system, to_system, from_id) DO UPDATE SET to_id = excluded.to_id "
+        + "ON CONFLICT (from_id, from_system, to_system, object_type) DO UPDATE SET to_id = excluded.to_id "
         + "WHERE " + links + ".to_id IS DISTINCT FROM excluded.to_id")) {
       ps.setArray(1, c.createArrayOf("text", types));
       ps.setArray(2, c.createArrayOf("text", froms));
@@ -246,9 +248,9 @@ public final class PostgresStateStore implements SyncStateStore {
       keys.add(k);
       digests.add(v);
     }));
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + fingerprints + " (scope, record_key, digest) "
+    try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + fingerprints + " (scope, record_key, digest) "
         + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) "
-        + "ON CONFLICT (scope, record_key) DO UPDATE SET digest = excluded.digest "
+        + "ON CONFLICT (record_key, scope) DO UPDATE SET digest = excluded.digest "
         + "WHERE " + fingerprints + ".digest IS DISTINCT FROM excluded.digest")) {
       ps.setArray(1, c.createArrayOf("text", scopes.toArray(new String[0])));
       ps.setArray(2, c.createArrayOf("text", keys.toArray(new String[0])));
@@ -276,7 +278,7 @@ public final class PostgresStateStore implements SyncStateStore {
       attempts[i] = d.attempts();
       at[i] = Db.micros(d.at()).toString();
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + deadLetters
+    try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + deadLetters
         + " (job_id, operation, record, error_code, message, attempts, dead_at) "
         + "SELECT x.job_id, x.operation, x.record::json, x.error_code, x.message, x.attempts, x.dead_at::timestamptz "
         + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[]) WITH ORDINALITY "
@@ -299,7 +301,7 @@ public final class PostgresStateStore implements SyncStateStore {
       throw new IllegalArgumentException("limit must not be negative: " + limit);
     }
     return db.autoCommit("reading the dead letters of job " + jobId, c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT job_id, operation, record::text, error_code, message, "
+      try (PreparedStatement ps = Db.prepare(c, "SELECT job_id, operation, record::text, error_code, message, "
           + "attempts, dead_at FROM " + deadLetters + " WHERE job_id = ? ORDER BY id LIMIT ?")) {
         ps.setString(1, jobId);
         ps.setInt(2, limit);
@@ -319,7 +321,7 @@ public final class PostgresStateStore implements SyncStateStore {
   public long deadLetterCount(String jobId) {
     Objects.requireNonNull(jobId, "jobId");
     return db.autoCommit("counting the dead letters of job " + jobId, c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + deadLetters + " WHERE job_id = ?")) {
+      try (PreparedStatement ps = Db.prepare(c, "SELECT count(*) FROM " + deadLetters + " WHERE job_id = ?")) {
         ps.setString(1, jobId);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();

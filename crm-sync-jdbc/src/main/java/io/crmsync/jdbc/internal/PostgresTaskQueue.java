@@ -97,7 +97,7 @@ public final class PostgresTaskQueue implements TaskQueue {
     Long[] ids = null;
     if (wantIds) {
       ids = new Long[n];
-      try (PreparedStatement ps = c.prepareStatement(
+      try (PreparedStatement ps = Db.prepare(c, 
           "SELECT nextval('" + db.names().table("task_ids") + "') FROM generate_series(1, ?)")) {
         ps.setInt(1, n);
         try (ResultSet rs = ps.executeQuery()) {
@@ -123,7 +123,7 @@ public final class PostgresTaskQueue implements TaskQueue {
         + "SELECT " + (wantIds ? "x.id" : "nextval('" + db.names().table("task_ids") + "')")
         + ", ?, x.payload, x.run_at::timestamptz, x.attempts, ? "
         + "FROM unnest(?::bigint[], ?::text[], ?::text[], ?::int[]) AS x(id, payload, run_at, attempts)";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+    try (PreparedStatement ps = Db.prepare(c, sql)) {
       Array idArray = c.createArrayOf("int8", wantIds ? ids : new Long[n]);
       ps.setString(1, topic);
       ps.setObject(2, Db.timestamp(now));
@@ -149,7 +149,7 @@ public final class PostgresTaskQueue implements TaskQueue {
   /** Sends a notification for {@code topic}; PostgreSQL delivers it when the transaction commits. */
   void notifyWorkers(Connection c, String topic) throws SQLException {
     String payload = topic.getBytes(StandardCharsets.UTF_8).length <= MAX_NOTIFY_TOPIC_BYTES ? topic : Notifier.ANY_TOPIC;
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+    try (PreparedStatement ps = Db.prepare(c, "SELECT pg_notify(?, ?)")) {
       ps.setString(1, channel);
       ps.setString(2, payload);
       ps.execute();
@@ -179,9 +179,10 @@ public final class PostgresTaskQueue implements TaskQueue {
         + "deliveries = t.deliveries + 1 "
         + "FROM picked WHERE t.id = picked.id "
         + "RETURNING t.id, t.payload, t.attempts, t.deliveries, picked.due_at";
-    return db.autoCommit("leasing tasks of " + topic, c -> {
+    // a lease lost in a crash of the database server only means the task is delivered again
+    return db.lazyTransaction("leasing tasks of " + topic, c -> {
       List<Leased> rows = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
+      try (PreparedStatement ps = Db.prepare(c, sql)) {
         ps.setString(1, topic);
         ps.setObject(2, Db.timestamp(now));
         ps.setInt(3, max);
@@ -235,7 +236,7 @@ public final class PostgresTaskQueue implements TaskQueue {
       if (id == null || token == null) {
         return false;
       }
-      try (PreparedStatement ps = c.prepareStatement("UPDATE " + tasks + " SET lease_owner = NULL, lease_token = NULL, "
+      try (PreparedStatement ps = Db.prepare(c, "UPDATE " + tasks + " SET lease_owner = NULL, lease_token = NULL, "
           + "lease_expires_at = NULL, attempts = attempts + 1, run_at = ?, last_error = ? "
           + "WHERE id = ? AND topic = ? AND lease_token = ? AND lease_expires_at > ?")) {
         ps.setObject(1, Db.timestamp(now.plus(delay)));
@@ -285,7 +286,7 @@ public final class PostgresTaskQueue implements TaskQueue {
     if (id == null || token == null) {
       return false;
     }
-    try (PreparedStatement ps = c.prepareStatement(
+    try (PreparedStatement ps = Db.prepare(c, 
         "DELETE FROM " + tasks + " WHERE id = ? AND topic = ? AND lease_token = ? AND lease_expires_at > ?")) {
       ps.setLong(1, id);
       ps.setString(2, task.topic());
@@ -307,7 +308,7 @@ public final class PostgresTaskQueue implements TaskQueue {
     if (id == null || token == null) {
       return false;
     }
-    try (PreparedStatement ps = c.prepareStatement("WITH gone AS (DELETE FROM " + tasks
+    try (PreparedStatement ps = Db.prepare(c, "WITH gone AS (DELETE FROM " + tasks
         + " WHERE id = ? AND topic = ? AND lease_token = ? AND lease_expires_at > ? "
         + "RETURNING id, topic, payload, attempts, deliveries, enqueued_at) "
         + "INSERT INTO " + deadTasks + " (id, topic, payload, attempts, deliveries, cause, enqueued_at, dead_at) "
@@ -346,7 +347,7 @@ public final class PostgresTaskQueue implements TaskQueue {
     Objects.requireNonNull(topic, "topic");
     Instant now = now();
     return db.autoCommit("counting tasks of " + topic, c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT "
+      try (PreparedStatement ps = Db.prepare(c, "SELECT "
           + "count(*) FILTER (WHERE due_at <= ?), "
           + "count(*) FILTER (WHERE due_at > ? AND lease_token IS NULL), "
           + "count(*) FILTER (WHERE due_at > ? AND lease_token IS NOT NULL), "
@@ -371,7 +372,7 @@ public final class PostgresTaskQueue implements TaskQueue {
     Objects.requireNonNull(topic, "topic");
     Instant now = now();
     return db.autoCommit("reading when tasks of " + topic + " are due", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
+      try (PreparedStatement ps = Db.prepare(c, 
           "SELECT min(due_at) FROM " + tasks + " WHERE topic = ? AND due_at > ?")) {
         ps.setString(1, topic);
         ps.setObject(2, Db.timestamp(now));
@@ -387,7 +388,7 @@ public final class PostgresTaskQueue implements TaskQueue {
   private boolean ready(String topic) {
     Instant now = now();
     return db.autoCommit("looking for ready tasks of " + topic, c -> {
-      try (PreparedStatement ps = c.prepareStatement(
+      try (PreparedStatement ps = Db.prepare(c, 
           "SELECT EXISTS (SELECT 1 FROM " + tasks + " WHERE topic = ? AND due_at <= ?)")) {
         ps.setString(1, topic);
         ps.setObject(2, Db.timestamp(now));
@@ -435,7 +436,7 @@ public final class PostgresTaskQueue implements TaskQueue {
       throw new IllegalArgumentException("limit must not be negative: " + limit);
     }
     return db.autoCommit("reading dead tasks of " + topic, c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, topic, payload, attempts, cause, dead_at FROM "
+      try (PreparedStatement ps = Db.prepare(c, "SELECT id, topic, payload, attempts, cause, dead_at FROM "
           + deadTasks + " WHERE topic = ? ORDER BY dead_at, id LIMIT ?")) {
         ps.setString(1, topic);
         ps.setInt(2, limit);
