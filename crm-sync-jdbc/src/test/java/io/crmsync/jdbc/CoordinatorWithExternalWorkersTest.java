@@ -11,18 +11,14 @@ import io.crmsync.testkit.SyncEngineContract;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
  * A process running {@link CRMSync#run()} while another runs {@link CRMSync#runWorker} on the same durable
- * queue: what {@code crm-sync sync} plus {@code crm-sync worker} will do. Today the coordinator never
- * finishes: it counts a record of its own run as settled only when it settled it itself
- * ({@code SyncRunner.settled}), so records the other process settles stay "in flight" forever; once
- * {@code maxInFlightRecords} are, its reader stops reading, and {@code finished()} waits for in-flight to
- * reach zero. Enable once the engine learns of settlements made elsewhere.
+ * queue: what {@code crm-sync sync} plus {@code crm-sync worker} do. The coordinator used to wait forever
+ * for records the other process settled; on a durable queue it now bounds memory by the queue's
+ * unfinished tasks, ends when the queue is drained, and reports the other process's share as delegated.
  */
-@Disabled("engine bug: a coordinator never learns of records settled by another process; see class Javadoc")
 class CoordinatorWithExternalWorkersTest {
 
   @Test
@@ -45,6 +41,8 @@ class CoordinatorWithExternalWorkersTest {
           SyncReport w = extra.get(30, TimeUnit.SECONDS);
           assertThat(r.status()).isEqualTo(SyncReport.Status.COMPLETED);
           assertThat(r.written() + w.written()).isEqualTo(5_000);
+          assertThat(r.delegated()).isEqualTo(w.recovered());
+          assertThat(r.balanced()).isTrue();
           assertThat(target.size("contact")).isEqualTo(5_000);
         } finally {
           coordinator.stop();
