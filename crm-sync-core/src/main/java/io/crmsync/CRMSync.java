@@ -167,7 +167,7 @@ public final class CRMSync {
   private static SyncReport checked(SyncReport report) {
     if (!report.balanced()) {
       throw new IllegalStateException("sync accounting does not balance (read + recovered != written + "
-          + "unchanged + deadLettered + remaining): " + report);
+          + "unchanged + deadLettered + remaining + delegated): " + report);
     }
     return report;
   }

@@ -8,7 +8,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * What one run of a sync did. Every record taken in (read from the source, or recovered from the queue
  * after an earlier run ended early) ends in exactly one of written, unchanged, dead-lettered, or (for a
- * run that stopped early) remaining, to be finished by the next run: {@link #balanced()} checks it.
+ * run that stopped early) remaining, to be finished by the next run; on a durable queue shared with
+ * other worker processes, records this run read may be settled by those instead ({@link #delegated()}):
+ * {@link #balanced()} checks it.
  *
  * @param jobId the sync job
  * @param status how the run ended
@@ -20,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  * @param unchanged records skipped because the target already had their content
  * @param deadLettered records given up on, each kept with its cause in the state store
  * @param remaining records read but not settled when the run stopped early; the next run picks them up
+ * @param delegated records read by this run and left on a durable queue for whichever worker takes them:
+ *     settled by other processes (as their {@link #recovered()}), or, if this run stopped early, still
+ *     queued; always zero on a queue that is not durable
  * @param retries batch retries after failures
  * @param rateLimited requests the target or source refused for rate limits
  * @param duration how long the run took
@@ -36,6 +41,7 @@ public record SyncReport(
     long unchanged,
     long deadLettered,
     long remaining,
+    long delegated,
     long retries,
     long rateLimited,
     Duration duration,
@@ -62,9 +68,12 @@ public record SyncReport(
     return created + updated + deleted;
   }
 
-  /** Whether every record taken in is accounted for: read + recovered = written + unchanged + dead-lettered + remaining. */
+  /**
+   * Whether every record taken in is accounted for: read + recovered = written + unchanged + dead-lettered
+   * + remaining + delegated.
+   */
   public boolean balanced() {
-    return read + recovered == written() + unchanged + deadLettered + remaining;
+    return read + recovered == written() + unchanged + deadLettered + remaining + delegated;
   }
 
   /** Records settled per second of the run. */
@@ -77,9 +86,9 @@ public record SyncReport(
   public String toString() {
     return String.format(Locale.ROOT,
         "SyncReport{job=%s, status=%s, read=%d, recovered=%d, written=%d (created=%d, updated=%d, deleted=%d), "
-            + "unchanged=%d, deadLettered=%d, remaining=%d, retries=%d, rateLimited=%d, duration=%s, "
+            + "unchanged=%d, deadLettered=%d, remaining=%d, delegated=%d, retries=%d, rateLimited=%d, duration=%s, "
             + "throughput=%.0f records/s%s}",
         jobId, status, read, recovered, written(), created, updated, deleted, unchanged, deadLettered, remaining,
-        retries, rateLimited, duration, throughput(), failure == null ? "" : ", failure=" + failure);
+        delegated, retries, rateLimited, duration, throughput(), failure == null ? "" : ", failure=" + failure);
   }
 }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       SyncCommand.class,
+      WorkerCommand.class,
       EmulateCommand.class,
     })
 public final class Main implements Runnable {

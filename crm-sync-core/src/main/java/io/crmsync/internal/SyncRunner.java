@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class SyncRunner {
   private static final Logger log = LoggerFactory.getLogger(SyncRunner.class);
   private static final Duration AWAIT_WORK = Duration.ofMillis(20);
+  /** A durable queue wakes waiters itself (LISTEN/NOTIFY), so idle workers can wait longer between checks. */
+  private static final Duration AWAIT_SHARED_WORK = Duration.ofMillis(250);
   private static final Duration MAX_IDLE_SLEEP = Duration.ofSeconds(1);
 
   private final CRMSync.Config c;
@@ -66,6 +68,12 @@ public final class SyncRunner {
   private final @Nullable Map<String, Payload> decoded;
   private final String runId = UUID.randomUUID().toString();
   private final String topic;
+  /**
+   * Whether the queue is durable, and so possibly shared with worker processes elsewhere: then a page is
+   * safe once enqueued (the checkpoint moves right away), memory is bounded by the queue's unfinished
+   * tasks, and the run is over when the queue is drained, whoever settled what.
+   */
+  private final boolean shared;
   private final String targetScope;
   private final String sourceScope;
 
@@ -117,6 +125,7 @@ public final class SyncRunner {
     this.listener = new GuardedListener(config.listener(), config.alertSink());
     this.retry = new RetryDecider(config.retryPolicy(), runId.hashCode());
     this.topic = "crmsync:" + config.jobId();
+    this.shared = config.queue().isDurable();
     this.targetScope = target.id() + "/" + config.objectType();
     this.sourceScope = source.id() + "/" + config.objectType();
   }
@@ -163,13 +172,16 @@ public final class SyncRunner {
 
   private SyncReport report() {
     long settledOwn = created.sum() + updated.sum() + deleted.sum() + unchanged.sum() + dead.sum() - recovered.sum();
-    long remaining = read.sum() - settledOwn;
+    long unsettled = read.sum() - settledOwn;
+    long remaining = shared ? 0 : unsettled;
+    long delegated = shared ? unsettled : 0;
+    boolean drained = !shared || queue.stats(topic).unfinished() == 0;
     SyncReport.Status status =
         failure.get() != null ? SyncReport.Status.FAILED
-            : remaining > 0 || stopRequested.get() ? SyncReport.Status.STOPPED
+            : remaining > 0 || !drained || stopRequested.get() ? SyncReport.Status.STOPPED
             : SyncReport.Status.COMPLETED;
     return new SyncReport(c.jobId(), status, read.sum(), recovered.sum(), created.sum(), updated.sum(), deleted.sum(),
-        unchanged.sum(), dead.sum(), remaining, retries.sum(), rateLimited.sum(),
+        unchanged.sum(), dead.sum(), remaining, delegated, retries.sum(), rateLimited.sum(),
         Duration.ofNanos(System.nanoTime() - startNanos), failure.get());
   }
 
@@ -238,10 +250,15 @@ public final class SyncRunner {
       int n = page.records().size();
       read.add(n);
       acquireFlight(n);
-      tracker.register(seq, page.nextCursor(), n);
+      if (!shared) {
+        tracker.register(seq, page.nextCursor(), n);
+      }
       settleImmediately(seq, rejected);
       enqueue(seq, Op.UPSERT, upserts);
       enqueue(seq, Op.DELETE, deletes);
+      if (shared) {
+        tracker.register(seq, page.nextCursor(), 0); // durable: the page is safe once its tasks are queued
+      }
       listener.onPageRead(c.jobId(), n);
       seq++;
       cursor = page.nextCursor();
@@ -316,6 +333,14 @@ public final class SyncRunner {
   // ---- in-flight accounting ------------------------------------------------------------------
 
   private void acquireFlight(long n) throws InterruptedException {
+    if (shared) {
+      // Other processes settle our records too, so only the queue knows how much is in flight.
+      long maxTasks = Math.max(1, c.maxInFlightRecords() / c.batchSize());
+      while (!halted() && queue.stats(topic).unfinished() >= maxTasks) {
+        queue.awaitWork(topic, AWAIT_WORK);
+      }
+      return;
+    }
     flightLock.lockInterruptibly();
     try {
       while (inFlight > 0 && inFlight + n > c.maxInFlightRecords() && !halted()) {
@@ -337,7 +362,7 @@ public final class SyncRunner {
   }
 
   private void settleOwn(long page, long n) {
-    if (n == 0) {
+    if (n == 0 || shared) {
       return;
     }
     flightLock.lock();
@@ -416,7 +441,7 @@ public final class SyncRunner {
   }
 
   private boolean finished() {
-    if (!readerDone || inFlight() != 0) {
+    if (!readerDone || (!shared && inFlight() != 0)) {
       return false;
     }
     boolean empty = queue.stats(topic).unfinished() == 0;
@@ -456,7 +481,7 @@ public final class SyncRunner {
         return;
       }
     }
-    queue.awaitWork(topic, wait);
+    queue.awaitWork(topic, shared && wait.compareTo(AWAIT_SHARED_WORK) < 0 ? AWAIT_SHARED_WORK : wait);
   }
 
   private void process(LeasedTask task, RequestLimiter.Permit permit) {
