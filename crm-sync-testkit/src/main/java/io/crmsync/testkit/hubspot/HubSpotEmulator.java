@@ -1,5 +1,6 @@
 package io.crmsync.testkit.hubspot;
 
+import io.crmsync.testkit.internal.NoDelayServerSockets;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +38,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
-import javax.net.ServerSocketFactory;
 import javax.crypto.spec.SecretKeySpec;
 import mockwebserver3.MockWebServer;
 import org.jspecify.annotations.Nullable;
@@ -163,7 +162,7 @@ public final class HubSpotEmulator implements AutoCloseable {
     }
     this.dispatcher = new EmulatorDispatcher(this, json);
     server.setDispatcher(dispatcher);
-    server.setServerSocketFactory(new NoDelayServerSocketFactory());
+    server.setServerSocketFactory(new NoDelayServerSockets());
   }
 
   public static Builder builder() {
@@ -623,51 +622,6 @@ public final class HubSpotEmulator implements AutoCloseable {
     return Answer.of(400, body);
   }
 
-  /**
-   * Server sockets whose connections send small writes at once: MockWebServer writes a response's headers
-   * and body separately, and with Nagle's algorithm the body waits for the client's delayed ACK (about
-   * 40 ms a response on Linux), which would make the emulator look slow.
-   */
-  private static final class NoDelayServerSocketFactory extends ServerSocketFactory {
-    @Override
-    public ServerSocket createServerSocket() throws IOException {
-      return new NoDelayServerSocket();
-    }
-
-    @Override
-    public ServerSocket createServerSocket(int port) throws IOException {
-      ServerSocket s = createServerSocket();
-      s.bind(new InetSocketAddress(port));
-      return s;
-    }
-
-    @Override
-    public ServerSocket createServerSocket(int port, int backlog) throws IOException {
-      ServerSocket s = createServerSocket();
-      s.bind(new InetSocketAddress(port), backlog);
-      return s;
-    }
-
-    @Override
-    public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
-      ServerSocket s = createServerSocket();
-      s.bind(new InetSocketAddress(address, port), backlog);
-      return s;
-    }
-  }
-
-  private static final class NoDelayServerSocket extends ServerSocket {
-    NoDelayServerSocket() throws IOException {
-      super();
-    }
-
-    @Override
-    public Socket accept() throws IOException {
-      Socket s = super.accept();
-      s.setTcpNoDelay(true);
-      return s;
-    }
-  }
 
   /** Configures a {@link HubSpotEmulator}. Not thread-safe. */
   public static final class Builder {

@@ -1,5 +1,6 @@
 package io.crmsync.testkit.salesforce;
 
+import io.crmsync.testkit.internal.NoDelayServerSockets;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

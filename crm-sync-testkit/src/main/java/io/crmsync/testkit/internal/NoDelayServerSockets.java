@@ -1,4 +1,4 @@
-package io.crmsync.testkit.salesforce;
+package io.crmsync.testkit.internal;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -11,7 +11,7 @@ import javax.net.ServerSocketFactory;
  * segment waits for the client's delayed ACK (40 ms on Linux), which would make the emulator look slower than
  * the code under test.
  */
-final class NoDelayServerSockets extends ServerSocketFactory {
+public final class NoDelayServerSockets extends ServerSocketFactory {
   private static final class NoDelayServerSocket extends ServerSocket {
     NoDelayServerSocket() throws IOException {
       super();
