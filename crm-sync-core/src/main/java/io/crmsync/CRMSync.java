@@ -13,10 +13,11 @@ import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.SyncStateStore;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -57,7 +58,8 @@ public final class CRMSync {
   private final RequestLimiter targetLimiter;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean stopRequested = new AtomicBoolean();
-  private final Map<String, TaskCodec.Payload> payloadCache = new ConcurrentHashMap<>();
+  /** Decoded payloads beside the JSON strings an in-process queue hands back: keyed by identity, O(1). */
+  private final Map<String, TaskCodec.Payload> payloadCache = Collections.synchronizedMap(new IdentityHashMap<>());
 
   /**
    * The settings of a {@link CRMSync}, as {@link Builder#build()} fixed them.

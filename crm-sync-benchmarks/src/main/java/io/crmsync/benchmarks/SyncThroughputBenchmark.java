@@ -51,23 +51,27 @@ public final class SyncThroughputBenchmark {
     runEngine(source, workers, Math.min(records, 50_000));
     for (int r = 0; r < rounds; r++) {
       System.gc();
+      long gc0 = gcMillis();
       long cpu0 = cpuNanos();
       try (HeapSampler heap = new HeapSampler()) {
         bare[r] = runBare(source, records);
         barePeak[r] = heap.peakBytes();
       }
       long cpu1 = cpuNanos();
+      long gc1 = gcMillis();
       System.gc();
+      long gc2 = gcMillis();
       long cpu2 = cpuNanos();
       try (HeapSampler heap = new HeapSampler()) {
         engine[r] = runEngine(source, workers, records);
         enginePeak[r] = heap.peakBytes();
       }
       long cpu3 = cpuNanos();
-      System.out.printf(Locale.ROOT, "round %d: bare loop %,.0f records/s (%.1f us CPU/record, peak heap %,d MB), "
-              + "engine %,.0f records/s (%.1f us CPU/record, peak heap %,d MB), ratio %.2f%n",
-          r + 1, bare[r], (cpu1 - cpu0) / 1e3 / records, barePeak[r] >> 20, engine[r], (cpu3 - cpu2) / 1e3 / records,
-          enginePeak[r] >> 20, engine[r] / bare[r]);
+      long gc3 = gcMillis();
+      System.out.printf(Locale.ROOT, "round %d: bare loop %,.0f records/s (%.1f us CPU/record, GC %d ms, peak heap "
+              + "%,d MB), engine %,.0f records/s (%.1f us CPU/record, GC %d ms, peak heap %,d MB), ratio %.2f%n",
+          r + 1, bare[r], (cpu1 - cpu0) / 1e3 / records, gc1 - gc0, barePeak[r] >> 20, engine[r],
+          (cpu3 - cpu2) / 1e3 / records, gc3 - gc2, enginePeak[r] >> 20, engine[r] / bare[r]);
     }
     double mb = median(bare);
     double me = median(engine);
@@ -120,6 +124,15 @@ public final class SyncThroughputBenchmark {
       throw new IllegalStateException("benchmark run did not sync cleanly: " + report);
     }
     return settled / (report.duration().toNanos() / 1e9);
+  }
+
+  /** Time spent in garbage collection so far, as the collectors report it. */
+  static long gcMillis() {
+    long total = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
   }
 
   /** CPU time of this process so far (all threads, GC included). */

@@ -2,7 +2,6 @@ package io.crmsync.internal;
 
 import io.crmsync.model.CrmRecord;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -14,67 +13,150 @@ import java.util.Map;
  * A digest of a record's content (its fields; not its id or timestamps), stable across a JSON round
  * trip: keys are sorted and numbers compared by value. 128 bits of SHA-256, so that a collision (which
  * would skip a real change) is out of reach.
+ *
+ * <p>On the engine's hot path (once per record written), so the canonical form is streamed into the
+ * digest through a reused per-thread buffer instead of being built as a string first.
  */
 public final class Fingerprints {
-  private static final ThreadLocal<MessageDigest> SHA256 =
-      ThreadLocal.withInitial(() -> {
-        try {
-          return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-          throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-        }
-      });
+  private static final ThreadLocal<Sink> SINK = ThreadLocal.withInitial(Sink::new);
 
   private Fingerprints() {}
 
+  private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
+
   public static String of(CrmRecord record) {
-    StringBuilder sb = new StringBuilder(256);
-    appendMap(sb, record.fields());
-    MessageDigest md = SHA256.get();
-    byte[] digest = md.digest(sb.toString().getBytes(StandardCharsets.UTF_8));
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 16));
+    Sink sink = SINK.get();
+    sink.map(record.fields(), true);
+    return sink.finish();
   }
 
-  private static void appendMap(StringBuilder sb, Map<?, ?> map) {
-    String[] keys = map.keySet().toArray(new String[0]);
-    Arrays.sort(keys);
-    sb.append('{');
-    for (String k : keys) {
-      appendString(sb, k);
-      sb.append(':');
-      appendValue(sb, map.get(k));
-      sb.append(',');
-    }
-    sb.append('}');
-  }
+  /** Writes the canonical form as UTF-8 into a buffer that is flushed into the digest. */
+  private static final class Sink {
+    private final MessageDigest sha256;
+    private final byte[] buffer = new byte[4096];
+    private final byte[] digest = new byte[32];
+    private final byte[] half = new byte[16];
+    private final byte[] text = new byte[22];
+    private String[] keys = new String[32];
+    private int length;
 
-  private static void appendValue(StringBuilder sb, Object v) {
-    if (v instanceof String s) {
-      sb.append('s');
-      appendString(sb, s);
-    } else if (v instanceof Integer || v instanceof Long) {
-      sb.append('n').append(((Number) v).longValue());
-    } else if (v instanceof Double d) {
-      sb.append('n').append(BigDecimal.valueOf(d).stripTrailingZeros().toPlainString());
-    } else if (v instanceof BigDecimal b) {
-      sb.append('n').append(b.stripTrailingZeros().toPlainString());
-    } else if (v instanceof Boolean b) {
-      sb.append(b ? 'T' : 'F');
-    } else if (v instanceof List<?> list) {
-      sb.append('[');
-      for (Object o : list) {
-        appendValue(sb, o);
-        sb.append(',');
+    Sink() {
+      try {
+        sha256 = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is required of every Java platform", e);
       }
-      sb.append(']');
-    } else if (v instanceof Map<?, ?> m) {
-      appendMap(sb, m);
-    } else {
-      sb.append('?').append(v);
     }
-  }
 
-  private static void appendString(StringBuilder sb, String s) {
-    sb.append(s.length()).append('"').append(s);
+    /** The first 128 bits of the digest, Base64url without padding; resets for the next record. */
+    String finish() {
+      flush();
+      try {
+        sha256.digest(digest, 0, digest.length);
+      } catch (java.security.DigestException e) {
+        throw new IllegalStateException(e);
+      }
+      System.arraycopy(digest, 0, half, 0, half.length);
+      BASE64.encode(half, text);
+      return new String(text, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private void flush() {
+      sha256.update(buffer, 0, length);
+      length = 0;
+    }
+
+    private void put(int b) {
+      if (length == buffer.length) {
+        flush();
+      }
+      buffer[length++] = (byte) b;
+    }
+
+    private void ascii(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        put(s.charAt(i));
+      }
+    }
+
+    private void decimal(int n) {
+      if (n >= 10) {
+        decimal(n / 10);
+      }
+      put('0' + n % 10);
+    }
+
+    /** A string, length-prefixed so that no two sequences of strings encode alike. */
+    private void string(String s) {
+      decimal(s.length());
+      put('"');
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c < 0x80) {
+          put(c);
+        } else if (c < 0x800) {
+          put(0xC0 | (c >> 6));
+          put(0x80 | (c & 0x3F));
+        } else {
+          // surrogates are written as their two code units; consistent, which is all a digest needs
+          put(0xE0 | (c >> 12));
+          put(0x80 | ((c >> 6) & 0x3F));
+          put(0x80 | (c & 0x3F));
+        }
+      }
+    }
+
+    /** A map with its keys sorted; the top level sorts in a reused array, nested maps in their own. */
+    void map(Map<?, ?> map, boolean top) {
+      int n = map.size();
+      String[] sorted;
+      if (top) {
+        if (keys.length < n) {
+          keys = new String[Math.max(n, keys.length * 2)];
+        }
+        sorted = map.keySet().toArray(keys);
+      } else {
+        sorted = map.keySet().toArray(new String[0]);
+      }
+      Arrays.sort(sorted, 0, n);
+      put('{');
+      for (int i = 0; i < n; i++) {
+        string(sorted[i]);
+        put(':');
+        value(map.get(sorted[i]));
+        put(',');
+      }
+      put('}');
+      if (top) {
+        Arrays.fill(sorted, 0, n, null);
+      }
+    }
+
+    private void value(Object v) {
+      if (v instanceof String s) {
+        put('s');
+        string(s);
+      } else if (v instanceof Long l) {
+        put('n');
+        ascii(Long.toString(l));
+      } else if (v instanceof BigDecimal b) {
+        put('n');
+        ascii(b.stripTrailingZeros().toPlainString());
+      } else if (v instanceof Boolean b) {
+        put(b ? 'T' : 'F');
+      } else if (v instanceof List<?> list) {
+        put('[');
+        for (Object o : list) {
+          value(o);
+          put(',');
+        }
+        put(']');
+      } else if (v instanceof Map<?, ?> m) {
+        map(m, false);
+      } else {
+        put('?');
+        string(String.valueOf(v));
+      }
+    }
   }
 }

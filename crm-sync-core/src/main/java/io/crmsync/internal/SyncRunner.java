@@ -126,8 +126,10 @@ public final class SyncRunner {
     this.retry = new RetryDecider(config.retryPolicy(), runId.hashCode());
     this.topic = "crmsync:" + config.jobId();
     this.shared = config.queue().isDurable();
-    this.targetScope = target.id() + "/" + config.objectType();
-    this.sourceScope = source.id() + "/" + config.objectType();
+    // Fingerprints of what was written into X from Y are kept under "X/type<Y", keyed by the id in Y: the
+    // key is the record's own id string, so a million fingerprints cost no extra key strings.
+    this.targetScope = target.id() + "/" + config.objectType() + "<" + source.id();
+    this.sourceScope = source.id() + "/" + config.objectType() + "<" + target.id();
   }
 
   public SyncReport run() {
@@ -230,13 +232,13 @@ public final class SyncRunner {
       }
       List<CrmRecord> upserts = new ArrayList<>();
       List<CrmRecord> deletes = new ArrayList<>();
-      List<DeadLetter> rejected = new ArrayList<>();
+      List<@Nullable DeadLetter> rejected = new ArrayList<>();
       for (CrmRecord r : page.records()) {
         if (r.deleted()) {
           if (c.propagateDeletes()) {
             deletes.add(r);
           } else {
-            rejected.add(null); // counted as unchanged below: nothing to do for a delete we do not propagate
+            rejected.add(null); // counted as unchanged: nothing to do for a delete we do not propagate
           }
           continue;
         }
@@ -247,6 +249,15 @@ public final class SyncRunner {
               "the transformer threw " + e, 0, time.now()));
         }
       }
+      // Fingerprint on the reader, so the workers' share of the work stays small; records the target
+      // already has never reach the queue.
+      List<String> fingerprints = new ArrayList<>(upserts.size());
+      for (CrmRecord r : upserts) {
+        fingerprints.add(Fingerprints.of(r));
+      }
+      if (c.skipUnchanged() && !upserts.isEmpty()) {
+        dropUnchanged(upserts, fingerprints, rejected);
+      }
       int n = page.records().size();
       read.add(n);
       acquireFlight(n);
@@ -254,8 +265,8 @@ public final class SyncRunner {
         tracker.register(seq, page.nextCursor(), n);
       }
       settleImmediately(seq, rejected);
-      enqueue(seq, Op.UPSERT, upserts);
-      enqueue(seq, Op.DELETE, deletes);
+      enqueue(seq, Op.UPSERT, upserts, fingerprints);
+      enqueue(seq, Op.DELETE, deletes, List.of());
       if (shared) {
         tracker.register(seq, page.nextCursor(), 0); // durable: the page is safe once its tasks are queued
       }
@@ -290,14 +301,42 @@ public final class SyncRunner {
     settleOwn(seq, rejected.size());
   }
 
-  private void enqueue(long seq, Op op, List<CrmRecord> records) {
+  /** Removes the records whose fingerprint the target already has, adding a null (unchanged) to {@code settled} for each. */
+  private void dropUnchanged(List<CrmRecord> records, List<String> fingerprints, List<@Nullable DeadLetter> settled) {
+    List<String> keys = new ArrayList<>(records.size());
+    for (CrmRecord r : records) {
+      if (r.id() != null) {
+        keys.add(sourceKey(r));
+      }
+    }
+    Map<String, String> known = keys.isEmpty() ? Map.of() : state.fingerprints(targetScope, keys);
+    if (known.isEmpty()) {
+      return;
+    }
+    int kept = 0;
+    for (int i = 0; i < records.size(); i++) {
+      CrmRecord r = records.get(i);
+      if (r.id() != null && fingerprints.get(i).equals(known.get(sourceKey(r)))) {
+        settled.add(null);
+      } else {
+        records.set(kept, r);
+        fingerprints.set(kept, fingerprints.get(i));
+        kept++;
+      }
+    }
+    records.subList(kept, records.size()).clear();
+    fingerprints.subList(kept, fingerprints.size()).clear();
+  }
+
+  private void enqueue(long seq, Op op, List<CrmRecord> records, List<String> fingerprints) {
     if (records.isEmpty()) {
       return;
     }
     List<NewTask> tasks = new ArrayList<>();
     for (int from = 0; from < records.size(); from += c.batchSize()) {
-      List<CrmRecord> batch = records.subList(from, Math.min(records.size(), from + c.batchSize()));
-      tasks.add(NewTask.of(encode(new Payload(runId, seq, op, batch))));
+      int to = Math.min(records.size(), from + c.batchSize());
+      tasks.add(NewTask.of(encode(new Payload(runId, seq, op, records.subList(from, to),
+          fingerprints.isEmpty() ? List.of() : fingerprints.subList(from, to)))));
     }
     queue.enqueue(topic, tasks);
   }
@@ -502,48 +541,22 @@ public final class SyncRunner {
     }
   }
 
-  private String sourceKey(CrmRecord r) {
-    return source.id() + ":" + r.id();
+  private static String sourceKey(CrmRecord r) {
+    return java.util.Objects.requireNonNull(r.id());
   }
 
   private void processUpserts(LeasedTask task, Payload p, RequestLimiter.Permit permit) {
     List<CrmRecord> records = p.records();
-    List<String> fps = new ArrayList<>(records.size());
-    List<@Nullable String> keys = new ArrayList<>(records.size());
-    List<String> presentKeys = new ArrayList<>(records.size());
-    for (CrmRecord r : records) {
-      fps.add(Fingerprints.of(r));
-      String key = r.id() == null ? null : sourceKey(r);
-      keys.add(key);
-      if (key != null) {
-        presentKeys.add(key);
+    List<String> fps = p.fingerprints();
+    if (fps.isEmpty()) {
+      List<String> computed = new ArrayList<>(records.size());
+      for (CrmRecord r : records) {
+        computed.add(Fingerprints.of(r));
       }
+      fps = computed;
     }
-    List<CrmRecord> toWrite = records;
-    List<String> toWriteFps = fps;
-    List<@Nullable String> toWriteKeys = keys;
-    int skipped = 0;
-    if (c.skipUnchanged() && !presentKeys.isEmpty()) {
-      Map<String, String> known = state.fingerprints(targetScope, presentKeys);
-      if (!known.isEmpty()) {
-        toWrite = new ArrayList<>(records.size());
-        toWriteFps = new ArrayList<>(records.size());
-        toWriteKeys = new ArrayList<>(records.size());
-        for (int i = 0; i < records.size(); i++) {
-          String key = keys.get(i);
-          if (key != null && fps.get(i).equals(known.get(key))) {
-            skipped++;
-          } else {
-            toWrite.add(records.get(i));
-            toWriteFps.add(fps.get(i));
-            toWriteKeys.add(key);
-          }
-        }
-      }
-    }
-    final List<String> writtenFps = toWriteFps;
-    final List<@Nullable String> writtenKeys = toWriteKeys;
-    write(task, p, permit, toWrite, skipped, batch -> target.upsert(c.objectType(), batch, c.matchKey()),
+    final List<String> writtenFps = fps;
+    write(task, p, permit, records, fps, 0, batch -> target.upsert(c.objectType(), batch, c.matchKey()),
         (r, i, result, update) -> {
           String targetId = java.util.Objects.requireNonNull(result.id());
           if (result.status() == RecordResult.Status.CREATED) {
@@ -551,12 +564,11 @@ public final class SyncRunner {
           } else {
             update.updated++;
           }
-          String key = writtenKeys.get(i);
-          if (r.id() != null && key != null) {
+          if (r.id() != null) {
             update.links.add(new IdLink(c.objectType(), source.id(), r.id(), target.id(), targetId));
-            update.fingerprints.add(new Fingerprint(targetScope, key, writtenFps.get(i)));
+            update.fingerprints.add(new Fingerprint(targetScope, sourceKey(r), writtenFps.get(i)));
             if (c.recordEchoFingerprints()) {
-              update.fingerprints.add(new Fingerprint(sourceScope, target.id() + ":" + targetId, writtenFps.get(i)));
+              update.fingerprints.add(new Fingerprint(sourceScope, targetId, writtenFps.get(i)));
             }
           }
         });
@@ -577,7 +589,7 @@ public final class SyncRunner {
       }
     }
     int skipped = p.records().size() - toDelete.size();
-    write(task, p, permit, toDelete, skipped,
+    write(task, p, permit, toDelete, List.of(), skipped,
         batch -> {
           List<String> targetIds = new ArrayList<>(batch.size());
           for (CrmRecord r : batch) {
@@ -594,6 +606,7 @@ public final class SyncRunner {
     final List<Fingerprint> fingerprints = new ArrayList<>();
     final List<DeadLetter> deadLetters = new ArrayList<>();
     final List<CrmRecord> retry = new ArrayList<>();
+    final List<String> retryFps = new ArrayList<>();
     long created;
     long updated;
     long deleted;
@@ -609,8 +622,8 @@ public final class SyncRunner {
    * task: applies the outcome to the state store, then completes the task with any follow-ups in one
    * queue step. Counts only if the task was still ours, so a redelivered task is never counted twice.
    */
-  private void write(LeasedTask task, Payload p, RequestLimiter.Permit permit, List<CrmRecord> toWrite, int skipped,
-      Function<List<CrmRecord>, List<RecordResult>> call, OnSuccess onSuccess) {
+  private void write(LeasedTask task, Payload p, RequestLimiter.Permit permit, List<CrmRecord> toWrite,
+      List<String> fps, int skipped, Function<List<CrmRecord>, List<RecordResult>> call, OnSuccess onSuccess) {
     String op = p.op() == Op.DELETE ? "delete" : "upsert";
     int attemptsMade = task.attempts() + 1;
     if (toWrite.isEmpty()) {
@@ -633,19 +646,20 @@ public final class SyncRunner {
       rateLimited.increment();
       targetLimiter.pauseUntil(time.now().plus(e.retryAfter()));
       listener.onRateLimited(c.jobId(), target.id(), e.retryAfter(), toWrite.size());
-      requeue(task, p, toWrite, skipped, e.retryAfter(), task.attempts());
+      requeue(task, p, toWrite, fps, skipped, e.retryAfter(), task.attempts());
       return;
     } catch (CrmAuthenticationException e) {
       fail("authentication with target " + target.id() + " lost: " + e.getMessage(), e, Alert.Kind.AUTHENTICATION_LOST);
-      requeue(task, p, toWrite, skipped, Duration.ZERO, task.attempts());
+      requeue(task, p, toWrite, fps, skipped, Duration.ZERO, task.attempts());
       return;
     } catch (CrmRequestException e) {
       if (toWrite.size() > 1) {
         // The CRM refused the whole batch for what is likely one bad record: split it so the good ones land.
         int half = toWrite.size() / 2;
         List<NewTask> parts = List.of(
-            followUp(p, toWrite.subList(0, half), Duration.ZERO, task.attempts()),
-            followUp(p, toWrite.subList(half, toWrite.size()), Duration.ZERO, task.attempts()));
+            followUp(p, toWrite.subList(0, half), sub(fps, 0, half), Duration.ZERO, task.attempts()),
+            followUp(p, toWrite.subList(half, toWrite.size()), sub(fps, half, toWrite.size()), Duration.ZERO,
+                task.attempts()));
         if (queue.complete(task, parts)) {
           unchanged.add(skipped);
           settled(p, skipped);
@@ -657,7 +671,7 @@ public final class SyncRunner {
     } catch (RuntimeException e) {
       if (retry.shouldRetry(e, attemptsMade)) {
         Duration delay = retry.delay(attemptsMade);
-        if (requeue(task, p, toWrite, skipped, delay, attemptsMade)) {
+        if (requeue(task, p, toWrite, fps, skipped, delay, attemptsMade)) {
           retries.increment();
           listener.onRetry(c.jobId(), toWrite.size(), attemptsMade + 1, delay, e);
         }
@@ -682,6 +696,9 @@ public final class SyncRunner {
       boolean canRetry = error.retryable() && (retry.maxAttempts() == -1 || attemptsMade < retry.maxAttempts());
       if (canRetry) {
         out.retry.add(r);
+        if (!fps.isEmpty()) {
+          out.retryFps.add(fps.get(i));
+        }
       } else {
         out.deadLetters.add(new DeadLetter(c.jobId(), op, r, error.code(), describe(error), attemptsMade, now));
       }
@@ -690,7 +707,7 @@ public final class SyncRunner {
     Duration retryDelay = Duration.ZERO;
     if (!out.retry.isEmpty()) {
       retryDelay = retry.delay(attemptsMade);
-      followUps = List.of(followUp(p, out.retry, retryDelay, attemptsMade));
+      followUps = List.of(followUp(p, out.retry, out.retryFps, retryDelay, attemptsMade));
     }
     StateUpdate update = new StateUpdate(out.links, out.fingerprints, out.deadLetters);
     if (!state.applyAndSettle(update, queue, Settlement.complete(task, followUps))) {
@@ -727,8 +744,12 @@ public final class SyncRunner {
     return error.fieldErrors().isEmpty() ? error.message() : error.message() + " " + error.fieldErrors();
   }
 
-  private NewTask followUp(Payload p, List<CrmRecord> records, Duration delay, int attempts) {
-    return new NewTask(encode(new Payload(p.run(), p.page(), p.op(), records)), delay, attempts);
+  private NewTask followUp(Payload p, List<CrmRecord> records, List<String> fps, Duration delay, int attempts) {
+    return new NewTask(encode(new Payload(p.run(), p.page(), p.op(), records, fps)), delay, attempts);
+  }
+
+  private static List<String> sub(List<String> fps, int from, int to) {
+    return fps.isEmpty() ? fps : fps.subList(from, to);
   }
 
   private String encode(Payload payload) {
@@ -740,8 +761,9 @@ public final class SyncRunner {
   }
 
   /** Puts {@code toWrite} back on the queue as a new task and settles the skipped records. */
-  private boolean requeue(LeasedTask task, Payload p, List<CrmRecord> toWrite, int skipped, Duration delay, int attempts) {
-    if (queue.complete(task, List.of(followUp(p, toWrite, delay, attempts)))) {
+  private boolean requeue(LeasedTask task, Payload p, List<CrmRecord> toWrite, List<String> fps, int skipped,
+      Duration delay, int attempts) {
+    if (queue.complete(task, List.of(followUp(p, toWrite, fps, delay, attempts)))) {
       unchanged.add(skipped);
       settled(p, skipped);
       return true;

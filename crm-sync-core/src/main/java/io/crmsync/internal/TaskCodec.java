@@ -5,9 +5,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import io.crmsync.model.CrmRecord;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * {"v":1,"run":"...","page":3,"op":"UPSERT","records":[
- *   {"type":"contact","id":"42","modified":[1767225600,0],"deleted":true,"fields":{"email":"a@b.c"}}]}
+ *   {"type":"contact","fp":"q5Jc...","id":"42","modified":[1767225600,0],"deleted":true,"fields":{"email":"a@b.c"}}]}
  * }</pre>
  *
  * <p>Written and read with Jackson's streaming API rather than data binding: it is on the engine's hot
@@ -47,17 +47,24 @@ public final class TaskCodec {
    * @param page the sequence number of the page it came from in that run
    * @param op the operation
    * @param records the records, as read from the source and transformed
+   * @param fingerprints each record's content fingerprint, computed when it was read, in the same order;
+   *     empty when not computed (deletes)
    */
-  public record Payload(String run, long page, Op op, List<CrmRecord> records) {
+  public record Payload(String run, long page, Op op, List<CrmRecord> records, List<String> fingerprints) {
     public Payload {
       Objects.requireNonNull(run, "run");
       Objects.requireNonNull(op, "op");
       records = List.copyOf(records);
+      fingerprints = List.copyOf(fingerprints);
+      if (!fingerprints.isEmpty() && fingerprints.size() != records.size()) {
+        throw new IllegalArgumentException(fingerprints.size() + " fingerprints for " + records.size() + " records");
+      }
     }
   }
 
   public String encode(Payload payload) {
-    StringWriter out = new StringWriter(64 + payload.records().size() * 200);
+    // Jackson's recycled buffers, as ObjectMapper.writeValueAsString uses: no StringBuffer, fewer copies
+    SegmentedStringWriter out = new SegmentedStringWriter(JSON._getBufferRecycler());
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       g.writeNumberField("v", VERSION);
@@ -65,9 +72,14 @@ public final class TaskCodec {
       g.writeNumberField("page", payload.page());
       g.writeStringField("op", payload.op().name());
       g.writeArrayFieldStart("records");
-      for (CrmRecord r : payload.records()) {
+      List<CrmRecord> records = payload.records();
+      for (int i = 0; i < records.size(); i++) {
+        CrmRecord r = records.get(i);
         g.writeStartObject();
         g.writeStringField("type", r.objectType());
+        if (!payload.fingerprints().isEmpty()) {
+          g.writeStringField("fp", payload.fingerprints().get(i));
+        }
         if (r.id() != null) {
           g.writeStringField("id", r.id());
         }
@@ -87,10 +99,11 @@ public final class TaskCodec {
       }
       g.writeEndArray();
       g.writeEndObject();
+      g.flush();
+      return out.getAndClear();
     } catch (IOException e) {
       throw new IllegalStateException("cannot encode task", e);
     }
-    return out.toString();
   }
 
   private static void writeValue(JsonGenerator g, Object v) throws IOException {
@@ -130,6 +143,7 @@ public final class TaskCodec {
       long page = 0;
       Op op = null;
       List<CrmRecord> records = null;
+      List<String> fingerprints = new ArrayList<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         p.nextToken();
@@ -142,20 +156,20 @@ public final class TaskCodec {
           case "run" -> run = p.getValueAsString();
           case "page" -> page = p.getLongValue();
           case "op" -> op = Op.valueOf(p.getValueAsString());
-          case "records" -> records = readRecords(p);
+          case "records" -> records = readRecords(p, fingerprints);
           default -> p.skipChildren();
         }
       }
       if (run == null || op == null || records == null) {
         throw new IllegalArgumentException("missing run, op or records");
       }
-      return new Payload(run, page, op, records);
+      return new Payload(run, page, op, records, fingerprints.size() == records.size() ? fingerprints : List.of());
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("not a crm-sync task payload: " + e.getMessage(), e);
     }
   }
 
-  private static List<CrmRecord> readRecords(JsonParser p) throws IOException {
+  private static List<CrmRecord> readRecords(JsonParser p, List<String> fingerprints) throws IOException {
     expect(p.currentToken(), JsonToken.START_ARRAY, "records");
     List<CrmRecord> out = new ArrayList<>();
     while (p.nextToken() == JsonToken.START_OBJECT) {
@@ -169,6 +183,7 @@ public final class TaskCodec {
         p.nextToken();
         switch (name) {
           case "type" -> type = p.getValueAsString();
+          case "fp" -> fingerprints.add(p.getValueAsString());
           case "id" -> id = p.getValueAsString();
           case "modified" -> {
             expect(p.currentToken(), JsonToken.START_ARRAY, "modified");

@@ -20,7 +20,7 @@ class TaskCodecTest {
         Map.of("email", "a@b.c", "score", 7L, "ratio", new BigDecimal("0.25"), "tags", List.of("x", "y"),
             "nested", Map.of("k", true), "name", "Zoë \"Z\" \n Ünal"),
         Instant.parse("2026-03-04T05:06:07.123456Z"), false);
-    TaskCodec.Payload p = new TaskCodec.Payload("run", 3, TaskCodec.Op.UPSERT, List.of(r));
+    TaskCodec.Payload p = new TaskCodec.Payload("run", 3, TaskCodec.Op.UPSERT, List.of(r), List.of(Fingerprints.of(r)));
     TaskCodec.Payload back = codec.decode(codec.encode(p));
     assertThat(back).isEqualTo(p);
     assertThat(Fingerprints.of(back.records().get(0))).isEqualTo(Fingerprints.of(r));

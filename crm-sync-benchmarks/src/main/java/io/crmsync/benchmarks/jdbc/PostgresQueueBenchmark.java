@@ -102,7 +102,7 @@ public final class PostgresQueueBenchmark {
   private void queue(int tasks, int runs) throws Exception {
     TaskCodec codec = new TaskCodec();
     List<CrmRecord> contacts = SyncEngineContract.contacts(RECORDS_PER_TASK, 0);
-    String payload = codec.encode(new TaskCodec.Payload("bench", 0, TaskCodec.Op.UPSERT, contacts));
+    String payload = codec.encode(new TaskCodec.Payload("bench", 0, TaskCodec.Op.UPSERT, contacts, List.of()));
     double memory = median(runs, () -> queueRun(TaskQueue.inMemory(), payload, tasks));
     double postgres = median(runs, () -> {
       try (PostgresSync pg = postgres()) {
