@@ -3,7 +3,10 @@ package io.crmsync.cli;
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.io.PrintStream;
+import io.crmsync.model.Contact;
+import io.crmsync.model.CrmRecord;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -27,6 +30,10 @@ final class EmulateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "CRM", description = "Which CRM: ${COMPLETION-CANDIDATES}.")
   Crm crm;
 
+  @Option(names = "--contacts", defaultValue = "0",
+      description = "Sample contacts to load into the emulator (default: ${DEFAULT-VALUE}).")
+  int contacts;
+
   @Option(names = "--port", defaultValue = "0", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
 
@@ -40,11 +47,19 @@ final class EmulateCommand implements Callable<Integer> {
     return 0;
   }
 
+  private static String text(CrmRecord r, String field) {
+    return java.util.Objects.requireNonNull(r.string(field), field);
+  }
+
   /** Starts the emulator and prints how to use it; the caller closes it. */
   AutoCloseable start(PrintStream out) {
     switch (crm) {
       case salesforce -> {
         SalesforceEmulator e = SalesforceEmulator.builder().port(port).build().start();
+        for (CrmRecord r : DemoCommand.generate(contacts, 0, 7)) {
+          e.insert("Contact", Map.of("Email", text(r, Contact.Fields.EMAIL), "FirstName", text(r, Contact.Fields.FIRST_NAME),
+              "LastName", text(r, Contact.Fields.LAST_NAME)));
+        }
         out.printf(Locale.ROOT, "Salesforce emulator on %s%n", e.url());
         out.println("Point the salesforce adapter at it with:");
         out.printf(Locale.ROOT, "  export CRMSYNC_SALESFORCE_LOGIN_URL=%s%n", e.url());
@@ -53,6 +68,10 @@ final class EmulateCommand implements Callable<Integer> {
       }
       case hubspot -> {
         HubSpotEmulator e = HubSpotEmulator.builder().port(port).privateAppToken("emulator").build().start();
+        for (CrmRecord r : DemoCommand.generate(contacts, 0, 7)) {
+          e.insert("contacts", Map.of("email", text(r, Contact.Fields.EMAIL), "firstname", text(r, Contact.Fields.FIRST_NAME),
+              "lastname", text(r, Contact.Fields.LAST_NAME), "company", text(r, Contact.Fields.COMPANY)));
+        }
         out.printf(Locale.ROOT, "HubSpot emulator on %s%n", e.url());
         out.println("Point the hubspot adapter at it with:");
         out.printf(Locale.ROOT, "  export CRMSYNC_HUBSPOT_BASE_URL=%s%n", e.url());
