@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Calls user code so that it cannot throw into the engine: failures are logged, once per kind. */
+/**
+ * Calls user code so that it cannot throw into the engine: failures are logged (a warning the first time,
+ * debug after). A {@link VirtualMachineError} is not the listener's doing and is rethrown.
+ */
 public final class GuardedListener implements SyncListener {
   private static final Logger log = LoggerFactory.getLogger(GuardedListener.class);
 
@@ -24,6 +27,9 @@ public final class GuardedListener implements SyncListener {
   }
 
   private void failed(String what, Throwable t) {
+    if (t instanceof VirtualMachineError fatal) {
+      throw fatal; // out of memory or stack: not the listener's fault, and not safe to carry on as if nothing happened
+    }
     if (warned.compareAndSet(false, true)) {
       log.warn("A SyncListener threw from {}; ignoring it (further failures are logged at debug)", what, t);
     } else {
@@ -36,6 +42,9 @@ public final class GuardedListener implements SyncListener {
     try {
       alerts.alert(alert);
     } catch (Throwable t) {
+      if (t instanceof VirtualMachineError fatal) {
+        throw fatal;
+      }
       log.warn("The AlertSink threw while handling {}; ignoring it", alert.kind(), t);
     }
   }

@@ -32,8 +32,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -243,7 +245,7 @@ public final class SyncRunner {
           continue;
         }
         try {
-          upserts.add(java.util.Objects.requireNonNull(c.transformer().apply(r), "transformer returned null"));
+          upserts.add(Objects.requireNonNull(c.transformer().apply(r), "transformer returned null"));
         } catch (RuntimeException e) {
           rejected.add(new DeadLetter(c.jobId(), "upsert", r, "TRANSFORM_FAILED",
               "the transformer threw " + e, 0, time.now()));
@@ -383,7 +385,7 @@ public final class SyncRunner {
     flightLock.lockInterruptibly();
     try {
       while (inFlight > 0 && inFlight + n > c.maxInFlightRecords() && !halted()) {
-        flightChanged.await(AWAIT_WORK.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        flightChanged.await(AWAIT_WORK.toNanos(), TimeUnit.NANOSECONDS);
       }
       inFlight += n;
     } finally {
@@ -411,7 +413,7 @@ public final class SyncRunner {
     } finally {
       flightLock.unlock();
     }
-    java.util.Objects.requireNonNull(tracker).settled(page, n);
+    Objects.requireNonNull(tracker).settled(page, n);
   }
 
   private long inFlight() {
@@ -542,7 +544,7 @@ public final class SyncRunner {
   }
 
   private static String sourceKey(CrmRecord r) {
-    return java.util.Objects.requireNonNull(r.id());
+    return Objects.requireNonNull(r.id());
   }
 
   private void processUpserts(LeasedTask task, Payload p, RequestLimiter.Permit permit) {
@@ -558,7 +560,7 @@ public final class SyncRunner {
     final List<String> writtenFps = fps;
     write(task, p, permit, records, fps, 0, batch -> target.upsert(c.objectType(), batch, c.matchKey()),
         (r, i, result, update) -> {
-          String targetId = java.util.Objects.requireNonNull(result.id());
+          String targetId = Objects.requireNonNull(result.id());
           if (result.status() == RecordResult.Status.CREATED) {
             update.created++;
           } else {
@@ -692,7 +694,7 @@ public final class SyncRunner {
         continue;
       }
       failed++;
-      RecordError error = java.util.Objects.requireNonNull(result.error());
+      RecordError error = Objects.requireNonNull(result.error());
       boolean canRetry = error.retryable() && (retry.maxAttempts() == -1 || attemptsMade < retry.maxAttempts());
       if (canRetry) {
         out.retry.add(r);

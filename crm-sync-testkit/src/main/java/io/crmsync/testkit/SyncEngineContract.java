@@ -414,7 +414,7 @@ public abstract class SyncEngineContract {
 
       @Override
       public void onDeadLetter(DeadLetter deadLetter) {
-        throw new OutOfMemoryError("not really");
+        throw new AssertionError("listener bug");
       }
     };
 
