@@ -1,0 +1,239 @@
+package io.crmsync.quality.internal;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Compares one field of two records and returns an agreement level: {@code -1} when either value is
+ * missing (no evidence either way), {@code 0} for disagreement, up to {@link #levels()}{@code - 1} for
+ * exact agreement. Stateless apart from the columns; thread-safe.
+ */
+public abstract class Comparison {
+  /** Levels are packed 4 bits per comparison into a long pattern. */
+  static final int MAX_COMPARISONS = 15;
+
+  static final double HIGH = 0.92;
+  static final double LOW = 0.80;
+
+  final String name;
+  final String[] labels;
+  final Column column;
+  final boolean termFrequency;
+
+  Comparison(String name, Column column, boolean termFrequency, String... labels) {
+    this.name = name;
+    this.column = column;
+    this.termFrequency = termFrequency;
+    this.labels = labels;
+  }
+
+  /** The agreement level of records {@code i} and {@code j}, or -1 when a value is missing. */
+  abstract int level(int i, int j);
+
+  final int levels() {
+    return labels.length;
+  }
+
+  final int exactLevel() {
+    return labels.length - 1;
+  }
+
+  /** The value shown in explanations. */
+  @Nullable String display(int i) {
+    return column.get(i);
+  }
+
+  static int jwLevel(String a, String b, int high, int low) {
+    double s = JaroWinkler.similarity(a, b);
+    return s >= HIGH ? high : s >= LOW ? low : 0;
+  }
+
+  /** Whether one substitution, insertion, deletion or adjacent transposition turns a into b. */
+  static boolean withinOneEdit(String a, String b) {
+    int la = a.length();
+    int lb = b.length();
+    if (Math.abs(la - lb) > 1) {
+      return false;
+    }
+    if (la == lb) {
+      int first = -1;
+      int diffs = 0;
+      for (int k = 0; k < la; k++) {
+        if (a.charAt(k) != b.charAt(k)) {
+          if (diffs++ == 0) {
+            first = k;
+          }
+        }
+      }
+      if (diffs <= 1) {
+        return true;
+      }
+      return diffs == 2 && first + 1 < la && a.charAt(first) == b.charAt(first + 1)
+          && a.charAt(first + 1) == b.charAt(first) && a.regionMatches(first + 2, b, first + 2, la - first - 2);
+    }
+    String s = la < lb ? a : b;
+    String l = la < lb ? b : a;
+    int k = 0;
+    while (k < s.length() && s.charAt(k) == l.charAt(k)) {
+      k++;
+    }
+    return s.regionMatches(k, l, k + 1, s.length() - k);
+  }
+
+  /**
+   * Given and family names: exact, nickname (given names), Jaro-Winkler bands; given and family names
+   * swapped count as the high band, an initial as the low band.
+   */
+  static final class Name extends Comparison {
+    private final @Nullable Column canonical;
+    /** The other name column: a given name equal to the other's family name (and back) is a swap. */
+    @Nullable Column swapPartner;
+
+    Name(String name, Column column, @Nullable Column canonical) {
+      super(name, column, true, labels(canonical != null));
+      this.canonical = canonical;
+    }
+
+    private static String[] labels(boolean nicknames) {
+      return nicknames
+          ? new String[] {"disagree", "jw>=0.80", "jw>=0.92", "nickname", "exact"}
+          : new String[] {"disagree", "jw>=0.80", "jw>=0.92", "exact"};
+    }
+
+    @Override
+    int level(int i, int j) {
+      int a = column.id(i);
+      int b = column.id(j);
+      if (a < 0 || b < 0) {
+        return -1;
+      }
+      if (a == b) {
+        return exactLevel();
+      }
+      if (canonical != null && canonical.id(i) == canonical.id(j)) {
+        return 3;
+      }
+      String x = column.get(i);
+      String y = column.get(j);
+      Column other = swapPartner;
+      if (other != null && x.equals(other.get(j)) && y.equals(other.get(i))) {
+        return 2;
+      }
+      if ((x.length() == 1 || y.length() == 1) && x.charAt(0) == y.charAt(0)) {
+        return 1;
+      }
+      return jwLevel(x, y, 2, 1);
+    }
+  }
+
+  /** Email: exact (after normalisation), same local part at another domain, Jaro-Winkler >= 0.92 (typo). */
+  static final class Email extends Comparison {
+    private final Column local;
+
+    Email(String name, Column column, Column local) {
+      super(name, column, true, "disagree", "jw>=0.92", "same-local-part", "exact");
+      this.local = local;
+    }
+
+    @Override
+    int level(int i, int j) {
+      int a = column.id(i);
+      int b = column.id(j);
+      if (a < 0 || b < 0) {
+        return -1;
+      }
+      if (a == b) {
+        return 3;
+      }
+      if (local.id(i) == local.id(j) && local.get(i).length() >= 3) {
+        return 2;
+      }
+      return JaroWinkler.similarity(column.get(i), column.get(j)) >= HIGH ? 1 : 0;
+    }
+  }
+
+  /** Codes (phone, postcode, identifier): exact, one edit away, or not. */
+  static final class Code extends Comparison {
+    Code(String name, Column column, boolean termFrequency, String oneEditLabel) {
+      super(name, column, termFrequency, "disagree", oneEditLabel, "exact");
+    }
+
+    @Override
+    int level(int i, int j) {
+      int a = column.id(i);
+      int b = column.id(j);
+      if (a < 0 || b < 0) {
+        return -1;
+      }
+      if (a == b) {
+        return 2;
+      }
+      return withinOneEdit(column.get(i), column.get(j)) ? 1 : 0;
+    }
+  }
+
+  /** Free text, companies, cities, addresses: exact or Jaro-Winkler bands. */
+  static final class Text extends Comparison {
+    Text(String name, Column column, boolean termFrequency) {
+      super(name, column, termFrequency, "disagree", "jw>=0.80", "jw>=0.92", "exact");
+    }
+
+    @Override
+    int level(int i, int j) {
+      int a = column.id(i);
+      int b = column.id(j);
+      if (a < 0 || b < 0) {
+        return -1;
+      }
+      if (a == b) {
+        return 3;
+      }
+      return jwLevel(column.get(i), column.get(j), 2, 1);
+    }
+  }
+
+  /** Dates as yyyymmdd: exact, one typo or day and month swapped, or not. */
+  static final class Date extends Comparison {
+    Date(String name, Column column) {
+      super(name, column, false, "disagree", "one-edit-or-swap", "exact");
+    }
+
+    @Override
+    int level(int i, int j) {
+      int a = column.id(i);
+      int b = column.id(j);
+      if (a < 0 || b < 0) {
+        return -1;
+      }
+      if (a == b) {
+        return 2;
+      }
+      String x = column.get(i);
+      String y = column.get(j);
+      if (withinOneEdit(x, y)) {
+        return 1;
+      }
+      if (x.length() == 8 && y.length() == 8 && x.regionMatches(0, y, 0, 4)
+          && x.regionMatches(4, y, 6, 2) && x.regionMatches(6, y, 4, 2)) {
+        return 1;
+      }
+      return 0;
+    }
+  }
+
+  /** Categories: exact or not. */
+  static final class Category extends Comparison {
+    Category(String name, Column column) {
+      super(name, column, false, "disagree", "exact");
+    }
+
+    @Override
+    int level(int i, int j) {
+      int a = column.id(i);
+      int b = column.id(j);
+      if (a < 0 || b < 0) {
+        return -1;
+      }
+      return a == b ? 1 : 0;
+    }
+  }
+}
