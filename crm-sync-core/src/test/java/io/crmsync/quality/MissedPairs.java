@@ -13,6 +13,10 @@ final class MissedPairs {
       case "f3n" -> Datasets.febrl("dataset3.csv", false);
       case "f2" -> Datasets.febrl("dataset2.csv", true);
       case "s" -> Datasets.splinkFake1000();
+      case "syn" -> {
+        var g = io.crmsync.quality.internal.SyntheticContacts.generate(30_000, 42);
+        yield new Datasets.Labelled("synthetic", g.records(), g.truth(), RecordSchema.contacts());
+      }
       default -> Datasets.dedupeCsvExample();
     };
     boolean blockingOnly = args.length > 1 && args[1].equals("block");
@@ -22,6 +26,7 @@ final class MissedPairs {
     Map<String, List<String>> entities = new HashMap<>();
     d.truth().forEach((id, e) -> entities.computeIfAbsent(e, k -> new ArrayList<>()).add(id));
     int shown = 0;
+    int fps = 0;
     Map<String, String> cl = r.clusterIds();
     for (List<String> ids : entities.values()) {
       for (int a = 0; a < ids.size(); a++) {
@@ -29,7 +34,7 @@ final class MissedPairs {
           String x = ids.get(a);
           String y = ids.get(b);
           boolean miss = blockingOnly ? !r.isCandidatePair(x, y) : !cl.get(x).equals(cl.get(y));
-          if (miss && shown++ < 25) {
+          if (miss && shown++ < (args.length > 2 ? 0 : 25)) {
             System.out.println(byId.get(x).fields() + "\n" + byId.get(y).fields());
             if (!blockingOnly) {
               PairExplanation e = r.explain(x, y);
@@ -46,10 +51,11 @@ final class MissedPairs {
       for (Cluster c : r.duplicateClusters()) {
         for (String x : c.memberIds()) {
           for (String y : c.memberIds()) {
-            if (x.compareTo(y) < 0 && !d.truth().get(x).equals(d.truth().get(y)) && shown++ < 60) {
+            if (x.compareTo(y) < 0 && !d.truth().get(x).equals(d.truth().get(y)) && fps++ < 12) {
               System.out.println("FP " + byId.get(x).fields() + "\n   " + byId.get(y).fields());
               PairExplanation e = r.explain(x, y);
               System.out.println("  " + e.reason());
+              e.comparisons().forEach(cd -> System.out.println("    " + cd.name() + " " + cd.level() + " " + String.format("%.2f", cd.weight())));
             }
           }
         }

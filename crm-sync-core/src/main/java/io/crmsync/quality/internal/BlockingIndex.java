@@ -323,7 +323,6 @@ public final class BlockingIndex {
     for (Comparison c : t.comparisons) {
       if (c instanceof Comparison.Email) {
         rules.add(rule(new Part(c.column, Transform.VALUE)));
-        rules.add(rule(new Part(t.columns.get(c.name + ".local"), Transform.VALUE)));
       }
     }
     for (FieldRole role : List.of(FieldRole.PHONE, FieldRole.IDENTIFIER)) {

@@ -82,18 +82,29 @@ final class Clusterer {
     }
   }
 
+  /**
+   * Whether merging the clusters of x and y would join members that conflict: one cross pair that is
+   * strong evidence of different entities, or cross pairs that on average say "different".
+   */
   private boolean conflict(int rx, int ry, int x, int y) {
+    double sum = 0;
+    int pairs = 0;
     int p = rx;
     do {
       int q = ry;
       do {
-        if (!(p == x && q == y) && model.conflicts(Math.min(p, q), Math.max(p, q))) {
+        int a = Math.min(p, q);
+        int b = Math.max(p, q);
+        double s = model.score(a, b);
+        if (model.conflicts(a, b, s)) {
           return true;
         }
+        sum += s;
+        pairs++;
         q = next[q];
       } while (q != ry);
       p = next[p];
     } while (p != rx);
-    return false;
+    return sum / pairs < model.conflictMean();
   }
 }

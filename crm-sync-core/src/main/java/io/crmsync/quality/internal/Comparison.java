@@ -18,6 +18,14 @@ public abstract class Comparison {
   final String[] labels;
   final Column column;
   final boolean termFrequency;
+  /** Whether the field identifies a person rather than their context; set by the table. */
+  boolean identifying;
+  /** Levels {@code 0 .. disagreementLevels - 1} all mean disagreement. */
+  int disagreementLevels = 1;
+  /** A level that is weak evidence by itself (EM's E-step ignores it), or -1. */
+  int weakLevel = -1;
+  /** A column whose value frequency adjusts {@link #weakLevel}'s weight, or null. */
+  @Nullable Column weakLevelColumn;
 
   Comparison(String name, Column column, boolean termFrequency, String... labels) {
     this.name = name;
@@ -125,13 +133,20 @@ public abstract class Comparison {
     }
   }
 
-  /** Email: exact (after normalisation), same local part at another domain, Jaro-Winkler >= 0.92 (typo). */
+  /**
+   * Email: exact (after normalisation), same local part at another domain, Jaro-Winkler >= 0.92 (a
+   * typo), another mailbox at the same domain (colleagues, or {@code john.smith2@}), another domain.
+   */
   static final class Email extends Comparison {
     private final Column local;
 
     Email(String name, Column column, Column local) {
-      super(name, column, true, "disagree", "jw>=0.92", "same-local-part", "exact");
+      super(name, column, true, "other-domain", "same-domain-other-mailbox", "jw>=0.92", "same-local-part",
+          "exact");
       this.local = local;
+      this.disagreementLevels = 2;
+      this.weakLevel = 3;
+      this.weakLevelColumn = local;
     }
 
     @Override
@@ -142,13 +157,44 @@ public abstract class Comparison {
         return -1;
       }
       if (a == b) {
-        return 3;
+        return 4;
       }
       if (local.id(i) == local.id(j) && local.get(i).length() >= 3) {
+        return 3;
+      }
+      String x = column.get(i);
+      String y = column.get(j);
+      boolean sameDomain = x.regionMatches(x.indexOf('@'), y, y.indexOf('@'), Math.max(x.length() - x.indexOf('@'), y.length() - y.indexOf('@')));
+      if (numberedSiblings(x, y)) {
+        return 1; // john.smith@ and john.smith2@: two mailboxes, two people
+      }
+      if (JaroWinkler.similarity(x, y) >= HIGH) {
         return 2;
       }
-      return JaroWinkler.similarity(column.get(i), column.get(j)) >= HIGH ? 1 : 0;
+      return sameDomain ? 1 : 0;
     }
+  }
+
+  /** Whether two different addresses are equal once digits are removed. */
+  static boolean numberedSiblings(String x, String y) {
+    int i = 0;
+    int j = 0;
+    boolean digits = false;
+    while (i < x.length() || j < y.length()) {
+      if (i < x.length() && Character.isDigit(x.charAt(i))) {
+        i++;
+        digits = true;
+      } else if (j < y.length() && Character.isDigit(y.charAt(j))) {
+        j++;
+        digits = true;
+      } else if (i < x.length() && j < y.length() && x.charAt(i) == y.charAt(j)) {
+        i++;
+        j++;
+      } else {
+        return false;
+      }
+    }
+    return digits;
   }
 
   /** Codes (phone, postcode, identifier): exact, one edit away, or not. */

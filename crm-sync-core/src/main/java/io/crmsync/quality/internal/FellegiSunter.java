@@ -11,11 +11,9 @@ import java.util.Locale;
  * Fellegi-Sunter scoring with parameters estimated by expectation-maximisation on the pattern counts of
  * candidate pairs (no labels), and term-frequency adjustment of exact agreements.
  *
- * <p>The model is the two-class mixture over the candidate pairs that blocking produced: a match class
- * with level probabilities {@code m}, a non-match class with {@code u}, and the share {@code lambda}
- * of matches. Estimating {@code u} among candidates rather than among random pairs matters for CRM
- * data: candidates that share a company are mostly colleagues, so agreeing on company or email domain
- * says little there, while disagreeing names say a lot. A pair's score is the log2 posterior odds
+ * <p>Scores are posterior log2 odds over all pairs: {@code m} are level probabilities among matches,
+ * {@code u} among non-matches, {@code lambda} the share of matches among all pairs (see {@link
+ * #estimate} for how they are found without labels). Blocking only decides which pairs get scored. A pair's score is the log2 posterior odds
  * {@code log2(lambda/(1-lambda)) + sum log2(m/u)}; for an exact agreement on a value with frequency
  * {@code f} the weight gains {@code log2(sum f_v^2 / f)}: positive for rare values, negative for common
  * ones (a switchboard number, a role-like address, "Smith"), never turning an exact agreement into
@@ -25,6 +23,10 @@ public final class FellegiSunter implements PairModel {
   static final int MAX_ITERATIONS = 200;
   /** Pseudo-count added to every level so no weight is infinite. */
   static final double PSEUDO_COUNT = 0.5;
+  /** Share of present fields a candidate pair must agree on exactly to start EM as a match. */
+  static final double INITIAL_MATCH_SHARE = 0.6;
+  /** Clusters are not merged when their cross pairs average below these log2 odds (1 : 4). */
+  static final double CONFLICT_MEAN = -2;
 
   private final Table table;
   private final Comparison[] comparisons;
@@ -39,10 +41,13 @@ public final class FellegiSunter implements PairModel {
   final int iterations;
   final long sampledPairs;
   final long randomPairs;
+  /** The share of matches among candidate pairs, as EM found it. */
+  final double candidateShare;
 
   private FellegiSunter(Table table, double lambda, double[][] m, double[][] u, double threshold,
-      double conflictWeight, int iterations, long sampledPairs, long randomPairs) {
+      double conflictWeight, int iterations, long sampledPairs, long randomPairs, double candidateShare) {
     this.randomPairs = randomPairs;
+    this.candidateShare = candidateShare;
     this.table = table;
     this.comparisons = table.comparisons.toArray(new Comparison[0]);
     this.lambda = lambda;
@@ -88,134 +93,156 @@ public final class FellegiSunter implements PairModel {
   }
 
   /**
-   * Runs EM on pattern counts.
+   * Estimates the model without labels.
    *
-   * @param patterns {@code [patterns, counts]} as from {@link LongCounts#sorted()}
+   * <ul>
+   *   <li>{@code u}, the level probabilities among non-matches, comes from random pairs (exact
+   *       agreement from the value frequencies themselves: the sum of squared frequencies);
+   *   <li>{@code m}, among matches, comes from EM over the (sampled) candidate pairs with {@code u}
+   *       fixed. The E-step judges pairs by their identifying fields only (names, dates, identifiers;
+   *       for organisations their name and address): fields that colleagues share (company,
+   *       switchboard, city, email domain) would otherwise make the "match" class absorb every pair of
+   *       colleagues. The M-step then learns {@code m} of every field, context fields included, from
+   *       those judgements: how often a person's records disagree on company (job changes) or email.
+   *       EM starts from a labelling (identifying fields never disagree and mostly agree exactly);
+   *   <li>the prior is the share of matches among all pairs: with {@code M} expected matches among
+   *       the candidates, {@code M / (n(n-1)/2)}, solved as a fixed point since M depends on it.
+   * </ul>
+   *
+   * @param candidatePatterns {@code [patterns, counts]} of sampled candidate pairs
+   * @param randomPatterns {@code [patterns, counts]} of random pairs
+   * @param totalCandidates all candidate pairs (the sample is scaled up to them)
    */
   static FellegiSunter estimate(Table table, long[][] candidatePatterns, long[][] randomPatterns,
       long totalCandidates, double threshold, double conflictWeight) {
     Comparison[] comps = table.comparisons.toArray(new Comparison[0]);
     int kCount = comps.length;
-    int nc = candidatePatterns[0].length;
-    int nr = randomPatterns[0].length;
-    long[] pats = new long[nc + nr];
-    double[] counts = new double[nc + nr];
+    long[] pats = candidatePatterns[0];
+    long[] rpats = randomPatterns[0];
+    int nc = pats.length;
+    double[] counts = new double[nc];
     double candidateTotal = 0;
-    double total = 0;
     for (int p = 0; p < nc; p++) {
-      pats[p] = candidatePatterns[0][p];
       counts[p] = candidatePatterns[1][p];
       candidateTotal += counts[p];
     }
-    for (int p = 0; p < nr; p++) {
-      pats[nc + p] = randomPatterns[0][p];
-      counts[nc + p] = randomPatterns[1][p];
+    double[] rcounts = new double[rpats.length];
+    for (int p = 0; p < rpats.length; p++) {
+      rcounts[p] = randomPatterns[1][p];
     }
-    for (double c : counts) {
-      total += c;
+    boolean anyIdentifying = false;
+    for (Comparison c : comps) {
+      anyIdentifying |= c.identifying;
     }
-    double[][] m = new double[kCount][];
     double[][] u = new double[kCount][];
     for (int k = 0; k < kCount; k++) {
       int levels = comps[k].levels();
-      m[k] = new double[levels];
-      u[k] = new double[levels];
-      // m: mostly exact agreement; u: the observed level distribution among all candidates
-      double rest = 0.15;
+      u[k] = marginal(rpats, rcounts, 0, rpats.length, k, levels);
+      // exact agreement among random pairs: known exactly from the value frequencies
+      double exact = Math.max(comps[k].column.exactU(), 1e-9);
+      double rest = 1 - u[k][levels - 1];
       for (int l = 0; l < levels - 1; l++) {
-        m[k][l] = rest / (levels - 1);
+        u[k][l] = rest > 0 ? u[k][l] / rest * (1 - exact) : (1 - exact) / (levels - 1);
       }
-      m[k][levels - 1] = 0.85;
-      double[] marginal = new double[levels];
-      double seen = 0;
-      for (int p = nc; p < pats.length; p++) {
-        int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
-        if (level >= 0) {
-          marginal[level] += counts[p];
-          seen += counts[p];
-        }
-      }
-      for (int l = 0; l < levels; l++) {
-        u[k][l] = (marginal[l] + PSEUDO_COUNT) / (seen + PSEUDO_COUNT * levels);
-      }
+      u[k][levels - 1] = exact;
     }
-    double lambda = 0.1;
-    int iteration = 0;
-    double[] post = new double[pats.length];
-    for (; iteration < MAX_ITERATIONS; iteration++) {
-      double matchMass = 0;
-      for (int p = 0; p < pats.length; p++) {
-        double pm = lambda;
-        double pu = 1 - lambda;
-        long pat = pats[p];
-        for (int k = 0; k < kCount; k++) {
-          int level = (int) ((pat >>> (4 * k)) & 0xF) - 1;
-          if (level >= 0) {
-            pm *= m[k][level];
-            pu *= u[k][level];
-          }
-        }
-        double g = pm / (pm + pu);
-        post[p] = g;
-        matchMass += g * counts[p];
-      }
-      double newLambda = Math.min(1 - 1e-9, Math.max(1e-9, matchMass / Math.max(1, total)));
-      double change = Math.abs(newLambda - lambda);
+    // starting labels
+    double[] post = new double[nc];
+    for (int p = 0; p < nc; p++) {
+      int present = 0;
+      int exact = 0;
+      boolean disagree = false;
       for (int k = 0; k < kCount; k++) {
-        int levels = m[k].length;
-        double[] mAcc = new double[levels];
-        double[] uAcc = new double[levels];
-        for (int p = 0; p < pats.length; p++) {
-          int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
-          if (level >= 0) {
-            mAcc[level] += post[p] * counts[p];
-            uAcc[level] += (1 - post[p]) * counts[p];
-          }
-        }
-        double mSum = PSEUDO_COUNT * levels;
-        double uSum = PSEUDO_COUNT * levels;
-        for (int l = 0; l < levels; l++) {
-          mSum += mAcc[l];
-          uSum += uAcc[l];
-        }
-        for (int l = 0; l < levels; l++) {
-          double nm = (mAcc[l] + PSEUDO_COUNT) / mSum;
-          double nu = (uAcc[l] + PSEUDO_COUNT) / uSum;
-          change = Math.max(change, Math.max(Math.abs(nm - m[k][l]), Math.abs(nu - u[k][l])));
-          m[k][l] = nm;
-          u[k][l] = nu;
+        int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
+        if (level >= 0 && (comps[k].identifying || !anyIdentifying)) {
+          present++;
+          exact += level == comps[k].exactLevel() ? 1 : 0;
+          disagree |= level < comps[k].disagreementLevels;
         }
       }
-      lambda = newLambda;
-      if (change < 1e-7) {
-        iteration++;
-        break;
-      }
+      post[p] = !disagree && exact >= 1 && exact >= INITIAL_MATCH_SHARE * present ? 1 : 0;
     }
-    // The weights are those of all pairs (u comes from random pairs), so the prior must be too: the
-    // share of matches among all n(n-1)/2 pairs. Matches are expected among candidates only; their
-    // number M solves M = sum over candidates of P(match | pattern, prior M / allPairs).
+    double[][] m = new double[kCount][];
+    for (int k = 0; k < kCount; k++) {
+      m[k] = new double[comps[k].levels()];
+    }
     double n = table.size();
     double allPairs = Math.max(1, n * (n - 1) / 2);
     double scale = candidateTotal == 0 ? 0 : totalCandidates / candidateTotal;
+    double lambda = 0;
+    int iteration = 0;
+    for (; iteration < MAX_ITERATIONS; iteration++) {
+      double change;
+      double matched = 0;
+      for (int p = 0; p < nc; p++) {
+        matched += post[p] * counts[p];
+      }
+      double newLambda = Math.min(1 - 1e-6, Math.max(1e-6, matched / Math.max(1, candidateTotal)));
+      change = Math.abs(newLambda - lambda);
+      lambda = newLambda;
+      for (int k = 0; k < kCount; k++) {
+        int levels = m[k].length;
+        double[] acc = new double[levels];
+        for (int p = 0; p < nc; p++) {
+          int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
+          if (level >= 0) {
+            acc[level] += post[p] * counts[p];
+          }
+        }
+        double sum = PSEUDO_COUNT * levels;
+        for (double a : acc) {
+          sum += a;
+        }
+        for (int l = 0; l < levels; l++) {
+          double v = (acc[l] + PSEUDO_COUNT) / sum;
+          change = Math.max(change, Math.abs(v - m[k][l]));
+          m[k][l] = v;
+        }
+      }
+      if (iteration > 0 && change < 1e-7) {
+        break;
+      }
+      // the E-step uses the prior over all pairs (pairs blocking never paired count as non-matches),
+      // as the final scores do: agreeing on a first name alone is then no match
+      double allPrior = Math.min(0.5, Math.max(1e-12, matched * scale / allPairs));
+      double odds = allPrior / (1 - allPrior);
+      for (int p = 0; p < nc; p++) {
+        double ratio = odds;
+        for (int k = 0; k < kCount; k++) {
+          int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
+          if (level >= 0 && level != comps[k].weakLevel && (comps[k].identifying || !anyIdentifying)) {
+            int pooled = comps[k].disagreementLevels;
+            if (level < pooled) {
+              // disagreement levels count as one: at one domain, another mailbox is no agreement
+              double mm = 0;
+              double uu = 0;
+              for (int l = 0; l < pooled; l++) {
+                mm += m[k][l];
+                uu += u[k][l];
+              }
+              ratio *= mm / uu;
+            } else {
+              ratio *= m[k][level] / u[k][level];
+            }
+          }
+        }
+        post[p] = ratio / (1 + ratio);
+      }
+    }
+    // the prior over all pairs, as a fixed point of the expected number of matches
     double[] bayes = new double[nc];
     for (int p = 0; p < nc; p++) {
-      double pm = 1;
-      double pu = 1;
+      double b = 1;
       for (int k = 0; k < kCount; k++) {
         int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
         if (level >= 0) {
-          pm *= m[k][level];
-          pu *= u[k][level];
+          b *= m[k][level] / u[k][level];
         }
       }
-      bayes[p] = pm / pu;
+      bayes[p] = b;
     }
-    double matches = 0;
-    for (int p = 0; p < nc; p++) {
-      matches += post[p] * counts[p] * scale;
-    }
-    for (int round = 0; round < 100; round++) {
+    double matches = lambda * candidateTotal * scale;
+    for (int round = 0; round < 200; round++) {
       double prior = Math.min(0.5, Math.max(1e-12, matches / allPairs));
       double odds = prior / (1 - prior);
       double next = 0;
@@ -231,7 +258,31 @@ public final class FellegiSunter implements PairModel {
     }
     double globalLambda = Math.min(0.5, Math.max(1e-12, matches / allPairs));
     return new FellegiSunter(table, globalLambda, m, u, threshold, conflictWeight, iteration,
-        (long) candidateTotal, (long) (total - candidateTotal));
+        (long) candidateTotal, (long) total(rcounts), lambda);
+  }
+
+  private static double total(double[] counts) {
+    double t = 0;
+    for (double c : counts) {
+      t += c;
+    }
+    return t;
+  }
+
+  private static double[] marginal(long[] pats, double[] counts, int from, int to, int k, int levels) {
+    double[] out = new double[levels];
+    double seen = 0;
+    for (int p = from; p < to; p++) {
+      int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
+      if (level >= 0) {
+        out[level] += counts[p];
+        seen += counts[p];
+      }
+    }
+    for (int l = 0; l < levels; l++) {
+      out[l] = (out[l] + PSEUDO_COUNT) / (seen + PSEUDO_COUNT * levels);
+    }
+    return out;
   }
 
   @Override
@@ -249,6 +300,16 @@ public final class FellegiSunter implements PairModel {
 
   private double levelWeight(int k, int level, int i) {
     double w = weight[k][level];
+    Comparison c = comparisons[k];
+    if (level == c.weakLevel && c.weakLevelColumn != null && c.weakLevelColumn.present(i)) {
+      // A shared local part at different domains: no evidence beyond the names when it is made of
+      // them (donald_smith@ at two employers); otherwise less the more common it is.
+      Column col = c.weakLevelColumn;
+      if (table.nameDerived(col.get(i), i)) {
+        return 0;
+      }
+      return w + Math.min(0, log2(col.exactU() / col.frequency(i)));
+    }
     if (level == comparisons[k].exactLevel() && tfAdjustment[k] != null) {
       double adjusted = w + tfAdjustment[k][comparisons[k].column.id(i)];
       return w > 0 ? Math.max(adjusted, 0) : adjusted;
@@ -262,8 +323,13 @@ public final class FellegiSunter implements PairModel {
   }
 
   @Override
-  public boolean conflicts(int i, int j) {
-    return score(i, j) < conflictWeight;
+  public boolean conflicts(int i, int j, double score) {
+    return score < conflictWeight;
+  }
+
+  @Override
+  public double conflictMean() {
+    return CONFLICT_MEAN;
   }
 
   @Override
@@ -308,8 +374,9 @@ public final class FellegiSunter implements PairModel {
   @Override
   public String describe() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "EM: %d iterations over %d candidate and %d random pairs; match prior among all pairs %.3g (%.2f bits)%n",
-        iterations, sampledPairs, randomPairs, lambda, priorWeight));
+    b.append(String.format(Locale.ROOT, "EM: %d iterations over %d candidate pairs (%.3f matches), u from %d random pairs; prior over all"
+            + " pairs %.3g (%.2f bits)%n",
+        iterations, sampledPairs, candidateShare, randomPairs, lambda, priorWeight));
     for (int k = 0; k < comparisons.length; k++) {
       Comparison c = comparisons[k];
       b.append("  ").append(c.name).append(':');

@@ -13,7 +13,10 @@ public interface PairModel {
    * Whether the pair is strong evidence of two different entities: clustering refuses a merge that
    * would put such a pair in one cluster, which stops chains through one shared value.
    */
-  boolean conflicts(int i, int j);
+  boolean conflicts(int i, int j, double score);
+
+  /** Clusters whose cross pairs score below this on average are not merged. */
+  double conflictMean();
 
   PairExplanation explain(int i, int j);
 

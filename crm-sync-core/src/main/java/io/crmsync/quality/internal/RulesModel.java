@@ -109,7 +109,12 @@ public final class RulesModel implements PairModel {
   }
 
   @Override
-  public boolean conflicts(int i, int j) {
+  public double conflictMean() {
+    return Double.NEGATIVE_INFINITY;
+  }
+
+  @Override
+  public boolean conflicts(int i, int j, double score) {
     if (given == null || givenCanonical == null || !given.present(i) || !given.present(j)) {
       return false;
     }

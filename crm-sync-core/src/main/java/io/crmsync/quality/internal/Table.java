@@ -95,6 +95,12 @@ public final class Table {
         }
       }
     }
+    boolean names = !familyNames.isEmpty() || !givenNames.isEmpty();
+    for (Comparison c : comparisons) {
+      c.identifying = c instanceof Comparison.Name || c instanceof Comparison.Date || c instanceof Comparison.Email
+          || (c instanceof Comparison.Code && schemaRole(c.name) == FieldRole.IDENTIFIER)
+          || (!names && (schemaRole(c.name) == FieldRole.COMPANY || schemaRole(c.name) == FieldRole.ADDRESS));
+    }
     if (comparisons.size() > Comparison.MAX_COMPARISONS) {
       throw new IllegalArgumentException("at most " + Comparison.MAX_COMPARISONS
           + " compared fields are supported, the schema has " + comparisons.size());
@@ -135,6 +141,15 @@ public final class Table {
     return records.length;
   }
 
+  private @Nullable FieldRole schemaRole(String field) {
+    for (RecordSchema.Field f : schema.fields()) {
+      if (f.name().equals(field)) {
+        return f.role();
+      }
+    }
+    return null;
+  }
+
   public DedupeRecord record(int i) {
     return records[i];
   }
@@ -146,6 +161,26 @@ public final class Table {
       return null;
     }
     return columns.get(name);
+  }
+
+  /** Whether an email local part contains the record's family name or given name (3+ letters). */
+  boolean nameDerived(@Nullable String local, int record) {
+    if (local == null) {
+      return false;
+    }
+    for (Column c : familyNames) {
+      String v = c.get(record);
+      if (v != null && v.length() >= 3 && local.contains(v.replace(" ", ""))) {
+        return true;
+      }
+    }
+    for (Column c : givenRaw) {
+      String v = c.get(record);
+      if (v != null && v.length() >= 3 && local.contains(v.replace(" ", ""))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The role mailbox of {@code record} in the first email field, or {@code null}. */
