@@ -16,6 +16,8 @@ public final class Column {
   private final int[] counts;
   private final int nonNull;
   private final double exactU;
+  /** Each distinct value as characters, by value id, for Jaro-Winkler without allocation. */
+  private final char[][] chars;
 
   Column(String name, @Nullable String[] values) {
     this.name = name;
@@ -40,6 +42,10 @@ public final class Column {
       n++;
     }
     this.counts = java.util.Arrays.copyOf(c, dict.size());
+    this.chars = new char[dict.size()][];
+    for (Map.Entry<String, Integer> e : dict.entrySet()) {
+      chars[e.getValue()] = e.getKey().toCharArray();
+    }
     this.nonNull = n;
     double s = 0;
     for (int count : counts) {
@@ -60,6 +66,11 @@ public final class Column {
   /** The value id of {@code record}, or -1 when missing. */
   public int id(int record) {
     return ids[record];
+  }
+
+  /** The characters of {@code record}'s value; only for records whose value is present. */
+  char[] chars(int record) {
+    return chars[ids[record]];
   }
 
   public boolean present(int record) {

@@ -37,6 +37,35 @@ public abstract class Comparison {
   /** The agreement level of records {@code i} and {@code j}, or -1 when a value is missing. */
   abstract int level(int i, int j);
 
+  private static final int MEMO_BITS = 14;
+
+  /** A direct-mapped table from value-id pair to level. */
+  private static final class Memo {
+    final long[] keys = new long[1 << MEMO_BITS];
+    final byte[] levels = new byte[1 << MEMO_BITS];
+  }
+
+  private final ThreadLocal<Memo> memo = ThreadLocal.withInitial(Memo::new);
+
+  /**
+   * The similarity level of two different values, remembered per thread by value-id pair in a small
+   * direct-mapped table: cities, given names and big accounts' names recur across many pairs.
+   */
+  final int memoLevel(int i, int j, java.util.function.IntBinaryOperator compute) {
+    int a = column.id(i);
+    int b = column.id(j);
+    long key = (a < b ? ((long) a << 32) | b : ((long) b << 32) | a) + 1; // 0 marks an empty slot
+    Memo m = memo.get();
+    int slot = (int) (BlockingIndex.mix(key) >>> (64 - MEMO_BITS));
+    if (m.keys[slot] == key) {
+      return m.levels[slot];
+    }
+    int level = compute.applyAsInt(i, j);
+    m.keys[slot] = key;
+    m.levels[slot] = (byte) level;
+    return level;
+  }
+
   final int levels() {
     return labels.length;
   }
@@ -50,7 +79,7 @@ public abstract class Comparison {
     return column.get(i);
   }
 
-  static int jwLevel(String a, String b, int high, int low) {
+  static int jwLevel(char[] a, char[] b, int high, int low) {
     double s = JaroWinkler.similarity(a, b);
     return s >= HIGH ? high : s >= LOW ? low : 0;
   }
@@ -120,28 +149,34 @@ public abstract class Comparison {
       if (canonical != null && canonical.id(i) == canonical.id(j)) {
         return 3;
       }
-      String x = column.get(i);
-      String y = column.get(j);
       Column other = swapPartner;
-      if (other != null && x.equals(other.get(j)) && y.equals(other.get(i))) {
-        return 2;
+      if (other != null) {
+        String x = column.get(i);
+        String y = column.get(j);
+        if (x.equals(other.get(j)) && y.equals(other.get(i))) {
+          return 2;
+        }
       }
-      if ((x.length() == 1 || y.length() == 1) && x.charAt(0) == y.charAt(0)) {
-        return 1;
-      }
-      return jwLevel(x, y, 2, 1);
+      return memoLevel(i, j, (p, q) -> {
+        char[] x = column.chars(p);
+        char[] y = column.chars(q);
+        if ((x.length == 1 || y.length == 1) && x[0] == y[0]) {
+          return 1;
+        }
+        return jwLevel(x, y, 2, 1);
+      });
     }
   }
 
   /**
-   * Email: exact (after normalisation), same local part at another domain, Jaro-Winkler >= 0.92 (a
-   * typo), another mailbox at the same domain (colleagues, or {@code john.smith2@}), another domain.
+   * Email: exact (after normalisation), same local part at another domain, one edit apart (a typo),
+   * another mailbox at the same domain (colleagues, or {@code john.smith2@}), another domain.
    */
   static final class Email extends Comparison {
     private final Column local;
 
     Email(String name, Column column, Column local) {
-      super(name, column, true, "other-domain", "same-domain-other-mailbox", "jw>=0.92", "same-local-part",
+      super(name, column, true, "other-domain", "same-domain-other-mailbox", "one-edit", "same-local-part",
           "exact");
       this.local = local;
       this.disagreementLevels = 2;
@@ -168,7 +203,7 @@ public abstract class Comparison {
       if (numberedSiblings(x, y)) {
         return 1; // john.smith@ and john.smith2@: two mailboxes, two people
       }
-      if (JaroWinkler.similarity(x, y) >= HIGH) {
+      if (withinOneEdit(x, y)) {
         return 2;
       }
       return sameDomain ? 1 : 0;
@@ -233,7 +268,7 @@ public abstract class Comparison {
       if (a == b) {
         return 3;
       }
-      return jwLevel(column.get(i), column.get(j), 2, 1);
+      return memoLevel(i, j, (p, q) -> jwLevel(column.chars(p), column.chars(q), 2, 1));
     }
   }
 

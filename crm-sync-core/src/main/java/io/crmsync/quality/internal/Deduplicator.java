@@ -35,6 +35,8 @@ public final class Deduplicator {
   static final double CONFLICT_LOG2_ODDS = -10;
   /** Random pairs added to EM at least (as many as sampled candidates otherwise). */
   static final long RANDOM_PAIRS_MIN = 20_000;
+  /** Random pairs at most: u of the fuzzy levels is well estimated long before. */
+  static final long RANDOM_PAIRS_MAX = 1_000_000;
   private static final int CHUNK = 2048;
 
   private final DataQualityEngine.Config config;
@@ -171,7 +173,7 @@ public final class Deduplicator {
       LongCounts random = new LongCounts();
       if (n >= 2) {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(0x5EED);
-        long want = Math.max(RANDOM_PAIRS_MIN, sampled);
+        long want = Math.max(RANDOM_PAIRS_MIN, Math.min(RANDOM_PAIRS_MAX, sampled));
         for (long k = 0; k < want; k++) {
           int a = rnd.nextInt(n);
           int b = rnd.nextInt(n - 1);

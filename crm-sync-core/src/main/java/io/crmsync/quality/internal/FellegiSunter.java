@@ -154,7 +154,7 @@ public final class FellegiSunter implements PairModel {
       boolean disagree = false;
       for (int k = 0; k < kCount; k++) {
         int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
-        if (level >= 0 && (comps[k].identifying || !anyIdentifying)) {
+        if (level >= 0 && (comps[k].identifying || !anyIdentifying) && !(comps[k] instanceof Comparison.Email)) {
           present++;
           exact += level == comps[k].exactLevel() ? 1 : 0;
           disagree |= level < comps[k].disagreementLevels;

@@ -3,15 +3,80 @@ package io.crmsync.quality.internal;
 /**
  * Jaro-Winkler similarity without allocation on the hot path (scratch arrays are thread-local).
  *
- * <p>Same definition as commons-text's {@code JaroWinklerSimilarity} (match window {@code
- * max(len)/2 - 1}, Winkler boost only when Jaro is at least 0.7, prefix scale {@code min(0.1, 1/max)}
- * over the whole common prefix); the property tests check that both agree. Thread-safe.
+ * <p>Same definition as commons-text's {@code JaroWinklerSimilarity}, which the seed used: match
+ * window {@code max(len)/2 - 1}, half-transpositions halved, Winkler boost of 0.1 per character of
+ * common prefix (at most 4) only when Jaro is at least 0.7. The property tests check that both agree.
+ * Thread-safe.
  */
 public final class JaroWinkler {
   private static final ThreadLocal<boolean[][]> SCRATCH =
       ThreadLocal.withInitial(() -> new boolean[][] {new boolean[64], new boolean[64]});
 
   private JaroWinkler() {}
+
+  /**
+   * The similarity of two character arrays, as {@link #similarity(CharSequence, CharSequence)}; match
+   * flags live in two longs when the longer string has at most 64 characters.
+   */
+  public static double similarity(char[] a, char[] b) {
+    int la = a.length;
+    int lb = b.length;
+    if (java.util.Arrays.equals(a, b)) {
+      return 1.0;
+    }
+    if (la == 0 || lb == 0) {
+      return 0.0;
+    }
+    char[] max = la >= lb ? a : b;
+    char[] min = la >= lb ? b : a;
+    int maxLen = max.length;
+    int minLen = min.length;
+    if (maxLen > 64) {
+      return similarity(new String(a), new String(b));
+    }
+    int range = Math.max(maxLen / 2 - 1, 0);
+    long minFlags = 0;
+    long maxFlags = 0;
+    int matches = 0;
+    for (int mi = 0; mi < minLen; mi++) {
+      char c = min[mi];
+      int end = Math.min(mi + range + 1, maxLen);
+      for (int xi = Math.max(mi - range, 0); xi < end; xi++) {
+        if ((maxFlags & (1L << xi)) == 0 && c == max[xi]) {
+          minFlags |= 1L << mi;
+          maxFlags |= 1L << xi;
+          matches++;
+          break;
+        }
+      }
+    }
+    if (matches == 0) {
+      return 0.0;
+    }
+    int transpositions = 0;
+    long mf = minFlags;
+    long xf = maxFlags;
+    while (mf != 0) {
+      int mi = Long.numberOfTrailingZeros(mf);
+      int xi = Long.numberOfTrailingZeros(xf);
+      if (min[mi] != max[xi]) {
+        transpositions++;
+      }
+      mf &= mf - 1;
+      xf &= xf - 1;
+    }
+    int prefix = 0;
+    while (prefix < Math.min(4, minLen) && a[prefix] == b[prefix]) {
+      prefix++;
+    }
+    return finish(matches, transpositions, prefix, la, lb);
+  }
+
+  private static double finish(int matches, int halfTranspositions, int prefix, int la, int lb) {
+    double m = matches;
+    double jaro = (m / la + m / lb + (m - halfTranspositions / 2.0) / m) / 3.0;
+    return jaro < 0.7 ? jaro : jaro + 0.1 * prefix * (1.0 - jaro);
+  }
 
   /** The similarity of {@code a} and {@code b}, in [0, 1]; 1 for equal strings. */
   public static double similarity(CharSequence a, CharSequence b) {
@@ -70,11 +135,9 @@ public final class JaroWinkler {
       }
     }
     int prefix = 0;
-    while (prefix < minLen && a.charAt(prefix) == b.charAt(prefix)) {
+    while (prefix < Math.min(4, minLen) && a.charAt(prefix) == b.charAt(prefix)) {
       prefix++;
     }
-    double m = matches;
-    double jaro = (m / la + m / lb + (m - transpositions / 2) / m) / 3.0;
-    return jaro < 0.7 ? jaro : jaro + Math.min(0.1, 1.0 / maxLen) * prefix * (1.0 - jaro);
+    return finish(matches, transpositions, prefix, la, lb);
   }
 }
