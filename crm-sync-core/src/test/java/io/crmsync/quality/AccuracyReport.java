@@ -10,7 +10,7 @@ final class AccuracyReport {
         Datasets.febrl("dataset3.csv", true), Datasets.febrl("dataset3.csv", false),
         Datasets.splinkFake1000(), Datasets.dedupeCsvExample());
     List<Datasets.Labelled> synthetic = new java.util.ArrayList<>();
-    for (int size : new int[] {30_000}) {
+    for (int size : new int[] {Integer.getInteger("size", 30_000)}) {
       var g = io.crmsync.quality.internal.SyntheticContacts.generate(size, 42);
       synthetic.add(new Datasets.Labelled("synthetic " + size, g.records(), g.truth(), RecordSchema.contacts()));
     }

@@ -22,8 +22,10 @@ public abstract class Comparison {
   boolean identifying;
   /** Levels {@code 0 .. disagreementLevels - 1} all mean disagreement. */
   int disagreementLevels = 1;
-  /** A level that is weak evidence by itself (EM's E-step ignores it), or -1. */
+  /** A level whose weight is adjusted by {@link #weakLevelColumn}, or -1. */
   int weakLevel = -1;
+  /** Levels (bit per level) that are weak evidence by themselves: EM's E-step ignores them. */
+  int neutralInEstimation;
   /** A column whose value frequency adjusts {@link #weakLevel}'s weight, or null. */
   @Nullable Column weakLevelColumn;
 
@@ -182,6 +184,7 @@ public abstract class Comparison {
       this.disagreementLevels = 2;
       this.weakLevel = 3;
       this.weakLevelColumn = local;
+      this.neutralInEstimation = (1 << 2) | (1 << 3);
     }
 
     @Override
@@ -203,7 +206,9 @@ public abstract class Comparison {
       if (numberedSiblings(x, y)) {
         return 1; // john.smith@ and john.smith2@: two mailboxes, two people
       }
-      if (withinOneEdit(x, y)) {
+      // one edit apart is a typo when the mailbox name is long or the domain differs; at one domain,
+      // short names one letter apart are colleagues (jamess@, jamesm@)
+      if ((!sameDomain || local.get(i).length() >= 8) && withinOneEdit(x, y)) {
         return 2;
       }
       return sameDomain ? 1 : 0;

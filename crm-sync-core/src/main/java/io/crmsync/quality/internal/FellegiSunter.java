@@ -210,7 +210,8 @@ public final class FellegiSunter implements PairModel {
         double ratio = odds;
         for (int k = 0; k < kCount; k++) {
           int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
-          if (level >= 0 && level != comps[k].weakLevel && (comps[k].identifying || !anyIdentifying)) {
+          if (level >= 0 && (comps[k].neutralInEstimation & (1 << level)) == 0
+              && (comps[k].identifying || !anyIdentifying)) {
             int pooled = comps[k].disagreementLevels;
             if (level < pooled) {
               // disagreement levels count as one: at one domain, another mailbox is no agreement

@@ -176,13 +176,13 @@ public final class Normalize {
     while (end - start > 1) {
       if (LEGAL_SUFFIXES.contains(tokens[end - 1])) {
         end--;
-      } else if (end - start > 2 && tokens[end - 1].length() == 1 && tokens[end - 2].length() == 1
-          && LEGAL_SUFFIXES.contains(tokens[end - 2] + tokens[end - 1])) {
-        end -= 2;
       } else if (end - start > 3 && tokens[end - 1].length() == 1 && tokens[end - 2].length() == 1
           && tokens[end - 3].length() == 1
           && LEGAL_SUFFIXES.contains(tokens[end - 3] + tokens[end - 2] + tokens[end - 1])) {
         end -= 3;
+      } else if (end - start > 2 && tokens[end - 1].length() == 1 && tokens[end - 2].length() == 1
+          && LEGAL_SUFFIXES.contains(tokens[end - 2] + tokens[end - 1])) {
+        end -= 2;
       } else {
         break;
       }

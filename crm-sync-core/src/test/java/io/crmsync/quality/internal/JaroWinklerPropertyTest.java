@@ -9,7 +9,7 @@ import net.jqwik.api.constraints.AlphaChars;
 import net.jqwik.api.constraints.StringLength;
 import org.apache.commons.text.similarity.JaroWinklerSimilarity;
 
-class JaroWinklerProperties {
+class JaroWinklerPropertyTest {
   private static final JaroWinklerSimilarity COMMONS = new JaroWinklerSimilarity();
 
   @Property
