@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
     description = "Moves customer records between applications and CRMs, and keeps them clean.",
     subcommands = {
       DemoCommand.class,
+      SyncCommand.class,
+      WorkerCommand.class,
+      EmulateCommand.class,
     })
 public final class Main implements Runnable {
 

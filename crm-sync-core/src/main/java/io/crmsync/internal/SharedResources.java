@@ -17,6 +17,7 @@ public final class SharedResources {
             .readTimeout(Duration.ofSeconds(60))
             .writeTimeout(Duration.ofSeconds(60))
             .callTimeout(Duration.ofMinutes(2))
+            .socketFactory(new NoDelaySocketFactory())
             .build();
   }
 

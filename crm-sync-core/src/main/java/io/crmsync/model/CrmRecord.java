@@ -1,6 +1,9 @@
 package io.crmsync.model;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * One record of any CRM object type (contact, company, deal, or a custom object), CRM-neutral.
  *
  * <p>{@link #fields()} maps field names to JSON-compatible values: {@link String}, {@link Boolean},
- * {@link Long}, {@link Double}, {@link BigDecimal}, or lists and maps of those. Standard fields use the
+ * numbers, or lists and maps of those. Numbers are held as {@link Long} (integral) or {@link BigDecimal},
+ * so that a record survives a JSON round trip equal to itself. Standard fields use the
  * canonical names of {@link Contact.Fields} (adapters translate them to and from their CRM's names);
  * every other field passes through under the name it has in the CRM, so custom fields survive a round
  * trip. A field that is absent is "not set"; there are no null values.
@@ -38,11 +42,20 @@ public record CrmRecord(
       throw new IllegalArgumentException("objectType must not be blank");
     }
     Objects.requireNonNull(fields, "fields");
+    Map<String, Object> normalized = null;
     for (Map.Entry<String, Object> e : fields.entrySet()) {
-      Objects.requireNonNull(e.getKey(), "field name");
-      checkValue(e.getKey(), Objects.requireNonNull(e.getValue(), () -> "value of field " + e.getKey()));
+      String name = Objects.requireNonNull(e.getKey(), "field name");
+      Object value = Objects.requireNonNull(e.getValue(), () -> "value of field " + name);
+      Object n = normalize(name, value);
+      if (n != value && normalized == null) {
+        normalized = new LinkedHashMap<>(fields);
+      }
+      if (normalized != null) {
+        normalized.put(name, n);
+      }
     }
-    fields = Map.copyOf(fields);
+    // Map.copyOf is compact, and free when the map already is an immutable copy
+    fields = Map.copyOf(normalized != null ? normalized : fields);
   }
 
   /** A record not yet written anywhere. */
@@ -87,32 +100,47 @@ public record CrmRecord(
     return new CrmRecord(objectType, id, fields, modifiedAt, true);
   }
 
-  private static void checkValue(String field, Object value) {
-    if (value instanceof String
-        || value instanceof Boolean
-        || value instanceof Long
-        || value instanceof Integer
-        || value instanceof Double
-        || value instanceof BigDecimal) {
-      return;
+  /**
+   * Checks a value and brings it to the canonical form a JSON round trip preserves: integral numbers as
+   * {@link Long}, decimals as {@link BigDecimal}, lists and maps as unmodifiable copies.
+   */
+  private static Object normalize(String field, Object value) {
+    if (value instanceof String || value instanceof Boolean || value instanceof Long || value instanceof BigDecimal) {
+      return value;
+    }
+
+    if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof Double || value instanceof Float) {
+      double d = ((Number) value).doubleValue();
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new IllegalArgumentException("field " + field + " is not a finite number: " + d);
+      }
+      return BigDecimal.valueOf(d);
+    }
+    if (value instanceof BigInteger b) {
+      return new BigDecimal(b);
     }
     if (value instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
       for (Object o : list) {
-        checkValue(field, Objects.requireNonNull(o, () -> "element of field " + field));
+        out.add(normalize(field, Objects.requireNonNull(o, () -> "element of field " + field)));
       }
-      return;
+      return Collections.unmodifiableList(out);
     }
     if (value instanceof Map<?, ?> map) {
+      Map<String, Object> out = new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : map.entrySet()) {
-        if (!(e.getKey() instanceof String)) {
+        if (!(e.getKey() instanceof String k)) {
           throw new IllegalArgumentException("field " + field + " has a map with a non-text key: " + e.getKey());
         }
-        checkValue(field, Objects.requireNonNull(e.getValue(), () -> "entry of field " + field));
+        out.put(k, normalize(field, Objects.requireNonNull(e.getValue(), () -> "entry of field " + field)));
       }
-      return;
+      return Collections.unmodifiableMap(out);
     }
     throw new IllegalArgumentException(
         "field " + field + " has a value of unsupported type " + value.getClass().getName()
-            + " (use String, Boolean, Long, Integer, Double, BigDecimal, List or Map)");
+            + " (use String, Boolean, a number, List or Map)");
   }
 }

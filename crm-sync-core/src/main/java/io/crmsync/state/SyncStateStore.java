@@ -1,5 +1,6 @@
 package io.crmsync.state;
 
+import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.internal.InMemorySyncStateStore;
 import java.util.Collection;
 import java.util.List;
@@ -38,6 +39,21 @@ public interface SyncStateStore extends AutoCloseable {
 
   /** Saves a batch's links, fingerprints and dead letters in one step. */
   void apply(StateUpdate update);
+
+  /**
+   * Applies a batch's {@code update} and settles its task on {@code queue}, as one step where this store
+   * and the queue can share a transaction: then either both happen or, if the task's lease was lost,
+   * neither does. The default applies the update, then settles, which is safe because the engine's
+   * writes are idempotent (a lost lease means the batch runs again and finds its content written).
+   *
+   * @return false if the lease was lost
+   */
+  default boolean applyAndSettle(StateUpdate update, TaskQueue queue, Settlement settlement) {
+    if (!update.isEmpty()) {
+      apply(update);
+    }
+    return settlement.applyTo(queue);
+  }
 
   /** Up to {@code limit} of the job's dead letters, oldest first. */
   List<DeadLetter> deadLetters(String jobId, int limit);

@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /** {@link SyncStateStore#inMemory()}: concurrent maps. */
 public final class InMemorySyncStateStore implements SyncStateStore {
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
-  private final Map<String, String> links = new ConcurrentHashMap<>();
+  /** Links by direction (objectType, from system, to system), then by from id: no per-entry key strings. */
+  private final Map<Direction, Map<String, String>> links = new ConcurrentHashMap<>();
+
+  private record Direction(String objectType, String fromSystem, String toSystem) {}
   private final Map<String, Map<String, String>> fingerprints = new ConcurrentHashMap<>();
   private final Map<String, JobDeadLetters> deadLetters = new ConcurrentHashMap<>();
 
@@ -29,8 +32,8 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     final AtomicLong count = new AtomicLong();
   }
 
-  private static String linkKey(String objectType, String fromSystem, String fromId, String toSystem) {
-    return objectType + '\u0000' + fromSystem + '\u0000' + fromId + '\u0000' + toSystem;
+  private Map<String, String> links(String objectType, String fromSystem, String toSystem) {
+    return links.computeIfAbsent(new Direction(objectType, fromSystem, toSystem), k -> new ConcurrentHashMap<>());
   }
 
   @Override
@@ -46,9 +49,13 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public Map<String, String> linkedIds(
       String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
+    Map<String, String> byId = links.get(new Direction(objectType, fromSystem, toSystem));
+    if (byId == null) {
+      return Map.of();
+    }
     Map<String, String> out = new HashMap<>();
     for (String id : fromIds) {
-      String to = links.get(linkKey(objectType, fromSystem, id, toSystem));
+      String to = byId.get(id);
       if (to != null) {
         out.put(id, to);
       }
@@ -75,8 +82,8 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public void apply(StateUpdate update) {
     for (IdLink l : update.links()) {
-      links.put(linkKey(l.objectType(), l.fromSystem(), l.fromId(), l.toSystem()), l.toId());
-      links.put(linkKey(l.objectType(), l.toSystem(), l.toId(), l.fromSystem()), l.fromId());
+      links(l.objectType(), l.fromSystem(), l.toSystem()).put(l.fromId(), l.toId());
+      links(l.objectType(), l.toSystem(), l.fromSystem()).put(l.toId(), l.fromId());
     }
     for (Fingerprint f : update.fingerprints()) {
       fingerprints.computeIfAbsent(f.scope(), k -> new ConcurrentHashMap<>()).put(f.key(), f.value());

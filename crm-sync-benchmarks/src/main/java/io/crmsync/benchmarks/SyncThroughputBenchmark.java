@@ -1,0 +1,161 @@
+package io.crmsync.benchmarks;
+
+import io.crmsync.CRMSync;
+import io.crmsync.SyncReport;
+import io.crmsync.adapter.MatchKey;
+import io.crmsync.adapter.Page;
+import io.crmsync.adapter.ReadRequest;
+import io.crmsync.adapter.RecordResult;
+import io.crmsync.model.Contact;
+import io.crmsync.model.CrmRecord;
+import io.crmsync.model.ObjectTypes;
+import io.crmsync.queue.TaskQueue;
+import io.crmsync.state.SyncStateStore;
+import io.crmsync.testkit.FakeCrm;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Engine throughput against a bare loop, FakeCrm to FakeCrm with no latency and no faults, in the same
+ * JVM and the same run, alternating so that both see the same machine noise. The bare loop reads the
+ * same pages and calls upsert directly: what a hand-written sync without retries, rate limiting,
+ * checkpoints or change detection costs. Prints each round, the medians, their ratio and peak heap.
+ *
+ * <pre>
+ * mvn -B -q -pl crm-sync-benchmarks -am package -DskipTests
+ * java -Xmx2g -cp crm-sync-benchmarks/target/benchmarks.jar io.crmsync.benchmarks.SyncThroughputBenchmark [records] [rounds] [workers]
+ * </pre>
+ *
+ * Defaults: 1,000,000 records, 3 rounds, 2 workers.
+ */
+public final class SyncThroughputBenchmark {
+  private SyncThroughputBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    int workers = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+    System.out.printf(Locale.ROOT, "SyncThroughputBenchmark: %,d records, %d rounds, %d workers, max heap %,d MB, %d cores%n",
+        records, rounds, workers, Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
+
+    FakeCrm source = FakeCrm.builder().id("source").logRequests(false).build();
+    source.seed(generate(records));
+    double[] bare = new double[rounds];
+    double[] engine = new double[rounds];
+    long[] enginePeak = new long[rounds];
+    long[] barePeak = new long[rounds];
+    // one short warm-up of each, not counted
+    runBare(source, Math.min(records, 50_000));
+    runEngine(source, workers, Math.min(records, 50_000));
+    for (int r = 0; r < rounds; r++) {
+      System.gc();
+      long cpu0 = cpuNanos();
+      try (HeapSampler heap = new HeapSampler()) {
+        bare[r] = runBare(source, records);
+        barePeak[r] = heap.peakBytes();
+      }
+      long cpu1 = cpuNanos();
+      System.gc();
+      long cpu2 = cpuNanos();
+      try (HeapSampler heap = new HeapSampler()) {
+        engine[r] = runEngine(source, workers, records);
+        enginePeak[r] = heap.peakBytes();
+      }
+      long cpu3 = cpuNanos();
+      System.out.printf(Locale.ROOT, "round %d: bare loop %,.0f records/s (%.1f us CPU/record, peak heap %,d MB), "
+              + "engine %,.0f records/s (%.1f us CPU/record, peak heap %,d MB), ratio %.2f%n",
+          r + 1, bare[r], (cpu1 - cpu0) / 1e3 / records, barePeak[r] >> 20, engine[r], (cpu3 - cpu2) / 1e3 / records,
+          enginePeak[r] >> 20, engine[r] / bare[r]);
+    }
+    double mb = median(bare);
+    double me = median(engine);
+    System.out.printf(Locale.ROOT, "median: bare loop %,.0f records/s, engine %,.0f records/s, ratio %.2f; "
+            + "peak heap engine %,d MB (bare loop %,d MB)%n",
+        mb, me, me / mb, (long) median(toDouble(enginePeak)) >> 20, (long) median(toDouble(barePeak)) >> 20);
+  }
+
+  /** Reads the source a page at a time and upserts each page directly. Records per second. */
+  static double runBare(FakeCrm source, int limit) {
+    FakeCrm target = FakeCrm.builder().id("target").logRequests(false).build();
+    long start = System.nanoTime();
+    ReadRequest request = ReadRequest.of(ObjectTypes.CONTACT).withPageSize(100);
+    String cursor = null;
+    long n = 0;
+    do {
+      Page page = source.read(request.withCursor(cursor));
+      List<RecordResult> results = target.upsert(ObjectTypes.CONTACT, page.records(), MatchKey.email());
+      n += results.size();
+      cursor = page.nextCursor();
+    } while (cursor != null && n < limit);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return n / seconds;
+  }
+
+  /** The engine on its embedded defaults (in-memory queue and state). Records per second. */
+  static double runEngine(FakeCrm source, int workers, int limit) {
+    FakeCrm target = FakeCrm.builder().id("target").logRequests(false).build();
+    CRMSync[] sync = new CRMSync[1];
+    sync[0] = CRMSync.builder()
+        .source(source)
+        .target(target)
+        .queue(TaskQueue.inMemory())
+        .stateStore(SyncStateStore.inMemory())
+        .workers(workers)
+        .listener(new io.crmsync.SyncListener() {
+          long pages;
+
+          @Override
+          public void onPageRead(String jobId, int records) {
+            if (++pages * 100 >= limit) {
+              sync[0].stop();
+            }
+          }
+        })
+        .build();
+    SyncReport report = sync[0].run();
+    long settled = report.written() + report.unchanged() + report.deadLettered();
+    if (report.deadLettered() != 0 || settled < Math.min(limit, 1)) {
+      throw new IllegalStateException("benchmark run did not sync cleanly: " + report);
+    }
+    return settled / (report.duration().toNanos() / 1e9);
+  }
+
+  /** CPU time of this process so far (all threads, GC included). */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  static List<CrmRecord> generate(int n) {
+    List<CrmRecord> out = new ArrayList<>(n);
+    String[] companies = {"Acme Inc", "Globex LLC", "Initech", "Umbrella Corp", "Hooli"};
+    for (int i = 0; i < n; i++) {
+      out.add(Contact.builder()
+          .email("person" + i + "@example.com")
+          .firstName("First" + (i % 1000))
+          .lastName("Last" + (i % 5000))
+          .company(companies[i % companies.length])
+          .phone("+1415555" + String.format(Locale.ROOT, "%04d", i % 10_000))
+          .build()
+          .toRecord("seed"));
+    }
+    return out;
+  }
+
+  private static double[] toDouble(long[] values) {
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+    return out;
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int m = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+  }
+}

@@ -1,0 +1,65 @@
+package io.crmsync.cli;
+
+import io.crmsync.testkit.hubspot.HubSpotEmulator;
+import io.crmsync.testkit.salesforce.SalesforceEmulator;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code crm-sync emulate}: serves a CRM emulator on loopback until interrupted. */
+@Command(
+    name = "emulate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serves an in-memory emulator of a CRM's API on 127.0.0.1, for trying crm-sync (and your own code)",
+      "without an account. Prints the settings that point an adapter at it. Stops on Ctrl-C."
+    })
+final class EmulateCommand implements Callable<Integer> {
+  enum Crm {
+    salesforce,
+    hubspot
+  }
+
+  @Parameters(index = "0", paramLabel = "CRM", description = "Which CRM: ${COMPLETION-CANDIDATES}.")
+  Crm crm;
+
+  @Option(names = "--port", defaultValue = "0", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Override
+  public Integer call() throws Exception {
+    try (AutoCloseable emulator = start(System.out)) {
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "crm-sync-emulate-stop"));
+      stopped.await();
+    }
+    return 0;
+  }
+
+  /** Starts the emulator and prints how to use it; the caller closes it. */
+  AutoCloseable start(PrintStream out) {
+    switch (crm) {
+      case salesforce -> {
+        SalesforceEmulator e = SalesforceEmulator.builder().port(port).build().start();
+        out.printf(Locale.ROOT, "Salesforce emulator on %s%n", e.url());
+        out.println("Point the salesforce adapter at it with:");
+        out.printf(Locale.ROOT, "  export CRMSYNC_SALESFORCE_LOGIN_URL=%s%n", e.url());
+        out.println("  export CRMSYNC_SALESFORCE_CLIENT_ID=emulator CRMSYNC_SALESFORCE_CLIENT_SECRET=emulator");
+        return e::close;
+      }
+      case hubspot -> {
+        HubSpotEmulator e = HubSpotEmulator.builder().port(port).privateAppToken("emulator").build().start();
+        out.printf(Locale.ROOT, "HubSpot emulator on %s%n", e.url());
+        out.println("Point the hubspot adapter at it with:");
+        out.printf(Locale.ROOT, "  export CRMSYNC_HUBSPOT_BASE_URL=%s%n", e.url());
+        out.println("  export CRMSYNC_HUBSPOT_TOKEN=emulator");
+        return e::close;
+      }
+      default -> throw new IllegalStateException("unknown CRM " + crm);
+    }
+  }
+}

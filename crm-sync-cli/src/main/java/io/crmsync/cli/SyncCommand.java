@@ -1,0 +1,95 @@
+package io.crmsync.cli;
+
+import io.crmsync.CRMSync;
+import io.crmsync.CrmConfigurationException;
+import io.crmsync.SyncListener;
+import io.crmsync.SyncReport;
+import io.crmsync.adapter.AdapterRegistry;
+import io.crmsync.adapter.CRMAdapter;
+import io.crmsync.state.DeadLetter;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code crm-sync sync}: one run of a sync between two configured adapters. */
+@Command(
+    name = "sync",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Syncs records from one CRM to another once: reads the source (incrementally after the first pass),",
+      "writes the target with retries, rate limiting and dead letters, and prints the report.",
+      "Exit status: 0 completed, 1 failed or stopped (see the report), 2 bad usage or configuration."
+    })
+final class SyncCommand implements Callable<Integer> {
+  @Mixin SyncOptions options;
+
+  @Option(names = "--full", description = "Read every record, not only those modified since the last pass.")
+  boolean full;
+
+  @Option(names = "--propagate-deletes", description = "Delete in the target what was deleted in the source.")
+  boolean propagateDeletes;
+
+  @Option(names = "--no-progress", description = "Do not draw a progress bar.")
+  boolean noProgress;
+
+  private final Map<String, String> env;
+
+  SyncCommand() {
+    this(System.getenv());
+  }
+
+  SyncCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    Properties properties = options.properties();
+    AdapterRegistry registry = AdapterRegistry.builder().discover().build();
+    try (CRMAdapter source = options.adapter(registry, options.source, properties, env);
+        CRMAdapter target = options.adapter(registry, options.target, properties, env);
+        StateBackend state = StateBackend.open(options.stateUrl(properties, env), properties, env)) {
+      ProgressBar bar = new ProgressBar(err, 0, System.console() != null && !noProgress);
+      CRMSync.Builder b = CRMSync.builder()
+          .source(source)
+          .target(target)
+          .objectType(options.objectType)
+          .matchKey(options.matchKey())
+          .workers(options.workers)
+          .batchSize(options.batchSize)
+          .incremental(!full)
+          .propagateDeletes(propagateDeletes)
+          .queue(state.queue())
+          .stateStore(state.stateStore())
+          .listener(noProgress ? SyncListener.NONE : bar);
+      if (options.jobId != null) {
+        b.jobId(options.jobId);
+      }
+      CRMSync sync = b.build();
+      out.printf(Locale.ROOT, "Syncing %s from %s to %s (job %s, %s)%n", options.objectType, source.id(), target.id(),
+          sync.config().jobId(), state.description());
+      SyncReport report = sync.run();
+      bar.finish();
+      out.println(report);
+      List<DeadLetter> dead = sync.deadLetters(10);
+      if (report.deadLettered() > 0) {
+        out.printf(Locale.ROOT, "Dead letters (first %d of %,d in the state store):%n", dead.size(), sync.config().stateStore().deadLetterCount(sync.config().jobId()));
+        for (DeadLetter d : dead) {
+          out.printf(Locale.ROOT, "  %s %s: %s%n", d.record().id(), d.errorCode(), d.message());
+        }
+      }
+      return report.status() == SyncReport.Status.COMPLETED ? 0 : 1;
+    } catch (CrmConfigurationException e) {
+      err.println("crm-sync sync: " + e.getMessage());
+      return 2;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.crmsync.cli;
+
+import io.crmsync.CrmConfigurationException;
+import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.adapter.AdapterRegistry;
+import io.crmsync.adapter.CRMAdapter;
+import io.crmsync.adapter.MatchKey;
+import io.crmsync.model.Contact;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/** Options shared by {@code sync} and {@code worker}: which adapters, where their settings come from. */
+final class SyncOptions {
+  @Option(names = "--source", required = true, paramLabel = "ID",
+      description = "Adapter to read from: hubspot, salesforce, or any adapter on the class path.")
+  String source;
+
+  @Option(names = "--target", required = true, paramLabel = "ID", description = "Adapter to write to.")
+  String target;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Properties file with adapter settings (crmsync.<adapter>.<name>) and crmsync.state.*; "
+          + "environment variables CRMSYNC_<ADAPTER>_<NAME> override it.")
+  @Nullable Path config;
+
+  @Option(names = "--object-type", defaultValue = "contact", description = "Object type (default: ${DEFAULT-VALUE}).")
+  String objectType;
+
+  @Option(names = "--match-key", defaultValue = "email",
+      description = "Field upserts match on: email (case-insensitive) or an external id field (default: ${DEFAULT-VALUE}).")
+  String matchKey;
+
+  @Option(names = "--job-id", description = "Job name for checkpoints and dead letters (default: <source>-to-<target>-<type>).")
+  @Nullable String jobId;
+
+  @Option(names = "--workers", defaultValue = "2", description = "Writer threads (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(names = "--batch-size", defaultValue = "100", description = "Records per upsert (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--state", paramLabel = "JDBC_URL",
+      description = "Durable queue and state in PostgreSQL (jdbc:postgresql://host/db); also crmsync.state.url. "
+          + "Without it, the queue and state are in memory.")
+  @Nullable String state;
+
+  MatchKey matchKey() {
+    return matchKey.equals(Contact.Fields.EMAIL) ? MatchKey.email() : MatchKey.field(matchKey);
+  }
+
+  Properties properties() {
+    Properties p = new Properties();
+    if (config != null) {
+      try (Reader r = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+        p.load(r);
+      } catch (IOException | IllegalArgumentException e) {
+        throw new CrmConfigurationException("cli", "cannot read " + config + ": " + e.getMessage());
+      }
+    }
+    return p;
+  }
+
+  /** The adapter {@code id}, configured from the properties file, then the environment. */
+  CRMAdapter adapter(AdapterRegistry registry, String id, Properties properties, Map<String, String> env) {
+    AdapterConfig c = AdapterConfig.builder(id)
+        .properties(properties, config == null ? "properties" : config.toString())
+        .environment(env)
+        .build();
+    return registry.create(c);
+  }
+
+  /** The state URL from the option, the properties file or {@code CRMSYNC_STATE_URL}. */
+  @Nullable String stateUrl(Properties properties, Map<String, String> env) {
+    if (state != null) {
+      return state;
+    }
+    String fromFile = properties.getProperty("crmsync.state.url");
+    return fromFile != null ? fromFile : env.get("CRMSYNC_STATE_URL");
+  }
+}

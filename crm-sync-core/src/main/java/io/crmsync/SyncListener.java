@@ -1,0 +1,40 @@
+package io.crmsync;
+
+import io.crmsync.state.DeadLetter;
+import java.time.Duration;
+
+/**
+ * Hears what a sync does, for progress bars, metrics and logs. Every method has a no-op default, so
+ * implementations override only what they need and keep compiling as events are added.
+ *
+ * <p>Methods are called from engine threads, possibly concurrently; keep them quick. An exception thrown
+ * by a listener is logged and ignored: it cannot break a sync.
+ */
+public interface SyncListener {
+  /** A listener that does nothing. */
+  SyncListener NONE = new SyncListener() {};
+
+  /** A page of {@code records} records was read from the source. */
+  default void onPageRead(String jobId, int records) {}
+
+  /** A batch was settled; {@code progress} is the run's state after it. */
+  default void onProgress(String jobId, SyncProgress progress) {}
+
+  /**
+   * A batch was written.
+   *
+   * @param written records written by this batch
+   * @param unchanged records of this batch skipped as unchanged
+   * @param failed records of this batch that failed (retried later or dead-lettered)
+   */
+  default void onBatchDone(String jobId, int written, int unchanged, int failed) {}
+
+  /** {@code system} refused {@code records} records for its rate limit; they run again after {@code retryAfter}. */
+  default void onRateLimited(String jobId, String system, Duration retryAfter, int records) {}
+
+  /** {@code records} records failed with {@code cause} and will be tried again (attempt {@code attempt}) after {@code delay}. */
+  default void onRetry(String jobId, int records, int attempt, Duration delay, Throwable cause) {}
+
+  /** A record was given up on. */
+  default void onDeadLetter(DeadLetter deadLetter) {}
+}

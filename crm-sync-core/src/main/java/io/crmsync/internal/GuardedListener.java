@@ -1,0 +1,96 @@
+package io.crmsync.internal;
+
+import io.crmsync.Alert;
+import io.crmsync.AlertSink;
+import io.crmsync.SyncListener;
+import io.crmsync.SyncProgress;
+import io.crmsync.state.DeadLetter;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Calls user code so that it cannot throw into the engine: failures are logged, once per kind. */
+public final class GuardedListener implements SyncListener {
+  private static final Logger log = LoggerFactory.getLogger(GuardedListener.class);
+
+  private final SyncListener delegate;
+  private final AlertSink alerts;
+  private final AtomicBoolean warned = new AtomicBoolean();
+
+  public GuardedListener(SyncListener delegate, AlertSink alerts) {
+    this.delegate = delegate;
+    this.alerts = alerts;
+  }
+
+  private void failed(String what, Throwable t) {
+    if (warned.compareAndSet(false, true)) {
+      log.warn("A SyncListener threw from {}; ignoring it (further failures are logged at debug)", what, t);
+    } else {
+      log.debug("A SyncListener threw from {}", what, t);
+    }
+  }
+
+  public void alert(Alert alert) {
+    log.error("crm-sync alert {} in job {}: {}", alert.kind(), alert.jobId(), alert.message(), alert.cause());
+    try {
+      alerts.alert(alert);
+    } catch (Throwable t) {
+      log.warn("The AlertSink threw while handling {}; ignoring it", alert.kind(), t);
+    }
+  }
+
+  @Override
+  public void onPageRead(String jobId, int records) {
+    try {
+      delegate.onPageRead(jobId, records);
+    } catch (Throwable t) {
+      failed("onPageRead", t);
+    }
+  }
+
+  @Override
+  public void onProgress(String jobId, SyncProgress progress) {
+    try {
+      delegate.onProgress(jobId, progress);
+    } catch (Throwable t) {
+      failed("onProgress", t);
+    }
+  }
+
+  @Override
+  public void onBatchDone(String jobId, int written, int unchanged, int failed) {
+    try {
+      delegate.onBatchDone(jobId, written, unchanged, failed);
+    } catch (Throwable t) {
+      failed("onBatchDone", t);
+    }
+  }
+
+  @Override
+  public void onRateLimited(String jobId, String system, Duration retryAfter, int records) {
+    try {
+      delegate.onRateLimited(jobId, system, retryAfter, records);
+    } catch (Throwable t) {
+      failed("onRateLimited", t);
+    }
+  }
+
+  @Override
+  public void onRetry(String jobId, int records, int attempt, Duration delay, Throwable cause) {
+    try {
+      delegate.onRetry(jobId, records, attempt, delay, cause);
+    } catch (Throwable t) {
+      failed("onRetry", t);
+    }
+  }
+
+  @Override
+  public void onDeadLetter(DeadLetter deadLetter) {
+    try {
+      delegate.onDeadLetter(deadLetter);
+    } catch (Throwable t) {
+      failed("onDeadLetter", t);
+    }
+  }
+}

@@ -1,0 +1,775 @@
+package io.crmsync.internal;
+
+import io.crmsync.Alert;
+import io.crmsync.CRMSync;
+import io.crmsync.CrmAuthenticationException;
+import io.crmsync.CrmRateLimitException;
+import io.crmsync.CrmRequestException;
+import io.crmsync.CrmSyncException;
+import io.crmsync.SyncProgress;
+import io.crmsync.SyncReport;
+import io.crmsync.TimeSource;
+import io.crmsync.adapter.CRMAdapter;
+import io.crmsync.adapter.Page;
+import io.crmsync.adapter.ReadRequest;
+import io.crmsync.adapter.RecordError;
+import io.crmsync.adapter.RecordResult;
+import io.crmsync.internal.TaskCodec.Op;
+import io.crmsync.internal.TaskCodec.Payload;
+import io.crmsync.model.CrmRecord;
+import io.crmsync.queue.LeasedTask;
+import io.crmsync.queue.NewTask;
+import io.crmsync.queue.TaskQueue;
+import io.crmsync.state.Checkpoint;
+import io.crmsync.state.DeadLetter;
+import io.crmsync.state.Fingerprint;
+import io.crmsync.state.IdLink;
+import io.crmsync.state.Settlement;
+import io.crmsync.state.StateUpdate;
+import io.crmsync.state.SyncStateStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One run of a {@link CRMSync}: a reader on the calling thread, writers on worker threads. */
+public final class SyncRunner {
+  private static final Logger log = LoggerFactory.getLogger(SyncRunner.class);
+  private static final Duration AWAIT_WORK = Duration.ofMillis(20);
+  /** A durable queue wakes waiters itself (LISTEN/NOTIFY), so idle workers can wait longer between checks. */
+  private static final Duration AWAIT_SHARED_WORK = Duration.ofMillis(250);
+  private static final Duration MAX_IDLE_SLEEP = Duration.ofSeconds(1);
+
+  private final CRMSync.Config c;
+  private final CRMAdapter source;
+  private final CRMAdapter target;
+  private final TaskQueue queue;
+  private final SyncStateStore state;
+  private final TimeSource time;
+  private final RequestLimiter sourceLimiter;
+  private final RequestLimiter targetLimiter;
+  private final AtomicBoolean stopRequested;
+  private final GuardedListener listener;
+  private final RetryDecider retry;
+  private final TaskCodec codec = new TaskCodec();
+  private final @Nullable Map<String, Payload> decoded;
+  private final String runId = UUID.randomUUID().toString();
+  private final String topic;
+  /**
+   * Whether the queue is durable, and so possibly shared with worker processes elsewhere: then a page is
+   * safe once enqueued (the checkpoint moves right away), memory is bounded by the queue's unfinished
+   * tasks, and the run is over when the queue is drained, whoever settled what.
+   */
+  private final boolean shared;
+  private final String targetScope;
+  private final String sourceScope;
+
+  private final LongAdder read = new LongAdder();
+  private final LongAdder recovered = new LongAdder();
+  private final LongAdder created = new LongAdder();
+  private final LongAdder updated = new LongAdder();
+  private final LongAdder deleted = new LongAdder();
+  private final LongAdder unchanged = new LongAdder();
+  private final LongAdder dead = new LongAdder();
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder rateLimited = new LongAdder();
+
+  private final ReentrantLock flightLock = new ReentrantLock();
+  private final Condition flightChanged = flightLock.newCondition();
+  private long inFlight;
+
+  private final AtomicInteger busyWorkers = new AtomicInteger();
+  private final AtomicReference<@Nullable String> failure = new AtomicReference<>();
+  private final AtomicBoolean authAlerted = new AtomicBoolean();
+  private final AtomicBoolean deadAlerted = new AtomicBoolean();
+  private volatile boolean readerDone;
+  private final @Nullable Duration workerOnlyIdleExit;
+  private volatile @Nullable Instant idleSince;
+  private @Nullable PageTracker tracker;
+  private long startNanos;
+
+  /**
+   * @param workerOnlyIdleExit null for a full run (read the source, write until settled); otherwise the
+   *     run only works on tasks already on the queue (another process reads) and ends once the queue has
+   *     had no unfinished task for this long
+   */
+  public SyncRunner(CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter,
+      AtomicBoolean stopRequested, @Nullable Duration workerOnlyIdleExit, Map<String, Payload> payloadCache) {
+    this.c = config;
+    // A queue in this process hands back the very payload strings it was given, so the decoded form can
+    // be kept beside them instead of parsing the JSON again. Never for a durable queue: its payloads
+    // come back as new strings (so would never hit) and may be taken by other processes (so would leak).
+    this.decoded = config.queue().isDurable() ? null : payloadCache;
+    this.workerOnlyIdleExit = workerOnlyIdleExit;
+    this.source = config.source();
+    this.target = config.target();
+    this.queue = config.queue();
+    this.state = config.stateStore();
+    this.time = config.timeSource();
+    this.sourceLimiter = sourceLimiter;
+    this.targetLimiter = targetLimiter;
+    this.stopRequested = stopRequested;
+    this.listener = new GuardedListener(config.listener(), config.alertSink());
+    this.retry = new RetryDecider(config.retryPolicy(), runId.hashCode());
+    this.topic = "crmsync:" + config.jobId();
+    this.shared = config.queue().isDurable();
+    this.targetScope = target.id() + "/" + config.objectType();
+    this.sourceScope = source.id() + "/" + config.objectType();
+  }
+
+  public SyncReport run() {
+    startNanos = System.nanoTime();
+    List<Thread> workers = new ArrayList<>();
+    for (int i = 0; i < c.workers(); i++) {
+      String name = "crm-sync-" + c.jobId() + "-worker-" + i;
+      Thread t = new Thread(() -> workerLoop(name), name);
+      t.setDaemon(true);
+      workers.add(t);
+    }
+    workers.forEach(Thread::start);
+    try {
+      if (workerOnlyIdleExit == null) {
+        readSource();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopRequested.set(true);
+    } catch (RuntimeException e) {
+      fail("reading the source failed: " + e, e, Alert.Kind.SYNC_FAILED);
+    } finally {
+      readerDone = true;
+      signalFlight();
+    }
+    boolean interrupted = false;
+    for (Thread t : workers) {
+      while (t.isAlive()) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+          stopRequested.set(true);
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return report();
+  }
+
+  private SyncReport report() {
+    long settledOwn = created.sum() + updated.sum() + deleted.sum() + unchanged.sum() + dead.sum() - recovered.sum();
+    long unsettled = read.sum() - settledOwn;
+    long remaining = shared ? 0 : unsettled;
+    long delegated = shared ? unsettled : 0;
+    boolean drained = !shared || queue.stats(topic).unfinished() == 0;
+    SyncReport.Status status =
+        failure.get() != null ? SyncReport.Status.FAILED
+            : remaining > 0 || !drained || stopRequested.get() ? SyncReport.Status.STOPPED
+            : SyncReport.Status.COMPLETED;
+    return new SyncReport(c.jobId(), status, read.sum(), recovered.sum(), created.sum(), updated.sum(), deleted.sum(),
+        unchanged.sum(), dead.sum(), remaining, delegated, retries.sum(), rateLimited.sum(),
+        Duration.ofNanos(System.nanoTime() - startNanos), failure.get());
+  }
+
+  private boolean halted() {
+    return stopRequested.get() || failure.get() != null;
+  }
+
+  private void fail(String message, @Nullable Throwable cause, Alert.Kind kind) {
+    if (failure.compareAndSet(null, message)) {
+      listener.alert(new Alert(kind, c.jobId(), message, cause, time.now()));
+    }
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  private void readSource() throws InterruptedException {
+    Checkpoint cp = state.checkpoint(c.jobId()).orElse(null);
+    String cursor;
+    Instant since;
+    Instant passStart;
+    if (cp != null && cp.inPass()) {
+      cursor = cp.cursor();
+      since = cp.passSince();
+      passStart = cp.watermark() != null ? cp.watermark() : time.now();
+      log.info("Job {} resumes its pass at cursor {}", c.jobId(), cursor);
+    } else {
+      cursor = null;
+      passStart = time.now();
+      boolean incremental = c.incremental() && source.capabilities().incrementalReads();
+      since = incremental && cp != null && cp.watermark() != null ? cp.watermark().minus(c.incrementalOverlap()) : null;
+    }
+    final Instant passSince = since;
+    final Instant passStarted = passStart;
+    tracker = new PageTracker((next, last) -> state.saveCheckpoint(c.jobId(),
+        last ? new Checkpoint(null, null, passStarted, time.now()) : new Checkpoint(next, passSince, passStarted, time.now())));
+
+    ReadRequest request = ReadRequest.of(c.objectType())
+        .withPageSize(c.readPageSize())
+        .withSince(since)
+        .withIncludeDeleted(c.propagateDeletes());
+    long seq = 0;
+    while (!halted()) {
+      Page page = readPage(request.withCursor(cursor));
+      if (page == null) {
+        return;
+      }
+      List<CrmRecord> upserts = new ArrayList<>();
+      List<CrmRecord> deletes = new ArrayList<>();
+      List<DeadLetter> rejected = new ArrayList<>();
+      for (CrmRecord r : page.records()) {
+        if (r.deleted()) {
+          if (c.propagateDeletes()) {
+            deletes.add(r);
+          } else {
+            rejected.add(null); // counted as unchanged below: nothing to do for a delete we do not propagate
+          }
+          continue;
+        }
+        try {
+          upserts.add(java.util.Objects.requireNonNull(c.transformer().apply(r), "transformer returned null"));
+        } catch (RuntimeException e) {
+          rejected.add(new DeadLetter(c.jobId(), "upsert", r, "TRANSFORM_FAILED",
+              "the transformer threw " + e, 0, time.now()));
+        }
+      }
+      int n = page.records().size();
+      read.add(n);
+      acquireFlight(n);
+      if (!shared) {
+        tracker.register(seq, page.nextCursor(), n);
+      }
+      settleImmediately(seq, rejected);
+      enqueue(seq, Op.UPSERT, upserts);
+      enqueue(seq, Op.DELETE, deletes);
+      if (shared) {
+        tracker.register(seq, page.nextCursor(), 0); // durable: the page is safe once its tasks are queued
+      }
+      listener.onPageRead(c.jobId(), n);
+      seq++;
+      cursor = page.nextCursor();
+      if (cursor == null) {
+        return;
+      }
+    }
+  }
+
+  private void settleImmediately(long seq, List<@Nullable DeadLetter> rejected) {
+    if (rejected.isEmpty()) {
+      return;
+    }
+    List<DeadLetter> letters = new ArrayList<>();
+    long skipped = 0;
+    for (DeadLetter d : rejected) {
+      if (d == null) {
+        skipped++;
+      } else {
+        letters.add(d);
+      }
+    }
+    if (!letters.isEmpty()) {
+      state.apply(new StateUpdate(List.of(), List.of(), letters));
+      letters.forEach(listener::onDeadLetter);
+      addDead(letters.size());
+    }
+    unchanged.add(skipped);
+    settleOwn(seq, rejected.size());
+  }
+
+  private void enqueue(long seq, Op op, List<CrmRecord> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    List<NewTask> tasks = new ArrayList<>();
+    for (int from = 0; from < records.size(); from += c.batchSize()) {
+      List<CrmRecord> batch = records.subList(from, Math.min(records.size(), from + c.batchSize()));
+      tasks.add(NewTask.of(encode(new Payload(runId, seq, op, batch))));
+    }
+    queue.enqueue(topic, tasks);
+  }
+
+  private @Nullable Page readPage(ReadRequest request) throws InterruptedException {
+    int attempts = 0;
+    while (!halted()) {
+      try (RequestLimiter.Permit p = sourceLimiter.acquire()) {
+        return source.read(request);
+      } catch (CrmRateLimitException e) {
+        rateLimited.increment();
+        sourceLimiter.pauseUntil(time.now().plus(e.retryAfter()));
+        listener.onRateLimited(c.jobId(), source.id(), e.retryAfter(), 0);
+      } catch (CrmAuthenticationException e) {
+        fail("authentication with source " + source.id() + " lost: " + e.getMessage(), e, Alert.Kind.AUTHENTICATION_LOST);
+        return null;
+      } catch (RuntimeException e) {
+        attempts++;
+        if (!retry.shouldRetry(e, attempts)) {
+          fail("reading " + source.id() + " failed after " + attempts + " attempt(s): " + e.getMessage(), e,
+              Alert.Kind.SYNC_FAILED);
+          return null;
+        }
+        Duration delay = retry.delay(attempts);
+        retries.increment();
+        listener.onRetry(c.jobId(), 0, attempts + 1, delay, e);
+        time.sleep(delay);
+      }
+    }
+    return null;
+  }
+
+  // ---- in-flight accounting ------------------------------------------------------------------
+
+  private void acquireFlight(long n) throws InterruptedException {
+    if (shared) {
+      // Other processes settle our records too, so only the queue knows how much is in flight.
+      long maxTasks = Math.max(1, c.maxInFlightRecords() / c.batchSize());
+      while (!halted() && queue.stats(topic).unfinished() >= maxTasks) {
+        queue.awaitWork(topic, AWAIT_WORK);
+      }
+      return;
+    }
+    flightLock.lockInterruptibly();
+    try {
+      while (inFlight > 0 && inFlight + n > c.maxInFlightRecords() && !halted()) {
+        flightChanged.await(AWAIT_WORK.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+      }
+      inFlight += n;
+    } finally {
+      flightLock.unlock();
+    }
+  }
+
+  private void signalFlight() {
+    flightLock.lock();
+    try {
+      flightChanged.signalAll();
+    } finally {
+      flightLock.unlock();
+    }
+  }
+
+  private void settleOwn(long page, long n) {
+    if (n == 0 || shared) {
+      return;
+    }
+    flightLock.lock();
+    try {
+      inFlight -= n;
+      flightChanged.signalAll();
+    } finally {
+      flightLock.unlock();
+    }
+    java.util.Objects.requireNonNull(tracker).settled(page, n);
+  }
+
+  private long inFlight() {
+    flightLock.lock();
+    try {
+      return inFlight;
+    } finally {
+      flightLock.unlock();
+    }
+  }
+
+  private void settled(Payload p, long n) {
+    if (p.run().equals(runId)) {
+      settleOwn(p.page(), n);
+    } else {
+      recovered.add(n);
+    }
+  }
+
+  private void addDead(long n) {
+    dead.add(n);
+    if (dead.sum() > c.deadLetterAlertThreshold() && deadAlerted.compareAndSet(false, true)) {
+      listener.alert(new Alert(Alert.Kind.DEAD_LETTER_THRESHOLD, c.jobId(),
+          "more than " + c.deadLetterAlertThreshold() + " records were dead-lettered in this run of "
+              + c.jobId() + "; see the dead letters for their causes", null, time.now()));
+    }
+  }
+
+  private SyncProgress progress() {
+    return new SyncProgress(read.sum(), created.sum() + updated.sum() + deleted.sum(), unchanged.sum(), dead.sum(),
+        inFlight(), Duration.ofNanos(System.nanoTime() - startNanos));
+  }
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  private void workerLoop(String workerId) {
+    try {
+      while (!halted()) {
+        // Wait for the target's budget before taking a task, so that a long wait (a Retry-After) never
+        // holds a lease past its visibility timeout.
+        RequestLimiter.Permit permit = targetLimiter.acquire();
+        // Count as busy before leasing, so that an idle worker never takes this worker's fresh lease for
+        // an abandoned one and sleeps until it expires.
+        busyWorkers.incrementAndGet();
+        try {
+          List<LeasedTask> tasks = halted() ? List.of() : queue.lease(topic, workerId, 1, c.visibilityTimeout());
+          if (!tasks.isEmpty()) {
+            process(tasks.get(0), permit);
+            continue;
+          }
+        } finally {
+          permit.cancel(); // no-op if the call was made
+          busyWorkers.decrementAndGet();
+        }
+        if (finished()) {
+          return;
+        }
+        idle();
+      }
+    } catch (InterruptedException e) {
+      stopRequested.set(true);
+    } catch (RuntimeException | Error e) {
+      fail("worker " + workerId + " failed: " + e, e, Alert.Kind.SYNC_FAILED);
+      log.error("Worker {} of job {} failed", workerId, c.jobId(), e);
+    }
+  }
+
+  private boolean finished() {
+    if (!readerDone || (!shared && inFlight() != 0)) {
+      return false;
+    }
+    boolean empty = queue.stats(topic).unfinished() == 0;
+    if (workerOnlyIdleExit == null || !empty) {
+      idleSince = null;
+      return empty;
+    }
+    Instant now = time.now();
+    Instant since = idleSince;
+    if (since == null) {
+      idleSince = now;
+      return false;
+    }
+    return Duration.between(since, now).compareTo(workerOnlyIdleExit) >= 0;
+  }
+
+  /**
+   * Waits for work. When nothing runs and a task is due later (a delayed retry, an abandoned lease), waits
+   * until then on the time source, so that a fake clock moves forward; on the system clock that wait is
+   * spent on the queue's signal instead, so a new task still wakes the worker at once.
+   */
+  private void idle() throws InterruptedException {
+    Duration wait = AWAIT_WORK;
+    if (busyWorkers.get() == 0) {
+      Optional<Instant> next = queue.nextDueAt(topic);
+      if (next.isPresent()) {
+        Duration d = Duration.between(time.now(), next.get());
+        if (!d.isNegative() && !d.isZero()) {
+          wait = d.compareTo(MAX_IDLE_SLEEP) > 0 ? MAX_IDLE_SLEEP : d;
+          if (time != TimeSource.system()) {
+            time.sleep(wait);
+            return;
+          }
+        }
+      } else if (workerOnlyIdleExit != null && time != TimeSource.system()) {
+        time.sleep(AWAIT_WORK);
+        return;
+      }
+    }
+    queue.awaitWork(topic, shared && wait.compareTo(AWAIT_SHARED_WORK) < 0 ? AWAIT_SHARED_WORK : wait);
+  }
+
+  private void process(LeasedTask task, RequestLimiter.Permit permit) {
+    Payload p = decoded == null ? null : decoded.remove(task.payload());
+    try {
+      if (p == null) {
+        p = codec.decode(task.payload());
+      }
+    } catch (IllegalArgumentException e) {
+      log.error("Dead-lettering task {} of job {}: its payload cannot be read ({})", task.id(), c.jobId(), e.getMessage());
+      queue.deadLetter(task, "unreadable payload: " + e.getMessage());
+      return;
+    }
+    if (p.op() == Op.DELETE) {
+      processDeletes(task, p, permit);
+    } else {
+      processUpserts(task, p, permit);
+    }
+  }
+
+  private String sourceKey(CrmRecord r) {
+    return source.id() + ":" + r.id();
+  }
+
+  private void processUpserts(LeasedTask task, Payload p, RequestLimiter.Permit permit) {
+    List<CrmRecord> records = p.records();
+    List<String> fps = new ArrayList<>(records.size());
+    List<@Nullable String> keys = new ArrayList<>(records.size());
+    List<String> presentKeys = new ArrayList<>(records.size());
+    for (CrmRecord r : records) {
+      fps.add(Fingerprints.of(r));
+      String key = r.id() == null ? null : sourceKey(r);
+      keys.add(key);
+      if (key != null) {
+        presentKeys.add(key);
+      }
+    }
+    List<CrmRecord> toWrite = records;
+    List<String> toWriteFps = fps;
+    List<@Nullable String> toWriteKeys = keys;
+    int skipped = 0;
+    if (c.skipUnchanged() && !presentKeys.isEmpty()) {
+      Map<String, String> known = state.fingerprints(targetScope, presentKeys);
+      if (!known.isEmpty()) {
+        toWrite = new ArrayList<>(records.size());
+        toWriteFps = new ArrayList<>(records.size());
+        toWriteKeys = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+          String key = keys.get(i);
+          if (key != null && fps.get(i).equals(known.get(key))) {
+            skipped++;
+          } else {
+            toWrite.add(records.get(i));
+            toWriteFps.add(fps.get(i));
+            toWriteKeys.add(key);
+          }
+        }
+      }
+    }
+    final List<String> writtenFps = toWriteFps;
+    final List<@Nullable String> writtenKeys = toWriteKeys;
+    write(task, p, permit, toWrite, skipped, batch -> target.upsert(c.objectType(), batch, c.matchKey()),
+        (r, i, result, update) -> {
+          String targetId = java.util.Objects.requireNonNull(result.id());
+          if (result.status() == RecordResult.Status.CREATED) {
+            update.created++;
+          } else {
+            update.updated++;
+          }
+          String key = writtenKeys.get(i);
+          if (r.id() != null && key != null) {
+            update.links.add(new IdLink(c.objectType(), source.id(), r.id(), target.id(), targetId));
+            update.fingerprints.add(new Fingerprint(targetScope, key, writtenFps.get(i)));
+            if (c.recordEchoFingerprints()) {
+              update.fingerprints.add(new Fingerprint(sourceScope, target.id() + ":" + targetId, writtenFps.get(i)));
+            }
+          }
+        });
+  }
+
+  private void processDeletes(LeasedTask task, Payload p, RequestLimiter.Permit permit) {
+    List<String> ids = new ArrayList<>();
+    for (CrmRecord r : p.records()) {
+      if (r.id() != null) {
+        ids.add(r.id());
+      }
+    }
+    Map<String, String> links = state.linkedIds(c.objectType(), source.id(), ids, target.id());
+    List<CrmRecord> toDelete = new ArrayList<>();
+    for (CrmRecord r : p.records()) {
+      if (r.id() != null && links.containsKey(r.id())) {
+        toDelete.add(r);
+      }
+    }
+    int skipped = p.records().size() - toDelete.size();
+    write(task, p, permit, toDelete, skipped,
+        batch -> {
+          List<String> targetIds = new ArrayList<>(batch.size());
+          for (CrmRecord r : batch) {
+            targetIds.add(links.get(r.id()));
+          }
+          return target.delete(c.objectType(), targetIds);
+        },
+        (r, i, result, update) -> update.deleted++);
+  }
+
+  /** Collects what one batch changes before it is applied and counted. */
+  private static final class Outcome {
+    final List<IdLink> links = new ArrayList<>();
+    final List<Fingerprint> fingerprints = new ArrayList<>();
+    final List<DeadLetter> deadLetters = new ArrayList<>();
+    final List<CrmRecord> retry = new ArrayList<>();
+    long created;
+    long updated;
+    long deleted;
+  }
+
+  @FunctionalInterface
+  private interface OnSuccess {
+    void accept(CrmRecord record, int index, RecordResult result, Outcome outcome);
+  }
+
+  /**
+   * Sends {@code toWrite} (the records of {@code p} not already settled as unchanged), then settles the
+   * task: applies the outcome to the state store, then completes the task with any follow-ups in one
+   * queue step. Counts only if the task was still ours, so a redelivered task is never counted twice.
+   */
+  private void write(LeasedTask task, Payload p, RequestLimiter.Permit permit, List<CrmRecord> toWrite, int skipped,
+      Function<List<CrmRecord>, List<RecordResult>> call, OnSuccess onSuccess) {
+    String op = p.op() == Op.DELETE ? "delete" : "upsert";
+    int attemptsMade = task.attempts() + 1;
+    if (toWrite.isEmpty()) {
+      if (queue.complete(task)) {
+        unchanged.add(skipped);
+        settled(p, skipped);
+        listener.onBatchDone(c.jobId(), 0, skipped, 0);
+        listener.onProgress(c.jobId(), progress());
+      }
+      return;
+    }
+    List<RecordResult> results;
+    try (permit) {
+      results = call.apply(toWrite);
+      if (results.size() != toWrite.size()) {
+        throw new IllegalStateException(target.id() + " returned " + results.size() + " results for "
+            + toWrite.size() + " records");
+      }
+    } catch (CrmRateLimitException e) {
+      rateLimited.increment();
+      targetLimiter.pauseUntil(time.now().plus(e.retryAfter()));
+      listener.onRateLimited(c.jobId(), target.id(), e.retryAfter(), toWrite.size());
+      requeue(task, p, toWrite, skipped, e.retryAfter(), task.attempts());
+      return;
+    } catch (CrmAuthenticationException e) {
+      fail("authentication with target " + target.id() + " lost: " + e.getMessage(), e, Alert.Kind.AUTHENTICATION_LOST);
+      requeue(task, p, toWrite, skipped, Duration.ZERO, task.attempts());
+      return;
+    } catch (CrmRequestException e) {
+      if (toWrite.size() > 1) {
+        // The CRM refused the whole batch for what is likely one bad record: split it so the good ones land.
+        int half = toWrite.size() / 2;
+        List<NewTask> parts = List.of(
+            followUp(p, toWrite.subList(0, half), Duration.ZERO, task.attempts()),
+            followUp(p, toWrite.subList(half, toWrite.size()), Duration.ZERO, task.attempts()));
+        if (queue.complete(task, parts)) {
+          unchanged.add(skipped);
+          settled(p, skipped);
+        }
+      } else {
+        deadLetterAll(task, p, toWrite, skipped, op, e, attemptsMade);
+      }
+      return;
+    } catch (RuntimeException e) {
+      if (retry.shouldRetry(e, attemptsMade)) {
+        Duration delay = retry.delay(attemptsMade);
+        if (requeue(task, p, toWrite, skipped, delay, attemptsMade)) {
+          retries.increment();
+          listener.onRetry(c.jobId(), toWrite.size(), attemptsMade + 1, delay, e);
+        }
+      } else {
+        deadLetterAll(task, p, toWrite, skipped, op, e, attemptsMade);
+      }
+      return;
+    }
+
+    Outcome out = new Outcome();
+    Instant now = time.now();
+    int failed = 0;
+    for (int i = 0; i < toWrite.size(); i++) {
+      RecordResult result = results.get(i);
+      CrmRecord r = toWrite.get(result.index() == i ? i : checkIndex(result, toWrite.size()));
+      if (result.succeeded()) {
+        onSuccess.accept(r, result.index(), result, out);
+        continue;
+      }
+      failed++;
+      RecordError error = java.util.Objects.requireNonNull(result.error());
+      boolean canRetry = error.retryable() && (retry.maxAttempts() == -1 || attemptsMade < retry.maxAttempts());
+      if (canRetry) {
+        out.retry.add(r);
+      } else {
+        out.deadLetters.add(new DeadLetter(c.jobId(), op, r, error.code(), describe(error), attemptsMade, now));
+      }
+    }
+    List<NewTask> followUps = List.of();
+    Duration retryDelay = Duration.ZERO;
+    if (!out.retry.isEmpty()) {
+      retryDelay = retry.delay(attemptsMade);
+      followUps = List.of(followUp(p, out.retry, retryDelay, attemptsMade));
+    }
+    StateUpdate update = new StateUpdate(out.links, out.fingerprints, out.deadLetters);
+    if (!state.applyAndSettle(update, queue, Settlement.complete(task, followUps))) {
+      log.warn("Task {} of job {} lost its lease before it was settled; it will run again", task.id(), c.jobId());
+      return;
+    }
+    created.add(out.created);
+    updated.add(out.updated);
+    deleted.add(out.deleted);
+    unchanged.add(skipped);
+    if (!out.deadLetters.isEmpty()) {
+      out.deadLetters.forEach(listener::onDeadLetter);
+      addDead(out.deadLetters.size());
+    }
+    if (!out.retry.isEmpty()) {
+      retries.increment();
+      listener.onRetry(c.jobId(), out.retry.size(), attemptsMade + 1, retryDelay,
+          new CrmSyncException(target.id(), "records failed with retryable errors"));
+    }
+    long written = out.created + out.updated + out.deleted;
+    settled(p, skipped + written + out.deadLetters.size());
+    listener.onBatchDone(c.jobId(), (int) written, skipped, failed);
+    listener.onProgress(c.jobId(), progress());
+  }
+
+  private static int checkIndex(RecordResult result, int size) {
+    if (result.index() < 0 || result.index() >= size) {
+      throw new IllegalStateException("result index " + result.index() + " outside the batch of " + size);
+    }
+    return result.index();
+  }
+
+  private static String describe(RecordError error) {
+    return error.fieldErrors().isEmpty() ? error.message() : error.message() + " " + error.fieldErrors();
+  }
+
+  private NewTask followUp(Payload p, List<CrmRecord> records, Duration delay, int attempts) {
+    return new NewTask(encode(new Payload(p.run(), p.page(), p.op(), records)), delay, attempts);
+  }
+
+  private String encode(Payload payload) {
+    String json = codec.encode(payload);
+    if (decoded != null) {
+      decoded.put(json, payload);
+    }
+    return json;
+  }
+
+  /** Puts {@code toWrite} back on the queue as a new task and settles the skipped records. */
+  private boolean requeue(LeasedTask task, Payload p, List<CrmRecord> toWrite, int skipped, Duration delay, int attempts) {
+    if (queue.complete(task, List.of(followUp(p, toWrite, delay, attempts)))) {
+      unchanged.add(skipped);
+      settled(p, skipped);
+      return true;
+    }
+    return false;
+  }
+
+  private void deadLetterAll(LeasedTask task, Payload p, List<CrmRecord> records, int skipped, String op,
+      RuntimeException cause, int attempts) {
+    Instant now = time.now();
+    String code = cause instanceof CrmSyncException ? cause.getClass().getSimpleName() : cause.getClass().getName();
+    List<DeadLetter> letters = new ArrayList<>(records.size());
+    for (CrmRecord r : records) {
+      letters.add(new DeadLetter(c.jobId(), op, r, code, String.valueOf(cause.getMessage()), attempts, now));
+    }
+    // A task given up on whole keeps its payload in the queue's dead letters too, for replay.
+    Settlement settlement = skipped == 0
+        ? Settlement.deadLetter(task, code + ": " + cause.getMessage())
+        : Settlement.complete(task, List.of());
+    boolean ours = state.applyAndSettle(new StateUpdate(List.of(), List.of(), letters), queue, settlement);
+    if (!ours) {
+      return;
+    }
+    unchanged.add(skipped);
+    letters.forEach(listener::onDeadLetter);
+    addDead(letters.size());
+    settled(p, skipped + letters.size());
+    listener.onBatchDone(c.jobId(), 0, skipped, letters.size());
+    listener.onProgress(c.jobId(), progress());
+  }
+}

@@ -1,0 +1,43 @@
+package io.crmsync.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.crmsync.model.CrmRecord;
+import io.crmsync.model.ObjectTypes;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TaskCodecTest {
+  private final TaskCodec codec = new TaskCodec();
+
+  @Test
+  void payloadsRoundTripEqualAndKeepTheirFingerprint() {
+    CrmRecord r = new CrmRecord(ObjectTypes.CONTACT, "42",
+        Map.of("email", "a@b.c", "score", 7L, "ratio", new BigDecimal("0.25"), "tags", List.of("x", "y"),
+            "nested", Map.of("k", true), "name", "Zoë \"Z\" \n Ünal"),
+        Instant.parse("2026-03-04T05:06:07.123456Z"), false);
+    TaskCodec.Payload p = new TaskCodec.Payload("run", 3, TaskCodec.Op.UPSERT, List.of(r));
+    TaskCodec.Payload back = codec.decode(codec.encode(p));
+    assertThat(back).isEqualTo(p);
+    assertThat(Fingerprints.of(back.records().get(0))).isEqualTo(Fingerprints.of(r));
+  }
+
+  @Test
+  void fingerprintsIgnoreIdsAndTimestampsButNotContent() {
+    CrmRecord a = new CrmRecord(ObjectTypes.CONTACT, "1", Map.of("email", "a@b.c"), Instant.EPOCH, false);
+    CrmRecord b = new CrmRecord(ObjectTypes.CONTACT, "2", Map.of("email", "a@b.c"), Instant.now(), false);
+    assertThat(Fingerprints.of(a)).isEqualTo(Fingerprints.of(b));
+    assertThat(Fingerprints.of(a)).isNotEqualTo(Fingerprints.of(a.with("email", "a@b.d")));
+    assertThat(Fingerprints.of(a.with("n", "1"))).isNotEqualTo(Fingerprints.of(a.with("n", 1L)));
+  }
+
+  @Test
+  void garbageIsRejectedClearly() {
+    assertThatThrownBy(() -> codec.decode("{\"run\":")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a crm-sync task payload");
+  }
+}

@@ -1,0 +1,157 @@
+package io.crmsync.hubspot.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.crmsync.CrmAuthenticationException;
+import io.crmsync.CrmRequestException;
+import io.crmsync.TimeSource;
+import io.crmsync.adapter.Secret;
+import io.crmsync.http.CrmHttp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import okhttp3.FormBody;
+import okhttp3.HttpUrl;
+import okhttp3.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OAuth 2.0 access tokens from a refresh token, cached in Caffeine until {@code refreshAhead} before they
+ * expire (so a token is never sent in its last moments), with the cache's clock driven by the adapter's
+ * {@link TimeSource}. Concurrent callers share one refresh. A refused token is dropped so that the next
+ * call refreshes. A refresh token HubSpot rotates is kept.
+ */
+public final class OAuthAuth implements Auth {
+  private static final Logger log = LoggerFactory.getLogger(OAuthAuth.class);
+  private static final String KEY = "access-token";
+
+  /** An access token; its {@code toString()} shows neither token. */
+  record AccessToken(Secret value, Instant expiresAt, Duration lifetime) {}
+
+  private final CrmHttp http;
+  private final HttpUrl tokenUrl;
+  private final String clientId;
+  private final Secret clientSecret;
+  private final AtomicReference<Secret> refreshToken;
+  private final TimeSource time;
+  private final Duration refreshAhead;
+  private final Cache<String, AccessToken> cache;
+  private final AtomicLong refreshes = new AtomicLong();
+
+  public OAuthAuth(
+      CrmHttp http,
+      HttpUrl tokenUrl,
+      String clientId,
+      Secret clientSecret,
+      Secret refreshToken,
+      TimeSource time,
+      Duration refreshAhead) {
+    this.http = Objects.requireNonNull(http, "http");
+    this.tokenUrl = Objects.requireNonNull(tokenUrl, "tokenUrl");
+    this.clientId = Objects.requireNonNull(clientId, "clientId");
+    this.clientSecret = Objects.requireNonNull(clientSecret, "clientSecret");
+    this.refreshToken = new AtomicReference<>(Objects.requireNonNull(refreshToken, "refreshToken"));
+    this.time = Objects.requireNonNull(time, "time");
+    this.refreshAhead = Objects.requireNonNull(refreshAhead, "refreshAhead");
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(1)
+            .ticker(() -> nanos(time.now()))
+            .expireAfter(new Expiry<String, AccessToken>() {
+              @Override
+              public long expireAfterCreate(String key, AccessToken token, long currentTime) {
+                return usableFor(token).toNanos();
+              }
+
+              @Override
+              public long expireAfterUpdate(String key, AccessToken token, long currentTime, long currentDuration) {
+                return usableFor(token).toNanos();
+              }
+
+              @Override
+              public long expireAfterRead(String key, AccessToken token, long currentTime, long currentDuration) {
+                return currentDuration;
+              }
+            })
+            .build();
+  }
+
+  private static long nanos(Instant t) {
+    return TimeUnit.SECONDS.toNanos(t.getEpochSecond()) + t.getNano();
+  }
+
+  /** How long a token is used: until {@code refreshAhead} before it expires, or half its life if shorter. */
+  private Duration usableFor(AccessToken token) {
+    Duration remaining = Duration.between(time.now(), token.expiresAt());
+    Duration ahead = refreshAhead.compareTo(token.lifetime().dividedBy(2)) > 0
+        ? token.lifetime().dividedBy(2)
+        : refreshAhead;
+    Duration usable = remaining.minus(ahead);
+    return usable.isNegative() ? Duration.ZERO : usable;
+  }
+
+  @Override
+  public String token() {
+    return cache.get(KEY, k -> refresh()).value().reveal();
+  }
+
+  @Override
+  public boolean refused(String token) {
+    cache.asMap().computeIfPresent(KEY, (k, v) -> v.value().reveal().equals(token) ? null : v);
+    return true;
+  }
+
+  @Override
+  public boolean isOAuth() {
+    return true;
+  }
+
+  /** How many times a token was fetched. */
+  public long refreshCount() {
+    return refreshes.get();
+  }
+
+  private AccessToken refresh() {
+    FormBody form =
+        new FormBody.Builder()
+            .add("grant_type", "refresh_token")
+            .add("client_id", clientId)
+            .add("client_secret", clientSecret.reveal())
+            .add("refresh_token", refreshToken.get().reveal())
+            .build();
+    Request request = new Request.Builder().url(tokenUrl).post(form).build();
+    JsonNode body;
+    try {
+      body = http.execute(request);
+    } catch (CrmRequestException e) {
+      // 400 BAD_REFRESH_TOKEN, BAD_CLIENT_ID...: the credentials themselves were refused.
+      throw new CrmAuthenticationException(e.crm(), e.statusCode(), e.requestId(),
+          "refreshing the OAuth access token was refused: " + e.getMessage(), e);
+    }
+    JsonNode access = body.path("access_token");
+    if (!access.isTextual() || access.asText().isBlank()) {
+      throw new CrmAuthenticationException("hubspot", 200, null,
+          "the OAuth token endpoint answered without an access_token", null);
+    }
+    long expiresIn = body.path("expires_in").asLong(1800);
+    JsonNode rotated = body.path("refresh_token");
+    if (rotated.isTextual() && !rotated.asText().isBlank()) {
+      refreshToken.set(Secret.of(rotated.asText()));
+    }
+    refreshes.incrementAndGet();
+    Duration lifetime = Duration.ofSeconds(Math.max(1, expiresIn));
+    log.debug("Fetched a HubSpot OAuth access token valid for {}", lifetime);
+    return new AccessToken(Secret.of(access.asText()), time.now().plus(lifetime), lifetime);
+  }
+
+  @Override
+  public String toString() {
+    return "OAuthAuth[clientId=" + clientId + ", ****]";
+  }
+}

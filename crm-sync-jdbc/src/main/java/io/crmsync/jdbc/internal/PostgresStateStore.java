@@ -1,0 +1,338 @@
+package io.crmsync.jdbc.internal;
+
+import io.crmsync.queue.TaskQueue;
+import io.crmsync.state.Checkpoint;
+import io.crmsync.state.DeadLetter;
+import io.crmsync.state.Fingerprint;
+import io.crmsync.state.IdLink;
+import io.crmsync.state.Settlement;
+import io.crmsync.state.StateUpdate;
+import io.crmsync.state.SyncStateStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * {@link SyncStateStore} on PostgreSQL tables. {@link #apply} writes a batch's links, fingerprints and
+ * dead letters in one transaction; {@link #applyAndSettle} adds the settlement of the batch's task to
+ * that transaction when the queue is a {@link PostgresTaskQueue} on the same tables. Rows are written in
+ * key order, so concurrent batches that touch the same keys cannot deadlock. Thread-safe.
+ */
+public final class PostgresStateStore implements SyncStateStore {
+  private final Db db;
+  private final String checkpoints;
+  private final String links;
+  private final String fingerprints;
+  private final String deadLetters;
+
+  public PostgresStateStore(Db db) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.checkpoints = db.names().table("checkpoints");
+    this.links = db.names().table("id_links");
+    this.fingerprints = db.names().table("fingerprints");
+    this.deadLetters = db.names().table("dead_letters");
+  }
+
+  @Override
+  public Optional<Checkpoint> checkpoint(String jobId) {
+    Objects.requireNonNull(jobId, "jobId");
+    return db.autoCommit("reading the checkpoint of job " + jobId, c -> {
+      try (PreparedStatement ps = Db.prepare(c, 
+          "SELECT page_cursor, pass_since, watermark, updated_at FROM " + checkpoints + " WHERE job_id = ?")) {
+        ps.setString(1, jobId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          return Optional.of(new Checkpoint(rs.getString(1),
+              Db.instant(rs.getObject(2, OffsetDateTime.class)),
+              Db.instant(rs.getObject(3, OffsetDateTime.class)),
+              rs.getObject(4, OffsetDateTime.class).toInstant()));
+        }
+      }
+    });
+  }
+
+  @Override
+  public void saveCheckpoint(String jobId, Checkpoint checkpoint) {
+    Objects.requireNonNull(jobId, "jobId");
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    // a checkpoint lost in a crash of the database server only lags: the records after it are read
+    // again and skipped by their fingerprints
+    db.lazyTransaction("saving the checkpoint of job " + jobId, c -> {
+      try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + checkpoints
+          + " (job_id, page_cursor, pass_since, watermark, updated_at) VALUES (?, ?, ?, ?, ?) "
+          + "ON CONFLICT (job_id) DO UPDATE SET page_cursor = excluded.page_cursor, "
+          + "pass_since = excluded.pass_since, watermark = excluded.watermark, updated_at = excluded.updated_at")) {
+        ps.setString(1, jobId);
+        ps.setString(2, checkpoint.cursor());
+        ps.setObject(3, Db.timestamp(checkpoint.passSince()));
+        ps.setObject(4, Db.timestamp(checkpoint.watermark()));
+        ps.setObject(5, Db.timestamp(checkpoint.updatedAt()));
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public Map<String, String> linkedIds(String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
+    Objects.requireNonNull(objectType, "objectType");
+    Objects.requireNonNull(fromSystem, "fromSystem");
+    Objects.requireNonNull(fromIds, "fromIds");
+    Objects.requireNonNull(toSystem, "toSystem");
+    if (fromIds.isEmpty()) {
+      return Map.of();
+    }
+    String[] ids = new LinkedHashSet<>(fromIds).toArray(new String[0]);
+    return db.autoCommit("reading id links", c -> {
+      try (PreparedStatement ps = Db.prepare(c, "SELECT from_id, to_id FROM " + links
+          + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND from_id = ANY (?)")) {
+        ps.setString(1, objectType);
+        ps.setString(2, fromSystem);
+        ps.setString(3, toSystem);
+        ps.setArray(4, c.createArrayOf("text", ids));
+        Map<String, String> out = new HashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.put(rs.getString(1), rs.getString(2));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public Map<String, String> fingerprints(String scope, Collection<String> keys) {
+    Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(keys, "keys");
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    String[] array = new LinkedHashSet<>(keys).toArray(new String[0]);
+    return db.autoCommit("reading fingerprints", c -> {
+      try (PreparedStatement ps = Db.prepare(c, 
+          "SELECT record_key, digest FROM " + fingerprints + " WHERE scope = ? AND record_key = ANY (?)")) {
+        ps.setString(1, scope);
+        ps.setArray(2, c.createArrayOf("text", array));
+        Map<String, String> out = new HashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.put(rs.getString(1), rs.getString(2));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public void apply(StateUpdate update) {
+    Objects.requireNonNull(update, "update");
+    if (update.isEmpty()) {
+      return;
+    }
+    db.transaction("saving a batch's state", c -> {
+      write(c, update);
+      return null;
+    });
+  }
+
+  /**
+   * Applies {@code update} and settles the task in one transaction when {@code queue} is a PostgreSQL
+   * queue on the same tables: the task's row is settled first (deleted, or moved to the dead tasks), and
+   * if its lease was lost nothing is written and this returns false. Any other queue gets the default:
+   * apply, then settle.
+   */
+  @Override
+  public boolean applyAndSettle(StateUpdate update, TaskQueue queue, Settlement settlement) {
+    Objects.requireNonNull(update, "update");
+    Objects.requireNonNull(queue, "queue");
+    Objects.requireNonNull(settlement, "settlement");
+    if (!(queue instanceof PostgresTaskQueue pq) || !pq.db().sameTablesAs(db)) {
+      return SyncStateStore.super.applyAndSettle(update, queue, settlement);
+    }
+    return db.transaction("saving a batch's state and settling task " + settlement.task().id(), c -> {
+      if (!pq.settle(c, settlement)) {
+        return false;
+      }
+      write(c, update);
+      return true;
+    });
+  }
+
+  private void write(Connection c, StateUpdate update) throws SQLException {
+    if (!update.links().isEmpty()) {
+      writeLinks(c, update.links());
+    }
+    if (!update.fingerprints().isEmpty()) {
+      writeFingerprints(c, update.fingerprints());
+    }
+    if (!update.deadLetters().isEmpty()) {
+      writeDeadLetters(c, update.deadLetters());
+    }
+  }
+
+  private record LinkKey(String objectType, String fromSystem, String toSystem, String fromId)
+      implements Comparable<LinkKey> {
+    @Override
+    public int compareTo(LinkKey o) {
+      int r = objectType.compareTo(o.objectType);
+      if (r == 0) {
+        r = fromSystem.compareTo(o.fromSystem);
+      }
+      if (r == 0) {
+        r = toSystem.compareTo(o.toSystem);
+      }
+      return r != 0 ? r : fromId.compareTo(o.fromId);
+    }
+  }
+
+  private void writeLinks(Connection c, List<IdLink> list) throws SQLException {
+    // both directions, one row per key (the last link wins), in key order
+    TreeMap<LinkKey, String> rows = new TreeMap<>();
+    for (IdLink l : list) {
+      rows.put(new LinkKey(l.objectType(), l.fromSystem(), l.toSystem(), l.fromId()), l.toId());
+      rows.put(new LinkKey(l.objectType(), l.toSystem(), l.fromSystem(), l.toId()), l.fromId());
+    }
+    int n = rows.size();
+    String[] types = new String[n];
+    String[] froms = new String[n];
+    String[] tos = new String[n];
+    String[] fromIds = new String[n];
+    String[] toIds = new String[n];
+    int i = 0;
+    for (Map.Entry<LinkKey, String> e : rows.entrySet()) {
+      types[i] = e.getKey().objectType();
+      froms[i] = e.getKey().fromSystem();
+      tos[i] = e.getKey().toSystem();
+      fromIds[i] = e.getKey().fromId();
+      toIds[i] = e.getValue();
+      i++;
+    }
+    try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + links
+        + " (object_type, from_system, to_system, from_id, to_id) "
+        + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
+        + "ON CONFLICT (from_id, from_system, to_system, object_type) DO UPDATE SET to_id = excluded.to_id "
+        + "WHERE " + links + ".to_id IS DISTINCT FROM excluded.to_id")) {
+      ps.setArray(1, c.createArrayOf("text", types));
+      ps.setArray(2, c.createArrayOf("text", froms));
+      ps.setArray(3, c.createArrayOf("text", tos));
+      ps.setArray(4, c.createArrayOf("text", fromIds));
+      ps.setArray(5, c.createArrayOf("text", toIds));
+      ps.executeUpdate();
+    }
+  }
+
+  private void writeFingerprints(Connection c, List<Fingerprint> list) throws SQLException {
+    TreeMap<String, TreeMap<String, String>> byScope = new TreeMap<>();
+    for (Fingerprint f : list) {
+      byScope.computeIfAbsent(f.scope(), k -> new TreeMap<>()).put(f.key(), f.value());
+    }
+    List<String> scopes = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    List<String> digests = new ArrayList<>();
+    byScope.forEach((scope, entries) -> entries.forEach((k, v) -> {
+      scopes.add(scope);
+      keys.add(k);
+      digests.add(v);
+    }));
+    try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + fingerprints + " (scope, record_key, digest) "
+        + "SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) "
+        + "ON CONFLICT (record_key, scope) DO UPDATE SET digest = excluded.digest "
+        + "WHERE " + fingerprints + ".digest IS DISTINCT FROM excluded.digest")) {
+      ps.setArray(1, c.createArrayOf("text", scopes.toArray(new String[0])));
+      ps.setArray(2, c.createArrayOf("text", keys.toArray(new String[0])));
+      ps.setArray(3, c.createArrayOf("text", digests.toArray(new String[0])));
+      ps.executeUpdate();
+    }
+  }
+
+  private void writeDeadLetters(Connection c, List<DeadLetter> list) throws SQLException {
+    int n = list.size();
+    String[] jobs = new String[n];
+    String[] ops = new String[n];
+    String[] records = new String[n];
+    String[] codes = new String[n];
+    String[] messages = new String[n];
+    Integer[] attempts = new Integer[n];
+    String[] at = new String[n];
+    for (int i = 0; i < n; i++) {
+      DeadLetter d = list.get(i);
+      jobs[i] = d.jobId();
+      ops[i] = d.operation();
+      records[i] = RecordJson.write(d.record());
+      codes[i] = d.errorCode();
+      messages[i] = d.message();
+      attempts[i] = d.attempts();
+      at[i] = Db.micros(d.at()).toString();
+    }
+    try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + deadLetters
+        + " (job_id, operation, record, error_code, message, attempts, dead_at) "
+        + "SELECT x.job_id, x.operation, x.record::json, x.error_code, x.message, x.attempts, x.dead_at::timestamptz "
+        + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[]) WITH ORDINALITY "
+        + "AS x(job_id, operation, record, error_code, message, attempts, dead_at, ord) ORDER BY x.ord")) {
+      ps.setArray(1, c.createArrayOf("text", jobs));
+      ps.setArray(2, c.createArrayOf("text", ops));
+      ps.setArray(3, c.createArrayOf("text", records));
+      ps.setArray(4, c.createArrayOf("text", codes));
+      ps.setArray(5, c.createArrayOf("text", messages));
+      ps.setArray(6, c.createArrayOf("int4", attempts));
+      ps.setArray(7, c.createArrayOf("text", at));
+      ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(String jobId, int limit) {
+    Objects.requireNonNull(jobId, "jobId");
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative: " + limit);
+    }
+    return db.autoCommit("reading the dead letters of job " + jobId, c -> {
+      try (PreparedStatement ps = Db.prepare(c, "SELECT job_id, operation, record::text, error_code, message, "
+          + "attempts, dead_at FROM " + deadLetters + " WHERE job_id = ? ORDER BY id LIMIT ?")) {
+        ps.setString(1, jobId);
+        ps.setInt(2, limit);
+        List<DeadLetter> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new DeadLetter(rs.getString(1), rs.getString(2), RecordJson.read(rs.getString(3)),
+                rs.getString(4), rs.getString(5), rs.getInt(6), rs.getObject(7, OffsetDateTime.class).toInstant()));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public long deadLetterCount(String jobId) {
+    Objects.requireNonNull(jobId, "jobId");
+    return db.autoCommit("counting the dead letters of job " + jobId, c -> {
+      try (PreparedStatement ps = Db.prepare(c, "SELECT count(*) FROM " + deadLetters + " WHERE job_id = ?")) {
+        ps.setString(1, jobId);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    });
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresStateStore{" + db.names() + "}";
+  }
+}

@@ -1,0 +1,41 @@
+package io.crmsync.jdbc.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.crmsync.model.CrmRecord;
+
+/**
+ * The JSON form of a {@link CrmRecord} in the dead letters table. Its own mapper, so that the stored
+ * format does not follow the host's Jackson settings; numbers read back as {@code Long} or {@code
+ * BigDecimal}, as {@link CrmRecord} holds them, so a record survives the round trip equal to itself.
+ */
+final class RecordJson {
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .addModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+      .build();
+
+  private RecordJson() {}
+
+  static String write(CrmRecord record) {
+    try {
+      return MAPPER.writeValueAsString(record);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot write record as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  static CrmRecord read(String json) {
+    try {
+      return MAPPER.readValue(json, CrmRecord.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a dead letter's record is not valid: " + e.getOriginalMessage(), e);
+    }
+  }
+}

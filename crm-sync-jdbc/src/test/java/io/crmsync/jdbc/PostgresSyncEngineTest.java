@@ -1,0 +1,40 @@
+package io.crmsync.jdbc;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.crmsync.TimeSource;
+import io.crmsync.queue.TaskQueue;
+import io.crmsync.state.SyncStateStore;
+import io.crmsync.testkit.SyncEngineContract;
+import java.util.Objects;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The engine's own behaviours on the PostgreSQL queue and state store, sharing one schema per test, so
+ * that batches settle through the one-transaction path.
+ */
+class PostgresSyncEngineTest extends SyncEngineContract {
+  private static HikariDataSource pool;
+  private PostgresSync pg;
+
+  @BeforeAll
+  static void openPool() {
+    pool = TestDatabase.pool(16);
+  }
+
+  @AfterAll
+  static void closePool() {
+    pool.close();
+  }
+
+  @Override
+  protected TaskQueue newQueue(TimeSource time) {
+    pg = PostgresSync.builder().dataSource(pool).schema(TestDatabase.freshSchema("engine")).timeSource(time).build();
+    return pg.taskQueue();
+  }
+
+  @Override
+  protected SyncStateStore newStateStore() {
+    return Objects.requireNonNull(pg, "newQueue is called first").stateStore();
+  }
+}

@@ -1,0 +1,50 @@
+package io.crmsync.salesforce.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** The fields of one sObject as its describe reports them. Immutable. */
+public final class Describe {
+  /** One field of the describe. */
+  public record Field(String name, String type, boolean createable, boolean updateable, boolean nillable,
+      boolean defaultedOnCreate, boolean custom, boolean idLookup) {
+    public boolean writable() {
+      return createable || updateable;
+    }
+
+    public boolean requiredOnCreate() {
+      return createable && !nillable && !defaultedOnCreate;
+    }
+  }
+
+  private final Map<String, Field> byName;
+
+  private Describe(Map<String, Field> byName) {
+    this.byName = byName;
+  }
+
+  public static Describe parse(JsonNode json) {
+    Map<String, Field> fields = new LinkedHashMap<>();
+    for (JsonNode f : json.path("fields")) {
+      Field field = new Field(f.path("name").asText(), f.path("type").asText(), f.path("createable").asBoolean(),
+          f.path("updateable").asBoolean(), f.path("nillable").asBoolean(), f.path("defaultedOnCreate").asBoolean(),
+          f.path("custom").asBoolean(), f.path("idLookup").asBoolean());
+      fields.put(field.name().toLowerCase(Locale.ROOT), field);
+    }
+    return new Describe(Collections.unmodifiableMap(fields));
+  }
+
+  public @Nullable Field field(String name) {
+    return byName.get(name.toLowerCase(Locale.ROOT));
+  }
+
+  public List<Field> fields() {
+    return new ArrayList<>(byName.values());
+  }
+}

@@ -1,0 +1,134 @@
+package io.crmsync.salesforce.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crmsync.CrmAuthenticationException;
+import io.crmsync.TimeSource;
+import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.http.CrmHttp;
+import io.crmsync.salesforce.ApiUsage;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Authenticated calls to one org's REST API: adds the bearer token, re-authenticates once when the session is
+ * rejected ({@code INVALID_SESSION_ID}), and records the {@code Sforce-Limit-Info} usage of every response.
+ * Thread-safe.
+ */
+public final class SalesforceClient {
+  /** The most an error body, a JSON body or a CSV result may hold. */
+  static final long MAX_RESPONSE_BYTES = 256L * 1024 * 1024;
+
+  private final String crm;
+  private final Settings settings;
+  private final CrmHttp api;
+  private final TokenSource tokens;
+  private final TimeSource time;
+  private final AtomicReference<@Nullable ApiUsage> usage = new AtomicReference<>();
+
+  public SalesforceClient(AdapterConfig config, Settings settings) {
+    this.crm = config.adapterId();
+    this.settings = settings;
+    this.time = config.timeSource();
+    OkHttpClient client = config.httpClient().newBuilder()
+        .addInterceptor(chain -> {
+          Response r = chain.proceed(chain.request());
+          ApiUsage.parse(r.header("Sforce-Limit-Info"), time.now()).ifPresent(usage::set);
+          return r;
+        })
+        .build();
+    ObjectMapper mapper = config.objectMapper();
+    List<String> requestIds = List.of("Sforce-Request-Id", "X-Request-Id");
+    this.api = new CrmHttp(crm, client, mapper, SalesforceErrors.api(), time, requestIds, MAX_RESPONSE_BYTES);
+    CrmHttp oauth = new CrmHttp(crm, config.httpClient(), mapper, SalesforceErrors.oauth(), time, requestIds, 1024 * 1024);
+    this.tokens = new TokenSource(config, settings, oauth);
+  }
+
+  public ObjectMapper mapper() {
+    return api.mapper();
+  }
+
+  public Optional<ApiUsage> usage() {
+    return Optional.ofNullable(usage.get());
+  }
+
+  public TokenSource tokens() {
+    return tokens;
+  }
+
+  /** {@code /services/data/vXX.X} plus {@code path}. */
+  public String dataPath(String path) {
+    return "/services/data/v" + settings.apiVersion() + path;
+  }
+
+  /**
+   * Sends a request built for the current token; on {@code 401} re-authenticates once and sends it again.
+   *
+   * @param build builds the request from the instance URL (the token's header is added here)
+   */
+  public JsonNode json(Function<HttpUrl, Request.Builder> build) {
+    return withSession(build, api::execute);
+  }
+
+  /** As {@link #json}, for bodies that are not JSON (Bulk API CSV). */
+  public byte[] bytes(Function<HttpUrl, Request.Builder> build) {
+    return withSession(build, api::executeForBytes);
+  }
+
+  public JsonNode get(String path, Map<String, String> query, Map<String, String> headers) {
+    return json(base -> {
+      HttpUrl.Builder url = base.newBuilder().encodedPath(path);
+      query.forEach(url::addQueryParameter);
+      Request.Builder b = new Request.Builder().url(url.build()).get();
+      headers.forEach(b::header);
+      return b;
+    });
+  }
+
+  public JsonNode send(String method, String path, Map<String, String> query, @Nullable Object jsonBody) {
+    RequestBody body = jsonBody == null ? null : api.jsonBody(jsonBody);
+    return json(base -> {
+      HttpUrl.Builder url = base.newBuilder().encodedPath(path);
+      query.forEach(url::addQueryParameter);
+      return new Request.Builder().url(url.build()).method(method, body);
+    });
+  }
+
+  private <T> T withSession(Function<HttpUrl, Request.Builder> build, Function<Request, T> exec) {
+    AccessToken token = tokens.current();
+    try {
+      return exec.apply(authorized(build, token));
+    } catch (CrmAuthenticationException e) {
+      if (e.statusCode() != 401) {
+        throw e;
+      }
+      tokens.invalidate(token);
+    }
+    AccessToken fresh = tokens.current();
+    try {
+      return exec.apply(authorized(build, fresh));
+    } catch (CrmAuthenticationException e) {
+      if (e.statusCode() == 401) {
+        tokens.invalidate(fresh);
+        throw new CrmAuthenticationException(crm, 401, e.requestId(),
+            "Salesforce rejected the session again right after re-authenticating; check the connected app's "
+                + "policies and the user's API access (" + e.getMessage() + ")", e);
+      }
+      throw e;
+    }
+  }
+
+  private static Request authorized(Function<HttpUrl, Request.Builder> build, AccessToken token) {
+    Request r = build.apply(token.instanceUrl()).header("Authorization", "Bearer " + token.token().reveal()).build();
+    return r.header("Accept") != null ? r : r.newBuilder().header("Accept", "application/json").build();
+  }
+}

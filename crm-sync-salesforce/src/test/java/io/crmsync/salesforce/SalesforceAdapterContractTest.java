@@ -1,0 +1,35 @@
+package io.crmsync.salesforce;
+
+import io.crmsync.TimeSource;
+import io.crmsync.adapter.CRMAdapter;
+import io.crmsync.testkit.CRMAdapterContract;
+import io.crmsync.testkit.salesforce.SalesforceEmulator;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The adapter against the emulator, batches up to 2,000 records through sObject Collections. */
+class SalesforceAdapterContractTest extends CRMAdapterContract {
+  static SalesforceEmulator sf;
+
+  @BeforeAll
+  static void startEmulator() {
+    sf = Emulators.emulator(TimeSource.system()).build().start();
+  }
+
+  @AfterAll
+  static void stopEmulator() {
+    sf.close();
+  }
+
+  @Override
+  protected CRMAdapter newAdapter() {
+    return Emulators.adapter(sf, TimeSource.system(), Map.of());
+  }
+
+  @Override
+  protected Optional<String> customField() {
+    return Optional.of("Favourite_Colour__c");
+  }
+}

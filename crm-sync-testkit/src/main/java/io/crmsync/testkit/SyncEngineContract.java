@@ -1,0 +1,510 @@
+package io.crmsync.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.failsafe.RetryPolicy;
+import io.crmsync.Alert;
+import io.crmsync.CRMSync;
+import io.crmsync.CrmAuthenticationException;
+import io.crmsync.CrmRequestException;
+import io.crmsync.SyncListener;
+import io.crmsync.SyncProgress;
+import io.crmsync.SyncReport;
+import io.crmsync.TimeSource;
+import io.crmsync.adapter.MatchKey;
+import io.crmsync.adapter.RequestBudget;
+import io.crmsync.model.Contact;
+import io.crmsync.model.CrmRecord;
+import io.crmsync.model.ObjectTypes;
+import io.crmsync.queue.TaskQueue;
+import io.crmsync.state.DeadLetter;
+import io.crmsync.state.SyncStateStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sync engine's behaviour, run against a {@link TaskQueue} and {@link SyncStateStore}
+ * implementation: extend it with the implementations to check (the in-memory defaults in this project's
+ * tests, PostgreSQL in {@code crm-sync-jdbc}'s). Everything runs on a {@link FakeTimeSource}; nothing
+ * sleeps for real.
+ */
+public abstract class SyncEngineContract {
+
+  /** A new, empty queue on {@code time}; closed after the test. */
+  protected abstract TaskQueue newQueue(TimeSource time);
+
+  /** A new, empty state store; closed after the test. */
+  protected abstract SyncStateStore newStateStore();
+
+  protected FakeTimeSource time;
+  protected TaskQueue queue;
+  protected SyncStateStore state;
+  protected final List<Alert> alerts = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void setUpEngine() {
+    time = new FakeTimeSource();
+    queue = newQueue(time);
+    state = newStateStore();
+    alerts.clear();
+  }
+
+  @AfterEach
+  void tearDownEngine() throws Exception {
+    queue.close();
+    state.close();
+  }
+
+  /** {@code n} contacts; every {@code invalidEvery}-th (if positive) has an invalid email. */
+  public static List<CrmRecord> contacts(int n, int invalidEvery) {
+    List<CrmRecord> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      boolean invalid = invalidEvery > 0 && i % invalidEvery == invalidEvery - 1;
+      out.add(Contact.builder()
+          .email(invalid ? "person" + i + "(at)example.com" : "person" + i + "@example.com")
+          .firstName("First" + i)
+          .lastName("Last" + i)
+          .company("Company " + (i % 50))
+          .phone("+1555" + String.format("%07d", i))
+          .customField("tier", i % 3 == 0 ? "gold" : "silver")
+          .build()
+          .toRecord("seed"));
+    }
+    return out;
+  }
+
+  protected FakeCrm.Builder fake(String id) {
+    return FakeCrm.builder().id(id).timeSource(time).seed(7);
+  }
+
+  protected CRMSync.Builder sync(FakeCrm source, FakeCrm target) {
+    return CRMSync.builder()
+        .source(source)
+        .target(target)
+        .queue(queue)
+        .stateStore(state)
+        .timeSource(time)
+        .alertSink(alerts::add)
+        .jobId("job")
+        .workers(3);
+  }
+
+  /** Asserts the target holds exactly the source's valid records, each once, field for field. */
+  protected static void assertTargetMirrorsSource(FakeCrm source, FakeCrm target, long expectedInvalid) {
+    Map<String, CrmRecord> src = source.recordsBy(ObjectTypes.CONTACT, MatchKey.email());
+    Map<String, CrmRecord> dst = target.recordsBy(ObjectTypes.CONTACT, MatchKey.email());
+    assertThat(dst).hasSize(src.size() - (int) expectedInvalid);
+    for (Map.Entry<String, CrmRecord> e : dst.entrySet()) {
+      assertThat(e.getValue().fields()).isEqualTo(src.get(e.getKey()).fields());
+    }
+  }
+
+  @Test
+  void syncsEveryRecordAndBalancesTheReport() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    source.seed(contacts(1_000, 0));
+
+    SyncReport report = sync(source, target).build().run();
+
+    assertThat(report.status()).isEqualTo(SyncReport.Status.COMPLETED);
+    assertThat(report.read()).isEqualTo(1_000);
+    assertThat(report.created()).isEqualTo(1_000);
+    assertThat(report.deadLettered()).isZero();
+    assertThat(report.balanced()).isTrue();
+    assertTargetMirrorsSource(source, target, 0);
+    assertThat(target.requestCount("upsert")).isEqualTo(10);
+    assertThat(state.checkpoint("job")).hasValueSatisfying(cp -> assertThat(cp.inPass()).isFalse());
+  }
+
+  @Test
+  void aSecondRunSkipsUnchangedRecordsAndWritesOnlyWhatChanged() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    List<CrmRecord> seeded = source.seed(contacts(500, 0));
+    CRMSync sync = sync(source, target).incremental(false).build();
+    sync.run();
+    long upserts = target.requestCount("upsert");
+
+    time.advance(Duration.ofMinutes(1));
+    source.edit(ObjectTypes.CONTACT, seeded.get(3).id(), Map.of(Contact.Fields.TITLE, "CTO"));
+    SyncReport second = sync.run();
+
+    assertThat(second.read()).isEqualTo(500);
+    assertThat(second.unchanged()).isEqualTo(499);
+    assertThat(second.updated()).isEqualTo(1);
+    assertThat(target.requestCount("upsert") - upserts).isEqualTo(1);
+    assertThat(target.recordsBy(ObjectTypes.CONTACT, MatchKey.email()).get("person3@example.com").string(Contact.Fields.TITLE))
+        .isEqualTo("CTO");
+  }
+
+  @Test
+  void incrementalPassesReadOnlyRecordsModifiedSinceTheLastPass() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    List<CrmRecord> seeded = source.seed(contacts(300, 0));
+    CRMSync sync = sync(source, target).incrementalOverlap(Duration.ofSeconds(30)).build();
+    time.advance(Duration.ofHours(1)); // records older than the pass start minus the overlap
+    sync.run();
+
+    time.advance(Duration.ofHours(1));
+    source.edit(ObjectTypes.CONTACT, seeded.get(10).id(), Map.of(Contact.Fields.CITY, "Lisbon"));
+    source.edit(ObjectTypes.CONTACT, seeded.get(20).id(), Map.of(Contact.Fields.CITY, "Porto"));
+    SyncReport second = sync.run();
+
+    assertThat(second.read()).isEqualTo(2);
+    assertThat(second.updated()).isEqualTo(2);
+    assertTargetMirrorsSource(source, target, 0);
+  }
+
+  @Test
+  void invalidRecordsAreDeadLetteredAloneWithACauseNamingTheField() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    source.seed(contacts(1_000, 100));
+
+    SyncReport report = sync(source, target).build().run();
+
+    assertThat(report.deadLettered()).isEqualTo(10);
+    assertThat(report.created()).isEqualTo(990);
+    assertThat(report.balanced()).isTrue();
+    List<DeadLetter> dead = state.deadLetters("job", 100);
+    assertThat(dead).hasSize(10).allSatisfy(d -> {
+      assertThat(d.errorCode()).isEqualTo("INVALID_VALUE");
+      assertThat(d.message()).contains("email");
+      assertThat(d.record().string(Contact.Fields.EMAIL)).contains("(at)");
+    });
+    assertTargetMirrorsSource(source, target, 10);
+  }
+
+  @Test
+  void rateLimitedRecordsWaitTheRetryAfterWithoutUsingUpAttempts() {
+    Duration retryAfter = Duration.ofSeconds(30);
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").rateLimitAfter(4, retryAfter).build();
+    source.seed(contacts(1_000, 0));
+
+    // one attempt only: if a rate limit used up an attempt, records would be dead-lettered
+    SyncReport report = sync(source, target)
+        .retryPolicy(RetryPolicy.builder().withMaxAttempts(1).build())
+        .build()
+        .run();
+
+    assertThat(report.rateLimited()).isPositive();
+    assertThat(report.deadLettered()).isZero();
+    assertThat(report.created()).isEqualTo(1_000);
+    assertTargetMirrorsSource(source, target, 0);
+    List<FakeCrm.RequestLog> log = target.requests();
+    for (int i = 0; i < log.size(); i++) {
+      if (log.get(i).outcome().equals("429")) {
+        Instant refusedAt = log.get(i).at();
+        log.subList(i + 1, log.size()).stream().filter(r -> r.outcome().equals("ok")).findFirst()
+            .ifPresent(next -> assertThat(next.at()).isAfterOrEqualTo(refusedAt.plus(retryAfter)));
+      }
+    }
+  }
+
+  @Test
+  void aMissingRetryAfterMeansSixtySeconds() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").rateLimitAfter(2, Duration.ofSeconds(5)).sendRetryAfter(false).build();
+    source.seed(contacts(300, 0));
+
+    SyncReport report = sync(source, target).build().run();
+
+    assertThat(report.created()).isEqualTo(300);
+    assertThat(report.rateLimited()).isPositive();
+    List<FakeCrm.RequestLog> log = target.requests();
+    FakeCrm.RequestLog refused = log.stream().filter(r -> r.outcome().equals("429")).findFirst().orElseThrow();
+    FakeCrm.RequestLog after = log.subList(log.indexOf(refused), log.size()).stream()
+        .filter(r -> r.outcome().equals("ok")).findFirst().orElseThrow();
+    assertThat(Duration.between(refused.at(), after.at())).isGreaterThanOrEqualTo(Duration.ofSeconds(60));
+  }
+
+  @Test
+  void theTargetNeverSeesMoreRequestsPerWindowThanItsBudget() {
+    RequestBudget budget = RequestBudget.of(10, Duration.ofSeconds(1));
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").budget(budget).latency(Duration.ofMillis(30)).build();
+    source.seed(contacts(2_000, 0));
+
+    SyncReport report = sync(source, target).batchSize(10).workers(4).build().run();
+
+    assertThat(report.created()).isEqualTo(2_000);
+    assertThat(target.rateLimitedCount()).as("requests refused by the target").isZero();
+    assertThat(target.maxRequestsInAnyWindow(Duration.ofSeconds(1))).isLessThanOrEqualTo(10);
+    assertThat(target.requestCount("upsert")).isEqualTo(200);
+  }
+
+  @Test
+  void transientFailuresAreRetriedWithBackoffThenDeadLetteredAndAlerted() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").transientFailureRate(1.0).build();
+    source.seed(contacts(250, 0));
+
+    SyncReport report = sync(source, target).deadLetterAlertThreshold(100).build().run();
+
+    assertThat(report.deadLettered()).isEqualTo(250);
+    assertThat(report.retries()).isEqualTo(3 * 2);
+    assertThat(report.balanced()).isTrue();
+    assertThat(state.deadLetters("job", 1000)).hasSize(250).allSatisfy(d -> {
+      assertThat(d.attempts()).isEqualTo(3);
+      assertThat(d.errorCode()).isEqualTo("CrmUnavailableException");
+      assertThat(d.message()).contains("503");
+    });
+    assertThat(target.requestCount("upsert")).isEqualTo(3 * 3);
+    assertThat(alerts).extracting(Alert::kind).containsExactly(Alert.Kind.DEAD_LETTER_THRESHOLD);
+    assertThat(time.totalSlept()).as("backoff waited on the clock").isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void lostResponsesAreRetriedAndTheTargetHoldsEachRecordOnce() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").lostResponseRate(0.3).build();
+    source.seed(contacts(1_000, 0));
+
+    SyncReport report = sync(source, target)
+        .retryPolicy(RetryPolicy.builder().withMaxAttempts(20).withDelay(Duration.ofSeconds(1)).build())
+        .build().run();
+
+    assertThat(report.retries()).isPositive();
+    assertThat(report.deadLettered()).isZero();
+    assertThat(report.written()).isEqualTo(1_000);
+    assertTargetMirrorsSource(source, target, 0);
+  }
+
+  @Test
+  void aBatchRefusedWholeIsSplitSoOnlyTheBadRecordIsDeadLettered() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target")
+        .faults((op, type, records) -> records.stream().anyMatch(r -> "poison".equals(r.string("tier")))
+            ? new CrmRequestException("target", 400, "req-1", "batch refused: property tier has an invalid value", List.of(), null)
+            : null)
+        .build();
+    List<CrmRecord> records = new ArrayList<>(contacts(100, 0));
+    records.set(37, records.get(37).with("tier", "poison"));
+    source.seed(records);
+
+    SyncReport report = sync(source, target).build().run();
+
+    assertThat(report.created()).isEqualTo(99);
+    assertThat(report.deadLettered()).isEqualTo(1);
+    assertThat(state.deadLetters("job", 10)).singleElement().satisfies(d -> {
+      assertThat(d.record().string(Contact.Fields.EMAIL)).isEqualTo("person37@example.com");
+      assertThat(d.message()).contains("tier");
+    });
+  }
+
+  @Test
+  void lostAuthenticationStopsTheSyncAlertsAndLeavesTheRestForTheNextRun() {
+    AtomicInteger calls = new AtomicInteger();
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target")
+        .faults((op, type, records) -> calls.incrementAndGet() > 3
+            ? new CrmAuthenticationException("target", 401, null, "token revoked", null)
+            : null)
+        .build();
+    source.seed(contacts(1_000, 0));
+
+    SyncReport report = sync(source, target).workers(1).build().run();
+
+    assertThat(report.status()).isEqualTo(SyncReport.Status.FAILED);
+    assertThat(report.failure()).contains("authentication").contains("target");
+    assertThat(report.remaining() + report.delegated()).as("left for the next run").isPositive();
+    assertThat(report.balanced()).isTrue();
+    assertThat(report.deadLettered()).isZero();
+    assertThat(alerts).extracting(Alert::kind).containsExactly(Alert.Kind.AUTHENTICATION_LOST);
+    assertThat(state.checkpoint("job")).hasValueSatisfying(cp -> assertThat(cp.inPass()).isTrue());
+  }
+
+  @Test
+  void aStoppedSyncResumesFromItsCheckpointAndEndsEqual() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    source.seed(contacts(2_000, 0));
+    AtomicInteger pages = new AtomicInteger();
+    AtomicInteger batches = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    CRMSync[] holder = new CRMSync[1];
+    // Stop (once) when 7 pages were read and a batch was written, whichever comes last: the first page's task was
+    // leased first, so it is settled before the run ends and the checkpoint has moved. Stopping on the
+    // page count alone raced a slower (durable) queue, whose workers may not have finished a batch yet.
+    holder[0] = sync(source, target)
+        .listener(new SyncListener() {
+          @Override
+          public void onPageRead(String jobId, int records) {
+            if (pages.incrementAndGet() >= 7 && batches.get() > 0 && stopped.compareAndSet(false, true)) {
+              holder[0].stop();
+            }
+          }
+
+          @Override
+          public void onBatchDone(String jobId, int written, int unchanged, int failed) {
+            if (batches.incrementAndGet() > 0 && pages.get() >= 7 && stopped.compareAndSet(false, true)) {
+              holder[0].stop();
+            }
+          }
+        })
+        .build();
+
+    SyncReport first = holder[0].run();
+    assertThat(first.status()).isEqualTo(SyncReport.Status.STOPPED);
+    assertThat(first.read()).isLessThan(2_000);
+    assertThat(first.balanced()).isTrue();
+
+    SyncReport second = holder[0].run();
+    assertThat(second.status()).isEqualTo(SyncReport.Status.COMPLETED);
+    assertThat(second.read()).as("resumed, did not start over").isLessThan(2_000);
+    // at least once: tasks the first run left in the queue may race the re-read of their page, so a record
+    // can be written twice, but it is created only once
+    assertThat(first.created() + second.created()).isEqualTo(2_000);
+    assertTargetMirrorsSource(source, target, 0);
+  }
+
+  @Test
+  void aWorkerOnlyRunFinishesTasksLeftOnTheQueue() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    source.seed(contacts(1_000, 0));
+    AtomicInteger pages = new AtomicInteger();
+    CRMSync[] holder = new CRMSync[1];
+    holder[0] = sync(source, target).workers(1).readPageSize(200)
+        .listener(new SyncListener() {
+          @Override
+          public void onPageRead(String jobId, int records) {
+            if (pages.incrementAndGet() == 3) {
+              holder[0].stop();
+            }
+          }
+        })
+        .build();
+    SyncReport coordinator = holder[0].run();
+    assertThat(coordinator.status()).isEqualTo(SyncReport.Status.STOPPED);
+    long left = queue.stats("crmsync:job").unfinished();
+
+    SyncReport worker = sync(source, target).build().runWorker(Duration.ofSeconds(5));
+
+    assertThat(worker.read()).isZero();
+    assertThat(worker.recovered()).isEqualTo(coordinator.remaining() + coordinator.delegated());
+    assertThat(worker.balanced()).isTrue();
+    assertThat(queue.stats("crmsync:job").unfinished()).isZero();
+    assertThat(left).isPositive();
+    assertThat(target.size(ObjectTypes.CONTACT)).isEqualTo((int) (coordinator.written() + worker.written()));
+  }
+
+  @Test
+  void aThrowingListenerCannotBreakTheSync() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    source.seed(contacts(300, 10));
+    SyncListener hostile = new SyncListener() {
+      @Override
+      public void onProgress(String jobId, SyncProgress progress) {
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override
+      public void onDeadLetter(DeadLetter deadLetter) {
+        throw new OutOfMemoryError("not really");
+      }
+    };
+
+    SyncReport report = sync(source, target).listener(hostile).alertSink(a -> {
+      throw new IllegalStateException("sink bug");
+    }).deadLetterAlertThreshold(1).build().run();
+
+    assertThat(report.status()).isEqualTo(SyncReport.Status.COMPLETED);
+    assertThat(report.created()).isEqualTo(270);
+    assertThat(report.deadLettered()).isEqualTo(30);
+  }
+
+  @Test
+  void deletesInTheSourceArePropagatedWhenAskedTo() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    List<CrmRecord> seeded = source.seed(contacts(200, 0));
+    CRMSync sync = sync(source, target).propagateDeletes(true).build();
+    sync.run();
+
+    time.advance(Duration.ofHours(1));
+    source.delete(ObjectTypes.CONTACT, List.of(seeded.get(0).id(), seeded.get(1).id()));
+    SyncReport second = sync.run();
+
+    assertThat(second.deleted()).isEqualTo(2);
+    assertThat(target.size(ObjectTypes.CONTACT)).isEqualTo(198);
+    assertTargetMirrorsSource(source, target, 0);
+  }
+
+  @Test
+  void aTwoWaySyncDoesNotEchoItsOwnWritesBack() {
+    FakeCrm a = fake("a").build();
+    FakeCrm b = fake("b").build();
+    a.seed(contacts(300, 0));
+    CRMSync aToB = sync(a, b).jobId("a-to-b").twoWay(true).build();
+    CRMSync bToA = sync(b, a).jobId("b-to-a").twoWay(true).build();
+
+    aToB.run();
+    long upsertsIntoA = a.requestCount("upsert");
+    SyncReport back = bToA.run();
+
+    assertThat(back.read()).isEqualTo(300);
+    assertThat(back.unchanged()).isEqualTo(300);
+    assertThat(a.requestCount("upsert")).isEqualTo(upsertsIntoA);
+  }
+
+  @Test
+  void transformerFailuresDeadLetterTheRecordWithTheCause() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    source.seed(contacts(100, 0));
+
+    SyncReport report = sync(source, target)
+        .transformer(r -> {
+          if (r.string(Contact.Fields.EMAIL).startsWith("person5@")) {
+            throw new IllegalArgumentException("no mapping for tier");
+          }
+          return r.with("source", "app");
+        })
+        .build().run();
+
+    assertThat(report.created()).isEqualTo(99);
+    assertThat(report.deadLettered()).isEqualTo(1);
+    assertThat(state.deadLetters("job", 10)).singleElement()
+        .satisfies(d -> assertThat(d.message()).contains("no mapping for tier"));
+    assertThat(target.records(ObjectTypes.CONTACT)).allSatisfy(r -> assertThat(r.string("source")).isEqualTo("app"));
+  }
+
+  @Test
+  void badConfigurationIsRejectedNamingTheSetting() {
+    FakeCrm one = fake("one").build();
+    assertThatThrownBy(() -> CRMSync.builder().target(one).build()).hasMessageContaining("source");
+    assertThatThrownBy(() -> CRMSync.builder().source(one).build()).hasMessageContaining("target");
+    assertThatThrownBy(() -> CRMSync.builder().source(one).target(one).build()).hasMessageContaining("same adapter");
+    assertThatThrownBy(() -> CRMSync.builder().batchSize(0)).hasMessageContaining("batchSize");
+    assertThatThrownBy(() -> CRMSync.builder().workers(-1)).hasMessageContaining("workers");
+    assertThatThrownBy(() -> CRMSync.builder().visibilityTimeout(Duration.ZERO)).hasMessageContaining("visibilityTimeout");
+    assertThatThrownBy(() -> CRMSync.builder().objectType(" ")).hasMessageContaining("objectType");
+  }
+
+  @Test
+  void batchesAreCappedAtTheTargetsMaximum() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").maxBatchSize(25).build();
+    source.seed(contacts(100, 0));
+
+    CRMSync sync = sync(source, target).batchSize(100).build();
+    assertThat(sync.config().batchSize()).isEqualTo(25);
+    sync.run();
+
+    assertThat(target.requests()).filteredOn(r -> r.operation().equals("upsert")).allMatch(r -> r.records() <= 25);
+  }
+}

@@ -1,0 +1,37 @@
+package io.crmsync.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crmsync.SyncReport;
+import io.crmsync.adapter.CRMAdapter;
+import io.crmsync.model.Contact;
+import io.crmsync.model.ObjectTypes;
+import io.crmsync.testkit.FakeCrm;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The README's snippets do what the README says. */
+class ExamplesTest {
+
+  @Test
+  void quickStartSyncsAndDeadLettersTheInvalidRow() {
+    FakeCrm app = FakeCrm.builder().id("app").build();
+    FakeCrm crm = FakeCrm.builder().id("crm").build();
+    app.seed(List.of(
+        Contact.builder().email("ada@example.com").build().toRecord("app"),
+        Contact.builder().email("not-an-email").build().toRecord("app")));
+
+    SyncReport report = QuickStart.sync(app, crm);
+
+    assertThat(report.created()).isEqualTo(1);
+    assertThat(report.deadLettered()).isEqualTo(1);
+    assertThat(crm.size(ObjectTypes.CONTACT)).isEqualTo(1);
+  }
+
+  @Test
+  void customAdaptersAreRegisteredAndConfigured() {
+    CRMAdapter acme = CustomAdapterExample.create();
+    assertThat(acme.id()).isEqualTo("acme");
+    assertThat(acme.capabilities().maxBatchSize()).isEqualTo(50);
+  }
+}
