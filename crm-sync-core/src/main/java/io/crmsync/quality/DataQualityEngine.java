@@ -155,7 +155,7 @@ public final class DataQualityEngine {
     private RulesConfig rules = RulesConfig.seed();
     private double matchProbability = 0.5;
     private String defaultRegion = "US";
-    private int maxBlockSize = 200;
+    private int maxBlockSize = 50;
     private int blockWindow = 8;
     private int maxClusterSize = 100;
     private MasterPolicy masterPolicy = MasterPolicy.defaults();
@@ -226,7 +226,7 @@ public final class DataQualityEngine {
     }
 
     /**
-     * Blocks larger than this are compared by sorted neighbourhood instead of all-pairs; default 200.
+     * Blocks larger than this are compared by sorted neighbourhood instead of all-pairs; default 50.
      *
      * @throws IllegalArgumentException if less than 2
      */
