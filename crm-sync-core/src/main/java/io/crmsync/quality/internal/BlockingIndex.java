@@ -3,7 +3,6 @@ package io.crmsync.quality.internal;
 import io.crmsync.quality.FieldRole;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
@@ -191,21 +190,36 @@ public final class BlockingIndex {
     this.oversizedBlocks = over;
     this.oversized = new boolean[blockCount];
     if (!oversizedRanges.isEmpty()) {
-      String[] sortKeys = new String[n];
+      // sorted neighbourhood: order members by the value ids of the first two fields that are not
+      // names (company and city for contacts), so neighbours share them; ties by record index
+      List<Column> order = new ArrayList<>();
+      for (Comparison c : table.comparisons) {
+        if (!(c instanceof Comparison.Name) && order.size() < 2) {
+          order.add(c.column);
+        }
+      }
       for (int[] range : oversizedRanges) {
         oversized[range[0]] = true;
-        Integer[] boxed = new Integer[range[2] - range[1]];
-        for (int k = 0; k < boxed.length; k++) {
+        int size = range[2] - range[1];
+        if (size >= 1 << 22) {
+          continue; // beyond the packing: keep record order
+        }
+        long[] packed = new long[size];
+        for (int k = 0; k < size; k++) {
           int rec = blockMembers[range[1] + k];
-          boxed[k] = rec;
-          if (sortKeys[rec] == null) {
-            sortKeys[rec] = sortKey(table, rec);
+          long key = 0;
+          for (Column c : order) {
+            int id = c.id(rec);
+            key = (key << 21) | (id < 0 ? 0x1FFFFF : Math.min(id, 0x1FFFFE));
           }
+          packed[k] = (key << 22) | k; // members are in record order, so k breaks ties by index
         }
-        Arrays.sort(boxed, Comparator.<Integer, String>comparing(rec -> sortKeys[rec]).thenComparing(rec -> rec));
-        for (int k = 0; k < boxed.length; k++) {
-          blockMembers[range[1] + k] = boxed[k];
+        Arrays.sort(packed);
+        int[] sorted = new int[size];
+        for (int k = 0; k < size; k++) {
+          sorted[k] = blockMembers[range[1] + (int) (packed[k] & 0x3FFFFF)];
         }
+        System.arraycopy(sorted, 0, blockMembers, range[1], size);
       }
     }
     // record -> (block, position) memberships, blocks in ascending order per record
@@ -228,23 +242,6 @@ public final class BlockingIndex {
         recordPos[slot] = k;
       }
     }
-  }
-
-  private static String sortKey(Table table, int rec) {
-    StringBuilder b = new StringBuilder();
-    for (Comparison c : table.comparisons) {
-      if (!(c instanceof Comparison.Name)) {
-        String v = c.column.get(rec);
-        b.append(v == null ? "\uffff" : v).append('|');
-      }
-    }
-    for (Comparison c : table.comparisons) {
-      if (c instanceof Comparison.Name) {
-        String v = c.column.get(rec);
-        b.append(v == null ? "\uffff" : v).append('|');
-      }
-    }
-    return b.toString();
   }
 
   static long mix(long h) {
@@ -365,9 +362,13 @@ public final class BlockingIndex {
         }
       }
     }
+    Column city = t.column(FieldRole.CITY);
+    boolean hasCompany = t.column(FieldRole.COMPANY) != null;
     for (Part a : anchors) {
       for (Part c : contexts) {
-        if (c.column() != a.column()) {
+        // a given name in a city is the weakest key: with a company to pair it with, it only adds work
+        boolean weak = hasCompany && c.column() == city && !t.givenNames.isEmpty() && a.column() == t.givenNames.get(0);
+        if (c.column() != a.column() && !weak) {
           rules.add(rule(a, c));
         }
       }

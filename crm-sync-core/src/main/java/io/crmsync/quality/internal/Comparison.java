@@ -123,7 +123,7 @@ public abstract class Comparison {
    * swapped count as the high band, an initial as the low band.
    */
   static final class Name extends Comparison {
-    private final @Nullable Column canonical;
+    final @Nullable Column canonical;
     /** The other name column: a given name equal to the other's family name (and back) is a swap. */
     @Nullable Column swapPartner;
 

@@ -30,13 +30,13 @@ import java.util.stream.IntStream;
 /** Runs one deduplication: normalise, block, estimate, compare, cluster, merge. */
 public final class Deduplicator {
   /** Candidate pairs EM looks at; beyond this it samples records (their pairs all go in). */
-  static final long EM_SAMPLE_PAIRS = 2_000_000;
+  static final long EM_SAMPLE_PAIRS = 1_000_000;
   /** log2 odds under which a pair is strong evidence of two different entities (1 : 1024). */
   static final double CONFLICT_LOG2_ODDS = -10;
   /** Random pairs added to EM at least (as many as sampled candidates otherwise). */
   static final long RANDOM_PAIRS_MIN = 20_000;
   /** Random pairs at most: u of the fuzzy levels is well estimated long before. */
-  static final long RANDOM_PAIRS_MAX = 1_000_000;
+  static final long RANDOM_PAIRS_MAX = 500_000;
   private static final int CHUNK = 2048;
 
   private final DataQualityEngine.Config config;

@@ -29,62 +29,41 @@ public final class Table {
   final List<Column> givenRaw = new ArrayList<>();
   final List<Column> familyNames = new ArrayList<>();
 
+  /** The columns and comparison one schema field yields, built independently of the other fields. */
+  private record Part(RecordSchema.Field field, List<Column> columns, @Nullable Comparison comparison,
+      @Nullable String[] roleMailboxes) {}
+
   public Table(DedupeRecord[] sortedRecords, RecordSchema schema, String defaultRegion) {
     this.records = sortedRecords;
     this.schema = schema;
-    int n = records.length;
-    for (RecordSchema.Field f : schema.fields()) {
-      String name = f.name();
-      switch (f.role()) {
-        case EMAIL -> {
-          @Nullable String[] all = normalize(n, i -> Normalize.email(records[i].get(name)));
-          @Nullable String[] role = new String[n];
-          @Nullable String[] local = new String[n];
-          for (int i = 0; i < n; i++) {
-            String e = all[i];
-            if (e != null && Normalize.isRoleMailbox(e)) {
-              role[i] = e;
-              all[i] = null;
-            } else if (e != null) {
-              local[i] = Normalize.emailLocal(e);
-            }
-          }
-          Column email = add(name, all);
-          Column localColumn = add(name + ".local", local);
-          roleMailboxes.put(name, role);
-          comparisons.add(new Comparison.Email(name, email, localColumn));
+    // fields are normalised and dictionary-encoded concurrently, then assembled in schema order
+    List<Part> parts = schema.fields().parallelStream().map(f -> build(f, defaultRegion)).toList();
+    for (Part part : parts) {
+      for (Column c : part.columns()) {
+        columns.put(c.name(), c);
+      }
+      if (part.roleMailboxes() != null) {
+        roleMailboxes.put(part.field().name(), part.roleMailboxes());
+      }
+      if (part.comparison() instanceof Comparison.Name name) {
+        if (name.canonical != null) {
+          givenNames.add(name.canonical);
+          givenRaw.add(name.column);
+        } else {
+          familyNames.add(name.column);
         }
-        case PHONE -> comparisons.add(
-            new Comparison.Code(name, add(name, normalize(n, i -> Normalize.phone(records[i].get(name), defaultRegion))), true, "one-digit"));
-        case FIRST_NAME -> addGivenName(name, normalize(n, i -> Normalize.name(records[i].get(name))));
-        case LAST_NAME -> addFamilyName(name, normalize(n, i -> Normalize.name(records[i].get(name))));
-        case FULL_NAME -> {
-          @Nullable String[] full = normalize(n, i -> Normalize.name(records[i].get(name)));
-          @Nullable String[] first = new String[n];
-          @Nullable String[] last = new String[n];
-          for (int i = 0; i < n; i++) {
-            String v = full[i];
-            if (v != null) {
-              int a = v.indexOf(' ');
-              int b = v.lastIndexOf(' ');
-              first[i] = a < 0 ? v : v.substring(0, a);
-              last[i] = a < 0 ? null : v.substring(b + 1);
-            }
-          }
-          addGivenName(name + ".first", first);
-          addFamilyName(name + ".last", last);
-        }
-        case COMPANY -> comparisons.add(new Comparison.Text(name, add(name, normalize(n, i -> Normalize.company(records[i].get(name)))), true));
-        case CITY -> comparisons.add(new Comparison.Text(name, add(name, normalize(n, i -> Normalize.text(records[i].get(name)))), true));
-        case ADDRESS -> comparisons.add(new Comparison.Text(name, add(name, normalize(n, i -> Normalize.address(records[i].get(name)))), true));
-        case TEXT -> comparisons.add(new Comparison.Text(name, add(name, normalize(n, i -> Normalize.text(records[i].get(name)))), false));
-        case POSTCODE -> comparisons.add(new Comparison.Code(name, add(name, normalize(n, i -> Normalize.compact(records[i].get(name)))), true, "one-edit"));
-        case IDENTIFIER -> comparisons.add(new Comparison.Code(name, add(name, normalize(n, i -> Normalize.compact(records[i].get(name)))), false, "one-edit"));
-        case DATE -> comparisons.add(new Comparison.Date(name, add(name, normalize(n, i -> Normalize.date(records[i].get(name))))));
-        case CATEGORY -> comparisons.add(new Comparison.Category(name, add(name, normalize(n, i -> Normalize.text(records[i].get(name))))));
-        case UPDATED_AT, SOURCE -> {
-          // not compared
-        }
+      }
+      if (part.field().role() == FieldRole.FULL_NAME) {
+        Column first = part.columns().get(0);
+        Column canon = part.columns().get(1);
+        Column last = part.columns().get(2);
+        givenNames.add(canon);
+        givenRaw.add(first);
+        familyNames.add(last);
+        comparisons.add(new Comparison.Name(first.name(), first, canon));
+        comparisons.add(new Comparison.Name(last.name(), last, null));
+      } else if (part.comparison() != null) {
+        comparisons.add(part.comparison());
       }
     }
     if (!givenRaw.isEmpty() && !familyNames.isEmpty()) {
@@ -107,28 +86,91 @@ public final class Table {
     }
   }
 
-  private void addGivenName(String name, @Nullable String[] values) {
+  private Part build(RecordSchema.Field f, String defaultRegion) {
+    int n = records.length;
+    String name = f.name();
+    switch (f.role()) {
+      case EMAIL -> {
+        @Nullable String[] all = normalize(n, i -> Normalize.email(records[i].get(name)));
+        @Nullable String[] role = new String[n];
+        @Nullable String[] local = new String[n];
+        for (int i = 0; i < n; i++) {
+          String e = all[i];
+          if (e != null && Normalize.isRoleMailbox(e)) {
+            role[i] = e;
+            all[i] = null;
+          } else if (e != null) {
+            local[i] = Normalize.emailLocal(e);
+          }
+        }
+        Column email = new Column(name, all);
+        Column localColumn = new Column(name + ".local", local);
+        return new Part(f, List.of(email, localColumn), new Comparison.Email(name, email, localColumn), role);
+      }
+      case PHONE -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.phone(records[i].get(name), defaultRegion)));
+        return new Part(f, List.of(c), new Comparison.Code(name, c, true, "one-digit"), null);
+      }
+      case FIRST_NAME -> {
+        @Nullable String[] values = normalize(n, i -> Normalize.name(records[i].get(name)));
+        Column c = new Column(name, values);
+        Column k = new Column(name + ".canon", canonical(values));
+        return new Part(f, List.of(c, k), new Comparison.Name(name, c, k), null);
+      }
+      case LAST_NAME -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.name(records[i].get(name))));
+        return new Part(f, List.of(c), new Comparison.Name(name, c, null), null);
+      }
+      case FULL_NAME -> {
+        @Nullable String[] full = normalize(n, i -> Normalize.name(records[i].get(name)));
+        @Nullable String[] first = new String[n];
+        @Nullable String[] last = new String[n];
+        for (int i = 0; i < n; i++) {
+          String v = full[i];
+          if (v != null) {
+            int a = v.indexOf(' ');
+            int b = v.lastIndexOf(' ');
+            first[i] = a < 0 ? v : v.substring(0, a);
+            last[i] = a < 0 ? null : v.substring(b + 1);
+          }
+        }
+        return new Part(f, List.of(new Column(name + ".first", first),
+            new Column(name + ".first.canon", canonical(first)), new Column(name + ".last", last)), null, null);
+      }
+      case COMPANY -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.company(records[i].get(name))));
+        return new Part(f, List.of(c), new Comparison.Text(name, c, true), null);
+      }
+      case CITY, TEXT, CATEGORY -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.text(records[i].get(name))));
+        Comparison cmp = f.role() == FieldRole.CATEGORY ? new Comparison.Category(name, c)
+            : new Comparison.Text(name, c, f.role() == FieldRole.CITY);
+        return new Part(f, List.of(c), cmp, null);
+      }
+      case ADDRESS -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.address(records[i].get(name))));
+        return new Part(f, List.of(c), new Comparison.Text(name, c, true), null);
+      }
+      case POSTCODE, IDENTIFIER -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.compact(records[i].get(name))));
+        return new Part(f, List.of(c), new Comparison.Code(name, c, f.role() == FieldRole.POSTCODE, "one-edit"), null);
+      }
+      case DATE -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.date(records[i].get(name))));
+        return new Part(f, List.of(c), new Comparison.Date(name, c), null);
+      }
+      default -> {
+        return new Part(f, List.of(), null, null); // UPDATED_AT, SOURCE: not compared
+      }
+    }
+  }
+
+  private static @Nullable String[] canonical(@Nullable String[] values) {
     @Nullable String[] canon = new String[values.length];
     for (int i = 0; i < values.length; i++) {
       canon[i] = Normalize.givenNameCanonical(values[i]);
     }
-    Column c = add(name, values);
-    Column k = add(name + ".canon", canon);
-    givenNames.add(k);
-    givenRaw.add(c);
-    comparisons.add(new Comparison.Name(name, c, k));
-  }
-
-  private void addFamilyName(String name, @Nullable String[] values) {
-    Column c = add(name, values);
-    familyNames.add(c);
-    comparisons.add(new Comparison.Name(name, c, null));
-  }
-
-  private Column add(String key, @Nullable String[] values) {
-    Column c = new Column(key, values);
-    columns.put(key, c);
-    return c;
+    return canon;
   }
 
   private static @Nullable String[] normalize(int n, IntFunction<@Nullable String> f) {
