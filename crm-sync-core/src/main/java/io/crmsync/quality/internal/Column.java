@@ -18,6 +18,8 @@ public final class Column {
   private final double exactU;
   /** Each distinct value as characters, by value id, for Jaro-Winkler without allocation. */
   private final char[][] chars;
+  /** Per value id: character counts in 16 buckets of 4 bits (saturating), for a quick similarity bound. */
+  private final long[] signatures;
 
   Column(String name, @Nullable String[] values) {
     this.name = name;
@@ -43,8 +45,18 @@ public final class Column {
     }
     this.counts = java.util.Arrays.copyOf(c, dict.size());
     this.chars = new char[dict.size()][];
+    this.signatures = new long[dict.size()];
     for (Map.Entry<String, Integer> e : dict.entrySet()) {
-      chars[e.getValue()] = e.getKey().toCharArray();
+      char[] cs = e.getKey().toCharArray();
+      chars[e.getValue()] = cs;
+      long sig = 0;
+      for (char ch : cs) {
+        int shift = (ch & 15) * 4;
+        if (((sig >>> shift) & 15) < 15) {
+          sig += 1L << shift;
+        }
+      }
+      signatures[e.getValue()] = sig;
     }
     this.nonNull = n;
     double s = 0;
@@ -71,6 +83,10 @@ public final class Column {
   /** The characters of {@code record}'s value; only for records whose value is present. */
   char[] chars(int record) {
     return chars[ids[record]];
+  }
+
+  long signature(int record) {
+    return signatures[ids[record]];
   }
 
   public boolean present(int record) {

@@ -39,7 +39,7 @@ public abstract class Comparison {
   /** The agreement level of records {@code i} and {@code j}, or -1 when a value is missing. */
   abstract int level(int i, int j);
 
-  private static final int MEMO_BITS = 14;
+  private static final int MEMO_BITS = 16;
 
   /** A direct-mapped table from value-id pair to level. */
   private static final class Memo {
@@ -84,6 +84,32 @@ public abstract class Comparison {
   static int jwLevel(char[] a, char[] b, int high, int low) {
     double s = JaroWinkler.similarity(a, b);
     return s >= HIGH ? high : s >= LOW ? low : 0;
+  }
+
+  /**
+   * The Jaro-Winkler level of two values of {@link #column}, skipping the computation when even the
+   * best case is below the low band: matching characters cannot exceed the shared character counts
+   * (per signature bucket), and the Winkler boost adds at most 0.4 of what Jaro lacks.
+   */
+  final int jwLevel(int i, int j, int high, int low) {
+    char[] a = column.chars(i);
+    char[] b = column.chars(j);
+    long sa = column.signature(i);
+    long sb = column.signature(j);
+    int common = 0;
+    for (int shift = 0; shift < 64; shift += 4) {
+      common += (int) Math.min((sa >>> shift) & 15, (sb >>> shift) & 15);
+    }
+    int m = Math.min(common, Math.min(a.length, b.length));
+    if (m == 0) {
+      return 0;
+    }
+    double jaro = ((double) m / a.length + (double) m / b.length + 1) / 3;
+    double best = jaro < 0.7 ? jaro : jaro + 0.4 * (1 - jaro);
+    if (best < LOW) {
+      return 0;
+    }
+    return jwLevel(a, b, high, low);
   }
 
   /** Whether one substitution, insertion, deletion or adjacent transposition turns a into b. */
@@ -165,7 +191,7 @@ public abstract class Comparison {
         if ((x.length == 1 || y.length == 1) && x[0] == y[0]) {
           return 1;
         }
-        return jwLevel(x, y, 2, 1);
+        return jwLevel(p, q, 2, 1);
       });
     }
   }
@@ -176,11 +202,13 @@ public abstract class Comparison {
    */
   static final class Email extends Comparison {
     private final Column local;
+    private final Column domain;
 
-    Email(String name, Column column, Column local) {
+    Email(String name, Column column, Column local, Column domain) {
       super(name, column, true, "other-domain", "same-domain-other-mailbox", "one-edit", "same-local-part",
           "exact");
       this.local = local;
+      this.domain = domain;
       this.disagreementLevels = 2;
       this.weakLevel = 3;
       this.weakLevelColumn = local;
@@ -202,7 +230,7 @@ public abstract class Comparison {
       }
       String x = column.get(i);
       String y = column.get(j);
-      boolean sameDomain = x.regionMatches(x.indexOf('@'), y, y.indexOf('@'), Math.max(x.length() - x.indexOf('@'), y.length() - y.indexOf('@')));
+      boolean sameDomain = domain.id(i) == domain.id(j);
       if (numberedSiblings(x, y)) {
         return 1; // john.smith@ and john.smith2@: two mailboxes, two people
       }
@@ -273,7 +301,7 @@ public abstract class Comparison {
       if (a == b) {
         return 3;
       }
-      return memoLevel(i, j, (p, q) -> jwLevel(column.chars(p), column.chars(q), 2, 1));
+      return memoLevel(i, j, (p, q) -> jwLevel(p, q, 2, 1));
     }
   }
 

@@ -94,6 +94,7 @@ public final class Table {
         @Nullable String[] all = normalize(n, i -> Normalize.email(records[i].get(name)));
         @Nullable String[] role = new String[n];
         @Nullable String[] local = new String[n];
+        @Nullable String[] domain = new String[n];
         for (int i = 0; i < n; i++) {
           String e = all[i];
           if (e != null && Normalize.isRoleMailbox(e)) {
@@ -101,11 +102,14 @@ public final class Table {
             all[i] = null;
           } else if (e != null) {
             local[i] = Normalize.emailLocal(e);
+            domain[i] = e.substring(local[i].length() + 1);
           }
         }
         Column email = new Column(name, all);
         Column localColumn = new Column(name + ".local", local);
-        return new Part(f, List.of(email, localColumn), new Comparison.Email(name, email, localColumn), role);
+        Column domainColumn = new Column(name + ".domain", domain);
+        return new Part(f, List.of(email, localColumn, domainColumn),
+            new Comparison.Email(name, email, localColumn, domainColumn), role);
       }
       case PHONE -> {
         Column c = new Column(name, normalize(n, i -> Normalize.phone(records[i].get(name), defaultRegion)));
