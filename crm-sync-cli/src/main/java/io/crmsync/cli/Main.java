@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       SyncCommand.class,
       WorkerCommand.class,
       EmulateCommand.class,
+      DedupeCommand.class,
     })
 public final class Main implements Runnable {
 

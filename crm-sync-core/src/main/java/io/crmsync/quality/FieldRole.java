@@ -1,0 +1,38 @@
+package io.crmsync.quality;
+
+/**
+ * What a field means to the engine: how it is normalised, compared and blocked on. Fields with no role
+ * are not compared, but are still merged.
+ */
+public enum FieldRole {
+  /** An email address: plus-tags and Gmail dots removed; role mailboxes (info@, sales@) count as shared. */
+  EMAIL,
+  /** A phone number, compared in E.164 form. */
+  PHONE,
+  /** A given name: accents and case folded, nicknames mapped (Bob = Robert). */
+  FIRST_NAME,
+  /** A family name. */
+  LAST_NAME,
+  /** A whole name in one field; split into given name (first token) and family name (last token). */
+  FULL_NAME,
+  /** An organisation name: legal suffixes (Inc, LLC, GmbH ...) and punctuation removed. */
+  COMPANY,
+  /** A city or suburb. */
+  CITY,
+  /** A street address: common words abbreviated (Street = St). */
+  ADDRESS,
+  /** A postal code. */
+  POSTCODE,
+  /** A date such as a birth date: exact, one typo, or day and month swapped. */
+  DATE,
+  /** An identifier that is nearly unique per entity (national id, customer number). */
+  IDENTIFIER,
+  /** Free text compared by Jaro-Winkler. */
+  TEXT,
+  /** A category with few values (state, country): exact or not. */
+  CATEGORY,
+  /** When the record last changed (ISO-8601 instant or date); used for recency, not compared. */
+  UPDATED_AT,
+  /** Which system the record came from; used for source priority, not compared. */
+  SOURCE
+}

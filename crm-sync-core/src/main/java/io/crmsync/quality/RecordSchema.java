@@ -1,0 +1,216 @@
+package io.crmsync.quality;
+
+import io.crmsync.model.Contact;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Which record field plays which {@link FieldRole}. Immutable.
+ *
+ * <p>{@link #contacts()} is the built-in contact profile over {@link Contact.Fields} names; {@link
+ * #detect(List)} recognises CSV headers with those meanings ({@code E-mail}, {@code first_name}, {@code
+ * Surname}, {@code Organization}, {@code updated_at} ...).
+ *
+ * @param fields the fields with a role, in comparison order; names are unique
+ */
+public record RecordSchema(List<Field> fields) {
+
+  /** A field name and its role. */
+  public record Field(String name, FieldRole role) {
+    public Field {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(role, "role");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("field name must not be blank");
+      }
+    }
+  }
+
+  private static final Map<String, FieldRole> HEADER_SYNONYMS = headerSynonyms();
+
+  public RecordSchema {
+    fields = List.copyOf(Objects.requireNonNull(fields, "fields"));
+    Set<String> names = new HashSet<>();
+    int updated = 0;
+    int source = 0;
+    for (Field f : fields) {
+      if (!names.add(f.name())) {
+        throw new IllegalArgumentException("field '" + f.name() + "' is listed twice");
+      }
+      updated += f.role() == FieldRole.UPDATED_AT ? 1 : 0;
+      source += f.role() == FieldRole.SOURCE ? 1 : 0;
+    }
+    if (updated > 1 || source > 1) {
+      throw new IllegalArgumentException("at most one UPDATED_AT and one SOURCE field: " + fields);
+    }
+    if (fields.stream().noneMatch(f -> isCompared(f.role()))) {
+      throw new IllegalArgumentException("schema has no field to compare: " + fields);
+    }
+  }
+
+  /**
+   * The built-in contact profile: email, first and last name, company, phone and city under their
+   * {@link Contact.Fields} names.
+   */
+  public static RecordSchema contacts() {
+    return builder()
+        .field(Contact.Fields.EMAIL, FieldRole.EMAIL)
+        .field(Contact.Fields.FIRST_NAME, FieldRole.FIRST_NAME)
+        .field(Contact.Fields.LAST_NAME, FieldRole.LAST_NAME)
+        .field(Contact.Fields.COMPANY, FieldRole.COMPANY)
+        .field(Contact.Fields.PHONE, FieldRole.PHONE)
+        .field(Contact.Fields.CITY, FieldRole.CITY)
+        .build();
+  }
+
+  /**
+   * A schema from CSV column names: each column whose name means a known role gets it (the first column
+   * wins when two mean the same role). Columns with no recognised meaning are left out (still merged).
+   *
+   * @throws IllegalArgumentException if no column has a comparable meaning
+   */
+  public static RecordSchema detect(List<String> header) {
+    Builder b = builder();
+    Set<FieldRole> seen = new HashSet<>();
+    for (String column : header) {
+      FieldRole role = roleOfHeader(column);
+      if (role != null && seen.add(role)) {
+        b.field(column, role);
+      }
+    }
+    if (b.fields.stream().noneMatch(f -> isCompared(f.role()))) {
+      throw new IllegalArgumentException(
+          "no column is recognised as email, name, company, phone or city: " + header
+              + " (map columns to roles explicitly)");
+    }
+    return b.build();
+  }
+
+  /** The role a CSV column name usually means, or {@code null}. */
+  public static @Nullable FieldRole roleOfHeader(String column) {
+    String key = column.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    return HEADER_SYNONYMS.get(key);
+  }
+
+  private static Map<String, FieldRole> headerSynonyms() {
+    Map<String, FieldRole> m = new LinkedHashMap<>();
+    for (String s : List.of("email", "emailaddress", "mail", "workemail", "emailid")) {
+      m.put(s, FieldRole.EMAIL);
+    }
+    for (String s : List.of("firstname", "givenname", "forename", "first", "fname")) {
+      m.put(s, FieldRole.FIRST_NAME);
+    }
+    for (String s : List.of("lastname", "surname", "familyname", "last", "lname")) {
+      m.put(s, FieldRole.LAST_NAME);
+    }
+    for (String s : List.of("name", "fullname", "contactname")) {
+      m.put(s, FieldRole.FULL_NAME);
+    }
+    for (String s : List.of("company", "companyname", "organization", "organisation", "account",
+        "accountname", "employer")) {
+      m.put(s, FieldRole.COMPANY);
+    }
+    for (String s : List.of("phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone",
+        "workphone")) {
+      m.put(s, FieldRole.PHONE);
+    }
+    for (String s : List.of("city", "town", "suburb", "locality")) {
+      m.put(s, FieldRole.CITY);
+    }
+    for (String s : List.of("address", "street", "streetaddress", "address1")) {
+      m.put(s, FieldRole.ADDRESS);
+    }
+    for (String s : List.of("zip", "zipcode", "postcode", "postalcode")) {
+      m.put(s, FieldRole.POSTCODE);
+    }
+    for (String s : List.of("dob", "dateofbirth", "birthdate", "birthday")) {
+      m.put(s, FieldRole.DATE);
+    }
+    for (String s : List.of("updatedat", "modifiedat", "lastmodified", "lastmodifieddate", "updated",
+        "modified", "lastupdated")) {
+      m.put(s, FieldRole.UPDATED_AT);
+    }
+    for (String s : List.of("source", "sourcesystem", "origin")) {
+      m.put(s, FieldRole.SOURCE);
+    }
+    return Map.copyOf(m);
+  }
+
+  /** Whether fields of this role are compared (all but {@link FieldRole#UPDATED_AT} and {@link FieldRole#SOURCE}). */
+  public static boolean isCompared(FieldRole role) {
+    return role != FieldRole.UPDATED_AT && role != FieldRole.SOURCE;
+  }
+
+  /** The first field with {@code role}, or {@code null}. */
+  public @Nullable String fieldFor(FieldRole role) {
+    for (Field f : fields) {
+      if (f.role() == role) {
+        return f.name();
+      }
+    }
+    return null;
+  }
+
+  /** This schema with one field's role replaced or added (a {@code null} role removes the field). */
+  public RecordSchema with(String name, @Nullable FieldRole role) {
+    List<Field> copy = new ArrayList<>();
+    boolean replaced = false;
+    for (Field f : fields) {
+      if (f.name().equals(name)) {
+        replaced = true;
+        if (role != null) {
+          copy.add(new Field(name, role));
+        }
+      } else if (role == null || !isSingleton(role) || f.role() != role) {
+        copy.add(f);
+      }
+    }
+    if (!replaced && role != null) {
+      copy.add(new Field(name, role));
+    }
+    return new RecordSchema(copy);
+  }
+
+  private static boolean isSingleton(FieldRole role) {
+    return role == FieldRole.UPDATED_AT || role == FieldRole.SOURCE;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link RecordSchema}. Not thread-safe. */
+  public static final class Builder {
+    private final List<Field> fields = new ArrayList<>();
+
+    Builder() {}
+
+    /**
+     * Gives {@code name} the {@code role}.
+     *
+     * @throws IllegalArgumentException if {@code name} was already given a role
+     */
+    public Builder field(String name, FieldRole role) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(role, "role");
+      for (Field f : fields) {
+        if (f.name().equals(name)) {
+          throw new IllegalArgumentException("field '" + name + "' already has role " + f.role());
+        }
+      }
+      fields.add(new Field(name, role));
+      return this;
+    }
+
+    public RecordSchema build() {
+      return new RecordSchema(fields);
+    }
+  }
+}

@@ -1,0 +1,391 @@
+package io.crmsync.quality.internal;
+
+import io.crmsync.quality.ComparisonDetail;
+import io.crmsync.quality.MatchMode;
+import io.crmsync.quality.PairExplanation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Fellegi-Sunter scoring with parameters estimated by expectation-maximisation on the pattern counts of
+ * candidate pairs (no labels), and term-frequency adjustment of exact agreements.
+ *
+ * <p>Scores are posterior log2 odds over all pairs: {@code m} are level probabilities among matches,
+ * {@code u} among non-matches, {@code lambda} the share of matches among all pairs (see {@link
+ * #estimate} for how they are found without labels). Blocking only decides which pairs get scored. A pair's score is the log2 posterior odds
+ * {@code log2(lambda/(1-lambda)) + sum log2(m/u)}; for an exact agreement on a value with frequency
+ * {@code f} the weight gains {@code log2(sum f_v^2 / f)}: positive for rare values, negative for common
+ * ones (a switchboard number, a role-like address, "Smith"), never turning an exact agreement into
+ * evidence against. Immutable; thread-safe.
+ */
+public final class FellegiSunter implements PairModel {
+  static final int MAX_ITERATIONS = 200;
+  /** Pseudo-count added to every level so no weight is infinite. */
+  static final double PSEUDO_COUNT = 0.5;
+  /** Share of present fields a candidate pair must agree on exactly to start EM as a match. */
+  static final double INITIAL_MATCH_SHARE = 0.6;
+  /** Clusters are not merged when their cross pairs average below these log2 odds (1 : 4). */
+  static final double CONFLICT_MEAN = -2;
+
+  private final Table table;
+  private final Comparison[] comparisons;
+  final double lambda;
+  final double[][] m;
+  final double[][] u;
+  private final double[][] weight;
+  private final double[][] tfAdjustment;
+  private final double priorWeight;
+  private final double threshold;
+  private final double conflictWeight;
+  final int iterations;
+  final long sampledPairs;
+  final long randomPairs;
+  /** The share of matches among candidate pairs, as EM found it. */
+  final double candidateShare;
+
+  private FellegiSunter(Table table, double lambda, double[][] m, double[][] u, double threshold,
+      double conflictWeight, int iterations, long sampledPairs, long randomPairs, double candidateShare) {
+    this.randomPairs = randomPairs;
+    this.candidateShare = candidateShare;
+    this.table = table;
+    this.comparisons = table.comparisons.toArray(new Comparison[0]);
+    this.lambda = lambda;
+    this.m = m;
+    this.u = u;
+    this.threshold = threshold;
+    this.conflictWeight = conflictWeight;
+    this.iterations = iterations;
+    this.sampledPairs = sampledPairs;
+    this.priorWeight = log2(lambda / (1 - lambda));
+    this.weight = new double[comparisons.length][];
+    this.tfAdjustment = new double[comparisons.length][];
+    for (int k = 0; k < comparisons.length; k++) {
+      weight[k] = new double[m[k].length];
+      for (int l = 0; l < m[k].length; l++) {
+        weight[k][l] = log2(m[k][l] / u[k][l]);
+      }
+      Comparison c = comparisons[k];
+      if (c.termFrequency) {
+        Column col = c.column;
+        double[] adj = new double[col.distinct()];
+        for (int v = 0; v < adj.length; v++) {
+          adj[v] = log2(col.exactU() * col.nonNull() / col.count(v));
+        }
+        tfAdjustment[k] = adj;
+      }
+    }
+  }
+
+  static double log2(double x) {
+    return Math.log(x) / Math.log(2);
+  }
+
+  /**
+   * Encodes the levels of a pair, 4 bits per comparison ({@code level + 1}, 0 for missing).
+   */
+  static long pattern(Comparison[] comparisons, int i, int j) {
+    long p = 0;
+    for (int k = 0; k < comparisons.length; k++) {
+      p |= (long) (comparisons[k].level(i, j) + 1) << (4 * k);
+    }
+    return p;
+  }
+
+  /**
+   * Estimates the model without labels.
+   *
+   * <ul>
+   *   <li>{@code u}, the level probabilities among non-matches, comes from random pairs (exact
+   *       agreement from the value frequencies themselves: the sum of squared frequencies);
+   *   <li>{@code m}, among matches, comes from EM over the (sampled) candidate pairs with {@code u}
+   *       fixed. The E-step judges pairs by their identifying fields only (names, dates, identifiers;
+   *       for organisations their name and address): fields that colleagues share (company,
+   *       switchboard, city, email domain) would otherwise make the "match" class absorb every pair of
+   *       colleagues. The M-step then learns {@code m} of every field, context fields included, from
+   *       those judgements: how often a person's records disagree on company (job changes) or email.
+   *       EM starts from a labelling (identifying fields never disagree and mostly agree exactly);
+   *   <li>the prior is the share of matches among all pairs: with {@code M} expected matches among
+   *       the candidates, {@code M / (n(n-1)/2)}, solved as a fixed point since M depends on it.
+   * </ul>
+   *
+   * @param candidatePatterns {@code [patterns, counts]} of sampled candidate pairs
+   * @param randomPatterns {@code [patterns, counts]} of random pairs
+   * @param totalCandidates all candidate pairs (the sample is scaled up to them)
+   */
+  static FellegiSunter estimate(Table table, long[][] candidatePatterns, long[][] randomPatterns,
+      long totalCandidates, double threshold, double conflictWeight) {
+    Comparison[] comps = table.comparisons.toArray(new Comparison[0]);
+    int kCount = comps.length;
+    long[] pats = candidatePatterns[0];
+    long[] rpats = randomPatterns[0];
+    int nc = pats.length;
+    double[] counts = new double[nc];
+    double candidateTotal = 0;
+    for (int p = 0; p < nc; p++) {
+      counts[p] = candidatePatterns[1][p];
+      candidateTotal += counts[p];
+    }
+    double[] rcounts = new double[rpats.length];
+    for (int p = 0; p < rpats.length; p++) {
+      rcounts[p] = randomPatterns[1][p];
+    }
+    boolean anyIdentifying = false;
+    for (Comparison c : comps) {
+      anyIdentifying |= c.identifying;
+    }
+    double[][] u = new double[kCount][];
+    for (int k = 0; k < kCount; k++) {
+      int levels = comps[k].levels();
+      u[k] = marginal(rpats, rcounts, 0, rpats.length, k, levels);
+      // exact agreement among random pairs: known exactly from the value frequencies
+      double exact = Math.max(comps[k].column.exactU(), 1e-9);
+      double rest = 1 - u[k][levels - 1];
+      for (int l = 0; l < levels - 1; l++) {
+        u[k][l] = rest > 0 ? u[k][l] / rest * (1 - exact) : (1 - exact) / (levels - 1);
+      }
+      u[k][levels - 1] = exact;
+    }
+    // starting labels
+    double[] post = new double[nc];
+    for (int p = 0; p < nc; p++) {
+      int present = 0;
+      int exact = 0;
+      boolean disagree = false;
+      for (int k = 0; k < kCount; k++) {
+        int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
+        if (level >= 0 && (comps[k].identifying || !anyIdentifying) && !(comps[k] instanceof Comparison.Email)) {
+          present++;
+          exact += level == comps[k].exactLevel() ? 1 : 0;
+          disagree |= level < comps[k].disagreementLevels;
+        }
+      }
+      post[p] = !disagree && exact >= 1 && exact >= INITIAL_MATCH_SHARE * present ? 1 : 0;
+    }
+    double[][] m = new double[kCount][];
+    for (int k = 0; k < kCount; k++) {
+      m[k] = new double[comps[k].levels()];
+    }
+    double n = table.size();
+    double allPairs = Math.max(1, n * (n - 1) / 2);
+    double scale = candidateTotal == 0 ? 0 : totalCandidates / candidateTotal;
+    double lambda = 0;
+    int iteration = 0;
+    for (; iteration < MAX_ITERATIONS; iteration++) {
+      double change;
+      double matched = 0;
+      for (int p = 0; p < nc; p++) {
+        matched += post[p] * counts[p];
+      }
+      double newLambda = Math.min(1 - 1e-6, Math.max(1e-6, matched / Math.max(1, candidateTotal)));
+      change = Math.abs(newLambda - lambda);
+      lambda = newLambda;
+      for (int k = 0; k < kCount; k++) {
+        int levels = m[k].length;
+        double[] acc = new double[levels];
+        for (int p = 0; p < nc; p++) {
+          int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
+          if (level >= 0) {
+            acc[level] += post[p] * counts[p];
+          }
+        }
+        double sum = PSEUDO_COUNT * levels;
+        for (double a : acc) {
+          sum += a;
+        }
+        for (int l = 0; l < levels; l++) {
+          double v = (acc[l] + PSEUDO_COUNT) / sum;
+          change = Math.max(change, Math.abs(v - m[k][l]));
+          m[k][l] = v;
+        }
+      }
+      if (iteration > 0 && change < 1e-7) {
+        break;
+      }
+      // the E-step uses the prior over all pairs (pairs blocking never paired count as non-matches),
+      // as the final scores do: agreeing on a first name alone is then no match
+      double allPrior = Math.min(0.5, Math.max(1e-12, matched * scale / allPairs));
+      double odds = allPrior / (1 - allPrior);
+      for (int p = 0; p < nc; p++) {
+        double ratio = odds;
+        for (int k = 0; k < kCount; k++) {
+          int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
+          if (level >= 0 && (comps[k].neutralInEstimation & (1 << level)) == 0
+              && (comps[k].identifying || !anyIdentifying)) {
+            int pooled = comps[k].disagreementLevels;
+            if (level < pooled) {
+              // disagreement levels count as one: at one domain, another mailbox is no agreement
+              double mm = 0;
+              double uu = 0;
+              for (int l = 0; l < pooled; l++) {
+                mm += m[k][l];
+                uu += u[k][l];
+              }
+              ratio *= mm / uu;
+            } else {
+              ratio *= m[k][level] / u[k][level];
+            }
+          }
+        }
+        post[p] = ratio / (1 + ratio);
+      }
+    }
+    // the prior over all pairs, as a fixed point of the expected number of matches
+    double[] bayes = new double[nc];
+    for (int p = 0; p < nc; p++) {
+      double b = 1;
+      for (int k = 0; k < kCount; k++) {
+        int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
+        if (level >= 0) {
+          b *= m[k][level] / u[k][level];
+        }
+      }
+      bayes[p] = b;
+    }
+    double matches = lambda * candidateTotal * scale;
+    for (int round = 0; round < 200; round++) {
+      double prior = Math.min(0.5, Math.max(1e-12, matches / allPairs));
+      double odds = prior / (1 - prior);
+      double next = 0;
+      for (int p = 0; p < nc; p++) {
+        double o = odds * bayes[p];
+        next += o / (1 + o) * counts[p] * scale;
+      }
+      boolean done = Math.abs(next - matches) < 1e-6 * Math.max(1, matches);
+      matches = next;
+      if (done) {
+        break;
+      }
+    }
+    double globalLambda = Math.min(0.5, Math.max(1e-12, matches / allPairs));
+    return new FellegiSunter(table, globalLambda, m, u, threshold, conflictWeight, iteration,
+        (long) candidateTotal, (long) total(rcounts), lambda);
+  }
+
+  private static double total(double[] counts) {
+    double t = 0;
+    for (double c : counts) {
+      t += c;
+    }
+    return t;
+  }
+
+  private static double[] marginal(long[] pats, double[] counts, int from, int to, int k, int levels) {
+    double[] out = new double[levels];
+    double seen = 0;
+    for (int p = from; p < to; p++) {
+      int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
+      if (level >= 0) {
+        out[level] += counts[p];
+        seen += counts[p];
+      }
+    }
+    for (int l = 0; l < levels; l++) {
+      out[l] = (out[l] + PSEUDO_COUNT) / (seen + PSEUDO_COUNT * levels);
+    }
+    return out;
+  }
+
+  @Override
+  public double score(int i, int j) {
+    double s = priorWeight;
+    for (int k = 0; k < comparisons.length; k++) {
+      Comparison c = comparisons[k];
+      int level = c.level(i, j);
+      if (level >= 0) {
+        s += levelWeight(k, level, i);
+      }
+    }
+    return s;
+  }
+
+  private double levelWeight(int k, int level, int i) {
+    double w = weight[k][level];
+    Comparison c = comparisons[k];
+    if (level == c.weakLevel && c.weakLevelColumn != null && c.weakLevelColumn.present(i)) {
+      // A shared local part at different domains: no evidence beyond the names when it is made of
+      // them (donald_smith@ at two employers); otherwise less the more common it is.
+      Column col = c.weakLevelColumn;
+      if (table.nameDerived(col.get(i), i)) {
+        return 0;
+      }
+      return w + Math.min(0, log2(col.exactU() / col.frequency(i)));
+    }
+    if (level == comparisons[k].exactLevel() && tfAdjustment[k] != null) {
+      double adjusted = w + tfAdjustment[k][comparisons[k].column.id(i)];
+      return w > 0 ? Math.max(adjusted, 0) : adjusted;
+    }
+    return w;
+  }
+
+  @Override
+  public double threshold() {
+    return threshold;
+  }
+
+  @Override
+  public boolean conflicts(int i, int j, double score) {
+    return score < conflictWeight;
+  }
+
+  @Override
+  public double conflictMean() {
+    return CONFLICT_MEAN;
+  }
+
+  @Override
+  public PairExplanation explain(int i, int j) {
+    List<ComparisonDetail> details = new ArrayList<>();
+    double total = priorWeight;
+    for (int k = 0; k < comparisons.length; k++) {
+      Comparison c = comparisons[k];
+      int level = c.level(i, j);
+      String a = c.display(i);
+      String b = c.display(j);
+      if (level < 0) {
+        String note = "";
+        if (c instanceof Comparison.Email) {
+          String ra = table.roleMailbox(i);
+          String rb = table.roleMailbox(j);
+          if (ra != null || rb != null) {
+            note = "role mailbox ignored: " + (ra != null ? ra : "") + (ra != null && rb != null ? ", " : "")
+                + (rb != null ? rb : "");
+          }
+        }
+        details.add(new ComparisonDetail(c.name, a, b, "missing", 0, note));
+        continue;
+      }
+      double w = levelWeight(k, level, i);
+      String note = String.format(Locale.ROOT, "m=%.4f u=%.4f", m[k][level], u[k][level]);
+      if (level == c.exactLevel() && tfAdjustment[k] != null) {
+        note += String.format(Locale.ROOT, ", term frequency %.5f adjusts by %+.2f",
+            c.column.frequency(i), tfAdjustment[k][c.column.id(i)]);
+      }
+      details.add(new ComparisonDetail(c.name, a, b, c.labels[level], w, note));
+      total += w;
+    }
+    double probability = 1 / (1 + Math.pow(2, -total));
+    boolean match = total >= threshold;
+    String reason = String.format(Locale.ROOT, "log2 odds %.2f (prior %.2f) %s threshold %.2f: %s",
+        total, priorWeight, match ? ">=" : "<", threshold, match ? "match" : "no match");
+    return new PairExplanation(table.record(i).id(), table.record(j).id(), MatchMode.PROBABILISTIC, details,
+        priorWeight, total, probability, match, reason);
+  }
+
+  @Override
+  public String describe() {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "EM: %d iterations over %d candidate pairs (%.3f matches), u from %d random pairs; prior over all"
+            + " pairs %.3g (%.2f bits)%n",
+        iterations, sampledPairs, candidateShare, randomPairs, lambda, priorWeight));
+    for (int k = 0; k < comparisons.length; k++) {
+      Comparison c = comparisons[k];
+      b.append("  ").append(c.name).append(':');
+      for (int l = c.levels() - 1; l >= 0; l--) {
+        b.append(String.format(Locale.ROOT, " %s m=%.3f u=%.4f w=%+.2f;", c.labels[l], m[k][l], u[k][l], weight[k][l]));
+      }
+      b.append(System.lineSeparator());
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,241 @@
+package io.crmsync.quality.internal;
+
+import io.crmsync.quality.DedupeRecord;
+import io.crmsync.quality.FieldRole;
+import io.crmsync.quality.RecordSchema;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The records, sorted by id, with every schema field normalised into {@link Column}s and the {@link
+ * Comparison}s over them. Immutable after construction; thread-safe.
+ */
+public final class Table {
+  final DedupeRecord[] records;
+  final RecordSchema schema;
+  /** Columns by key: field name, or field name plus a suffix for derived columns ({@code .canon}, {@code .local}). */
+  final Map<String, Column> columns = new LinkedHashMap<>();
+  final List<Comparison> comparisons = new ArrayList<>();
+  /** Normalised role mailboxes by email field (they are missing in the email column). */
+  final Map<String, @Nullable String[]> roleMailboxes = new LinkedHashMap<>();
+  /** Columns that act as person names, in order (given name canonical first), for blocking. */
+  final List<Column> givenNames = new ArrayList<>();
+  /** Given names as written (normalised, not mapped through nicknames), parallel to givenNames. */
+  final List<Column> givenRaw = new ArrayList<>();
+  final List<Column> familyNames = new ArrayList<>();
+
+  /** The columns and comparison one schema field yields, built independently of the other fields. */
+  private record Part(RecordSchema.Field field, List<Column> columns, @Nullable Comparison comparison,
+      @Nullable String[] roleMailboxes) {}
+
+  public Table(DedupeRecord[] sortedRecords, RecordSchema schema, String defaultRegion) {
+    this.records = sortedRecords;
+    this.schema = schema;
+    // fields are normalised and dictionary-encoded concurrently, then assembled in schema order
+    List<Part> parts = schema.fields().parallelStream().map(f -> build(f, defaultRegion)).toList();
+    for (Part part : parts) {
+      for (Column c : part.columns()) {
+        columns.put(c.name(), c);
+      }
+      if (part.roleMailboxes() != null) {
+        roleMailboxes.put(part.field().name(), part.roleMailboxes());
+      }
+      if (part.comparison() instanceof Comparison.Name name) {
+        if (name.canonical != null) {
+          givenNames.add(name.canonical);
+          givenRaw.add(name.column);
+        } else {
+          familyNames.add(name.column);
+        }
+      }
+      if (part.field().role() == FieldRole.FULL_NAME) {
+        Column first = part.columns().get(0);
+        Column canon = part.columns().get(1);
+        Column last = part.columns().get(2);
+        givenNames.add(canon);
+        givenRaw.add(first);
+        familyNames.add(last);
+        comparisons.add(new Comparison.Name(first.name(), first, canon));
+        comparisons.add(new Comparison.Name(last.name(), last, null));
+      } else if (part.comparison() != null) {
+        comparisons.add(part.comparison());
+      }
+    }
+    if (!givenRaw.isEmpty() && !familyNames.isEmpty()) {
+      for (Comparison c : comparisons) {
+        if (c instanceof Comparison.Name name) {
+          name.swapPartner = name.column == givenRaw.get(0) ? familyNames.get(0)
+              : name.column == familyNames.get(0) ? givenRaw.get(0) : null;
+        }
+      }
+    }
+    boolean names = !familyNames.isEmpty() || !givenNames.isEmpty();
+    for (Comparison c : comparisons) {
+      c.identifying = c instanceof Comparison.Name || c instanceof Comparison.Date || c instanceof Comparison.Email
+          || (c instanceof Comparison.Code && schemaRole(c.name) == FieldRole.IDENTIFIER)
+          || (!names && (schemaRole(c.name) == FieldRole.COMPANY || schemaRole(c.name) == FieldRole.ADDRESS));
+    }
+    if (comparisons.size() > Comparison.MAX_COMPARISONS) {
+      throw new IllegalArgumentException("at most " + Comparison.MAX_COMPARISONS
+          + " compared fields are supported, the schema has " + comparisons.size());
+    }
+  }
+
+  private Part build(RecordSchema.Field f, String defaultRegion) {
+    int n = records.length;
+    String name = f.name();
+    switch (f.role()) {
+      case EMAIL -> {
+        @Nullable String[] all = normalize(n, i -> Normalize.email(records[i].get(name)));
+        @Nullable String[] role = new String[n];
+        @Nullable String[] local = new String[n];
+        @Nullable String[] domain = new String[n];
+        for (int i = 0; i < n; i++) {
+          String e = all[i];
+          if (e != null && Normalize.isRoleMailbox(e)) {
+            role[i] = e;
+            all[i] = null;
+          } else if (e != null) {
+            local[i] = Normalize.emailLocal(e);
+            domain[i] = e.substring(local[i].length() + 1);
+          }
+        }
+        Column email = new Column(name, all);
+        Column localColumn = new Column(name + ".local", local);
+        Column domainColumn = new Column(name + ".domain", domain);
+        return new Part(f, List.of(email, localColumn, domainColumn),
+            new Comparison.Email(name, email, localColumn, domainColumn), role);
+      }
+      case PHONE -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.phone(records[i].get(name), defaultRegion)));
+        return new Part(f, List.of(c), new Comparison.Code(name, c, true, "one-digit"), null);
+      }
+      case FIRST_NAME -> {
+        @Nullable String[] values = normalize(n, i -> Normalize.name(records[i].get(name)));
+        Column c = new Column(name, values);
+        Column k = new Column(name + ".canon", canonical(values));
+        return new Part(f, List.of(c, k), new Comparison.Name(name, c, k), null);
+      }
+      case LAST_NAME -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.name(records[i].get(name))));
+        return new Part(f, List.of(c), new Comparison.Name(name, c, null), null);
+      }
+      case FULL_NAME -> {
+        @Nullable String[] full = normalize(n, i -> Normalize.name(records[i].get(name)));
+        @Nullable String[] first = new String[n];
+        @Nullable String[] last = new String[n];
+        for (int i = 0; i < n; i++) {
+          String v = full[i];
+          if (v != null) {
+            int a = v.indexOf(' ');
+            int b = v.lastIndexOf(' ');
+            first[i] = a < 0 ? v : v.substring(0, a);
+            last[i] = a < 0 ? null : v.substring(b + 1);
+          }
+        }
+        return new Part(f, List.of(new Column(name + ".first", first),
+            new Column(name + ".first.canon", canonical(first)), new Column(name + ".last", last)), null, null);
+      }
+      case COMPANY -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.company(records[i].get(name))));
+        return new Part(f, List.of(c), new Comparison.Text(name, c, true), null);
+      }
+      case CITY, TEXT, CATEGORY -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.text(records[i].get(name))));
+        Comparison cmp = f.role() == FieldRole.CATEGORY ? new Comparison.Category(name, c)
+            : new Comparison.Text(name, c, f.role() == FieldRole.CITY);
+        return new Part(f, List.of(c), cmp, null);
+      }
+      case ADDRESS -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.address(records[i].get(name))));
+        return new Part(f, List.of(c), new Comparison.Text(name, c, true), null);
+      }
+      case POSTCODE, IDENTIFIER -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.compact(records[i].get(name))));
+        return new Part(f, List.of(c), new Comparison.Code(name, c, f.role() == FieldRole.POSTCODE, "one-edit"), null);
+      }
+      case DATE -> {
+        Column c = new Column(name, normalize(n, i -> Normalize.date(records[i].get(name))));
+        return new Part(f, List.of(c), new Comparison.Date(name, c), null);
+      }
+      default -> {
+        return new Part(f, List.of(), null, null); // UPDATED_AT, SOURCE: not compared
+      }
+    }
+  }
+
+  private static @Nullable String[] canonical(@Nullable String[] values) {
+    @Nullable String[] canon = new String[values.length];
+    for (int i = 0; i < values.length; i++) {
+      canon[i] = Normalize.givenNameCanonical(values[i]);
+    }
+    return canon;
+  }
+
+  private static @Nullable String[] normalize(int n, IntFunction<@Nullable String> f) {
+    @Nullable String[] out = new String[n];
+    IntStream.range(0, n).parallel().forEach(i -> out[i] = f.apply(i));
+    return out;
+  }
+
+  public int size() {
+    return records.length;
+  }
+
+  private @Nullable FieldRole schemaRole(String field) {
+    for (RecordSchema.Field f : schema.fields()) {
+      if (f.name().equals(field)) {
+        return f.role();
+      }
+    }
+    return null;
+  }
+
+  public DedupeRecord record(int i) {
+    return records[i];
+  }
+
+  /** The first column whose schema role is {@code role} (the primary column of that field). */
+  @Nullable Column column(FieldRole role) {
+    String name = schema.fieldFor(role);
+    if (name == null) {
+      return null;
+    }
+    return columns.get(name);
+  }
+
+  /** Whether an email local part contains the record's family name or given name (3+ letters). */
+  boolean nameDerived(@Nullable String local, int record) {
+    if (local == null) {
+      return false;
+    }
+    for (Column c : familyNames) {
+      String v = c.get(record);
+      if (v != null && v.length() >= 3 && local.contains(v.replace(" ", ""))) {
+        return true;
+      }
+    }
+    for (Column c : givenRaw) {
+      String v = c.get(record);
+      if (v != null && v.length() >= 3 && local.contains(v.replace(" ", ""))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The role mailbox of {@code record} in the first email field, or {@code null}. */
+  @Nullable String roleMailbox(int record) {
+    for (@Nullable String[] r : roleMailboxes.values()) {
+      if (r[record] != null) {
+        return r[record];
+      }
+    }
+    return null;
+  }
+}

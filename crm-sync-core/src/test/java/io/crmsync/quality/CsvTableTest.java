@@ -1,0 +1,87 @@
+package io.crmsync.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.StringReader;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class CsvTableTest {
+  @Test
+  void readsQuotedFieldsWithDelimitersQuotesAndLineBreaks() {
+    CsvTable t = CsvTable.read(new StringReader(
+        "id,name,note\n1,\"Smith, Ann\",\"said \"\"hi\"\"\"\n2,Bob,\"two\nlines\"\n3, Cy ,x\n"), ',');
+    assertThat(t.header()).containsExactly("id", "name", "note");
+    assertThat(t.rows()).hasSize(3);
+    assertThat(t.rows().get(0).values()).containsExactly("1", "Smith, Ann", "said \"hi\"");
+    assertThat(t.rows().get(1).values()).containsExactly("2", "Bob", "two\nlines");
+    assertThat(t.rows().get(2).line()).isEqualTo(5);
+    assertThat(t.rows().get(2).values()).containsExactly("3", "Cy", "x");
+    assertThat(t.malformed()).isEmpty();
+  }
+
+  @Test
+  void reportsMalformedRowsWithTheirLineNumbers() {
+    CsvTable t = CsvTable.read(new StringReader(
+        "id,name\r\n1,Ann\r\n2,Bob,extra\r\n\r\n3\r\n4,Dee\r\n5,\"never closed\n"), ',');
+    assertThat(t.rows()).extracting(CsvTable.Row::line).containsExactly(2L, 6L);
+    assertThat(t.malformed()).extracting(CsvTable.MalformedRow::line).containsExactly(3L, 5L, 7L);
+    assertThat(t.malformed().get(0).reason()).isEqualTo("expected 2 columns but found 3");
+    assertThat(t.malformed().get(2).reason()).contains("opened on line 7 never closes");
+  }
+
+  @Test
+  void rejectsAnEmptyFileAndRepeatedColumns() {
+    assertThatThrownBy(() -> CsvTable.read(new StringReader(""), ','))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no header");
+    assertThatThrownBy(() -> CsvTable.read(new StringReader("a,b,a\n"), ','))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a' twice");
+  }
+
+  @Test
+  void turnsRowsIntoRecordsAndRejectsBadOnesByLine() {
+    CsvTable t = CsvTable.read(new StringReader(
+        "id,email,updated_at,source\n"
+            + "1,a@x.com,2024-01-02T03:04:05Z,hubspot\n"
+            + "2,b@x.com,2024-01-02,\n"
+            + ",c@x.com,,\n"
+            + "1,d@x.com,,\n"
+            + "4,e@x.com,yesterday,\n"), ',');
+    RecordSchema schema = RecordSchema.detect(t.header());
+    CsvTable.Records r = t.toRecords(schema, "id");
+    assertThat(r.records()).extracting(DedupeRecord::id).containsExactly("1", "2");
+    assertThat(r.records().get(0).updatedAt()).isEqualTo(Instant.parse("2024-01-02T03:04:05Z"));
+    assertThat(r.records().get(0).source()).isEqualTo("hubspot");
+    assertThat(r.records().get(1).updatedAt()).isEqualTo(Instant.parse("2024-01-02T00:00:00Z"));
+    assertThat(r.rejected()).extracting(CsvTable.MalformedRow::line).containsExactly(4L, 5L, 6L);
+    assertThat(r.rejected().get(1).reason()).contains("repeats the id '1'");
+    assertThat(r.rejected().get(2).reason()).contains("column updated_at").contains("'yesterday'");
+  }
+
+  @Test
+  void namesAMissingColumn() {
+    CsvTable t = CsvTable.read(new StringReader("id,email\n1,a@x.com\n"), ',');
+    RecordSchema schema = RecordSchema.builder().field("phone", FieldRole.PHONE).build();
+    assertThatThrownBy(() -> t.toRecords(schema, "id"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'phone'").hasMessageContaining("[id, email]");
+    assertThatThrownBy(() -> t.toRecords(RecordSchema.detect(t.header()), "key"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id column 'key'");
+  }
+
+  @Test
+  void detectsContactColumnsByCommonNames() {
+    RecordSchema s = RecordSchema.detect(java.util.List.of("Id", "E-mail", "First Name", "Surname",
+        "Organisation", "Mobile Phone", "Town", "Last Modified", "notes"));
+    assertThat(s.fieldFor(FieldRole.EMAIL)).isEqualTo("E-mail");
+    assertThat(s.fieldFor(FieldRole.FIRST_NAME)).isEqualTo("First Name");
+    assertThat(s.fieldFor(FieldRole.LAST_NAME)).isEqualTo("Surname");
+    assertThat(s.fieldFor(FieldRole.COMPANY)).isEqualTo("Organisation");
+    assertThat(s.fieldFor(FieldRole.PHONE)).isEqualTo("Mobile Phone");
+    assertThat(s.fieldFor(FieldRole.CITY)).isEqualTo("Town");
+    assertThat(s.fieldFor(FieldRole.UPDATED_AT)).isEqualTo("Last Modified");
+    assertThatThrownBy(() -> RecordSchema.detect(java.util.List.of("foo", "bar")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[foo, bar]");
+  }
+}

@@ -1,0 +1,193 @@
+package io.crmsync.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.crmsync.model.Contact;
+import io.crmsync.model.CrmRecord;
+import io.crmsync.quality.internal.SyntheticContacts;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class DataQualityEngineTest {
+  private static final List<DedupeRecord> RECORDS = new ArrayList<>();
+  private static DedupeResult result;
+
+  private static DedupeRecord contact(String id, String first, String last, String email, String company,
+      String phone, String city, String updated, String source) {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put(Contact.Fields.FIRST_NAME, first);
+    f.put(Contact.Fields.LAST_NAME, last);
+    f.put(Contact.Fields.EMAIL, email);
+    f.put(Contact.Fields.COMPANY, company);
+    f.put(Contact.Fields.PHONE, phone);
+    f.put(Contact.Fields.CITY, city);
+    return new DedupeRecord(id, f, updated == null ? null : Instant.parse(updated), source);
+  }
+
+  @BeforeAll
+  static void deduplicate() {
+    // background population so that the unsupervised estimation has data to learn from
+    RECORDS.addAll(SyntheticContacts.generate(3000, 7).records());
+    RECORDS.add(contact("bob-1", "Robert", "Quenby", "robert.quenby+news@zylofax.com", "Zylofax Inc",
+        "(415) 555-0101", "San Francisco", "2023-01-01T00:00:00Z", "webform"));
+    RECORDS.add(contact("bob-2", "Bob", "Quenby", "Robert.Quenby@Zylofax.com", "ZYLOFAX",
+        "+1 415 555 0101", "San Francisco", "2024-06-01T00:00:00Z", "salesforce"));
+    RECORDS.add(contact("bob-3", "Robert", "Quenbey", "", "Zylofax, Inc.", "415.555.0101", "",
+        "2022-01-01T00:00:00Z", "import"));
+    // fifteen colleagues at one account share the role mailbox and the switchboard
+    String[] firsts = {"Ann", "Carl", "Dora", "Egon", "Fay", "Gil", "Hugo", "Ida", "Jan", "Kai", "Lea", "Max",
+        "Nia", "Otto", "Pia"};
+    String[] lasts = {"Arkwright", "Bexley", "Cromer", "Dunmore", "Eskdale", "Fennick", "Garside", "Holloway",
+        "Ingleby", "Jessop", "Kirkham", "Loxley", "Mardale", "Northam", "Ormsby"};
+    for (int k = 0; k < firsts.length; k++) {
+      RECORDS.add(contact("colleague-" + k, firsts[k], lasts[k], "info@bigaccount.com", "Big Account LLC",
+          "(212) 555-0100", "New York", null, null));
+    }
+    result = DataQualityEngine.builder()
+        .masterPolicy(MasterPolicy.defaults().withSourcePriority(List.of("salesforce", "hubspot")))
+        .build()
+        .deduplicate(RECORDS);
+  }
+
+  @Test
+  void nicknamesEmailVariantsAndTyposJoinOneCluster() {
+    Cluster c = result.clusterOf("bob-1");
+    assertThat(c.memberIds()).contains("bob-1", "bob-2", "bob-3");
+    assertThat(result.clusterOf("bob-3").id()).isEqualTo(c.id());
+  }
+
+  @Test
+  void aSharedRoleMailboxAndSwitchboardDoNotMergeColleagues() {
+    for (int k = 0; k < 15; k++) {
+      assertThat(result.clusterOf("colleague-" + k).size()).as("colleague-" + k).isEqualTo(1);
+    }
+    PairExplanation e = result.explain("colleague-0", "colleague-1");
+    assertThat(e.match()).isFalse();
+    ComparisonDetail email = e.comparisons().stream().filter(d -> d.name().equals("email")).findFirst().orElseThrow();
+    assertThat(email.level()).isEqualTo("missing");
+    assertThat(email.note()).contains("role mailbox ignored").contains("info@bigaccount.com");
+  }
+
+  @Test
+  void theMasterIsTheMostRecentRecordFromTheTrustedSource() {
+    Cluster c = result.clusterOf("bob-1");
+    assertThat(c.masterId()).isEqualTo("bob-2");
+    assertThat(c.merged().masterId()).isEqualTo("bob-2");
+  }
+
+  @Test
+  void survivorshipKeepsProvenanceOfEveryValue() {
+    MergedRecord m = result.clusterOf("bob-1").merged();
+    assertThat(m.fields().get(Contact.Fields.FIRST_NAME)).isEqualTo("Robert"); // most complete
+    FieldProvenance first = m.provenance().get(Contact.Fields.FIRST_NAME);
+    assertThat(first.rule()).isEqualTo("most-complete");
+    assertThat(first.others()).extracting(FieldCandidate::recordId, FieldCandidate::value)
+        .contains(org.assertj.core.groups.Tuple.tuple("bob-2", "Bob"));
+    FieldProvenance email = m.provenance().get(Contact.Fields.EMAIL);
+    assertThat(email.recordId()).isEqualTo("bob-2"); // from the master
+    assertThat(email.rule()).isEqualTo("from-master");
+    FieldProvenance company = m.provenance().get(Contact.Fields.COMPANY);
+    assertThat(company.rule()).isEqualTo("most-recent");
+    assertThat(company.value()).isEqualTo("ZYLOFAX");
+  }
+
+  @Test
+  void explainsAPairComparisonByComparison() {
+    PairExplanation e = result.explain("bob-1", "bob-2");
+    assertThat(e.mode()).isEqualTo(MatchMode.PROBABILISTIC);
+    assertThat(e.comparisons()).extracting(ComparisonDetail::name)
+        .containsExactly("email", "firstName", "lastName", "company", "phone", "city");
+    assertThat(e.comparisons()).extracting(ComparisonDetail::level)
+        .containsExactly("exact", "nickname", "exact", "exact", "exact", "exact");
+    double sum = e.priorWeight() + e.comparisons().stream().mapToDouble(ComparisonDetail::weight).sum();
+    assertThat(e.totalWeight()).isCloseTo(sum, within(1e-9));
+    assertThat(e.matchProbability()).isGreaterThan(0.99);
+    assertThat(e.match()).isTrue();
+    assertThat(e.idA()).isEqualTo("bob-1");
+    assertThat(result.explain("bob-2", "bob-1").idA()).isEqualTo("bob-2");
+  }
+
+  @Test
+  void explainsWhyEachMemberIsInACluster() {
+    Cluster c = result.clusterOf("bob-1");
+    ClusterExplanation e = result.explainCluster(c.id());
+    assertThat(e.masterId()).isEqualTo(c.masterId());
+    assertThat(e.masterReason()).contains("completeness").contains("recency").contains("source");
+    assertThat(e.members()).extracting(ClusterExplanation.Member::recordId)
+        .containsExactlyInAnyOrderElementsOf(c.memberIds());
+    assertThat(e.members().get(0).linkedTo()).isNull();
+    for (ClusterExplanation.Member m : e.members().subList(1, e.members().size())) {
+      assertThat(m.link()).isNotNull();
+      assertThat(m.link().match()).isTrue();
+      assertThat(c.memberIds()).contains(m.linkedTo());
+    }
+  }
+
+  @Test
+  void reportsBlockingStatistics() {
+    DedupeStats s = result.stats();
+    assertThat(s.records()).isEqualTo(RECORDS.size());
+    long allPairs = (long) s.records() * (s.records() - 1) / 2;
+    assertThat(s.candidatePairs()).isPositive().isLessThan(allPairs / 20);
+    assertThat(s.meanCandidatesPerRecord()).isCloseTo(2.0 * s.candidatePairs() / s.records(), within(1e-9));
+    assertThat(s.blockingKeys()).contains("email", "phone");
+    assertThat(s.phaseMillis()).containsKeys("normalize", "block", "estimate", "compare", "cluster", "merge");
+    assertThat(result.candidateCount("bob-1")).isPositive();
+    assertThat(result.isCandidatePair("bob-1", "bob-2")).isTrue();
+    assertThat(s.model()).contains("EM").contains("email");
+  }
+
+  @Test
+  void rulesModeIsTheSeedRecipeWithoutRoleMailboxes() {
+    DedupeResult rules = DataQualityEngine.builder().mode(MatchMode.RULES).build().deduplicate(RECORDS);
+    assertThat(rules.clusterOf("bob-1").memberIds()).contains("bob-1", "bob-2");
+    assertThat(rules.clusterOf("colleague-3").size()).isEqualTo(1);
+    PairExplanation e = rules.explain("bob-1", "bob-2");
+    assertThat(e.mode()).isEqualTo(MatchMode.RULES);
+    assertThat(e.reason()).isEqualTo("same email");
+  }
+
+  @Test
+  void acceptsCrmRecords() {
+    List<CrmRecord> crm = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      crm.add(Contact.builder().id("hubspot", "h" + k).email(k < 2 ? "ann.lee@example.com" : "zed@example.com")
+          .firstName(k < 2 ? "Ann" : "Zed").lastName("Lee").build().toRecord("hubspot"));
+    }
+    DedupeResult r = DataQualityEngine.builder().mode(MatchMode.RULES).build().deduplicateRecords(crm, "hubspot");
+    assertThat(r.clusterOf("h0").memberIds()).containsExactly("h0", "h1");
+    assertThat(r.clusterOf("h2").memberIds()).containsExactly("h2");
+  }
+
+  @Test
+  void rejectsDuplicateIdsAndBadSettingsNamingThem() {
+    List<DedupeRecord> twice = List.of(DedupeRecord.of("x", Map.of("email", "a@b.com")),
+        DedupeRecord.of("x", Map.of("email", "c@d.com")));
+    assertThatThrownBy(() -> DataQualityEngine.ofDefaults().deduplicate(twice))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'");
+    assertThatThrownBy(() -> DataQualityEngine.builder().maxBlockSize(1))
+        .hasMessageContaining("maxBlockSize");
+    assertThatThrownBy(() -> DataQualityEngine.builder().defaultRegion("XX"))
+        .hasMessageContaining("defaultRegion");
+    assertThatThrownBy(() -> DataQualityEngine.builder().matchProbability(1.0))
+        .hasMessageContaining("matchProbability");
+    assertThatThrownBy(() -> DataQualityEngine.builder().survivorship("email", SurvivorshipRule.mostRecent())
+        .survivorship("email", SurvivorshipRule.fromMaster())).hasMessageContaining("'email'");
+    assertThatThrownBy(() -> result.explain("bob-1", "nobody")).hasMessageContaining("'nobody'");
+  }
+
+  @Test
+  void handlesEmptyAndSingleInputs() {
+    assertThat(DataQualityEngine.ofDefaults().deduplicate(List.of()).clusters()).isEmpty();
+    DedupeResult one = DataQualityEngine.ofDefaults().deduplicate(List.of(DedupeRecord.of("only", Map.of("email", "a@b.com"))));
+    assertThat(one.clusters()).hasSize(1);
+    assertThat(one.clusterOf("only").merged().provenance().get("email").recordId()).isEqualTo("only");
+  }
+}
