@@ -58,22 +58,11 @@ final class SyncCommand implements Callable<Integer> {
         CRMAdapter target = options.adapter(registry, options.target, properties, env);
         StateBackend state = StateBackend.open(options.stateUrl(properties, env), properties, env)) {
       ProgressBar bar = new ProgressBar(err, 0, System.console() != null && !noProgress);
-      CRMSync.Builder b = CRMSync.builder()
-          .source(source)
-          .target(target)
-          .objectType(options.objectType)
-          .matchKey(options.matchKey())
-          .workers(options.workers)
-          .batchSize(options.batchSize)
+      CRMSync sync = options.builder(source, target, state)
           .incremental(!full)
           .propagateDeletes(propagateDeletes)
-          .queue(state.queue())
-          .stateStore(state.stateStore())
-          .listener(noProgress ? SyncListener.NONE : bar);
-      if (options.jobId != null) {
-        b.jobId(options.jobId);
-      }
-      CRMSync sync = b.build();
+          .listener(noProgress ? SyncListener.NONE : bar)
+          .build();
       out.printf(Locale.ROOT, "Syncing %s from %s to %s (job %s, %s)%n", options.objectType, source.id(), target.id(),
           sync.config().jobId(), state.description());
       SyncReport report = sync.run();

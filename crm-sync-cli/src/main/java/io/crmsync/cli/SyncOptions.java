@@ -51,6 +51,23 @@ final class SyncOptions {
           + "Without it, the queue and state are in memory.")
   @Nullable String state;
 
+  /** A sync builder with these options, the two adapters and the state backend applied. */
+  io.crmsync.CRMSync.Builder builder(CRMAdapter source, CRMAdapter target, StateBackend state) {
+    io.crmsync.CRMSync.Builder b = io.crmsync.CRMSync.builder()
+        .source(source)
+        .target(target)
+        .objectType(objectType)
+        .matchKey(matchKey())
+        .workers(workers)
+        .batchSize(batchSize)
+        .queue(state.queue())
+        .stateStore(state.stateStore());
+    if (jobId != null) {
+      b.jobId(jobId);
+    }
+    return b;
+  }
+
   MatchKey matchKey() {
     return matchKey.equals(Contact.Fields.EMAIL) ? MatchKey.email() : MatchKey.field(matchKey);
   }

@@ -2,7 +2,6 @@ package io.crmsync.cli;
 
 import io.crmsync.CRMSync;
 import io.crmsync.CrmConfigurationException;
-import io.crmsync.SyncListener;
 import io.crmsync.SyncReport;
 import io.crmsync.adapter.AdapterRegistry;
 import io.crmsync.adapter.CRMAdapter;
@@ -55,20 +54,7 @@ final class WorkerCommand implements Callable<Integer> {
     try (CRMAdapter source = options.adapter(registry, options.source, properties, env);
         CRMAdapter target = options.adapter(registry, options.target, properties, env);
         StateBackend state = StateBackend.open(url, properties, env)) {
-      CRMSync.Builder b = CRMSync.builder()
-          .source(source)
-          .target(target)
-          .objectType(options.objectType)
-          .matchKey(options.matchKey())
-          .workers(options.workers)
-          .batchSize(options.batchSize)
-          .queue(state.queue())
-          .stateStore(state.stateStore())
-          .listener(SyncListener.NONE);
-      if (options.jobId != null) {
-        b.jobId(options.jobId);
-      }
-      CRMSync sync = b.build();
+      CRMSync sync = options.builder(source, target, state).build();
       out.printf(Locale.ROOT, "Worker on job %s (%s), %d threads%n", sync.config().jobId(), state.description(),
           options.workers);
       SyncReport report = sync.runWorker(exitWhenIdle);
