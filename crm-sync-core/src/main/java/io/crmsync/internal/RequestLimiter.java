@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RequestLimiter {
   private static final Duration IN_FLIGHT_POLL = Duration.ofMillis(5);
+  private static final Duration MAX_SLICE = Duration.ofMillis(250);
 
   private final RequestBudget budget;
   private final TimeSource time;
@@ -64,6 +66,17 @@ public final class RequestLimiter {
    * @throws InterruptedException if interrupted while waiting
    */
   public Permit acquire() throws InterruptedException {
+    Permit p = acquire(() -> false);
+    return Objects.requireNonNull(p);
+  }
+
+  /**
+   * Blocks (on the time source) until a call may be made, or returns null once {@code cancelled} says
+   * so; long waits (a Retry-After of an hour) are slept in slices so that cancellation is noticed.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public @Nullable Permit acquire(BooleanSupplier cancelled) throws InterruptedException {
     if (budget.isUnlimited()) {
       synchronized (lock) {
         Instant now = time.now();
@@ -100,10 +113,13 @@ public final class RequestLimiter {
           wait = earliest == null ? IN_FLIGHT_POLL : Duration.between(now, earliest);
         }
       }
+      if (cancelled.getAsBoolean()) {
+        return null;
+      }
       if (wait.isZero() || wait.isNegative()) {
         wait = Duration.ofNanos(1);
       }
-      time.sleep(wait);
+      time.sleep(wait.compareTo(MAX_SLICE) > 0 ? MAX_SLICE : wait);
     }
   }
 

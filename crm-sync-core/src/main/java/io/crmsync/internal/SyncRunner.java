@@ -153,10 +153,22 @@ public final class SyncRunner {
       stopRequested.set(true);
     } catch (RuntimeException e) {
       fail("reading the source failed: " + e, e, Alert.Kind.SYNC_FAILED);
+    } catch (Error e) {
+      // stop the workers before the error leaves: orphaned workers would take the next run's tasks
+      failure.compareAndSet(null, "reading the source failed: " + e);
+      readerDone = true;
+      signalFlight();
+      joinWorkers(workers);
+      throw e;
     } finally {
       readerDone = true;
       signalFlight();
     }
+    joinWorkers(workers);
+    return report();
+  }
+
+  private void joinWorkers(List<Thread> workers) {
     boolean interrupted = false;
     for (Thread t : workers) {
       while (t.isAlive()) {
@@ -171,14 +183,14 @@ public final class SyncRunner {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    return report();
   }
 
   private SyncReport report() {
     long settledOwn = created.sum() + updated.sum() + deleted.sum() + unchanged.sum() + dead.sum() - recovered.sum();
-    long unsettled = read.sum() - settledOwn;
-    long remaining = shared ? 0 : unsettled;
-    long delegated = shared ? unsettled : 0;
+    // On a queue in this process the in-flight counter is kept apart from the outcome counters, so the
+    // report's balance is a real check of both; on a shared queue others settle what this run read.
+    long remaining = shared ? 0 : inFlight();
+    long delegated = shared ? read.sum() - settledOwn : 0;
     boolean drained = !shared || queue.stats(topic).unfinished() == 0;
     SyncReport.Status status =
         failure.get() != null ? SyncReport.Status.FAILED
@@ -346,7 +358,11 @@ public final class SyncRunner {
   private @Nullable Page readPage(ReadRequest request) throws InterruptedException {
     int attempts = 0;
     while (!halted()) {
-      try (RequestLimiter.Permit p = sourceLimiter.acquire()) {
+      RequestLimiter.Permit permit = sourceLimiter.acquire(this::halted);
+      if (permit == null) {
+        return null;
+      }
+      try (permit) {
         return source.read(request);
       } catch (CrmRateLimitException e) {
         rateLimited.increment();
@@ -454,7 +470,10 @@ public final class SyncRunner {
       while (!halted()) {
         // Wait for the target's budget before taking a task, so that a long wait (a Retry-After) never
         // holds a lease past its visibility timeout.
-        RequestLimiter.Permit permit = targetLimiter.acquire();
+        RequestLimiter.Permit permit = targetLimiter.acquire(this::halted);
+        if (permit == null) {
+          return;
+        }
         // Count as busy before leasing, so that an idle worker never takes this worker's fresh lease for
         // an abandoned one and sleeps until it expires.
         busyWorkers.incrementAndGet();
@@ -532,8 +551,10 @@ public final class SyncRunner {
         p = codec.decode(task.payload());
       }
     } catch (IllegalArgumentException e) {
-      log.error("Dead-lettering task {} of job {}: its payload cannot be read ({})", task.id(), c.jobId(), e.getMessage());
+      // Its records cannot be settled or even counted: keep the task for inspection and fail loudly.
       queue.deadLetter(task, "unreadable payload: " + e.getMessage());
+      fail("task " + task.id() + " of job " + c.jobId() + " has a payload that cannot be read: " + e.getMessage(), e,
+          Alert.Kind.SYNC_FAILED);
       return;
     }
     if (p.op() == Op.DELETE) {
@@ -699,7 +720,7 @@ public final class SyncRunner {
       if (canRetry) {
         out.retry.add(r);
         if (!fps.isEmpty()) {
-          out.retryFps.add(fps.get(i));
+          out.retryFps.add(fps.get(result.index()));
         }
       } else {
         out.deadLetters.add(new DeadLetter(c.jobId(), op, r, error.code(), describe(error), attemptsMade, now));

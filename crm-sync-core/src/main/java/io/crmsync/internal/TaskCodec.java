@@ -219,7 +219,9 @@ public final class TaskCodec {
     JsonToken t = p.currentToken();
     return switch (t) {
       case VALUE_STRING -> p.getText();
-      case VALUE_NUMBER_INT -> p.getLongValue();
+      case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+          ? new BigDecimal(p.getBigIntegerValue())
+          : p.getLongValue();
       case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
       case VALUE_TRUE -> Boolean.TRUE;
       case VALUE_FALSE -> Boolean.FALSE;

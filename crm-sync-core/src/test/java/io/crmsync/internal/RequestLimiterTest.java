@@ -52,6 +52,15 @@ class RequestLimiterTest {
   }
 
   @Test
+  void aLongPauseCanBeCancelled() throws Exception {
+    RequestLimiter limiter = new RequestLimiter(RequestBudget.unlimited(), time);
+    Instant start = time.now();
+    limiter.pauseUntil(start.plus(Duration.ofHours(1)));
+    assertThat(limiter.acquire(() -> time.now().isAfter(start.plusSeconds(1)))).isNull();
+    assertThat(time.now()).isBefore(start.plusSeconds(2));
+  }
+
+  @Test
   void aPauseHoldsEveryoneBack() throws Exception {
     RequestLimiter limiter = new RequestLimiter(RequestBudget.unlimited(), time);
     Instant start = time.now();

@@ -36,6 +36,14 @@ class TaskCodecTest {
   }
 
   @Test
+  void integersBeyondLongSurviveARoundTrip() {
+    CrmRecord r = CrmRecord.of(ObjectTypes.CONTACT, Map.of("big", new java.math.BigInteger("123456789012345678901234567890")));
+    TaskCodec.Payload p = new TaskCodec.Payload("run", 0, TaskCodec.Op.UPSERT, List.of(r), List.of());
+    assertThat(codec.decode(codec.encode(p)).records().get(0).fields().get("big"))
+        .isEqualTo(new BigDecimal("123456789012345678901234567890"));
+  }
+
+  @Test
   void garbageIsRejectedClearly() {
     assertThatThrownBy(() -> codec.decode("{\"run\":")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a crm-sync task payload");

@@ -2,8 +2,10 @@ package io.crmsync.state.internal;
 
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
+import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.Fingerprint;
 import io.crmsync.state.IdLink;
+import io.crmsync.state.Settlement;
 import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import java.util.ArrayList;
@@ -93,6 +95,21 @@ public final class InMemorySyncStateStore implements SyncStateStore {
       j.list.add(d);
       j.count.incrementAndGet();
     }
+  }
+
+  /**
+   * Settles first and applies only if the task was still the caller's: dead letters are appended, not
+   * idempotent, so a worker that lost its lease must not record them.
+   */
+  @Override
+  public boolean applyAndSettle(StateUpdate update, TaskQueue queue, Settlement settlement) {
+    if (!settlement.applyTo(queue)) {
+      return false;
+    }
+    if (!update.isEmpty()) {
+      apply(update);
+    }
+    return true;
   }
 
   @Override
