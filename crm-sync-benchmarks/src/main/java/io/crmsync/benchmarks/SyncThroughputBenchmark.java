@@ -6,14 +6,11 @@ import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.Page;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordResult;
-import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.SyncStateStore;
 import io.crmsync.testkit.FakeCrm;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -41,7 +38,7 @@ public final class SyncThroughputBenchmark {
         records, rounds, workers, Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
 
     FakeCrm source = FakeCrm.builder().id("source").logRequests(false).build();
-    source.seed(generate(records));
+    source.seed(Benchmarks.contacts(records));
     double[] bare = new double[rounds];
     double[] engine = new double[rounds];
     long[] enginePeak = new long[rounds];
@@ -73,11 +70,11 @@ public final class SyncThroughputBenchmark {
           r + 1, bare[r], (cpu1 - cpu0) / 1e3 / records, gc1 - gc0, barePeak[r] >> 20, engine[r],
           (cpu3 - cpu2) / 1e3 / records, gc3 - gc2, enginePeak[r] >> 20, engine[r] / bare[r]);
     }
-    double mb = median(bare);
-    double me = median(engine);
+    double mb = Benchmarks.median(bare);
+    double me = Benchmarks.median(engine);
     System.out.printf(Locale.ROOT, "median: bare loop %,.0f records/s, engine %,.0f records/s, ratio %.2f; "
             + "peak heap engine %,d MB (bare loop %,d MB)%n",
-        mb, me, me / mb, (long) median(toDouble(enginePeak)) >> 20, (long) median(toDouble(barePeak)) >> 20);
+        mb, me, me / mb, (long) Benchmarks.median(toDouble(enginePeak)) >> 20, (long) Benchmarks.median(toDouble(barePeak)) >> 20);
   }
 
   /** Reads the source a page at a time and upserts each page directly. Records per second. */
@@ -141,34 +138,11 @@ public final class SyncThroughputBenchmark {
         .getProcessCpuTime();
   }
 
-  static List<CrmRecord> generate(int n) {
-    List<CrmRecord> out = new ArrayList<>(n);
-    String[] companies = {"Acme Inc", "Globex LLC", "Initech", "Umbrella Corp", "Hooli"};
-    for (int i = 0; i < n; i++) {
-      out.add(Contact.builder()
-          .email("person" + i + "@example.com")
-          .firstName("First" + (i % 1000))
-          .lastName("Last" + (i % 5000))
-          .company(companies[i % companies.length])
-          .phone("+1415555" + String.format(Locale.ROOT, "%04d", i % 10_000))
-          .build()
-          .toRecord("seed"));
-    }
-    return out;
-  }
-
   private static double[] toDouble(long[] values) {
     double[] out = new double[values.length];
     for (int i = 0; i < values.length; i++) {
       out[i] = values[i];
     }
     return out;
-  }
-
-  static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int m = sorted.length / 2;
-    return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
   }
 }

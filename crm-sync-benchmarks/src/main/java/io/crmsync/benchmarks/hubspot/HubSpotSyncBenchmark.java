@@ -1,5 +1,6 @@
 package io.crmsync.benchmarks.hubspot;
 
+import io.crmsync.benchmarks.Benchmarks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -139,20 +140,14 @@ public final class HubSpotSyncBenchmark {
       engine4[round] = engine(client, contacts("engine4-" + round + "-", n), 4);
       System.gc();
     }
-    double b = median(bare);
-    double e1 = median(engine1);
-    double e4 = median(engine4);
+    double b = Benchmarks.median(bare);
+    double e1 = Benchmarks.median(engine1);
+    double e4 = Benchmarks.median(engine4);
     System.out.printf(Locale.ROOT, "unlimited: %d contacts, medians of %d rounds; bare OkHttp loop (1 thread) %.0f records/s; "
         + "engine with 1 worker %.0f records/s (%.2fx), with 4 workers %.0f records/s (%.2fx)%n", n, ROUNDS, b, e1, e1 / b, e4,
         e4 / b);
     System.out.printf(Locale.ROOT, "  rounds: bare %s, engine/1 %s, engine/4 %s%n", java.util.Arrays.toString(round(bare)),
         java.util.Arrays.toString(round(engine1)), java.util.Arrays.toString(round(engine4)));
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    java.util.Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
   }
 
   private static long[] round(double[] values) {

@@ -17,7 +17,6 @@ import io.crmsync.testkit.SyncEngineContract;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -201,8 +200,7 @@ public final class PostgresQueueBenchmark {
     for (int i = 0; i < runs; i++) {
       results[i] = run.get();
     }
-    Arrays.sort(results);
-    return runs % 2 == 1 ? results[runs / 2] : (results[runs / 2 - 1] + results[runs / 2]) / 2;
+    return io.crmsync.benchmarks.Benchmarks.median(results);
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.crmsync.CRMSync;
+import io.crmsync.benchmarks.Benchmarks;
 import io.crmsync.SyncReport;
 import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.adapter.Page;
@@ -21,8 +22,6 @@ import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -103,7 +102,7 @@ public final class SalesforceSyncBenchmark {
     System.out.printf(Locale.ROOT, "SalesforceSyncBenchmark: %,d contacts, %d rounds, %d workers, modes %s, max heap %,d MB, %d cores%n",
         records, rounds, workers, modes, Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
     FakeCrm source = FakeCrm.builder().id("source").logRequests(false).maxPageSize(10_000).build();
-    source.seed(generate(records));
+    source.seed(Benchmarks.contacts(records));
     for (String mode : modes) {
       int batch = mode.equals("bulk") ? 10_000 : 200;
       double[] bare = new double[rounds];
@@ -119,7 +118,7 @@ public final class SalesforceSyncBenchmark {
             mode, r + 1, bare[r], engine[r], engine[r] / bare[r]);
       }
       System.out.printf(Locale.ROOT, "%s median: bare loop %,.0f records/s, engine %,.0f records/s, ratio %.2f%n",
-          mode, median(bare), median(engine), median(engine) / median(bare));
+          mode, Benchmarks.median(bare), Benchmarks.median(engine), Benchmarks.median(engine) / Benchmarks.median(bare));
     }
   }
 
@@ -269,28 +268,5 @@ public final class SalesforceSyncBenchmark {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  static List<CrmRecord> generate(int n) {
-    List<CrmRecord> out = new ArrayList<>(n);
-    String[] companies = {"Acme Inc", "Globex LLC", "Initech", "Umbrella Corp", "Hooli"};
-    for (int i = 0; i < n; i++) {
-      out.add(Contact.builder()
-          .email("person" + i + "@example.com")
-          .firstName("First" + (i % 1000))
-          .lastName("Last" + (i % 5000))
-          .company(companies[i % companies.length])
-          .phone("+1415555" + String.format(Locale.ROOT, "%04d", i % 10_000))
-          .build()
-          .toRecord("seed"));
-    }
-    return out;
-  }
-
-  static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int m = sorted.length / 2;
-    return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
   }
 }
