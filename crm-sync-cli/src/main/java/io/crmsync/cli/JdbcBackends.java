@@ -1,7 +1,7 @@
 package io.crmsync.cli;
 
+import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.jdbc.PostgresSync;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -16,34 +16,16 @@ final class JdbcBackends {
   private JdbcBackends() {}
 
   static StateBackend open(String url, Properties properties, Map<String, String> env) {
+    // crmsync.state.<name> and CRMSYNC_STATE_<NAME> follow the adapters' naming, so AdapterConfig reads them
+    AdapterConfig state = AdapterConfig.builder("state").properties(properties, "properties").environment(env).build();
     Map<String, String> settings = new TreeMap<>();
-    String prefix = "crmsync.state.";
-    for (String key : properties.stringPropertyNames()) {
-      if (key.startsWith(prefix) && !key.equals("crmsync.state.url")) {
-        settings.put(key.substring(prefix.length()), properties.getProperty(key));
+    for (String name : state.names()) {
+      if (!name.equals("url")) {
+        settings.put(name, state.string(name));
       }
     }
-    env.forEach((k, v) -> {
-      if (k.startsWith("CRMSYNC_STATE_") && !k.equals("CRMSYNC_STATE_URL")) {
-        settings.put(camel(k.substring("CRMSYNC_STATE_".length())), v);
-      }
-    });
     PostgresSync pg = PostgresSync.fromJdbcUrl(url, settings);
     return StateBackend.of(pg.taskQueue(), pg.stateStore(),
         "queue and state in PostgreSQL " + StateBackend.redact(url), pg::close);
-  }
-
-  private static String camel(String snake) {
-    StringBuilder sb = new StringBuilder();
-    boolean upper = false;
-    for (char c : snake.toLowerCase(Locale.ROOT).toCharArray()) {
-      if (c == '_') {
-        upper = true;
-      } else {
-        sb.append(upper ? Character.toUpperCase(c) : c);
-        upper = false;
-      }
-    }
-    return sb.toString();
   }
 }

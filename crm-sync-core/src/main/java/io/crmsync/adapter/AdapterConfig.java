@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -101,6 +102,11 @@ public final class AdapterConfig {
 
   public String adapterId() {
     return adapterId;
+  }
+
+  /** The names of the settings given, from every source, in the order they were first given. */
+  public Set<String> names() {
+    return settings.keySet();
   }
 
   /** Whether the setting is given. */

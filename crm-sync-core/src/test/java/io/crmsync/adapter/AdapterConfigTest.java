@@ -81,6 +81,13 @@ class AdapterConfigTest {
   }
 
   @Test
+  void namesListEverySettingGiven() {
+    AdapterConfig config = AdapterConfig.builder("state").setting("user", "u")
+        .environment(Map.of("CRMSYNC_STATE_TABLE_PREFIX", "cs_")).build();
+    assertThat(config.names()).containsExactly("user", "tablePrefix");
+  }
+
+  @Test
   void adapterIdsAreValidated() {
     assertThatThrownBy(() -> AdapterConfig.builder("Hub Spot")).hasMessageContaining("adapterId");
   }
