@@ -10,7 +10,6 @@ import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,15 +17,20 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
-/** {@link SyncStateStore#inMemory()}: concurrent maps. */
+/**
+ * {@link SyncStateStore#inMemory()}. Links and fingerprints, one of each per record synced, sit in
+ * {@link CompactStringMap}s: a million-record sync keeps them in a few flat arrays rather than millions of
+ * map entries for the garbage collector to trace.
+ *
+ * <p>A link is stored in the direction it was saved. The other direction, which a one-way sync never
+ * reads, is indexed on its first read and kept up to date from then on.
+ */
 public final class InMemorySyncStateStore implements SyncStateStore {
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
-  /** Links by direction (objectType, from system, to system), then by from id: no per-entry key strings. */
-  private final Map<Direction, Map<String, String>> links = new ConcurrentHashMap<>();
-
-  private record Direction(String objectType, String fromSystem, String toSystem) {}
-  private final Map<String, Map<String, String>> fingerprints = new ConcurrentHashMap<>();
+  private final Map<PairKey, LinkPair> links = new ConcurrentHashMap<>();
+  private final Map<String, CompactStringMap> fingerprints = new ConcurrentHashMap<>();
   private final Map<String, JobDeadLetters> deadLetters = new ConcurrentHashMap<>();
 
   private static final class JobDeadLetters {
@@ -34,8 +38,49 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     final AtomicLong count = new AtomicLong();
   }
 
-  private Map<String, String> links(String objectType, String fromSystem, String toSystem) {
-    return links.computeIfAbsent(new Direction(objectType, fromSystem, toSystem), k -> new ConcurrentHashMap<>());
+  /** Systems in a fixed order, so that links saved from either side meet in one {@link LinkPair}. */
+  private record PairKey(String objectType, String first, String second) {
+    static PairKey of(String objectType, String a, String b) {
+      return a.compareTo(b) <= 0 ? new PairKey(objectType, a, b) : new PairKey(objectType, b, a);
+    }
+
+    /** 0 for links from {@code first} to {@code second}, 1 the other way. */
+    int direction(String fromSystem) {
+      return fromSystem.equals(first) ? 0 : 1;
+    }
+  }
+
+  /** The links of one object type between two systems. */
+  private static final class LinkPair {
+    /** Shared by writers; taken alone to index a direction from the other one. */
+    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    final LinkTable[] byDirection;
+
+    LinkPair(PairKey key) {
+      LinkTable forward = new LinkTable();
+      if (key.first().equals(key.second())) {
+        forward.complete = true; // a system linked to itself: one table serves both directions
+        byDirection = new LinkTable[] {forward, forward};
+      } else {
+        byDirection = new LinkTable[] {forward, new LinkTable()};
+      }
+    }
+  }
+
+  private static final class LinkTable {
+    /** From id to to id. */
+    final CompactStringMap ids = new CompactStringMap();
+    /** Whether it holds the links saved from the other side too; set on the first read. */
+    volatile boolean complete;
+  }
+
+  private static boolean sameDirection(IdLink a, IdLink b) {
+    return a.objectType().equals(b.objectType()) && a.fromSystem().equals(b.fromSystem())
+        && a.toSystem().equals(b.toSystem());
+  }
+
+  private LinkPair links(PairKey key) {
+    return links.computeIfAbsent(key, LinkPair::new);
   }
 
   @Override
@@ -51,44 +96,70 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   @Override
   public Map<String, String> linkedIds(
       String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
-    Map<String, String> byId = links.get(new Direction(objectType, fromSystem, toSystem));
-    if (byId == null) {
+    PairKey key = PairKey.of(objectType, fromSystem, toSystem);
+    LinkPair pair = links.get(key);
+    if (pair == null) {
       return Map.of();
     }
-    Map<String, String> out = new HashMap<>();
-    for (String id : fromIds) {
-      String to = byId.get(id);
-      if (to != null) {
-        out.put(id, to);
+    int direction = key.direction(fromSystem);
+    LinkTable table = pair.byDirection[direction];
+    if (!table.complete) {
+      pair.lock.writeLock().lock();
+      try {
+        if (!table.complete) {
+          List<Map.Entry<String, String>> saved = new ArrayList<>();
+          pair.byDirection[1 - direction].ids.forEach((from, to) -> saved.add(Map.entry(to, from)));
+          table.ids.putAllAbsent(saved, Map.Entry::getKey, Map.Entry::getValue);
+          table.complete = true;
+        }
+      } finally {
+        pair.lock.writeLock().unlock();
       }
     }
-    return out;
+    return table.ids.getAll(fromIds);
   }
 
   @Override
   public Map<String, String> fingerprints(String scope, Collection<String> keys) {
-    Map<String, String> byKey = fingerprints.get(scope);
-    if (byKey == null) {
-      return Map.of();
-    }
-    Map<String, String> out = new HashMap<>();
-    for (String k : keys) {
-      String v = byKey.get(k);
-      if (v != null) {
-        out.put(k, v);
-      }
-    }
-    return out;
+    CompactStringMap byKey = fingerprints.get(scope);
+    return byKey == null ? Map.of() : byKey.getAll(keys);
   }
 
   @Override
   public void apply(StateUpdate update) {
-    for (IdLink l : update.links()) {
-      links(l.objectType(), l.fromSystem(), l.toSystem()).put(l.fromId(), l.toId());
-      links(l.objectType(), l.toSystem(), l.fromSystem()).put(l.toId(), l.fromId());
+    List<IdLink> links = update.links();
+    // a batch's links are nearly always between the same two systems, its fingerprints in one scope:
+    // each run of alike entries is written in one step
+    for (int from = 0, to; from < links.size(); from = to) {
+      IdLink first = links.get(from);
+      to = from + 1;
+      while (to < links.size() && sameDirection(first, links.get(to))) {
+        to++;
+      }
+      List<IdLink> run = links.subList(from, to);
+      PairKey key = PairKey.of(first.objectType(), first.fromSystem(), first.toSystem());
+      LinkPair pair = links(key);
+      int direction = key.direction(first.fromSystem());
+      pair.lock.readLock().lock();
+      try {
+        pair.byDirection[direction].ids.putAll(run, IdLink::fromId, IdLink::toId);
+        LinkTable reverse = pair.byDirection[1 - direction];
+        if (reverse.complete) {
+          reverse.ids.putAll(run, IdLink::toId, IdLink::fromId);
+        }
+      } finally {
+        pair.lock.readLock().unlock();
+      }
     }
-    for (Fingerprint f : update.fingerprints()) {
-      fingerprints.computeIfAbsent(f.scope(), k -> new ConcurrentHashMap<>()).put(f.key(), f.value());
+    List<Fingerprint> fps = update.fingerprints();
+    for (int from = 0, to; from < fps.size(); from = to) {
+      String scope = fps.get(from).scope();
+      to = from + 1;
+      while (to < fps.size() && fps.get(to).scope().equals(scope)) {
+        to++;
+      }
+      fingerprints.computeIfAbsent(scope, k -> new CompactStringMap())
+          .putAll(fps.subList(from, to), Fingerprint::key, Fingerprint::value);
     }
     for (DeadLetter d : update.deadLetters()) {
       JobDeadLetters j = deadLetters.computeIfAbsent(d.jobId(), k -> new JobDeadLetters());

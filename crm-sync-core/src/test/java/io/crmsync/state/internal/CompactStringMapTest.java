@@ -1,0 +1,137 @@
+package io.crmsync.state.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class CompactStringMapTest {
+  private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
+
+  @Property
+  void digestTextRoundTripsThroughTwoLongs(@ForAll byte[] bytes) {
+    byte[] sixteen = java.util.Arrays.copyOf(bytes, 16);
+    String text = BASE64.encodeToString(sixteen);
+    long[] bits = new long[2];
+    assertThat(Digests.parse(text, bits)).isTrue();
+    long hi = bits[0];
+    long lo = bits[1];
+    assertThat(hi).isEqualTo(java.nio.ByteBuffer.wrap(sixteen).getLong(0));
+    assertThat(lo).isEqualTo(java.nio.ByteBuffer.wrap(sixteen).getLong(8));
+    assertThat(Digests.encode(hi, lo)).isEqualTo(text);
+  }
+
+  @Test
+  void onlyCanonicalDigestTextIsTakenForADigest() {
+    String canonical = BASE64.encodeToString(new byte[16]);
+    assertThat(canonical).isEqualTo("AAAAAAAAAAAAAAAAAAAAAA");
+    assertThat(isDigest(canonical)).isTrue();
+    // the last character's low four bits are padding: a text with them set decodes to the same bits,
+    // so it must not be stored as a digest or it would read back as different text
+    assertThat(isDigest("AAAAAAAAAAAAAAAAAAAAAB")).isFalse();
+    assertThat(isDigest("AAAAAAAAAAAAAAAAAAAAA")).isFalse();
+    assertThat(isDigest("AAAAAAAAAAAAAAAAAAAAAAA")).isFalse();
+    assertThat(isDigest("AAAAAAAAAAAAAAAAAAAA+A")).isFalse();
+    assertThat(isDigest("AAAAAAAAAAAAAAAAAAAAé A".substring(0, 22))).isFalse();
+  }
+
+  @Property(tries = 200)
+  void behavesLikeAMap(@ForAll("operations") List<Map.Entry<String, String>> puts, @ForAll("batchSizes") int batch,
+      @ForAll boolean onlyIfAbsent) {
+    CompactStringMap map = new CompactStringMap();
+    Map<String, String> model = new HashMap<>();
+    for (int from = 0; from < puts.size(); from += batch) {
+      List<Map.Entry<String, String>> run = puts.subList(from, Math.min(puts.size(), from + batch));
+      if (onlyIfAbsent) {
+        map.putAllAbsent(run, Map.Entry::getKey, Map.Entry::getValue);
+        run.forEach(e -> model.putIfAbsent(e.getKey(), e.getValue()));
+      } else {
+        map.putAll(run, Map.Entry::getKey, Map.Entry::getValue);
+        run.forEach(e -> model.put(e.getKey(), e.getValue()));
+      }
+    }
+    assertThat(map.size()).isEqualTo(model.size());
+    for (Map.Entry<String, String> e : model.entrySet()) {
+      assertThat(map.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+    }
+    List<String> asked = new java.util.ArrayList<>(model.keySet());
+    asked.add("absent-key-\u0000");
+    assertThat(map.getAll(asked)).isEqualTo(model);
+    assertThat(map.get("absent-key-\u0000")).isNull();
+    Map<String, String> seen = new HashMap<>();
+    map.forEach(seen::put);
+    assertThat(seen).isEqualTo(model);
+  }
+
+  @Provide
+  Arbitrary<Integer> batchSizes() {
+    return Arbitraries.of(1, 3, 100);
+  }
+
+  @Provide
+  Arbitrary<List<Map.Entry<String, String>>> operations() {
+    // few distinct keys, so that values are replaced, and values that switch between digest and text
+    Arbitrary<String> keys = Arbitraries.strings().alpha().ofMinLength(0).ofMaxLength(3);
+    Arbitrary<String> digests = Arbitraries.bytes().array(byte[].class).ofSize(16).map(BASE64::encodeToString);
+    Arbitrary<String> texts = Arbitraries.strings().ofMinLength(0).ofMaxLength(24);
+    Arbitrary<String> values = Arbitraries.oneOf(digests, texts);
+    return Combinators.combine(keys, values).as(Map::entry).list().ofMaxSize(300);
+  }
+
+  @Test
+  void holdsAMillionEntriesWrittenConcurrently() throws Exception {
+    CompactStringMap map = new CompactStringMap();
+    int perThread = 250_000;
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          for (int from = 0; from < perThread; from += 100) {
+            List<Map.Entry<String, String>> batch = new java.util.ArrayList<>();
+            for (int i = from; i < from + 100; i++) {
+              String key = "c-" + (thread * perThread + i);
+              batch.add(Map.entry(key, i % 2 == 0 ? digestOf(key) : "t-" + key));
+            }
+            map.putAll(batch, Map.Entry::getKey, Map.Entry::getValue);
+          }
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(map.size()).isEqualTo(4L * perThread);
+    for (int t = 0; t < 4; t++) {
+      for (int i = 0; i < perThread; i += 997) {
+        String key = "c-" + (t * perThread + i);
+        assertThat(map.get(key)).isEqualTo(i % 2 == 0 ? digestOf(key) : "t-" + key);
+      }
+    }
+  }
+
+  private static boolean isDigest(String text) {
+    return Digests.parse(text, new long[2]);
+  }
+
+  private static String digestOf(String key) {
+    byte[] b = new byte[16];
+    java.nio.ByteBuffer.wrap(b).putLong(key.hashCode() * 0x9E3779B97F4A7C15L).putLong(~(long) key.length());
+    return BASE64.encodeToString(b);
+  }
+}

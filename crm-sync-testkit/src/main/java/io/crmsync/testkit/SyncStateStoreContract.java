@@ -1,0 +1,258 @@
+package io.crmsync.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crmsync.model.CrmRecord;
+import io.crmsync.queue.LeasedTask;
+import io.crmsync.queue.NewTask;
+import io.crmsync.queue.TaskQueue;
+import io.crmsync.state.Checkpoint;
+import io.crmsync.state.DeadLetter;
+import io.crmsync.state.Fingerprint;
+import io.crmsync.state.IdLink;
+import io.crmsync.state.Settlement;
+import io.crmsync.state.StateUpdate;
+import io.crmsync.state.SyncStateStore;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link SyncStateStore} owes the engine: checkpoints, symmetric id links in which
+ * the last one saved wins, fingerprints read in bulk per scope, dead letters kept whole and in order,
+ * and concurrent writers. Extend it and return a new, empty store.
+ */
+public abstract class SyncStateStoreContract {
+  private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
+
+  /** A new, empty store. Called once per test; closed after it. */
+  protected abstract SyncStateStore newStore();
+
+  protected SyncStateStore store;
+
+  @BeforeEach
+  void openStore() {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  private static StateUpdate links(IdLink... links) {
+    return new StateUpdate(List.of(links), List.of(), List.of());
+  }
+
+  private static StateUpdate fingerprints(Fingerprint... fingerprints) {
+    return new StateUpdate(List.of(), List.of(fingerprints), List.of());
+  }
+
+  /** A digest as the engine writes fingerprints: 128 bits in Base64url without padding. */
+  private static String digest(long seed) {
+    byte[] bytes = new byte[16];
+    java.nio.ByteBuffer.wrap(bytes).putLong(seed * 0x9E3779B97F4A7C15L).putLong(~seed * 0xC2B2AE3D27D4EB4FL);
+    return BASE64.encodeToString(bytes);
+  }
+
+  @Test
+  void checkpointsRoundTripIncludingAbsentParts() {
+    assertThat(store.checkpoint("job")).isEmpty();
+    Checkpoint inPass = new Checkpoint("000000000300", Instant.parse("2026-01-01T00:00:00.123456Z"),
+        Instant.parse("2026-01-02T00:00:00Z"), Instant.parse("2026-01-03T00:00:00Z"));
+    store.saveCheckpoint("job", inPass);
+    assertThat(store.checkpoint("job")).contains(inPass);
+    Checkpoint done = new Checkpoint(null, null, null, Instant.parse("2026-01-04T00:00:00Z"));
+    store.saveCheckpoint("job", done);
+    assertThat(store.checkpoint("job")).contains(done);
+    assertThat(store.checkpoint("other")).isEmpty();
+  }
+
+  @Test
+  void linksAreSymmetricPerSystemPairAndTheLastOneWins() {
+    store.apply(links(new IdLink("contact", "app", "a1", "hubspot", "h1"), new IdLink("contact", "app", "a2", "hubspot", "h2")));
+    assertThat(store.linkedIds("contact", "app", List.of("a1", "a2", "a3"), "hubspot")).isEqualTo(Map.of("a1", "h1", "a2", "h2"));
+    assertThat(store.linkedIds("contact", "hubspot", List.of("h1", "h2"), "app")).isEqualTo(Map.of("h1", "a1", "h2", "a2"));
+    assertThat(store.linkedIds("company", "app", List.of("a1"), "hubspot")).isEmpty();
+    assertThat(store.linkedIds("contact", "app", List.of("a1"), "salesforce")).isEmpty();
+
+    store.apply(links(new IdLink("contact", "app", "a1", "hubspot", "h9"), new IdLink("contact", "app", "a1", "salesforce", "s1")));
+    assertThat(store.linkedIds("contact", "app", List.of("a1"), "hubspot")).isEqualTo(Map.of("a1", "h9"));
+    assertThat(store.linkedIds("contact", "hubspot", List.of("h9"), "app")).isEqualTo(Map.of("h9", "a1"));
+    assertThat(store.linkedIds("contact", "app", List.of("a1"), "salesforce")).isEqualTo(Map.of("a1", "s1"));
+    assertThat(store.linkedIds("contact", "salesforce", List.of("s1"), "app")).isEqualTo(Map.of("s1", "a1"));
+  }
+
+  @Test
+  void theOtherDirectionSeesLinksSavedBeforeAndAfterItIsFirstRead() {
+    store.apply(links(new IdLink("contact", "app", "a1", "crm", "c1")));
+    assertThat(store.linkedIds("contact", "crm", List.of("c1", "c2"), "app")).isEqualTo(Map.of("c1", "a1"));
+    store.apply(links(new IdLink("contact", "app", "a2", "crm", "c2")));
+    assertThat(store.linkedIds("contact", "crm", List.of("c1", "c2"), "app")).isEqualTo(Map.of("c1", "a1", "c2", "a2"));
+  }
+
+  @Test
+  void linksSavedFromEitherSideAreFoundFromBoth() {
+    // a two-way sync saves links from each side as it writes to the other
+    store.apply(links(new IdLink("contact", "app", "a1", "crm", "c1")));
+    store.apply(links(new IdLink("contact", "crm", "c2", "app", "a2")));
+    assertThat(store.linkedIds("contact", "app", List.of("a1", "a2"), "crm")).isEqualTo(Map.of("a1", "c1", "a2", "c2"));
+    assertThat(store.linkedIds("contact", "crm", List.of("c1", "c2"), "app")).isEqualTo(Map.of("c1", "a1", "c2", "a2"));
+    store.apply(links(new IdLink("contact", "crm", "c3", "app", "a3"), new IdLink("contact", "app", "a4", "crm", "c4")));
+    assertThat(store.linkedIds("contact", "app", List.of("a3", "a4"), "crm")).isEqualTo(Map.of("a3", "c3", "a4", "c4"));
+    assertThat(store.linkedIds("contact", "crm", List.of("c3", "c4"), "app")).isEqualTo(Map.of("c3", "a3", "c4", "a4"));
+  }
+
+  @Test
+  void aBatchMayMixObjectTypesAndSystems() {
+    store.apply(links(
+        new IdLink("contact", "app", "1", "crm", "c1"),
+        new IdLink("company", "app", "1", "crm", "k1"),
+        new IdLink("contact", "crm", "c2", "app", "2"),
+        new IdLink("contact", "app", "1", "erp", "e1")));
+    assertThat(store.linkedIds("contact", "app", List.of("1", "2"), "crm")).isEqualTo(Map.of("1", "c1", "2", "c2"));
+    assertThat(store.linkedIds("company", "app", List.of("1"), "crm")).isEqualTo(Map.of("1", "k1"));
+    assertThat(store.linkedIds("company", "crm", List.of("k1", "c1"), "app")).isEqualTo(Map.of("k1", "1"));
+    assertThat(store.linkedIds("contact", "erp", List.of("e1"), "app")).isEqualTo(Map.of("e1", "1"));
+  }
+
+  @Test
+  void fingerprintsAreReadInBulkPerScopeAndTheLastOneWins() {
+    store.apply(fingerprints(
+        new Fingerprint("hubspot/contact", "app:1", "d1"),
+        new Fingerprint("hubspot/contact", "app:2", "d2"),
+        new Fingerprint("salesforce/contact", "app:1", "s1"),
+        new Fingerprint("hubspot/contact", "app:1", "d1b")));
+    assertThat(store.fingerprints("hubspot/contact", List.of("app:1", "app:2", "app:3", "app:1")))
+        .isEqualTo(Map.of("app:1", "d1b", "app:2", "d2"));
+    assertThat(store.fingerprints("salesforce/contact", List.of("app:1"))).isEqualTo(Map.of("app:1", "s1"));
+    assertThat(store.fingerprints("x", List.of())).isEmpty();
+    assertThat(store.fingerprints("x", List.of("app:1"))).isEmpty();
+  }
+
+  @Test
+  void fingerprintValuesComeBackExactlyWhateverTheirShape() {
+    String engineDigest = digest(7);
+    List<String> values = List.of(engineDigest, digest(8), "", "short", "AAAAAAAAAAAAAAAAAAAAAB",
+        engineDigest.toUpperCase(java.util.Locale.ROOT), "ünïcödé-ünïcödé-ünïcödé", engineDigest + "=");
+    for (int round = 0; round < 2; round++) {
+      List<Fingerprint> fps = new ArrayList<>();
+      for (int i = 0; i < values.size(); i++) {
+        // the second round swaps each key's value between digest-shaped text and any other
+        fps.add(new Fingerprint("s", "k" + i, values.get((i + round) % values.size())));
+      }
+      store.apply(new StateUpdate(List.of(), fps, List.of()));
+      Map<String, String> expected = new HashMap<>();
+      for (Fingerprint f : fps) {
+        expected.put(f.key(), f.value());
+      }
+      assertThat(store.fingerprints("s", expected.keySet())).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void deadLettersKeepTheirRecordExactlyAndInOrder() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("email", "ä@example.com");
+    fields.put("score", 12345678901234L);
+    fields.put("ratio", new BigDecimal("0.10"));
+    fields.put("tags", List.of("a", "b", 3L));
+    fields.put("address", Map.of("city", "Zürich", "zip", "8000", "nested", Map.of("ok", true)));
+    fields.put("note", "quote \" backslash \\ newline \n emoji 😀");
+    CrmRecord record = new CrmRecord("contact", "000000000042", fields, Instant.parse("2026-01-01T10:00:00.5Z"), false);
+    DeadLetter first = new DeadLetter("job", "upsert", record, "INVALID_VALUE", "email: not an address", 3,
+        Instant.parse("2026-01-05T00:00:00Z"));
+    DeadLetter second = new DeadLetter("job", "delete", CrmRecord.of("contact", Map.of("email", "b@example.com")),
+        "CrmUnavailableException", "[target HTTP 503] down", 1, Instant.parse("2026-01-05T00:00:01Z"));
+    store.apply(new StateUpdate(List.of(), List.of(), List.of(first, second)));
+    store.apply(new StateUpdate(List.of(), List.of(), List.of(
+        new DeadLetter("other", "upsert", record, "X", "y", 1, Instant.parse("2026-01-05T00:00:02Z")))));
+
+    assertThat(store.deadLetters("job", 10)).containsExactly(first, second);
+    assertThat(store.deadLetters("job", 1)).containsExactly(first);
+    assertThat(store.deadLetterCount("job")).isEqualTo(2);
+    assertThat(store.deadLetterCount("other")).isEqualTo(1);
+    assertThat(store.deadLetterCount("none")).isZero();
+    assertThat(store.deadLetters("none", 10)).isEmpty();
+  }
+
+  @Test
+  void applyAndSettleOnAnInMemoryQueueAppliesAndCompletes() {
+    TaskQueue queue = TaskQueue.inMemory(new FakeTimeSource());
+    queue.enqueue("t", List.of(NewTask.of("{}")));
+    LeasedTask task = queue.lease("t", "w", 1, Duration.ofSeconds(30)).get(0);
+    assertThat(store.applyAndSettle(links(new IdLink("contact", "app", "a1", "crm", "c1")), queue,
+        Settlement.complete(task, List.of()))).isTrue();
+    assertThat(store.linkedIds("contact", "app", List.of("a1"), "crm")).containsEntry("a1", "c1");
+    assertThat(queue.stats("t").unfinished()).isZero();
+  }
+
+  @Test
+  void concurrentWritersLoseNothingWhileTheOtherDirectionIsFirstRead() throws Exception {
+    int writers = 4;
+    int batches = 50;
+    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        done.add(pool.submit(() -> {
+          for (int b = 0; b < batches; b++) {
+            List<IdLink> links = new ArrayList<>();
+            List<Fingerprint> fps = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+              String id = writer + "-" + b + "-" + i;
+              links.add(new IdLink("contact", "app", "a" + id, "crm", "c" + id));
+              fps.add(new Fingerprint("crm/contact<app", "a" + id, digest(id.hashCode())));
+            }
+            store.apply(new StateUpdate(links, fps, List.of()));
+          }
+        }));
+      }
+      // a reader of the other direction, from the start: it must never see a link the forward one lacks
+      done.add(pool.submit(() -> {
+        for (int b = 0; b < batches; b++) {
+          List<String> ids = List.of("c0-" + b + "-0", "c1-" + b + "-99", "c3-" + b + "-50");
+          store.linkedIds("contact", "crm", ids, "app").forEach((c, a) ->
+              assertThat(a).isEqualTo("a" + c.substring(1)));
+        }
+      }));
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<String> forward = new ArrayList<>();
+    List<String> backward = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      for (int b = 0; b < batches; b++) {
+        for (int i = 0; i < 100; i++) {
+          forward.add("a" + w + "-" + b + "-" + i);
+          backward.add("c" + w + "-" + b + "-" + i);
+          keys.add("a" + w + "-" + b + "-" + i);
+        }
+      }
+    }
+    assertThat(store.linkedIds("contact", "app", forward, "crm")).hasSize(forward.size());
+    Map<String, String> back = store.linkedIds("contact", "crm", backward, "app");
+    assertThat(back).hasSize(backward.size());
+    back.forEach((c, a) -> assertThat(a).isEqualTo("a" + c.substring(1)));
+    Map<String, String> fps = store.fingerprints("crm/contact<app", keys);
+    assertThat(fps).hasSize(keys.size());
+    fps.forEach((k, v) -> assertThat(v).isEqualTo(digest(k.substring(1).hashCode())));
+  }
+}

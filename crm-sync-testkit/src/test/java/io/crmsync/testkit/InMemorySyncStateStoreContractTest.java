@@ -1,0 +1,10 @@
+package io.crmsync.testkit;
+
+import io.crmsync.state.SyncStateStore;
+
+class InMemorySyncStateStoreContractTest extends SyncStateStoreContract {
+  @Override
+  protected SyncStateStore newStore() {
+    return SyncStateStore.inMemory();
+  }
+}
