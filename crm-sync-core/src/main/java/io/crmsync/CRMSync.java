@@ -6,17 +6,13 @@ import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.internal.RequestLimiter;
 import io.crmsync.internal.SyncRunner;
-import io.crmsync.internal.TaskCodec;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.SyncStateStore;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
@@ -58,8 +54,6 @@ public final class CRMSync {
   private final RequestLimiter targetLimiter;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean stopRequested = new AtomicBoolean();
-  /** Decoded payloads beside the JSON strings an in-process queue hands back: keyed by identity, O(1). */
-  private final Map<String, TaskCodec.Payload> payloadCache = Collections.synchronizedMap(new IdentityHashMap<>());
 
   /**
    * The settings of a {@link CRMSync}, as {@link Builder#build()} fixed them.
@@ -139,7 +133,7 @@ public final class CRMSync {
     }
     try {
       stopRequested.set(false);
-      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, null, payloadCache).run());
+      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, null).run());
     } finally {
       running.set(false);
     }
@@ -160,7 +154,7 @@ public final class CRMSync {
     }
     try {
       stopRequested.set(false);
-      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, exitWhenIdleFor, payloadCache).run());
+      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, exitWhenIdleFor).run());
     } finally {
       running.set(false);
     }

@@ -20,6 +20,7 @@ import io.crmsync.model.CrmRecord;
 import io.crmsync.queue.LeasedTask;
 import io.crmsync.queue.NewTask;
 import io.crmsync.queue.TaskQueue;
+import io.crmsync.queue.internal.InMemoryTaskQueue;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.Fingerprint;
@@ -67,7 +68,8 @@ public final class SyncRunner {
   private final GuardedListener listener;
   private final RetryDecider retry;
   private final TaskCodec codec = new TaskCodec();
-  private final @Nullable Map<String, Payload> decoded;
+  /** Our own in-memory queue, which holds payloads as objects: then no JSON is written or read. */
+  private final @Nullable InMemoryTaskQueue local;
   private final String runId = UUID.randomUUID().toString();
   private final String topic;
   /**
@@ -109,12 +111,10 @@ public final class SyncRunner {
    *     had no unfinished task for this long
    */
   public SyncRunner(CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter,
-      AtomicBoolean stopRequested, @Nullable Duration workerOnlyIdleExit, Map<String, Payload> payloadCache) {
+      AtomicBoolean stopRequested, @Nullable Duration workerOnlyIdleExit) {
     this.c = config;
-    // A queue in this process hands back the very payload strings it was given, so the decoded form can
-    // be kept beside them instead of parsing the JSON again. Never for a durable queue: its payloads
-    // come back as new strings (so would never hit) and may be taken by other processes (so would leak).
-    this.decoded = config.queue().isDurable() ? null : payloadCache;
+    // Only our own class: any other queue, in this process or not, gets the JSON its contract promises.
+    this.local = config.queue() instanceof InMemoryTaskQueue q ? q : null;
     this.workerOnlyIdleExit = workerOnlyIdleExit;
     this.source = config.source();
     this.target = config.target();
@@ -349,8 +349,8 @@ public final class SyncRunner {
     List<NewTask> tasks = new ArrayList<>();
     for (int from = 0; from < records.size(); from += c.batchSize()) {
       int to = Math.min(records.size(), from + c.batchSize());
-      tasks.add(NewTask.of(encode(new Payload(runId, seq, op, records.subList(from, to),
-          fingerprints.isEmpty() ? List.of() : fingerprints.subList(from, to)))));
+      tasks.add(newTask(new Payload(runId, seq, op, records.subList(from, to),
+          fingerprints.isEmpty() ? List.of() : fingerprints.subList(from, to)), Duration.ZERO, 0));
     }
     queue.enqueue(topic, tasks);
   }
@@ -545,7 +545,10 @@ public final class SyncRunner {
   }
 
   private void process(LeasedTask task, RequestLimiter.Permit permit) {
-    Payload p = decoded == null ? null : decoded.remove(task.payload());
+    Payload p = local == null ? null : (Payload) local.attachment(task);
+    if (p == null && local != null && InMemoryTaskQueue.isPlaceholder(task.payload())) {
+      return; // settled meanwhile by a worker that took over the expired lease: nothing left to do
+    }
     try {
       if (p == null) {
         p = codec.decode(task.payload());
@@ -768,19 +771,18 @@ public final class SyncRunner {
   }
 
   private NewTask followUp(Payload p, List<CrmRecord> records, List<String> fps, Duration delay, int attempts) {
-    return new NewTask(encode(new Payload(p.run(), p.page(), p.op(), records, fps)), delay, attempts);
+    return newTask(new Payload(p.run(), p.page(), p.op(), records, fps), delay, attempts);
   }
 
   private static List<String> sub(List<String> fps, int from, int to) {
     return fps.isEmpty() ? fps : fps.subList(from, to);
   }
 
-  private String encode(Payload payload) {
-    String json = codec.encode(payload);
-    if (decoded != null) {
-      decoded.put(json, payload);
+  private NewTask newTask(Payload payload, Duration delay, int attempts) {
+    if (local != null) {
+      return local.attach(payload, () -> codec.encode(payload), delay, attempts);
     }
-    return json;
+    return new NewTask(codec.encode(payload), delay, attempts);
   }
 
   /** Puts {@code toWrite} back on the queue as a new task and settles the skipped records. */
