@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A digest of a record's content (its fields; not its id or timestamps), stable across a JSON round
@@ -38,6 +40,14 @@ public final class Fingerprints {
     private final byte[] half = new byte[16];
     private final byte[] text = new byte[22];
     private String[] keys = new String[32];
+    private Object[] values = new Object[32];
+    /**
+     * The top-level keys of the last record in iteration order, and the order that sorts them: records
+     * of one type mostly share a key set (and so, for an immutable map, an iteration order), and then
+     * no sort is needed.
+     */
+    private String[] lastKeys = new String[0];
+    private int[] lastOrder = new int[0];
     private int length;
 
     Sink() {
@@ -88,9 +98,35 @@ public final class Fingerprints {
 
     /** A string, length-prefixed so that no two sequences of strings encode alike. */
     private void string(String s) {
-      decimal(s.length());
+      int n = s.length();
+      decimal(n);
       put('"');
-      for (int i = 0; i < s.length(); i++) {
+      if (buffer.length - length < n) {
+        flush();
+      }
+      if (n <= buffer.length) {
+        // the common case, ASCII that fits: straight into the buffer, no per-byte capacity check
+        int i = 0;
+        while (i < n) {
+          char c = s.charAt(i);
+          if (c >= 0x80) {
+            break;
+          }
+          buffer[length + i] = (byte) c;
+          i++;
+        }
+        length += i;
+        if (i == n) {
+          return;
+        }
+        utf8(s, i);
+      } else {
+        utf8(s, 0);
+      }
+    }
+
+    private void utf8(String s, int from) {
+      for (int i = from; i < s.length(); i++) {
         char c = s.charAt(i);
         if (c < 0x80) {
           put(c);
@@ -106,30 +142,67 @@ public final class Fingerprints {
       }
     }
 
-    /** A map with its keys sorted; the top level sorts in a reused array, nested maps in their own. */
+    /** A map with its keys sorted. */
     void map(Map<?, ?> map, boolean top) {
-      int n = map.size();
-      String[] sorted;
-      if (top) {
-        if (keys.length < n) {
-          keys = new String[Math.max(n, keys.length * 2)];
-        }
-        sorted = map.keySet().toArray(keys);
-      } else {
-        sorted = map.keySet().toArray(new String[0]);
+      if (!top) {
+        String[] sorted = map.keySet().toArray(new String[0]);
+        Arrays.sort(sorted);
+        entries(sorted, null, identity(sorted.length), map);
+        return;
       }
-      Arrays.sort(sorted, 0, n);
-      put('{');
+      // the top level reuses arrays, and the last record's sort order while the keys come alike
+      int n = map.size();
+      if (keys.length < n) {
+        keys = new String[Math.max(n, keys.length * 2)];
+        values = new Object[keys.length];
+      }
+      int i = 0;
+      boolean sameKeys = n == lastKeys.length;
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String k = (String) e.getKey();
+        keys[i] = k;
+        values[i] = e.getValue();
+        if (sameKeys && k != lastKeys[i] && !k.equals(lastKeys[i])) {
+          sameKeys = false;
+        }
+        i++;
+      }
+      if (!sameKeys) {
+        Integer[] order = new Integer[n];
+        for (int j = 0; j < n; j++) {
+          order[j] = j;
+        }
+        String[] k = keys;
+        Arrays.sort(order, (a, b) -> k[a].compareTo(k[b]));
+        lastKeys = Arrays.copyOf(keys, n);
+        lastOrder = new int[n];
+        for (int j = 0; j < n; j++) {
+          lastOrder[j] = order[j];
+        }
+      }
+      entries(keys, values, lastOrder, null);
+      Arrays.fill(keys, 0, n, null);
+      Arrays.fill(values, 0, n, null);
+    }
+
+    private static int[] identity(int n) {
+      int[] order = new int[n];
       for (int i = 0; i < n; i++) {
-        string(sorted[i]);
+        order[i] = i;
+      }
+      return order;
+    }
+
+    /** Writes {@code k[order[i]]} and its value, from {@code v} or else looked up in {@code map}. */
+    private void entries(String[] k, Object @Nullable [] v, int[] order, @Nullable Map<?, ?> map) {
+      put('{');
+      for (int i : order) {
+        string(k[i]);
         put(':');
-        value(map.get(sorted[i]));
+        value(v != null ? v[i] : Objects.requireNonNull(map).get(k[i]));
         put(',');
       }
       put('}');
-      if (top) {
-        Arrays.fill(sorted, 0, n, null);
-      }
     }
 
     private void value(Object v) {
