@@ -12,8 +12,10 @@ import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.SyncStateStore;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -235,23 +237,34 @@ public final class CRMSync {
     private boolean recordEchoFingerprints;
     private @Nullable RequestBudget sourceBudget;
     private @Nullable RequestBudget targetBudget;
+    private final Set<String> alreadySet = new HashSet<>();
 
     Builder() {}
 
+    /** Each setting may be given once: a second call is a mistake, as in a merged configuration. */
+    private void once(String name) {
+      if (!alreadySet.add(name)) {
+        throw new IllegalStateException(name + " was already set");
+      }
+    }
+
     /** Where records are read. Required. */
     public Builder source(CRMAdapter source) {
+      once("source");
       this.source = Objects.requireNonNull(source, "source");
       return this;
     }
 
     /** Where records are written. Required. */
     public Builder target(CRMAdapter target) {
+      once("target");
       this.target = Objects.requireNonNull(target, "target");
       return this;
     }
 
     /** The object type to sync; {@link ObjectTypes#CONTACT} by default. */
     public Builder objectType(String objectType) {
+      once("objectType");
       Objects.requireNonNull(objectType, "objectType");
       if (objectType.isBlank()) {
         throw new IllegalArgumentException("objectType must not be blank");
@@ -262,12 +275,14 @@ public final class CRMSync {
 
     /** The key upserts match on; {@link MatchKey#email()} by default. */
     public Builder matchKey(MatchKey matchKey) {
+      once("matchKey");
       this.matchKey = Objects.requireNonNull(matchKey, "matchKey");
       return this;
     }
 
     /** The job's name in checkpoints and dead letters; by default {@code <source>-to-<target>-<objectType>}. */
     public Builder jobId(String jobId) {
+      once("jobId");
       Objects.requireNonNull(jobId, "jobId");
       if (jobId.isBlank()) {
         throw new IllegalArgumentException("jobId must not be blank");
@@ -278,70 +293,82 @@ public final class CRMSync {
 
     /** Records per upsert call (100 by default); capped at the target's maximum batch size. */
     public Builder batchSize(int batchSize) {
+      once("batchSize");
       this.batchSize = positive(batchSize, "batchSize");
       return this;
     }
 
     /** Records per source page; the batch size by default. */
     public Builder readPageSize(int readPageSize) {
+      once("readPageSize");
       this.readPageSize = positive(readPageSize, "readPageSize");
       return this;
     }
 
     /** Concurrent writer threads (2 by default). */
     public Builder workers(int workers) {
+      once("workers");
       this.workers = positive(workers, "workers");
       return this;
     }
 
     /** Records read but not yet settled, at most; bounds memory. By default 4 batches per worker, at least 2 pages. */
     public Builder maxInFlightRecords(int maxInFlightRecords) {
+      once("maxInFlightRecords");
       this.maxInFlightRecords = positive(maxInFlightRecords, "maxInFlightRecords");
       return this;
     }
 
     /** How long a worker holds a task before another may take it (5 minutes by default). */
     public Builder visibilityTimeout(Duration visibilityTimeout) {
+      once("visibilityTimeout");
       this.visibilityTimeout = positive(visibilityTimeout, "visibilityTimeout");
       return this;
     }
 
     /** How failed batches are retried; see {@link #defaultRetryPolicy()}. */
     public Builder retryPolicy(RetryPolicy<Object> retryPolicy) {
+      once("retryPolicy");
       this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
       return this;
     }
 
     /** The task queue; {@link TaskQueue#inMemory} on the time source by default. */
     public Builder queue(TaskQueue queue) {
+      once("queue");
       this.queue = Objects.requireNonNull(queue, "queue");
       return this;
     }
 
     /** The state store; {@link SyncStateStore#inMemory()} by default. */
     public Builder stateStore(SyncStateStore stateStore) {
+      once("stateStore");
       this.stateStore = Objects.requireNonNull(stateStore, "stateStore");
       return this;
     }
 
     /** Where time is read and waited on; the system clock by default. */
     public Builder timeSource(TimeSource timeSource) {
+      once("timeSource");
       this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
       return this;
     }
 
     public Builder listener(SyncListener listener) {
+      once("listener");
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
     public Builder alertSink(AlertSink alertSink) {
+      once("alertSink");
       this.alertSink = Objects.requireNonNull(alertSink, "alertSink");
       return this;
     }
 
     /** Dead letters in one run above which {@link Alert.Kind#DEAD_LETTER_THRESHOLD} is raised (100 by default). */
     public Builder deadLetterAlertThreshold(long threshold) {
+      once("deadLetterAlertThreshold");
       if (threshold < 0) {
         throw new IllegalArgumentException("deadLetterAlertThreshold must not be negative: " + threshold);
       }
@@ -354,17 +381,20 @@ public final class CRMSync {
      * defaults). A transformer that throws dead-letters that record with the exception as cause.
      */
     public Builder transformer(UnaryOperator<CrmRecord> transformer) {
+      once("transformer");
       this.transformer = Objects.requireNonNull(transformer, "transformer");
       return this;
     }
 
     /** Whether passes after the first read only records modified since (true by default, where the source supports it). */
     public Builder incremental(boolean incremental) {
+      once("incremental");
       this.incremental = incremental;
       return this;
     }
 
     public Builder incrementalOverlap(Duration overlap) {
+      once("incrementalOverlap");
       Objects.requireNonNull(overlap, "incrementalOverlap");
       if (overlap.isNegative()) {
         throw new IllegalArgumentException("incrementalOverlap must not be negative: " + overlap);
@@ -375,12 +405,14 @@ public final class CRMSync {
 
     /** Whether source deletions are propagated (false by default; needs a source that reads deletes). */
     public Builder propagateDeletes(boolean propagateDeletes) {
+      once("propagateDeletes");
       this.propagateDeletes = propagateDeletes;
       return this;
     }
 
     /** Whether records whose content was already written are skipped (true by default). */
     public Builder skipUnchanged(boolean skipUnchanged) {
+      once("skipUnchanged");
       this.skipUnchanged = skipUnchanged;
       return this;
     }
@@ -391,18 +423,21 @@ public final class CRMSync {
      * fingerprint per record. Off by default.
      */
     public Builder twoWay(boolean twoWay) {
+      once("twoWay");
       this.recordEchoFingerprints = twoWay;
       return this;
     }
 
     /** Overrides the request budget the source declares. */
     public Builder sourceBudget(RequestBudget budget) {
+      once("sourceBudget");
       this.sourceBudget = Objects.requireNonNull(budget, "budget");
       return this;
     }
 
     /** Overrides the request budget the target declares. */
     public Builder targetBudget(RequestBudget budget) {
+      once("targetBudget");
       this.targetBudget = Objects.requireNonNull(budget, "budget");
       return this;
     }

@@ -86,16 +86,19 @@ public abstract class SyncEngineContract {
     return FakeCrm.builder().id(id).timeSource(time).seed(7);
   }
 
+  /** A sync on this test's queue, state store and clock, as job {@code job}, alerting into {@code alerts}. */
   protected CRMSync.Builder sync(FakeCrm source, FakeCrm target) {
+    return syncBuilder(source, target).alertSink(alerts::add).jobId("job");
+  }
+
+  /** A sync on this test's queue, state store and clock; the builder takes each setting once. */
+  protected CRMSync.Builder syncBuilder(FakeCrm source, FakeCrm target) {
     return CRMSync.builder()
         .source(source)
         .target(target)
         .queue(queue)
         .stateStore(state)
-        .timeSource(time)
-        .alertSink(alerts::add)
-        .jobId("job")
-        .workers(3);
+        .timeSource(time);
   }
 
   /** Asserts the target holds exactly the source's valid records, each once, field for field. */
@@ -420,7 +423,7 @@ public abstract class SyncEngineContract {
       }
     };
 
-    SyncReport report = sync(source, target).listener(hostile).alertSink(a -> {
+    SyncReport report = syncBuilder(source, target).jobId("job").listener(hostile).alertSink(a -> {
       throw new IllegalStateException("sink bug");
     }).deadLetterAlertThreshold(1).build().run();
 
@@ -451,8 +454,8 @@ public abstract class SyncEngineContract {
     FakeCrm a = fake("a").build();
     FakeCrm b = fake("b").build();
     a.seed(contacts(300, 0));
-    CRMSync aToB = sync(a, b).jobId("a-to-b").twoWay(true).build();
-    CRMSync bToA = sync(b, a).jobId("b-to-a").twoWay(true).build();
+    CRMSync aToB = syncBuilder(a, b).alertSink(alerts::add).jobId("a-to-b").twoWay(true).build();
+    CRMSync bToA = syncBuilder(b, a).alertSink(alerts::add).jobId("b-to-a").twoWay(true).build();
 
     aToB.run();
     long upsertsIntoA = a.requestCount("upsert");
@@ -495,6 +498,8 @@ public abstract class SyncEngineContract {
     assertThatThrownBy(() -> CRMSync.builder().workers(-1)).hasMessageContaining("workers");
     assertThatThrownBy(() -> CRMSync.builder().visibilityTimeout(Duration.ZERO)).hasMessageContaining("visibilityTimeout");
     assertThatThrownBy(() -> CRMSync.builder().objectType(" ")).hasMessageContaining("objectType");
+    assertThatThrownBy(() -> CRMSync.builder().workers(2).workers(4)).hasMessage("workers was already set");
+    assertThatThrownBy(() -> CRMSync.builder().source(one).source(one)).hasMessage("source was already set");
   }
 
   @Test
