@@ -83,9 +83,12 @@ class CompactStringMapTest {
   @Provide
   Arbitrary<List<Map.Entry<String, String>>> operations() {
     // few distinct keys, so that values are replaced, and values that switch between digest and text
-    Arbitrary<String> keys = Arbitraries.strings().alpha().ofMinLength(0).ofMaxLength(3);
+    // short keys of any chars (so Latin-1 and UTF-16 ones, lone surrogates too) collide and repeat
+    Arbitrary<String> keys = Arbitraries.oneOf(Arbitraries.strings().alpha().ofMinLength(0).ofMaxLength(3),
+        Arbitraries.strings().all().ofMinLength(0).ofMaxLength(3));
     Arbitrary<String> digests = Arbitraries.bytes().array(byte[].class).ofSize(16).map(BASE64::encodeToString);
-    Arbitrary<String> texts = Arbitraries.strings().ofMinLength(0).ofMaxLength(24);
+    Arbitrary<String> texts = Arbitraries.oneOf(Arbitraries.strings().ofMinLength(0).ofMaxLength(24),
+        Arbitraries.strings().all().ofMinLength(0).ofMaxLength(24));
     Arbitrary<String> values = Arbitraries.oneOf(digests, texts);
     return Combinators.combine(keys, values).as(Map::entry).list().ofMaxSize(300);
   }
@@ -123,6 +126,36 @@ class CompactStringMapTest {
         assertThat(map.get(key)).isEqualTo(i % 2 == 0 ? digestOf(key) : "t-" + key);
       }
     }
+  }
+
+  @Test
+  void keysAndValuesOfAnySizeAreKeptWholeAcrossArenaChunks() {
+    CompactStringMap map = new CompactStringMap();
+    String big = "k".repeat(1 << 20) + "é";           // over a chunk, Latin-1
+    String bigUtf16 = "\u20ac".repeat((1 << 19) + 3);   // over a chunk, UTF-16
+    List<Map.Entry<String, String>> entries = new java.util.ArrayList<>();
+    for (int i = 0; i < 30_000; i++) {
+      entries.add(Map.entry("key-" + i + "-" + "x".repeat(i % 50), "value-" + i + (i % 3 == 0 ? "\u0416" : "")));
+    }
+    entries.add(Map.entry(big, "v-big"));
+    entries.add(Map.entry("k-big", bigUtf16));
+    entries.add(Map.entry(bigUtf16, big));
+    entries.add(Map.entry("surrogate", "\ud800 lone"));
+    map.putAll(entries, Map.Entry::getKey, Map.Entry::getValue);
+    for (Map.Entry<String, String> e : entries) {
+      assertThat(map.get(e.getKey())).isEqualTo(e.getValue());
+    }
+    assertThat(map.size()).isEqualTo(entries.size());
+  }
+
+  @Test
+  void aValueLongerThanTheArenaTakesIsRefusedWithItsLength() {
+    CompactStringMap map = new CompactStringMap();
+    String tooLong = "x".repeat(CompactStringMap.Arena.MAX_LENGTH + 1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> map.put("k", tooLong))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("value of " + tooLong.length() + " chars");
+    assertThat(map.get("k")).isNull();
   }
 
   private static boolean isDigest(String text) {
