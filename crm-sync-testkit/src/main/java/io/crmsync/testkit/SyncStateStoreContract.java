@@ -104,6 +104,23 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
+  void manyLinksSavedOneWayAreAllFoundTheOtherWay() {
+    List<IdLink> links = new ArrayList<>();
+    List<String> targetIds = new ArrayList<>();
+    for (int i = 0; i < 25_000; i++) {
+      links.add(new IdLink("contact", "app", "a" + i, "crm", "c" + i));
+      targetIds.add("c" + i);
+      if (links.size() == 500) {
+        store.apply(new StateUpdate(links, List.of(), List.of()));
+        links.clear();
+      }
+    }
+    Map<String, String> back = store.linkedIds("contact", "crm", targetIds, "app");
+    assertThat(back).hasSize(25_000);
+    back.forEach((c, a) -> assertThat(a).isEqualTo("a" + c.substring(1)));
+  }
+
+  @Test
   void linksSavedFromEitherSideAreFoundFromBoth() {
     // a two-way sync saves links from each side as it writes to the other
     store.apply(links(new IdLink("contact", "app", "a1", "crm", "c1")));

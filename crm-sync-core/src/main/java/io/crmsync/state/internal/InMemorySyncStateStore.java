@@ -107,9 +107,17 @@ public final class InMemorySyncStateStore implements SyncStateStore {
       pair.lock.writeLock().lock();
       try {
         if (!table.complete) {
-          List<Map.Entry<String, String>> saved = new ArrayList<>();
-          pair.byDirection[1 - direction].ids.forEach((from, to) -> saved.add(Map.entry(to, from)));
-          table.ids.putAllAbsent(saved, Map.Entry::getKey, Map.Entry::getValue);
+          // in slices, so that a million links are not all decoded at once; writers wait on the pair's
+          // lock, so nothing can take these two maps' locks in the other order meanwhile
+          List<Map.Entry<String, String>> slice = new ArrayList<>();
+          pair.byDirection[1 - direction].ids.forEach((from, to) -> {
+            slice.add(Map.entry(to, from));
+            if (slice.size() == 10_000) {
+              table.ids.putAllAbsent(slice, Map.Entry::getKey, Map.Entry::getValue);
+              slice.clear();
+            }
+          });
+          table.ids.putAllAbsent(slice, Map.Entry::getKey, Map.Entry::getValue);
           table.complete = true;
         }
       } finally {
