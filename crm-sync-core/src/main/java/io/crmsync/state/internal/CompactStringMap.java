@@ -17,12 +17,14 @@ import org.jspecify.annotations.Nullable;
  * In a {@code ConcurrentHashMap} that is a node per entry plus the key and value Strings; worse, each
  * insert writes a reference into a large, old table, which the garbage collector then has to rescan
  * (on a 1M-record sync, scanning those cards cost more GC time than all copying). Here nothing holds a
- * reference: the characters of keys and values are appended to a byte arena, and a slot is a few
- * longs (open addressing, linear probing) pointing into it. Primitive arrays carry no write barrier
- * and are never scanned.
+ * reference: the characters of keys and values are appended to a byte arena, entries are appended to a
+ * {@code long[]} log in insertion order, and a hash index of longs (open addressing, linear probing)
+ * maps each key's hash to its entry. Primitive arrays carry no write barrier and are never scanned.
  *
- * <p>A value that is a 128-bit Base64url digest, as the engine's fingerprints are, is held as two longs
- * and turned back into the same text when read.
+ * <p>An insert therefore touches one random cache line (its index slot) and appends the rest; a lookup
+ * of an absent key reads one index slot, since each slot carries its key's hash; growing rebuilds only
+ * the index. A value that is a 128-bit Base64url digest, as the engine's fingerprints are, is held as
+ * two longs and turned back into the same text when read.
  *
  * <p>The engine reads and writes a batch at a time, so the map does too: one lock per batch. Between
  * entries there is then no lock instruction to order memory, and the processor overlaps the cache
@@ -30,20 +32,18 @@ import org.jspecify.annotations.Nullable;
  * fingerprints. A replaced text value leaves its old characters in the arena.
  */
 final class CompactStringMap {
-  /** Marks a used slot, whose hash may be zero. */
-  private static final long USED = 1L << 63;
-  /** Marks a slot whose value is a digest (two longs) rather than text. */
+  /** Marks an entry whose value is a digest (two longs) rather than text. */
   private static final long DIGEST = 1L << 62;
   private static final int MIN_CAPACITY = 16;
 
+  /** Per slot: the key's 32-bit hash in the high half, its entry's number plus one in the low; 0 if free. */
+  private long[] index = new long[2 * MIN_CAPACITY];
   /**
-   * Per slot, {@link #stride} longs: {@link #USED}, {@link #DIGEST} and the key's 32-bit hash; the key's
-   * {@linkplain Arena reference}; then the value: a text reference, or once the map holds digests the
-   * digest's two halves.
+   * Per entry, {@link #stride} longs: {@link #DIGEST} and the key's hash; the key's {@linkplain Arena
+   * reference}; then the value: a text reference, or once the map holds digests the digest's two halves.
    */
-  private long[] data = new long[3 * MIN_CAPACITY];
+  private long[] entries = new long[3 * MIN_CAPACITY];
   private int stride = 3;
-  private int capacity = MIN_CAPACITY;
   private int size;
   private final Arena arena = new Arena();
 
@@ -83,29 +83,31 @@ final class CompactStringMap {
     }
     synchronized (this) {
       if (anyDigest && stride == 3) {
-        rehash(capacity, 4);
+        widen();
       }
       for (int j = 0; j < n; j++) {
         int h = hash(keys[j]);
-        int i = find(keys[j], h);
-        int at = i * stride;
-        if (data[at] == 0) {
-          data[at] = USED | (h & 0xFFFFFFFFL);
-          data[at + 1] = arena.append(keys[j]);
-          size++;
+        int slot = find(keys[j], h);
+        int e;
+        if (index[slot] == 0) {
+          e = append(keys[j], h);
+          index[slot] = ((long) h << 32) | (e + 1);
         } else if (onlyIfAbsent) {
           continue;
-        }
-        if (texts[j] == null) {
-          data[at] |= DIGEST;
-          data[at + 2] = digests[2 * j];
-          data[at + 3] = digests[2 * j + 1];
         } else {
-          data[at] &= ~DIGEST;
-          data[at + 2] = arena.append(texts[j]);
+          e = (int) index[slot] - 1;
         }
-        if (size * 10L > capacity * 7L) {
-          rehash(capacity * 2, stride);
+        int at = e * stride;
+        if (texts[j] == null) {
+          entries[at] |= DIGEST;
+          entries[at + 2] = digests[2 * j];
+          entries[at + 3] = digests[2 * j + 1];
+        } else {
+          entries[at] &= ~DIGEST;
+          entries[at + 2] = arena.append(texts[j]);
+        }
+        if (size * 2L > index.length) {
+          reindex(index.length * 2);
         }
       }
     }
@@ -116,12 +118,12 @@ final class CompactStringMap {
     Map<String, String> out = null;
     synchronized (this) {
       for (String k : keys) {
-        int i = find(k, hash(k));
-        if (data[i * stride] != 0) {
+        long slot = index[find(k, hash(k))];
+        if (slot != 0) {
           if (out == null) {
             out = new HashMap<>();
           }
-          out.put(k, valueAt(i));
+          out.put(k, valueOf((int) slot - 1));
         }
       }
     }
@@ -130,8 +132,8 @@ final class CompactStringMap {
 
   @Nullable String get(String key) {
     synchronized (this) {
-      int i = find(key, hash(key));
-      return data[i * stride] == 0 ? null : valueAt(i);
+      long slot = index[find(key, hash(key))];
+      return slot == 0 ? null : valueOf((int) slot - 1);
     }
   }
 
@@ -139,58 +141,75 @@ final class CompactStringMap {
     return size;
   }
 
-  /** Calls {@code action} with every entry, holding the map's lock. */
+  /** Calls {@code action} with every entry in insertion order, holding the map's lock. */
   synchronized void forEach(BiConsumer<String, String> action) {
-    for (int i = 0; i < capacity; i++) {
-      if (data[i * stride] != 0) {
-        action.accept(arena.string(data[i * stride + 1]), valueAt(i));
-      }
+    for (int e = 0; e < size; e++) {
+      action.accept(arena.string(entries[e * stride + 1]), valueOf(e));
     }
   }
 
-  private String valueAt(int i) {
-    int at = i * stride;
-    if ((data[at] & DIGEST) != 0) {
-      return Digests.encode(data[at + 2], data[at + 3]);
+  private String valueOf(int e) {
+    int at = e * stride;
+    if ((entries[at] & DIGEST) != 0) {
+      return Digests.encode(entries[at + 2], entries[at + 3]);
     }
-    return arena.string(data[at + 2]);
+    return arena.string(entries[at + 2]);
   }
 
-  /** The key's slot, or the empty slot where it belongs. */
+  /** The slot of the key's entry, or the free slot where it belongs. */
   private int find(String key, int h) {
-    long hashBits = h & 0xFFFFFFFFL;
-    int mask = capacity - 1;
+    int mask = index.length - 1;
     for (int i = h & mask; ; i = (i + 1) & mask) {
-      long meta = data[i * stride];
-      if (meta == 0 || ((meta & 0xFFFFFFFFL) == hashBits && arena.matches(data[i * stride + 1], key))) {
+      long slot = index[i];
+      if (slot == 0 || ((int) (slot >>> 32) == h && arena.matches(entries[((int) slot - 1) * stride + 1], key))) {
         return i;
       }
     }
   }
 
-  private void rehash(int newCapacity, int newStride) {
-    if (newCapacity <= 0 || (long) newCapacity * newStride > Integer.MAX_VALUE - 8) {
-      throw new IllegalStateException("an in-memory state store holds at most about 300 million entries per map; "
+  /** Appends an entry for {@code key} with no value yet; its number. */
+  private int append(String key, int h) {
+    if ((size + 1L) * stride > entries.length) {
+      long grown = Math.max(entries.length + (long) MIN_CAPACITY * stride, entries.length * 3L / 2);
+      if (grown > Integer.MAX_VALUE - 8 || size == Integer.MAX_VALUE - 1) {
+        throw new IllegalStateException("an in-memory state store holds at most about 500 million entries per map; "
+            + "use a database store (crm-sync-jdbc) for more");
+      }
+      entries = Arrays.copyOf(entries, (int) grown);
+    }
+    int e = size++;
+    entries[e * stride] = h & 0xFFFFFFFFL;
+    entries[e * stride + 1] = arena.append(key);
+    return e;
+  }
+
+  /** Makes room for digests beside the keys (once, at the first digest value). */
+  private void widen() {
+    long[] wide = new long[Math.max(4 * MIN_CAPACITY, entries.length / 3 * 4)];
+    for (int e = 0; e < size; e++) {
+      System.arraycopy(entries, 3 * e, wide, 4 * e, 3);
+    }
+    entries = wide;
+    stride = 4;
+  }
+
+  /** Rebuilds the index at {@code slots} slots; the entries stay where they are. */
+  private void reindex(int slots) {
+    if (slots <= 0) {
+      throw new IllegalStateException("an in-memory state store holds at most about 500 million entries per map; "
           + "use a database store (crm-sync-jdbc) for more");
     }
-    long[] old = data;
-    int oldStride = stride;
-    int oldCapacity = capacity;
-    data = new long[newCapacity * newStride];
-    stride = newStride;
-    capacity = newCapacity;
-    int mask = newCapacity - 1;
-    for (int j = 0; j < oldCapacity; j++) {
-      long meta = old[j * oldStride];
-      if (meta == 0) {
-        continue;
-      }
-      int i = (int) meta & mask;
-      while (data[i * newStride] != 0) {
+    long[] fresh = new long[slots];
+    int mask = slots - 1;
+    for (int e = 0; e < size; e++) {
+      int h = (int) entries[e * stride];
+      int i = h & mask;
+      while (fresh[i] != 0) {
         i = (i + 1) & mask;
       }
-      System.arraycopy(old, j * oldStride, data, i * newStride, oldStride);
+      fresh[i] = ((long) h << 32) | (e + 1);
     }
+    index = fresh;
   }
 
   /** Spreads String's hash, whose low bits barely differ for ids such as {@code c-000123}. */
