@@ -153,13 +153,14 @@ public final class Deduplicator {
       double fraction = totalPairs <= EM_SAMPLE_PAIRS ? 1.0 : (double) EM_SAMPLE_PAIRS / totalPairs;
       long cut = (long) (fraction * (1L << 53));
       Comparison[] comps = table.comparisons.toArray(new Comparison[0]);
+      FellegiSunter.TfCodes tf = new FellegiSunter.TfCodes(table);
       Object estimatePass = new Object();
       LongCounts patterns = IntStream.range(0, chunks).parallel().mapToObj(c -> {
         int[] mark = marks(n, estimatePass);
         LongCounts counts = new LongCounts();
         for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
           if ((BlockingIndex.mix(i + 0x5DEECE66DL) >>> 11) < cut) {
-            index.forEachCandidate(i, mark, (a, b) -> counts.add(FellegiSunter.pattern(comps, a, b), 1));
+            index.forEachCandidate(i, mark, (a, b) -> counts.add(tf.pattern(comps, a, b), 1));
           }
         }
         return counts;
@@ -184,7 +185,7 @@ public final class Deduplicator {
         }
       }
       double threshold = FellegiSunter.log2(config.matchProbability() / (1 - config.matchProbability()));
-      model = FellegiSunter.estimate(table, candidatePatterns, random.sorted(), totalPairs, threshold, CONFLICT_LOG2_ODDS);
+      model = FellegiSunter.estimate(table, tf, candidatePatterns, random.sorted(), totalPairs, threshold, CONFLICT_LOG2_ODDS);
       finish();
     } else {
       model = new RulesModel(table, config.rules());

@@ -92,6 +92,67 @@ public final class FellegiSunter implements PairModel {
     return p;
   }
 
+  /** Bits of one term-frequency code in an estimation pattern: 0 for none, else adjustment + 16. */
+  static final int TF_BITS = 5;
+  private static final int TF_OFFSET = 1 << (TF_BITS - 1);
+
+  /**
+   * Term-frequency codes for estimation: for each identifying comparison with term-frequency
+   * adjustment (while they fit above the levels in a 64-bit pattern), each value's adjustment in whole
+   * bits, so that EM tells a shared rare surname from a shared "Smith" as the final scores do.
+   * Without them EM sees every exact name agreement alike, and pairs that agree on a name and little
+   * else (a person who changed jobs, or two people called John Smith) look the same to it.
+   */
+  static final class TfCodes {
+    final byte[][] codes;
+    final int[] shift;
+
+    TfCodes(Table table) {
+      Comparison[] comps = table.comparisons.toArray(new Comparison[0]);
+      codes = new byte[comps.length][];
+      shift = new int[comps.length];
+      int next = 4 * comps.length;
+      for (int k = 0; k < comps.length; k++) {
+        Comparison c = comps[k];
+        if (!c.termFrequency || !c.identifying || next + TF_BITS > 64) {
+          continue;
+        }
+        Column col = c.column;
+        byte[] code = new byte[col.distinct()];
+        for (int v = 0; v < code.length; v++) {
+          double adj = log2(col.exactU() * col.nonNull() / col.count(v));
+          code[v] = (byte) Math.max(1, Math.min(2 * TF_OFFSET - 1, Math.round(adj) + TF_OFFSET));
+        }
+        codes[k] = code;
+        shift[k] = next;
+        next += TF_BITS;
+      }
+    }
+
+    /** {@link #pattern} with the term-frequency code of each exact agreement that has one. */
+    long pattern(Comparison[] comparisons, int i, int j) {
+      long p = 0;
+      for (int k = 0; k < comparisons.length; k++) {
+        Comparison c = comparisons[k];
+        int level = c.level(i, j);
+        p |= (long) (level + 1) << (4 * k);
+        if (codes[k] != null && level == c.exactLevel()) {
+          p |= (long) codes[k][c.column.id(i)] << shift[k];
+        }
+      }
+      return p;
+    }
+
+    /** The adjustment in bits coded in {@code pattern} for comparison {@code k}, or 0. */
+    int adjustment(long pattern, int k) {
+      if (codes[k] == null) {
+        return 0;
+      }
+      int code = (int) ((pattern >>> shift[k]) & ((1 << TF_BITS) - 1));
+      return code == 0 ? 0 : code - TF_OFFSET;
+    }
+  }
+
   /**
    * Estimates the model without labels.
    *
@@ -113,7 +174,7 @@ public final class FellegiSunter implements PairModel {
    * @param randomPatterns {@code [patterns, counts]} of random pairs
    * @param totalCandidates all candidate pairs (the sample is scaled up to them)
    */
-  static FellegiSunter estimate(Table table, long[][] candidatePatterns, long[][] randomPatterns,
+  static FellegiSunter estimate(Table table, TfCodes tf, long[][] candidatePatterns, long[][] randomPatterns,
       long totalCandidates, double threshold, double conflictWeight) {
     Comparison[] comps = table.comparisons.toArray(new Comparison[0]);
     int kCount = comps.length;
@@ -223,7 +284,7 @@ public final class FellegiSunter implements PairModel {
               }
               ratio *= mm / uu;
             } else {
-              ratio *= m[k][level] / u[k][level];
+              ratio *= exactFactor(m[k][level] / u[k][level], level == comps[k].exactLevel() ? tf.adjustment(pats[p], k) : 0);
             }
           }
         }
@@ -237,7 +298,7 @@ public final class FellegiSunter implements PairModel {
       for (int k = 0; k < kCount; k++) {
         int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
         if (level >= 0) {
-          b *= m[k][level] / u[k][level];
+          b *= exactFactor(m[k][level] / u[k][level], level == comps[k].exactLevel() ? tf.adjustment(pats[p], k) : 0);
         }
       }
       bayes[p] = b;
@@ -260,6 +321,18 @@ public final class FellegiSunter implements PairModel {
     double globalLambda = Math.min(0.5, Math.max(1e-12, matches / allPairs));
     return new FellegiSunter(table, globalLambda, m, u, threshold, conflictWeight, iteration,
         (long) candidateTotal, (long) total(rcounts), lambda);
+  }
+
+  /**
+   * A level's likelihood ratio with a term-frequency adjustment of {@code bits}; as in {@link
+   * #levelWeight}, an adjustment never turns an agreement into evidence against.
+   */
+  private static double exactFactor(double ratio, int bits) {
+    if (bits == 0) {
+      return ratio;
+    }
+    double adjusted = ratio * Math.pow(2, bits);
+    return ratio > 1 ? Math.max(adjusted, 1) : adjusted;
   }
 
   private static double total(double[] counts) {
