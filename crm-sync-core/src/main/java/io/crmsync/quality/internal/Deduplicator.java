@@ -184,8 +184,12 @@ public final class Deduplicator {
           random.add(FellegiSunter.pattern(comps, Math.min(a, b), Math.max(a, b)), 1);
         }
       }
+      int anchor = FellegiSunter.contextAnchor(table);
+      LongCounts anchored = anchor < 0 ? new LongCounts()
+          : anchoredPairs(table, comps, comps[anchor].column, Math.max(RANDOM_PAIRS_MIN, Math.min(RANDOM_PAIRS_MAX, sampled)));
       double threshold = FellegiSunter.log2(config.matchProbability() / (1 - config.matchProbability()));
-      model = FellegiSunter.estimate(table, tf, candidatePatterns, random.sorted(), totalPairs, threshold, CONFLICT_LOG2_ODDS);
+      model = FellegiSunter.estimate(table, tf, candidatePatterns, random.sorted(), anchor, anchored.sorted(),
+          totalPairs, threshold, CONFLICT_LOG2_ODDS);
       finish();
     } else {
       model = new RulesModel(table, config.rules());
@@ -286,6 +290,51 @@ public final class Deduplicator {
         n == 0 ? 0 : 2.0 * totalPairs / n, maxCandidates, edges.size, clusterCount, duplicates,
         clusterer.refusedConflict, clusterer.refusedSize, model.describe(), phaseMillis);
     return new Result(table, index, model, merger, List.of(clusters), clusterOf, candidates, clusterer, stats);
+  }
+
+  /**
+   * Level patterns of random pairs drawn uniformly from the pairs of records with equal values of
+   * {@code anchor} (a record at random among those whose value is shared, then another record with it).
+   */
+  private static LongCounts anchoredPairs(Table table, Comparison[] comps, Column anchor, long want) {
+    int n = table.size();
+    int[] start = new int[anchor.distinct() + 1];
+    int shared = 0;
+    for (int i = 0; i < n; i++) {
+      int v = anchor.id(i);
+      if (v >= 0 && anchor.count(v) >= 2) {
+        start[v + 1]++;
+        shared++;
+      }
+    }
+    LongCounts out = new LongCounts();
+    if (shared == 0) {
+      return out;
+    }
+    for (int v = 0; v < anchor.distinct(); v++) {
+      start[v + 1] += start[v];
+    }
+    int[] members = new int[shared];
+    int[] fill = Arrays.copyOf(start, start.length - 1);
+    for (int i = 0; i < n; i++) {
+      int v = anchor.id(i);
+      if (v >= 0 && anchor.count(v) >= 2) {
+        members[fill[v]++] = i;
+      }
+    }
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(0xA2C40L);
+    for (long k = 0; k < want; k++) {
+      int a = members[rnd.nextInt(shared)];
+      int v = anchor.id(a);
+      int size = start[v + 1] - start[v];
+      int pick = rnd.nextInt(size - 1);
+      int b = members[start[v] + pick];
+      if (b == a) {
+        b = members[start[v] + size - 1];
+      }
+      out.add(FellegiSunter.pattern(comps, Math.min(a, b), Math.max(a, b)), 1);
+    }
+    return out;
   }
 
   /** Per-thread scratch for candidate de-duplication, reset once per pass (marks are record indexes). */

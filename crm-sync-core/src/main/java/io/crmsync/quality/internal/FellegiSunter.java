@@ -34,6 +34,11 @@ public final class FellegiSunter implements PairModel {
   final double[][] m;
   final double[][] u;
   private final double[][] weight;
+  /** The comparison whose agreement makes the others context (the company), or -1. */
+  private final int anchor;
+  /** Per comparison, u among pairs that agree on the anchor, for context comparisons; else null. */
+  final double[][] uGiven;
+  private final double[][] weightGiven;
   private final double[][] tfAdjustment;
   private final double priorWeight;
   private final double threshold;
@@ -44,8 +49,9 @@ public final class FellegiSunter implements PairModel {
   /** The share of matches among candidate pairs, as EM found it. */
   final double candidateShare;
 
-  private FellegiSunter(Table table, double lambda, double[][] m, double[][] u, double threshold,
-      double conflictWeight, int iterations, long sampledPairs, long randomPairs, double candidateShare) {
+  private FellegiSunter(Table table, double lambda, double[][] m, double[][] u, int anchor, double[][] uGiven,
+      double threshold, double conflictWeight, int iterations, long sampledPairs, long randomPairs,
+      double candidateShare) {
     this.randomPairs = randomPairs;
     this.candidateShare = candidateShare;
     this.table = table;
@@ -53,6 +59,17 @@ public final class FellegiSunter implements PairModel {
     this.lambda = lambda;
     this.m = m;
     this.u = u;
+    this.anchor = anchor;
+    this.uGiven = uGiven;
+    this.weightGiven = new double[uGiven.length][];
+    for (int k = 0; k < uGiven.length; k++) {
+      if (uGiven[k] != null) {
+        weightGiven[k] = new double[m[k].length];
+        for (int l = 0; l < m[k].length; l++) {
+          weightGiven[k][l] = log2(m[k][l] / uGiven[k][l]);
+        }
+      }
+    }
     this.threshold = threshold;
     this.conflictWeight = conflictWeight;
     this.iterations = iterations;
@@ -167,15 +184,22 @@ public final class FellegiSunter implements PairModel {
    *       those judgements: how often a person's records disagree on company (job changes) or email.
    *       EM starts from a labelling (identifying fields never disagree and mostly agree exactly);
    *   <li>the prior is the share of matches among all pairs: with {@code M} expected matches among
-   *       the candidates, {@code M / (n(n-1)/2)}, solved as a fixed point since M depends on it.
+   *       the candidates, {@code M / (n(n-1)/2)}, solved as a fixed point since M depends on it;
+   *   <li>context fields are not independent among non-matches: colleagues share the company, its
+   *       switchboard number and its city. Given an {@code anchor} (the company, when people are
+   *       compared), {@code u} of the other context fields is also estimated among random pairs that
+   *       agree on the anchor, and a pair that agrees on the anchor is scored with those: a shared
+   *       switchboard then adds little to a shared company, while a shared mobile still counts.
    * </ul>
    *
    * @param candidatePatterns {@code [patterns, counts]} of sampled candidate pairs
    * @param randomPatterns {@code [patterns, counts]} of random pairs
+   * @param anchor the comparison of {@link #contextAnchor}, or -1
+   * @param anchoredPatterns {@code [patterns, counts]} of random pairs with equal anchor values
    * @param totalCandidates all candidate pairs (the sample is scaled up to them)
    */
   static FellegiSunter estimate(Table table, TfCodes tf, long[][] candidatePatterns, long[][] randomPatterns,
-      long totalCandidates, double threshold, double conflictWeight) {
+      int anchor, long[][] anchoredPatterns, long totalCandidates, double threshold, double conflictWeight) {
     Comparison[] comps = table.comparisons.toArray(new Comparison[0]);
     int kCount = comps.length;
     long[] pats = candidatePatterns[0];
@@ -196,6 +220,18 @@ public final class FellegiSunter implements PairModel {
       anyIdentifying |= c.identifying;
     }
     double[][] u = new double[kCount][];
+    double[][] uGiven = new double[kCount][];
+    if (anchor >= 0 && anchoredPatterns[0].length > 0) {
+      double[] acounts = new double[anchoredPatterns[0].length];
+      for (int p = 0; p < acounts.length; p++) {
+        acounts[p] = anchoredPatterns[1][p];
+      }
+      for (int k = 0; k < kCount; k++) {
+        if (k != anchor && !comps[k].identifying) {
+          uGiven[k] = marginal(anchoredPatterns[0], acounts, 0, acounts.length, k, comps[k].levels());
+        }
+      }
+    }
     for (int k = 0; k < kCount; k++) {
       int levels = comps[k].levels();
       u[k] = marginal(rpats, rcounts, 0, rpats.length, k, levels);
@@ -298,7 +334,10 @@ public final class FellegiSunter implements PairModel {
       for (int k = 0; k < kCount; k++) {
         int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
         if (level >= 0) {
-          b *= exactFactor(m[k][level] / u[k][level], level == comps[k].exactLevel() ? tf.adjustment(pats[p], k) : 0);
+          boolean given = uGiven[k] != null && anchorAgrees(comps[anchor], (int) ((pats[p] >>> (4 * anchor)) & 0xF) - 1);
+          int bits = level == comps[k].exactLevel() ? tf.adjustment(pats[p], k) : 0;
+          b *= given ? m[k][level] / uGiven[k][level] * Math.pow(2, Math.max(0, bits))
+              : exactFactor(m[k][level] / u[k][level], bits);
         }
       }
       bayes[p] = b;
@@ -319,7 +358,7 @@ public final class FellegiSunter implements PairModel {
       }
     }
     double globalLambda = Math.min(0.5, Math.max(1e-12, matches / allPairs));
-    return new FellegiSunter(table, globalLambda, m, u, threshold, conflictWeight, iteration,
+    return new FellegiSunter(table, globalLambda, m, u, anchor, uGiven, threshold, conflictWeight, iteration,
         (long) candidateTotal, (long) total(rcounts), lambda);
   }
 
@@ -333,6 +372,26 @@ public final class FellegiSunter implements PairModel {
     }
     double adjusted = ratio * Math.pow(2, bits);
     return ratio > 1 ? Math.max(adjusted, 1) : adjusted;
+  }
+
+  /**
+   * The comparison whose agreement makes the other non-identifying fields mere context: the company,
+   * when records are people (for organisations the company identifies and there is none); or -1.
+   */
+  static int contextAnchor(Table table) {
+    Column company = table.column(io.crmsync.quality.FieldRole.COMPANY);
+    for (int k = 0; k < table.comparisons.size(); k++) {
+      Comparison c = table.comparisons.get(k);
+      if (c.column == company && !c.identifying && c instanceof Comparison.Text) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether an anchor level means agreement: exact or the high Jaro-Winkler band (a typo). */
+  static boolean anchorAgrees(Comparison anchor, int level) {
+    return level >= anchor.exactLevel() - 1 && level > 0;
   }
 
   private static double total(double[] counts) {
@@ -362,19 +421,28 @@ public final class FellegiSunter implements PairModel {
   @Override
   public double score(int i, int j) {
     double s = priorWeight;
+    boolean given = anchor >= 0 && anchorAgrees(comparisons[anchor], comparisons[anchor].level(i, j));
     for (int k = 0; k < comparisons.length; k++) {
       Comparison c = comparisons[k];
       int level = c.level(i, j);
       if (level >= 0) {
-        s += levelWeight(k, level, i);
+        s += levelWeight(k, level, i, given);
       }
     }
     return s;
   }
 
-  private double levelWeight(int k, int level, int i) {
-    double w = weight[k][level];
+  private double levelWeight(int k, int level, int i, boolean anchorAgrees) {
     Comparison c = comparisons[k];
+    if (anchorAgrees && weightGiven[k] != null) {
+      // among colleagues a shared value is expected; only a value rarer than usual adds to that
+      double w = weightGiven[k][level];
+      if (level == c.exactLevel() && tfAdjustment[k] != null) {
+        return w + Math.max(0, tfAdjustment[k][c.column.id(i)]);
+      }
+      return w;
+    }
+    double w = weight[k][level];
     if (level == c.weakLevel && c.weakLevelColumn != null && c.weakLevelColumn.present(i)) {
       // A shared local part at different domains: no evidence beyond the names when it is made of
       // them (donald_smith@ at two employers); otherwise less the more common it is.
@@ -410,6 +478,7 @@ public final class FellegiSunter implements PairModel {
   public PairExplanation explain(int i, int j) {
     List<ComparisonDetail> details = new ArrayList<>();
     double total = priorWeight;
+    boolean given = anchor >= 0 && anchorAgrees(comparisons[anchor], comparisons[anchor].level(i, j));
     for (int k = 0; k < comparisons.length; k++) {
       Comparison c = comparisons[k];
       int level = c.level(i, j);
@@ -428,8 +497,12 @@ public final class FellegiSunter implements PairModel {
         details.add(new ComparisonDetail(c.name, a, b, "missing", 0, note));
         continue;
       }
-      double w = levelWeight(k, level, i);
-      String note = String.format(Locale.ROOT, "m=%.4f u=%.4f", m[k][level], u[k][level]);
+      double w = levelWeight(k, level, i, given);
+      boolean context = given && weightGiven[k] != null;
+      String note = context
+          ? String.format(Locale.ROOT, "m=%.4f u=%.4f among records that share the %s", m[k][level],
+              uGiven[k][level], comparisons[anchor].name)
+          : String.format(Locale.ROOT, "m=%.4f u=%.4f", m[k][level], u[k][level]);
       if (level == c.exactLevel() && tfAdjustment[k] != null) {
         note += String.format(Locale.ROOT, ", term frequency %.5f adjusts by %+.2f",
             c.column.frequency(i), tfAdjustment[k][c.column.id(i)]);
@@ -458,6 +531,13 @@ public final class FellegiSunter implements PairModel {
         b.append(String.format(Locale.ROOT, " %s m=%.3f u=%.4f w=%+.2f;", c.labels[l], m[k][l], u[k][l], weight[k][l]));
       }
       b.append(System.lineSeparator());
+      if (weightGiven[k] != null) {
+        b.append("    given the same ").append(comparisons[anchor].name).append(':');
+        for (int l = c.levels() - 1; l >= 0; l--) {
+          b.append(String.format(Locale.ROOT, " %s u=%.4f w=%+.2f;", c.labels[l], uGiven[k][l], weightGiven[k][l]));
+        }
+        b.append(System.lineSeparator());
+      }
     }
     return b.toString();
   }
