@@ -39,6 +39,9 @@ public final class FellegiSunter implements PairModel {
   /** Per comparison, u among pairs that agree on the anchor, for context comparisons; else null. */
   final double[][] uGiven;
   private final double[][] weightGiven;
+  /** Per comparison, m among matches that disagree on the anchor (a job change), or null. */
+  final double[][] mApart;
+  private final double[][] weightApart;
   private final double[][] tfAdjustment;
   private final double priorWeight;
   private final double threshold;
@@ -50,7 +53,7 @@ public final class FellegiSunter implements PairModel {
   final double candidateShare;
 
   private FellegiSunter(Table table, double lambda, double[][] m, double[][] u, int anchor, double[][] uGiven,
-      double threshold, double conflictWeight, int iterations, long sampledPairs, long randomPairs,
+      double[][] mApart, double threshold, double conflictWeight, int iterations, long sampledPairs, long randomPairs,
       double candidateShare) {
     this.randomPairs = randomPairs;
     this.candidateShare = candidateShare;
@@ -67,6 +70,16 @@ public final class FellegiSunter implements PairModel {
         weightGiven[k] = new double[m[k].length];
         for (int l = 0; l < m[k].length; l++) {
           weightGiven[k][l] = log2(m[k][l] / uGiven[k][l]);
+        }
+      }
+    }
+    this.mApart = mApart;
+    this.weightApart = new double[mApart.length][];
+    for (int k = 0; k < mApart.length; k++) {
+      if (mApart[k] != null) {
+        weightApart[k] = new double[m[k].length];
+        for (int l = 0; l < m[k].length; l++) {
+          weightApart[k][l] = log2(mApart[k][l] / u[k][l]);
         }
       }
     }
@@ -260,8 +273,13 @@ public final class FellegiSunter implements PairModel {
       post[p] = !disagree && exact >= 1 && exact >= INITIAL_MATCH_SHARE * present ? 1 : 0;
     }
     double[][] m = new double[kCount][];
+    // m among pairs that disagree on the anchor, for the fields a job change alters with it
+    double[][] mApart = new double[kCount][];
     for (int k = 0; k < kCount; k++) {
       m[k] = new double[comps[k].levels()];
+      if (anchor >= 0 && k != anchor && (!comps[k].identifying || comps[k] instanceof Comparison.Email)) {
+        mApart[k] = new double[comps[k].levels()];
+      }
     }
     double n = table.size();
     double allPairs = Math.max(1, n * (n - 1) / 2);
@@ -295,6 +313,22 @@ public final class FellegiSunter implements PairModel {
           change = Math.max(change, Math.abs(v - m[k][l]));
           m[k][l] = v;
         }
+        if (mApart[k] != null) {
+          double[] apart = new double[levels];
+          double apartSum = PSEUDO_COUNT * levels;
+          for (int p = 0; p < nc; p++) {
+            int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
+            if (level >= 0 && anchorLevel(pats[p], anchor) == 0) {
+              apart[level] += post[p] * counts[p];
+              apartSum += post[p] * counts[p];
+            }
+          }
+          for (int l = 0; l < levels; l++) {
+            double v = (apart[l] + PSEUDO_COUNT) / apartSum;
+            change = Math.max(change, Math.abs(v - mApart[k][l]));
+            mApart[k][l] = v;
+          }
+        }
       }
       if (iteration > 0 && change < 1e-7) {
         break;
@@ -310,17 +344,18 @@ public final class FellegiSunter implements PairModel {
           if (level >= 0 && (comps[k].neutralInEstimation & (1 << level)) == 0
               && (comps[k].identifying || !anyIdentifying)) {
             int pooled = comps[k].disagreementLevels;
+            double[] mk = m[k];
             if (level < pooled) {
               // disagreement levels count as one: at one domain, another mailbox is no agreement
               double mm = 0;
               double uu = 0;
               for (int l = 0; l < pooled; l++) {
-                mm += m[k][l];
+                mm += mk[l];
                 uu += u[k][l];
               }
               ratio *= mm / uu;
             } else {
-              ratio *= exactFactor(m[k][level] / u[k][level], level == comps[k].exactLevel() ? tf.adjustment(pats[p], k) : 0);
+              ratio *= exactFactor(mk[level] / u[k][level], level == comps[k].exactLevel() ? tf.adjustment(pats[p], k) : 0);
             }
           }
         }
@@ -334,10 +369,11 @@ public final class FellegiSunter implements PairModel {
       for (int k = 0; k < kCount; k++) {
         int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
         if (level >= 0) {
-          boolean given = uGiven[k] != null && anchorAgrees(comps[anchor], (int) ((pats[p] >>> (4 * anchor)) & 0xF) - 1);
+          boolean given = uGiven[k] != null && anchorAgrees(comps[anchor], anchorLevel(pats[p], anchor));
+          double[] mk = mApart[k] != null && anchorLevel(pats[p], anchor) == 0 ? mApart[k] : m[k];
           int bits = level == comps[k].exactLevel() ? tf.adjustment(pats[p], k) : 0;
           b *= given ? m[k][level] / uGiven[k][level] * Math.pow(2, Math.max(0, bits))
-              : exactFactor(m[k][level] / u[k][level], bits);
+              : exactFactor(mk[level] / u[k][level], bits);
         }
       }
       bayes[p] = b;
@@ -358,7 +394,7 @@ public final class FellegiSunter implements PairModel {
       }
     }
     double globalLambda = Math.min(0.5, Math.max(1e-12, matches / allPairs));
-    return new FellegiSunter(table, globalLambda, m, u, anchor, uGiven, threshold, conflictWeight, iteration,
+    return new FellegiSunter(table, globalLambda, m, u, anchor, uGiven, mApart, threshold, conflictWeight, iteration,
         (long) candidateTotal, (long) total(rcounts), lambda);
   }
 
@@ -387,6 +423,10 @@ public final class FellegiSunter implements PairModel {
       }
     }
     return -1;
+  }
+
+  private static int anchorLevel(long pattern, int anchor) {
+    return anchor < 0 ? -1 : (int) ((pattern >>> (4 * anchor)) & 0xF) - 1;
   }
 
   /** Whether an anchor level means agreement: exact or the high Jaro-Winkler band (a typo). */
@@ -421,20 +461,20 @@ public final class FellegiSunter implements PairModel {
   @Override
   public double score(int i, int j) {
     double s = priorWeight;
-    boolean given = anchor >= 0 && anchorAgrees(comparisons[anchor], comparisons[anchor].level(i, j));
+    int anchorLevel = anchor >= 0 ? comparisons[anchor].level(i, j) : -1;
     for (int k = 0; k < comparisons.length; k++) {
       Comparison c = comparisons[k];
       int level = c.level(i, j);
       if (level >= 0) {
-        s += levelWeight(k, level, i, given);
+        s += levelWeight(k, level, i, anchorLevel);
       }
     }
     return s;
   }
 
-  private double levelWeight(int k, int level, int i, boolean anchorAgrees) {
+  private double levelWeight(int k, int level, int i, int anchorLevel) {
     Comparison c = comparisons[k];
-    if (anchorAgrees && weightGiven[k] != null) {
+    if (weightGiven[k] != null && anchorAgrees(comparisons[anchor], anchorLevel)) {
       // among colleagues a shared value is expected; only a value rarer than usual adds to that
       double w = weightGiven[k][level];
       if (level == c.exactLevel() && tfAdjustment[k] != null) {
@@ -442,7 +482,7 @@ public final class FellegiSunter implements PairModel {
       }
       return w;
     }
-    double w = weight[k][level];
+    double w = anchorLevel == 0 && weightApart[k] != null ? weightApart[k][level] : weight[k][level];
     if (level == c.weakLevel && c.weakLevelColumn != null && c.weakLevelColumn.present(i)) {
       // A shared local part at different domains: no evidence beyond the names when it is made of
       // them (donald_smith@ at two employers); otherwise less the more common it is.
@@ -478,7 +518,9 @@ public final class FellegiSunter implements PairModel {
   public PairExplanation explain(int i, int j) {
     List<ComparisonDetail> details = new ArrayList<>();
     double total = priorWeight;
-    boolean given = anchor >= 0 && anchorAgrees(comparisons[anchor], comparisons[anchor].level(i, j));
+    int anchorLevel = anchor >= 0 ? comparisons[anchor].level(i, j) : -1;
+    boolean given = anchor >= 0 && anchorAgrees(comparisons[anchor], anchorLevel);
+    boolean apart = anchorLevel == 0;
     for (int k = 0; k < comparisons.length; k++) {
       Comparison c = comparisons[k];
       int level = c.level(i, j);
@@ -497,11 +539,14 @@ public final class FellegiSunter implements PairModel {
         details.add(new ComparisonDetail(c.name, a, b, "missing", 0, note));
         continue;
       }
-      double w = levelWeight(k, level, i, given);
+      double w = levelWeight(k, level, i, anchorLevel);
       boolean context = given && weightGiven[k] != null;
       String note = context
           ? String.format(Locale.ROOT, "m=%.4f u=%.4f among records that share the %s", m[k][level],
               uGiven[k][level], comparisons[anchor].name)
+          : apart && mApart[k] != null
+          ? String.format(Locale.ROOT, "m=%.4f among matches whose %s differs, u=%.4f", mApart[k][level],
+              comparisons[anchor].name, u[k][level])
           : String.format(Locale.ROOT, "m=%.4f u=%.4f", m[k][level], u[k][level]);
       if (level == c.exactLevel() && tfAdjustment[k] != null) {
         note += String.format(Locale.ROOT, ", term frequency %.5f adjusts by %+.2f",
@@ -535,6 +580,13 @@ public final class FellegiSunter implements PairModel {
         b.append("    given the same ").append(comparisons[anchor].name).append(':');
         for (int l = c.levels() - 1; l >= 0; l--) {
           b.append(String.format(Locale.ROOT, " %s u=%.4f w=%+.2f;", c.labels[l], uGiven[k][l], weightGiven[k][l]));
+        }
+        b.append(System.lineSeparator());
+      }
+      if (weightApart[k] != null) {
+        b.append("    given another ").append(comparisons[anchor].name).append(':');
+        for (int l = c.levels() - 1; l >= 0; l--) {
+          b.append(String.format(Locale.ROOT, " %s m=%.3f w=%+.2f;", c.labels[l], mApart[k][l], weightApart[k][l]));
         }
         b.append(System.lineSeparator());
       }
