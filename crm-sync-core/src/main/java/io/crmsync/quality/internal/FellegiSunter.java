@@ -32,7 +32,7 @@ public final class FellegiSunter implements PairModel {
    */
   static final double PRIOR_PAIRS = 200;
   /** How many matched pairs the typical m values weigh, beside the uniform pseudo-count. */
-  static final double PRIOR_MATCHES = 2;
+  static final double PRIOR_MATCHES = 20;
   /** Clusters are not merged when their cross pairs average below these log2 odds (1 : 4). */
   static final double CONFLICT_MEAN = -2;
 
@@ -262,6 +262,7 @@ public final class FellegiSunter implements PairModel {
       }
     }
     double[][] uGiven = new double[kCount][];
+    double anchoredEvidence = 0;
     if (anchor >= 0 && anchoredPatterns[0].length > 0) {
       double[] acounts = new double[anchoredPatterns[0].length];
       for (int p = 0; p < acounts.length; p++) {
@@ -272,14 +273,10 @@ public final class FellegiSunter implements PairModel {
       for (int v = 0; v < a.distinct(); v++) {
         anchoredPairs += (double) a.count(v) * (a.count(v) - 1) / 2;
       }
-      double evidence = Math.min(total(acounts), anchoredPairs);
+      anchoredEvidence = Math.min(total(acounts), anchoredPairs);
       for (int k = 0; k < kCount; k++) {
         if (k != anchor && !comps[k].identifying) {
-          // with few colleagues to learn from, nothing is known beyond u itself
           uGiven[k] = marginal(anchoredPatterns[0], acounts, 0, acounts.length, k, comps[k].levels());
-          for (int l = 0; l < uGiven[k].length; l++) {
-            uGiven[k][l] = (evidence * uGiven[k][l] + PRIOR_PAIRS * u[k][l]) / (evidence + PRIOR_PAIRS);
-          }
         }
       }
     }
@@ -386,6 +383,15 @@ public final class FellegiSunter implements PairModel {
           }
         }
         post[p] = ratio / (1 + ratio);
+      }
+    }
+    // with few colleagues to learn from, assume they share context as often as one person's records do:
+    // then the context adds nothing to the company
+    for (int k = 0; k < kCount; k++) {
+      if (uGiven[k] != null) {
+        for (int l = 0; l < uGiven[k].length; l++) {
+          uGiven[k][l] = (anchoredEvidence * uGiven[k][l] + PRIOR_PAIRS * m[k][l]) / (anchoredEvidence + PRIOR_PAIRS);
+        }
       }
     }
     // the prior over all pairs, as a fixed point of the expected number of matches
