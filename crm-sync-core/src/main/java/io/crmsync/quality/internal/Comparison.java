@@ -239,7 +239,7 @@ public abstract class Comparison {
       // one edit apart is a typo when the mailbox name is long or the domain differs; at one domain,
       // short names one letter apart are colleagues (jamess@, jamesm@), and so are long ones whose
       // owners' names disagree (prodriguez@, krodriguez@)
-      if ((!sameDomain || local.get(i).length() >= 8 && !namesDisagree(i, j)) && withinOneEdit(x, y)) {
+      if ((!sameDomain || local.get(i).length() >= 8) && withinOneEdit(x, y) && !(sameDomain && namesDisagree(i, j))) {
         return 2;
       }
       return sameDomain ? 1 : 0;

@@ -37,6 +37,8 @@ public final class Deduplicator {
   static final long RANDOM_PAIRS_MIN = 20_000;
   /** Random pairs at most: u of the fuzzy levels is well estimated long before. */
   static final long RANDOM_PAIRS_MAX = 500_000;
+  /** Random same-company pairs for u among colleagues: a few levels of three fields, well estimated. */
+  static final long ANCHORED_PAIRS = 50_000;
   private static final int CHUNK = 2048;
 
   private final DataQualityEngine.Config config;
@@ -186,7 +188,7 @@ public final class Deduplicator {
       }
       int anchor = FellegiSunter.contextAnchor(table);
       LongCounts anchored = anchor < 0 ? new LongCounts()
-          : anchoredPairs(table, comps, comps[anchor].column, Math.max(RANDOM_PAIRS_MIN, Math.min(RANDOM_PAIRS_MAX, sampled)));
+          : anchoredPairs(table, comps, comps[anchor].column, ANCHORED_PAIRS);
       double threshold = FellegiSunter.log2(config.matchProbability() / (1 - config.matchProbability()));
       model = FellegiSunter.estimate(table, tf, candidatePatterns, random.sorted(), anchor, anchored.sorted(),
           totalPairs, threshold, CONFLICT_LOG2_ODDS);

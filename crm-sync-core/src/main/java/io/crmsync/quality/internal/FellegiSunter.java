@@ -527,8 +527,7 @@ public final class FellegiSunter implements PairModel {
     double s = priorWeight;
     int anchorLevel = anchor >= 0 ? comparisons[anchor].level(i, j) : -1;
     for (int k = 0; k < comparisons.length; k++) {
-      Comparison c = comparisons[k];
-      int level = c.level(i, j);
+      int level = k == anchor ? anchorLevel : comparisons[k].level(i, j);
       if (level >= 0) {
         s += levelWeight(k, level, i, anchorLevel);
       }
