@@ -16,7 +16,9 @@ import java.util.TreeMap;
 final class MissAnalysis {
   public static void main(String[] args) {
     int size = Integer.getInteger("size", 30_000);
-    var g = io.crmsync.quality.internal.SyntheticContacts.generate(size, 42);
+    var g = (Boolean.getBoolean("concentrated")
+          ? io.crmsync.quality.internal.SyntheticContacts.generateConcentratedNames(size, 42)
+          : io.crmsync.quality.internal.SyntheticContacts.generate(size, 42));
     Datasets.Labelled d = new Datasets.Labelled("synthetic", g.records(), g.truth(), RecordSchema.contacts());
     DedupeResult r = DataQualityEngine.builder().schema(d.schema()).build().deduplicate(d.records());
     System.out.println(r.evaluate(d.truth()));
