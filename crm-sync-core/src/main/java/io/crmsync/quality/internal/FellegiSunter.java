@@ -108,11 +108,20 @@ public final class FellegiSunter implements PairModel {
         Column col = c.column;
         double[] adj = new double[col.distinct()];
         for (int v = 0; v < adj.length; v++) {
-          adj[v] = log2(col.exactU() * col.nonNull() / col.count(v));
+          adj[v] = log2(col.exactU() * col.nonNull() / othersWith(col, v));
         }
         tfAdjustment[k] = adj;
       }
     }
+  }
+
+  /**
+   * How many records besides one that has value {@code v} also have it: when two records agree on
+   * {@code v}, the chance that one of them has it by coincidence is its frequency among the others
+   * (a name only one person's two records have is rarer than one two people have).
+   */
+  private static double othersWith(Column col, int v) {
+    return Math.max(1, col.count(v) - 1);
   }
 
   static double log2(double x) {
@@ -158,7 +167,7 @@ public final class FellegiSunter implements PairModel {
         Column col = c.column;
         byte[] code = new byte[col.distinct()];
         for (int v = 0; v < code.length; v++) {
-          double adj = log2(col.exactU() * col.nonNull() / col.count(v));
+          double adj = log2(col.exactU() * col.nonNull() / othersWith(col, v));
           code[v] = (byte) Math.max(1, Math.min(2 * TF_OFFSET - 1, Math.round(adj) + TF_OFFSET));
         }
         codes[k] = code;
