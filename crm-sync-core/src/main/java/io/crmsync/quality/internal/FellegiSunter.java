@@ -219,7 +219,15 @@ public final class FellegiSunter implements PairModel {
    *       switchboard number and its city. Given an {@code anchor} (the company, when people are
    *       compared), {@code u} of the other context fields is also estimated among random pairs that
    *       agree on the anchor, and a pair that agrees on the anchor is scored with those: a shared
-   *       switchboard then adds little to a shared company, while a shared mobile still counts.
+   *       switchboard then adds little to a shared company, while a shared mobile still counts;
+   *   <li>among matches, a job change moves email, phone and city with the company: the M-step also
+   *       learns {@code m} of those among pairs that disagree on the anchor, and such pairs are scored
+   *       with it (the E-step keeps the unconditional {@code m}: with the conditional one, namesakes at
+   *       two companies drift into the match class);
+   *   <li>every estimate starts from {@link #typical} values, worth {@link #PRIOR_PAIRS} random pairs
+   *       for {@code u} and {@link #PRIOR_MATCHES} matched pairs for {@code m}, so that a handful of
+   *       records is judged sensibly; with few colleague pairs, {@code u} given the anchor falls back to
+   *       {@code m} (context then adds nothing to the anchor).
    * </ul>
    *
    * @param candidatePatterns {@code [patterns, counts]} of sampled candidate pairs
@@ -376,18 +384,17 @@ public final class FellegiSunter implements PairModel {
           if (level >= 0 && (comps[k].neutralInEstimation & (1 << level)) == 0
               && (comps[k].identifying || !anyIdentifying)) {
             int pooled = comps[k].disagreementLevels;
-            double[] mk = m[k];
             if (level < pooled) {
               // disagreement levels count as one: at one domain, another mailbox is no agreement
               double mm = 0;
               double uu = 0;
               for (int l = 0; l < pooled; l++) {
-                mm += mk[l];
+                mm += m[k][l];
                 uu += u[k][l];
               }
               ratio *= mm / uu;
             } else {
-              ratio *= exactFactor(mk[level] / u[k][level], level == comps[k].exactLevel() ? tf.adjustment(pats[p], k) : 0);
+              ratio *= exactFactor(m[k][level] / u[k][level], level == comps[k].exactLevel() ? tf.adjustment(pats[p], k) : 0);
             }
           }
         }
