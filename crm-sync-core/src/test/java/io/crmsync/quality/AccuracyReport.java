@@ -2,7 +2,12 @@ package io.crmsync.quality;
 
 import java.util.List;
 
-/** Prints accuracy on every dataset (a developer tool, run with exec or from the IDE). */
+/**
+ * Prints accuracy on every dataset (a developer tool, run with exec or from the IDE). Arguments:
+ * {@code synthetic} for the synthetic contacts only ({@code -Dsize=}, default 30,000;
+ * {@code -Dconcentrated=true} for the first generator's name frequencies); a second argument prints the
+ * estimated model.
+ */
 final class AccuracyReport {
   public static void main(String[] args) {
     List<Datasets.Labelled> sets = List.of(
@@ -11,7 +16,9 @@ final class AccuracyReport {
         Datasets.splinkFake1000(), Datasets.dedupeCsvExample());
     List<Datasets.Labelled> synthetic = new java.util.ArrayList<>();
     for (int size : new int[] {Integer.getInteger("size", 30_000)}) {
-      var g = io.crmsync.quality.internal.SyntheticContacts.generate(size, 42);
+      var g = (Boolean.getBoolean("concentrated")
+          ? io.crmsync.quality.internal.SyntheticContacts.generateConcentratedNames(size, 42)
+          : io.crmsync.quality.internal.SyntheticContacts.generate(size, 42));
       synthetic.add(new Datasets.Labelled("synthetic " + size, g.records(), g.truth(), RecordSchema.contacts()));
     }
     if (args.length > 0 && args[0].equals("synthetic")) {

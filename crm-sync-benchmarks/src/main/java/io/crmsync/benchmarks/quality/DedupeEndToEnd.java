@@ -24,8 +24,11 @@ import java.util.Locale;
  * mvn -B -q -pl crm-sync-core,crm-sync-benchmarks -am package -DskipTests
  * java -Xmx4g -cp crm-sync-benchmarks/target/benchmarks.jar \
  *     io.crmsync.benchmarks.quality.DedupeEndToEnd [--sizes 100000,1000000] [--repeat 3] [--naive 20000]
- *     [--mode probabilistic|rules]
+ *     [--mode probabilistic|rules] [--concentrated-names]
  * </pre>
+ *
+ * <p>{@code --concentrated-names} generates with the first generator's name frequencies (about five
+ * times as concentrated as a census; see {@code SyntheticContacts}).
  *
  * <p>The machine is shared and small (2 cores): read medians and ratios, not single runs.
  */
@@ -37,14 +40,16 @@ public final class DedupeEndToEnd {
     int repeat = 3;
     int naive = 20_000;
     MatchMode mode = MatchMode.PROBABILISTIC;
+    boolean concentrated = false;
     for (int a = 0; a < args.length; a++) {
       switch (args[a]) {
         case "--sizes" -> sizes = Arrays.stream(args[++a].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--repeat" -> repeat = Integer.parseInt(args[++a]);
         case "--naive" -> naive = Integer.parseInt(args[++a]);
         case "--mode" -> mode = MatchMode.valueOf(args[++a].toUpperCase(Locale.ROOT));
+        case "--concentrated-names" -> concentrated = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[a]
-            + " (use --sizes N,M --repeat R --naive N --mode probabilistic|rules)");
+            + " (use --sizes N,M --repeat R --naive N --mode probabilistic|rules --concentrated-names)");
       }
     }
     System.out.printf(Locale.ROOT, "java %s, %d processors, max heap %d MB%n", System.getProperty("java.version"),
@@ -52,7 +57,8 @@ public final class DedupeEndToEnd {
     DataQualityEngine engine = DataQualityEngine.builder().mode(mode).build();
     List<Double> medians = new ArrayList<>();
     for (int size : sizes) {
-      SyntheticContacts.Dataset data = SyntheticContacts.generate(size, 42);
+      SyntheticContacts.Dataset data = concentrated ? SyntheticContacts.generateConcentratedNames(size, 42)
+          : SyntheticContacts.generate(size, 42);
       long[] times = new long[repeat];
       DedupeResult result = null;
       for (int r = 0; r < repeat; r++) {
@@ -81,7 +87,8 @@ public final class DedupeEndToEnd {
           medians.get(medians.size() - 1) / medians.get(0));
     }
     if (naive > 0) {
-      SyntheticContacts.Dataset data = SyntheticContacts.generate(naive, 42);
+      SyntheticContacts.Dataset data = concentrated ? SyntheticContacts.generateConcentratedNames(naive, 42)
+          : SyntheticContacts.generate(naive, 42);
       long t0 = System.nanoTime();
       NaiveSeedRecipe.Outcome seed = NaiveSeedRecipe.run(data.records());
       double seedSeconds = (System.nanoTime() - t0) / 1e9;

@@ -203,6 +203,8 @@ public abstract class Comparison {
   static final class Email extends Comparison {
     private final Column local;
     private final Column domain;
+    /** Name comparisons of the table: one letter between two people's mailboxes is their names. */
+    Name[] names = new Name[0];
 
     Email(String name, Column column, Column local, Column domain) {
       super(name, column, true, "other-domain", "same-domain-other-mailbox", "one-edit", "same-local-part",
@@ -235,11 +237,22 @@ public abstract class Comparison {
         return 1; // john.smith@ and john.smith2@: two mailboxes, two people
       }
       // one edit apart is a typo when the mailbox name is long or the domain differs; at one domain,
-      // short names one letter apart are colleagues (jamess@, jamesm@)
-      if ((!sameDomain || local.get(i).length() >= 8) && withinOneEdit(x, y)) {
+      // short names one letter apart are colleagues (jamess@, jamesm@), and so are long ones whose
+      // owners' names disagree (prodriguez@, krodriguez@)
+      if ((!sameDomain || local.get(i).length() >= 8) && withinOneEdit(x, y) && !(sameDomain && namesDisagree(i, j))) {
         return 2;
       }
       return sameDomain ? 1 : 0;
+    }
+
+    /** Whether any name of the two records disagrees outright. */
+    private boolean namesDisagree(int i, int j) {
+      for (Name n : names) {
+        if (n.level(i, j) == 0) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 

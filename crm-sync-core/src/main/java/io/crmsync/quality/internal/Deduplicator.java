@@ -37,6 +37,8 @@ public final class Deduplicator {
   static final long RANDOM_PAIRS_MIN = 20_000;
   /** Random pairs at most: u of the fuzzy levels is well estimated long before. */
   static final long RANDOM_PAIRS_MAX = 500_000;
+  /** Random same-company pairs for u among colleagues: a few levels of three fields, well estimated. */
+  static final long ANCHORED_PAIRS = 50_000;
   private static final int CHUNK = 2048;
 
   private final DataQualityEngine.Config config;
@@ -153,13 +155,14 @@ public final class Deduplicator {
       double fraction = totalPairs <= EM_SAMPLE_PAIRS ? 1.0 : (double) EM_SAMPLE_PAIRS / totalPairs;
       long cut = (long) (fraction * (1L << 53));
       Comparison[] comps = table.comparisons.toArray(new Comparison[0]);
+      FellegiSunter.TfCodes tf = new FellegiSunter.TfCodes(table);
       Object estimatePass = new Object();
       LongCounts patterns = IntStream.range(0, chunks).parallel().mapToObj(c -> {
         int[] mark = marks(n, estimatePass);
         LongCounts counts = new LongCounts();
         for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
           if ((BlockingIndex.mix(i + 0x5DEECE66DL) >>> 11) < cut) {
-            index.forEachCandidate(i, mark, (a, b) -> counts.add(FellegiSunter.pattern(comps, a, b), 1));
+            index.forEachCandidate(i, mark, (a, b) -> counts.add(tf.pattern(comps, a, b), 1));
           }
         }
         return counts;
@@ -183,8 +186,12 @@ public final class Deduplicator {
           random.add(FellegiSunter.pattern(comps, Math.min(a, b), Math.max(a, b)), 1);
         }
       }
+      int anchor = FellegiSunter.contextAnchor(table);
+      LongCounts anchored = anchor < 0 ? new LongCounts()
+          : anchoredPairs(table, comps, comps[anchor].column, ANCHORED_PAIRS);
       double threshold = FellegiSunter.log2(config.matchProbability() / (1 - config.matchProbability()));
-      model = FellegiSunter.estimate(table, candidatePatterns, random.sorted(), totalPairs, threshold, CONFLICT_LOG2_ODDS);
+      model = FellegiSunter.estimate(table, tf, candidatePatterns, random.sorted(), anchor, anchored.sorted(),
+          totalPairs, threshold, CONFLICT_LOG2_ODDS);
       finish();
     } else {
       model = new RulesModel(table, config.rules());
@@ -285,6 +292,51 @@ public final class Deduplicator {
         n == 0 ? 0 : 2.0 * totalPairs / n, maxCandidates, edges.size, clusterCount, duplicates,
         clusterer.refusedConflict, clusterer.refusedSize, model.describe(), phaseMillis);
     return new Result(table, index, model, merger, List.of(clusters), clusterOf, candidates, clusterer, stats);
+  }
+
+  /**
+   * Level patterns of random pairs drawn uniformly from the pairs of records with equal values of
+   * {@code anchor} (a record at random among those whose value is shared, then another record with it).
+   */
+  private static LongCounts anchoredPairs(Table table, Comparison[] comps, Column anchor, long want) {
+    int n = table.size();
+    int[] start = new int[anchor.distinct() + 1];
+    int shared = 0;
+    for (int i = 0; i < n; i++) {
+      int v = anchor.id(i);
+      if (v >= 0 && anchor.count(v) >= 2) {
+        start[v + 1]++;
+        shared++;
+      }
+    }
+    LongCounts out = new LongCounts();
+    if (shared == 0) {
+      return out;
+    }
+    for (int v = 0; v < anchor.distinct(); v++) {
+      start[v + 1] += start[v];
+    }
+    int[] members = new int[shared];
+    int[] fill = Arrays.copyOf(start, start.length - 1);
+    for (int i = 0; i < n; i++) {
+      int v = anchor.id(i);
+      if (v >= 0 && anchor.count(v) >= 2) {
+        members[fill[v]++] = i;
+      }
+    }
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(0xA2C40L);
+    for (long k = 0; k < want; k++) {
+      int a = members[rnd.nextInt(shared)];
+      int v = anchor.id(a);
+      int size = start[v + 1] - start[v];
+      int pick = rnd.nextInt(size - 1);
+      int b = members[start[v] + pick];
+      if (b == a) {
+        b = members[start[v] + size - 1];
+      }
+      out.add(FellegiSunter.pattern(comps, Math.min(a, b), Math.max(a, b)), 1);
+    }
+    return out;
   }
 
   /** Per-thread scratch for candidate de-duplication, reset once per pass (marks are record indexes). */

@@ -20,6 +20,11 @@ import java.util.SplittableRandom;
  * company, email and phone; same person), many people with common names at large accounts, accents
  * dropped, company suffix variants, and missing fields. Names follow skewed frequencies, company sizes a
  * heavy-tailed distribution. Deterministic for a seed. For tests and benchmarks; not part of the API.
+ *
+ * <p>Name frequencies follow the 2010 US census for surnames (Smith 0.83% of people, the 25 commonest
+ * 8.7%, a quarter of people outside the commonest ~240) and US first names roughly (James about 1.6%).
+ * {@link #generateConcentratedNames} keeps the first version's frequencies, about five times too
+ * concentrated (Smith 4.5%, the 100 commonest surnames 47% of people), for comparison.
  */
 public final class SyntheticContacts {
   /** Generated records and the true person behind each. */
@@ -100,17 +105,31 @@ public final class SyntheticContacts {
   private final Set<String> usedEmails = new HashSet<>();
   private final Set<String> usedPhones = new HashSet<>();
 
-  private SyntheticContacts(long seed) {
+  /** Whether names follow census-like frequencies (else the first version's concentrated ones). */
+  private final boolean censusNames;
+
+  private SyntheticContacts(long seed, boolean censusNames) {
     rnd = new SplittableRandom(seed);
-    firstCdf = zipfCdf(FIRST.length, 0.6);
-    lastCdf = zipfCdf(LAST.length, 0.7);
+    this.censusNames = censusNames;
+    // Zipf exponents: 0.3 puts James at ~1.6% of people; over the list's share of 20%, 0.5 puts
+    // Smith at ~0.87% and the 25 commonest surnames at ~7.5% (census 2010: 0.83%, 8.7%)
+    firstCdf = zipfCdf(FIRST.length, censusNames ? 0.3 : 0.6);
+    lastCdf = zipfCdf(LAST.length, censusNames ? 0.5 : 0.7);
   }
 
   /**
-   * About {@code records} records (exactly that many) of people with 1 to 5 records each.
+   * Exactly {@code records} records of people with 1 to 5 records each.
    */
   public static Dataset generate(int records, long seed) {
-    return new SyntheticContacts(seed).run(records);
+    return new SyntheticContacts(seed, true).run(records);
+  }
+
+  /**
+   * As {@link #generate}, with the first version's name frequencies: 55% of people share 150 surnames
+   * (Smith 4.5%) and James is 5% of people. Much harder on name-only evidence than real populations.
+   */
+  public static Dataset generateConcentratedNames(int records, long seed) {
+    return new SyntheticContacts(seed, false).run(records);
   }
 
   private static double[] zipfCdf(int n, double s) {
@@ -241,7 +260,16 @@ public final class SyntheticContacts {
 
   private Person person() {
     String first = FIRST[pick(firstCdf)];
-    String last = chance(0.55) ? LAST[pick(lastCdf)] : syllables(2 + rnd.nextInt(2));
+    String last;
+    if (!censusNames) {
+      last = chance(0.55) ? LAST[pick(lastCdf)] : syllables(2 + rnd.nextInt(2));
+    } else if (chance(0.2)) {
+      last = LAST[pick(lastCdf)];
+    } else {
+      // the long tail: 576 two-syllable names (like US ranks ~300-1,000), 13,824 of three, 331,776 of four
+      double r = rnd.nextDouble();
+      last = syllables(r < 0.15 ? 2 : r < 0.65 ? 3 : 4);
+    }
     Company company = companies.get(pick(companyCdf));
     String workEmail = uniqueEmail(workLocal(first, last, company.emailFormat()), company.domain());
     String personalEmail = chance(0.5) ? uniqueEmail(personalLocal(first, last), any(FREEMAIL)) : null;

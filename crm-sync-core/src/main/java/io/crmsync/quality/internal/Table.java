@@ -74,6 +74,13 @@ public final class Table {
         }
       }
     }
+    Comparison.Name[] nameComparisons = comparisons.stream().filter(c -> c instanceof Comparison.Name)
+        .toArray(Comparison.Name[]::new);
+    for (Comparison c : comparisons) {
+      if (c instanceof Comparison.Email email) {
+        email.names = nameComparisons;
+      }
+    }
     boolean names = !familyNames.isEmpty() || !givenNames.isEmpty();
     for (Comparison c : comparisons) {
       c.identifying = c instanceof Comparison.Name || c instanceof Comparison.Date || c instanceof Comparison.Email

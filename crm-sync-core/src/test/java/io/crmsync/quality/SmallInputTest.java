@@ -1,0 +1,88 @@
+package io.crmsync.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crmsync.model.Contact;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Deduplication of a handful of records in the default (probabilistic) mode: too few pairs for EM to
+ * learn from, so the typical parameters carry the decision. Once EM had nothing to learn from and even
+ * an identical email and phone matched nothing.
+ */
+class SmallInputTest {
+  private static final DataQualityEngine ENGINE = DataQualityEngine.ofDefaults();
+
+  private static DedupeRecord contact(String id, String first, String last, String email, String company,
+      String phone, String city) {
+    Map<String, String> f = new LinkedHashMap<>();
+    put(f, Contact.Fields.FIRST_NAME, first);
+    put(f, Contact.Fields.LAST_NAME, last);
+    put(f, Contact.Fields.EMAIL, email);
+    put(f, Contact.Fields.COMPANY, company);
+    put(f, Contact.Fields.PHONE, phone);
+    put(f, Contact.Fields.CITY, city);
+    return new DedupeRecord(id, f, null, null);
+  }
+
+  private static void put(Map<String, String> f, String k, String v) {
+    if (v != null) {
+      f.put(k, v);
+    }
+  }
+
+  private static List<List<String>> duplicateGroups(DedupeResult r) {
+    List<List<String>> groups = new ArrayList<>();
+    for (Cluster c : r.duplicateClusters()) {
+      groups.add(c.memberIds().stream().sorted().toList());
+    }
+    groups.sort((a, b) -> a.get(0).compareTo(b.get(0)));
+    return groups;
+  }
+
+  @Test
+  void twoRecordsWithOneEmailAndPhoneAreOnePerson() {
+    DedupeResult r = ENGINE.deduplicate(List.of(
+        contact("a", "Robert", "Quenby", "robert.quenby@zylofax.com", "Zylofax Inc", "(415) 555-0101", "San Francisco"),
+        contact("b", "Bob", "Quenby", "Robert.Quenby@Zylofax.com", "ZYLOFAX", "+1 415 555 0101", null)));
+    assertThat(duplicateGroups(r)).containsExactly(List.of("a", "b"));
+    assertThat(r.explain("a", "b").match()).isTrue();
+  }
+
+  @Test
+  void twoDifferentPeopleStayApart() {
+    DedupeResult r = ENGINE.deduplicate(List.of(
+        contact("a", "Robert", "Quenby", "robert.quenby@zylofax.com", "Zylofax Inc", "(415) 555-0101", "San Francisco"),
+        contact("b", "Maria", "Ostrand", "maria@ostrand.se", "Ostrand AB", "+46 8 555 0199", "Stockholm")));
+    assertThat(r.duplicateClusters()).isEmpty();
+  }
+
+  @Test
+  void threeRecordsIdenticalEmailAndPhone() {
+    DedupeResult r = ENGINE.deduplicate(List.of(
+        contact("1", "Ann", "Arkwright", "ann.arkwright@bigaccount.com", "Big Account LLC", "(212) 555-0142", "New York"),
+        contact("2", "Ann", "Arkwright", "ann.arkwright@bigaccount.com", "Big Account", "212-555-0142", "New York"),
+        contact("3", "Carl", "Bexley", "carl.bexley@bigaccount.com", "Big Account LLC", "(212) 555-0100", "New York")));
+    assertThat(duplicateGroups(r)).containsExactly(List.of("1", "2"));
+  }
+
+  @Test
+  void tenRecordsOfColleaguesAndDuplicates() {
+    DedupeResult r = ENGINE.deduplicate(List.of(
+        contact("ann-1", "Ann", "Arkwright", "ann.arkwright@bigaccount.com", "Big Account LLC", "(212) 555-0100", "New York"),
+        contact("ann-2", "Annie", "Arkwright", "Ann.Arkwright+news@bigaccount.com", "BIG ACCOUNT", null, "New York"),
+        contact("carl", "Carl", "Bexley", "info@bigaccount.com", "Big Account LLC", "(212) 555-0100", "New York"),
+        contact("dora", "Dora", "Cromer", "info@bigaccount.com", "Big Account LLC", "(212) 555-0100", "New York"),
+        contact("egon", "Egon", "Dunmore", "egon.dunmore@bigaccount.com", "Big Account LLC", "(212) 555-0100", "New York"),
+        contact("bob-1", "Robert", "Quenby", "robert.quenby@zylofax.com", "Zylofax Inc", "(415) 555-0101", "San Francisco"),
+        contact("bob-2", "Bob", "Quenby", null, "Zylofax", "415.555.0101", "San Francisco"),
+        contact("bob-3", "Robert", "Quenbey", "rquenby@gmail.com", null, "+1 415 555 0101", null),
+        contact("maria", "Maria", "Ostrand", "maria@ostrand.se", "Ostrand AB", "+46 8 555 0199", "Stockholm"),
+        contact("fay", "Fay", "Eskdale", null, "Zylofax Inc", null, "San Francisco")));
+    assertThat(duplicateGroups(r)).containsExactly(List.of("ann-1", "ann-2"), List.of("bob-1", "bob-2", "bob-3"));
+  }
+}
