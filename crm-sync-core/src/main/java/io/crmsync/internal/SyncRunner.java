@@ -546,7 +546,7 @@ public final class SyncRunner {
 
   private void process(LeasedTask task, RequestLimiter.Permit permit) {
     Payload p = local == null ? null : (Payload) local.attachment(task);
-    if (p == null && local != null && InMemoryTaskQueue.isPlaceholder(task.payload())) {
+    if (p == null && local != null && InMemoryTaskQueue.isPlaceholder(task.payload()) && !local.holds(task)) {
       return; // settled meanwhile by a worker that took over the expired lease: nothing left to do
     }
     try {

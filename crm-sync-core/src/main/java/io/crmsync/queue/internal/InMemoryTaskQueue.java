@@ -18,12 +18,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -102,6 +102,19 @@ public final class InMemoryTaskQueue implements TaskQueue {
   public @Nullable Object attachment(LeasedTask task) {
     Attached a = attachments.get(task.payload());
     return a == null ? null : a.value();
+  }
+
+  /** Whether {@code task}'s lease is still the current one (not expired and taken, not settled). */
+  public boolean holds(LeasedTask task) {
+    lock.lock();
+    try {
+      Topic t = topics.get(task.topic());
+      Entry e = t == null ? null : t.leased.get(task.id());
+      return e != null && task.leaseToken().equals(e.leaseToken)
+          && Objects.requireNonNull(e.leaseExpiresAt).isAfter(time.now());
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** How many attachments the queue holds (for tests: none may outlive its task). */

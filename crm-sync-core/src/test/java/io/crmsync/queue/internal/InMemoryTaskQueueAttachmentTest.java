@@ -43,10 +43,13 @@ class InMemoryTaskQueueAttachmentTest {
     time.advance(LEASE.plusSeconds(1));
     LeasedTask second = queue.lease("t", "w2", 1, LEASE).get(0);
     assertThat(queue.attachment(second)).isEqualTo("a");
+    assertThat(queue.holds(first)).isFalse();
+    assertThat(queue.holds(second)).isTrue();
     assertThat(queue.complete(first)).isFalse();
     assertThat(queue.complete(second)).isTrue();
     // the first worker, still holding its stale copy, finds the task gone
     assertThat(queue.attachment(first)).isNull();
+    assertThat(queue.holds(second)).isFalse();
   }
 
   @Test
