@@ -72,25 +72,9 @@ public final class FellegiSunter implements PairModel {
     this.u = u;
     this.anchor = anchor;
     this.uGiven = uGiven;
-    this.weightGiven = new double[uGiven.length][];
-    for (int k = 0; k < uGiven.length; k++) {
-      if (uGiven[k] != null) {
-        weightGiven[k] = new double[m[k].length];
-        for (int l = 0; l < m[k].length; l++) {
-          weightGiven[k][l] = log2(m[k][l] / uGiven[k][l]);
-        }
-      }
-    }
+    this.weightGiven = weights(m, uGiven, uGiven);
     this.mApart = mApart;
-    this.weightApart = new double[mApart.length][];
-    for (int k = 0; k < mApart.length; k++) {
-      if (mApart[k] != null) {
-        weightApart[k] = new double[m[k].length];
-        for (int l = 0; l < m[k].length; l++) {
-          weightApart[k][l] = log2(mApart[k][l] / u[k][l]);
-        }
-      }
-    }
+    this.weightApart = weights(mApart, u, mApart);
     this.threshold = threshold;
     this.conflictWeight = conflictWeight;
     this.iterations = iterations;
@@ -122,6 +106,23 @@ public final class FellegiSunter implements PairModel {
    */
   private static double othersWith(Column col, int v) {
     return Math.max(1, col.count(v) - 1);
+  }
+
+  /**
+   * Per comparison, log2(mm / uu) per level where {@code present} has that comparison (the conditional
+   * tables exist for some comparisons only); null elsewhere.
+   */
+  private static double[][] weights(double[][] mm, double[][] uu, double[][] present) {
+    double[][] w = new double[present.length][];
+    for (int k = 0; k < present.length; k++) {
+      if (present[k] != null) {
+        w[k] = new double[present[k].length];
+        for (int l = 0; l < w[k].length; l++) {
+          w[k][l] = log2(mm[k][l] / uu[k][l]);
+        }
+      }
+    }
+    return w;
   }
 
   static double log2(double x) {
