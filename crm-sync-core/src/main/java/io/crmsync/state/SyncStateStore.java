@@ -37,7 +37,12 @@ public interface SyncStateStore extends AutoCloseable {
   /** The fingerprints saved under {@code scope} for {@code keys}; keys without one are absent. */
   Map<String, String> fingerprints(String scope, Collection<String> keys);
 
-  /** Saves a batch's links, fingerprints and dead letters in one step. */
+  /**
+   * Saves a batch's links, fingerprints and dead letters in one step. A dead letter for a record that
+   * already has one in the same job and operation (the same record id) replaces it: a store keeps each
+   * record's latest failure, so that a record that stays invalid is not listed again on every run.
+   * Letters for records without an id are all kept.
+   */
   void apply(StateUpdate update);
 
   /**
@@ -55,10 +60,10 @@ public interface SyncStateStore extends AutoCloseable {
     return settlement.applyTo(queue);
   }
 
-  /** Up to {@code limit} of the job's dead letters, oldest first. */
+  /** Up to {@code limit} of the job's dead letters, in the order they were last written (oldest first). */
   List<DeadLetter> deadLetters(String jobId, int limit);
 
-  /** How many dead letters the job has. */
+  /** How many dead letters the job has: one per record and operation, besides those without an id. */
   long deadLetterCount(String jobId);
 
   @Override

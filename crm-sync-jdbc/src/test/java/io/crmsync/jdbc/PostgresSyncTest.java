@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.crmsync.queue.NewTask;
+import io.crmsync.state.DeadLetter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -97,6 +98,32 @@ class PostgresSyncTest {
           .isEqualTo(PostgresSync.schemaVersion());
     } finally {
       pool6.shutdownNow();
+    }
+  }
+
+  @Test
+  void upgradingToOneDeadLetterPerRecordKeepsEachRecordsLatest() {
+    String schema = TestDatabase.freshSchema("upgrade");
+    PostgresSync.builder().dataSource(pool).schema(schema).build().close();
+    // back to version 2, as a database created before version 3 is
+    TestDatabase.execute(pool, "DROP INDEX " + schema + ".dead_letters_record; ALTER TABLE " + schema
+        + ".dead_letters DROP COLUMN record_id; DELETE FROM " + schema + ".schema_history WHERE version = 3");
+    String insert = "INSERT INTO " + schema + ".dead_letters (job_id, operation, record, error_code, message, attempts, "
+        + "dead_at) VALUES ";
+    String letter = "('job', '%s', '{\"objectType\":\"contact\",%s\"fields\":{},\"modifiedAt\":null,\"deleted\":false}', "
+        + "'E', '%s', 1, now())";
+    TestDatabase.execute(pool, insert + String.join(", ",
+        String.format(letter, "upsert", "\"id\":\"1\",", "first"),
+        String.format(letter, "upsert", "\"id\":\"2\",", "other"),
+        String.format(letter, "upsert", "\"id\":\"1\",", "second"),
+        String.format(letter, "delete", "\"id\":\"1\",", "a delete"),
+        String.format(letter, "upsert", "\"id\":null,", "no id"),
+        String.format(letter, "upsert", "\"id\":null,", "no id either")));
+
+    try (PostgresSync pg = PostgresSync.builder().dataSource(pool).schema(schema).build()) {
+      assertThat(pg.stateStore().deadLetters("job", 10)).extracting(DeadLetter::message)
+          .containsExactly("other", "second", "a delete", "no id", "no id either");
+      assertThat(TestDatabase.count(pool, "SELECT max(version) FROM " + schema + ".schema_history")).isEqualTo(3);
     }
   }
 

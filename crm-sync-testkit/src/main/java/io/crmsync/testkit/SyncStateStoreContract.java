@@ -206,6 +206,33 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
+  void aRecordsLatestDeadLetterReplacesItsEarlierOne() {
+    CrmRecord one = new CrmRecord("contact", "1", Map.of("email", "bad"), null, false);
+    CrmRecord two = new CrmRecord("contact", "2", Map.of("email", "worse"), null, false);
+    CrmRecord noId = CrmRecord.of("contact", Map.of("email", "x"));
+    Instant t = Instant.parse("2026-01-05T00:00:00Z");
+    store.apply(new StateUpdate(List.of(), List.of(), List.of(
+        new DeadLetter("job", "upsert", one, "INVALID_VALUE", "run 1", 1, t),
+        new DeadLetter("job", "upsert", two, "INVALID_VALUE", "run 1", 1, t),
+        new DeadLetter("job", "upsert", noId, "INVALID_VALUE", "run 1", 1, t))));
+    // the next run: record 1 is still invalid, and is dead-lettered twice in one batch
+    store.apply(new StateUpdate(List.of(), List.of(), List.of(
+        new DeadLetter("job", "upsert", one, "INVALID_VALUE", "run 2", 1, t.plusSeconds(60)),
+        new DeadLetter("job", "upsert", noId, "INVALID_VALUE", "run 2", 1, t.plusSeconds(60)),
+        new DeadLetter("job", "delete", one, "CrmUnavailableException", "run 2", 3, t.plusSeconds(60)),
+        new DeadLetter("job", "upsert", one, "INVALID_VALUE", "run 2, again", 1, t.plusSeconds(61)))));
+    store.apply(new StateUpdate(List.of(), List.of(), List.of(
+        new DeadLetter("other-job", "upsert", one, "INVALID_VALUE", "elsewhere", 1, t))));
+
+    assertThat(store.deadLetters("job", 10))
+        .extracting(d -> d.operation() + " " + d.record().id() + " " + d.message())
+        .containsExactly("upsert 2 run 1", "upsert null run 1", "upsert null run 2", "delete 1 run 2",
+            "upsert 1 run 2, again");
+    assertThat(store.deadLetterCount("job")).isEqualTo(5);
+    assertThat(store.deadLetterCount("other-job")).isEqualTo(1);
+  }
+
+  @Test
   void applyAndSettleOnAnInMemoryQueueAppliesAndCompletes() {
     TaskQueue queue = TaskQueue.inMemory(new FakeTimeSource());
     queue.enqueue("t", List.of(NewTask.of("{}")));

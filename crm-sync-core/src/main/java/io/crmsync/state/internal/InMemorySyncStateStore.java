@@ -10,13 +10,12 @@ import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -33,9 +32,32 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   private final Map<String, CompactStringMap> fingerprints = new ConcurrentHashMap<>();
   private final Map<String, JobDeadLetters> deadLetters = new ConcurrentHashMap<>();
 
+  /** A job's dead letters in the order they were last written, one per record id and operation. */
   private static final class JobDeadLetters {
-    final ConcurrentLinkedQueue<DeadLetter> list = new ConcurrentLinkedQueue<>();
-    final AtomicLong count = new AtomicLong();
+    private final LinkedHashMap<Object, DeadLetter> byRecord = new LinkedHashMap<>();
+
+    synchronized void add(DeadLetter d) {
+      String id = d.record().id();
+      // a letter for a record without an id has nothing to be the same record as: a key of its own
+      Object key = id == null ? new Object() : List.of(d.operation(), id);
+      byRecord.remove(key); // so that a replaced letter moves to the end
+      byRecord.put(key, d);
+    }
+
+    synchronized List<DeadLetter> first(int limit) {
+      List<DeadLetter> out = new ArrayList<>(Math.min(limit, byRecord.size()));
+      for (DeadLetter d : byRecord.values()) {
+        if (out.size() >= limit) {
+          break;
+        }
+        out.add(d);
+      }
+      return out;
+    }
+
+    synchronized long count() {
+      return byRecord.size();
+    }
   }
 
   /** Systems in a fixed order, so that links saved from either side meet in one {@link LinkPair}. */
@@ -170,9 +192,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
           .putAll(fps.subList(from, to), Fingerprint::key, Fingerprint::value);
     }
     for (DeadLetter d : update.deadLetters()) {
-      JobDeadLetters j = deadLetters.computeIfAbsent(d.jobId(), k -> new JobDeadLetters());
-      j.list.add(d);
-      j.count.incrementAndGet();
+      deadLetters.computeIfAbsent(d.jobId(), k -> new JobDeadLetters()).add(d);
     }
   }
 
@@ -193,23 +213,17 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public List<DeadLetter> deadLetters(String jobId, int limit) {
-    JobDeadLetters j = deadLetters.get(jobId);
-    List<DeadLetter> out = new ArrayList<>();
-    if (j != null) {
-      for (DeadLetter d : j.list) {
-        if (out.size() >= limit) {
-          break;
-        }
-        out.add(d);
-      }
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative: " + limit);
     }
-    return out;
+    JobDeadLetters j = deadLetters.get(Objects.requireNonNull(jobId, "jobId"));
+    return j == null ? List.of() : j.first(limit);
   }
 
   @Override
   public long deadLetterCount(String jobId) {
-    JobDeadLetters j = deadLetters.get(jobId);
-    return j == null ? 0 : j.count.get();
+    JobDeadLetters j = deadLetters.get(Objects.requireNonNull(jobId, "jobId"));
+    return j == null ? 0 : j.count();
   }
 
   @Override

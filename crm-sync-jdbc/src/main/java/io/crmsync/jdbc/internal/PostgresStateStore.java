@@ -16,6 +16,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -259,11 +260,51 @@ public final class PostgresStateStore implements SyncStateStore {
     }
   }
 
-  private void writeDeadLetters(Connection c, List<DeadLetter> list) throws SQLException {
+  /**
+   * Appends the letters; a letter for a record that already has one in its job and operation (by record
+   * id) replaces it, and so moves to the end. Within the batch, the last letter for a record wins.
+   */
+  private void writeDeadLetters(Connection c, List<DeadLetter> all) throws SQLException {
+    Map<List<String>, Integer> latest = new LinkedHashMap<>();
+    for (int i = 0; i < all.size(); i++) {
+      DeadLetter d = all.get(i);
+      if (d.record().id() != null) {
+        latest.put(List.of(d.jobId(), d.operation(), d.record().id()), i);
+      }
+    }
+    List<DeadLetter> list = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      DeadLetter d = all.get(i);
+      if (d.record().id() == null || latest.get(List.of(d.jobId(), d.operation(), d.record().id())) == i) {
+        list.add(d);
+      }
+    }
+    if (!latest.isEmpty()) {
+      int k = latest.size();
+      String[] jobs = new String[k];
+      String[] ops = new String[k];
+      String[] ids = new String[k];
+      int i = 0;
+      for (List<String> key : latest.keySet()) {
+        jobs[i] = key.get(0);
+        ops[i] = key.get(1);
+        ids[i] = key.get(2);
+        i++;
+      }
+      try (PreparedStatement ps = Db.prepare(c, "DELETE FROM " + deadLetters + " d USING unnest(?::text[], ?::text[], "
+          + "?::text[]) AS x(job_id, operation, record_id) WHERE d.job_id = x.job_id AND d.operation = x.operation "
+          + "AND d.record_id = x.record_id")) {
+        ps.setArray(1, c.createArrayOf("text", jobs));
+        ps.setArray(2, c.createArrayOf("text", ops));
+        ps.setArray(3, c.createArrayOf("text", ids));
+        ps.executeUpdate();
+      }
+    }
     int n = list.size();
     String[] jobs = new String[n];
     String[] ops = new String[n];
     String[] records = new String[n];
+    String[] ids = new String[n];
     String[] codes = new String[n];
     String[] messages = new String[n];
     Integer[] attempts = new Integer[n];
@@ -273,23 +314,26 @@ public final class PostgresStateStore implements SyncStateStore {
       jobs[i] = d.jobId();
       ops[i] = d.operation();
       records[i] = RecordJson.write(d.record());
+      ids[i] = d.record().id();
       codes[i] = d.errorCode();
       messages[i] = d.message();
       attempts[i] = d.attempts();
       at[i] = Db.micros(d.at()).toString();
     }
     try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + deadLetters
-        + " (job_id, operation, record, error_code, message, attempts, dead_at) "
-        + "SELECT x.job_id, x.operation, x.record::json, x.error_code, x.message, x.attempts, x.dead_at::timestamptz "
-        + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::text[]) WITH ORDINALITY "
-        + "AS x(job_id, operation, record, error_code, message, attempts, dead_at, ord) ORDER BY x.ord")) {
+        + " (job_id, operation, record, record_id, error_code, message, attempts, dead_at) "
+        + "SELECT x.job_id, x.operation, x.record::json, x.record_id, x.error_code, x.message, x.attempts, "
+        + "x.dead_at::timestamptz FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
+        + "?::int[], ?::text[]) WITH ORDINALITY "
+        + "AS x(job_id, operation, record, record_id, error_code, message, attempts, dead_at, ord) ORDER BY x.ord")) {
       ps.setArray(1, c.createArrayOf("text", jobs));
       ps.setArray(2, c.createArrayOf("text", ops));
       ps.setArray(3, c.createArrayOf("text", records));
-      ps.setArray(4, c.createArrayOf("text", codes));
-      ps.setArray(5, c.createArrayOf("text", messages));
-      ps.setArray(6, c.createArrayOf("int4", attempts));
-      ps.setArray(7, c.createArrayOf("text", at));
+      ps.setArray(4, c.createArrayOf("text", ids));
+      ps.setArray(5, c.createArrayOf("text", codes));
+      ps.setArray(6, c.createArrayOf("text", messages));
+      ps.setArray(7, c.createArrayOf("int4", attempts));
+      ps.setArray(8, c.createArrayOf("text", at));
       ps.executeUpdate();
     }
   }
