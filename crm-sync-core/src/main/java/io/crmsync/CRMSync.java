@@ -4,6 +4,7 @@ import dev.failsafe.RetryPolicy;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.RequestBudget;
+import io.crmsync.internal.Checks;
 import io.crmsync.internal.RequestLimiter;
 import io.crmsync.internal.SyncRunner;
 import io.crmsync.model.CrmRecord;
@@ -294,35 +295,35 @@ public final class CRMSync {
     /** Records per upsert call (100 by default); capped at the target's maximum batch size. */
     public Builder batchSize(int batchSize) {
       once("batchSize");
-      this.batchSize = positive(batchSize, "batchSize");
+      this.batchSize = Checks.positive(batchSize, "batchSize");
       return this;
     }
 
     /** Records per source page; the batch size by default. */
     public Builder readPageSize(int readPageSize) {
       once("readPageSize");
-      this.readPageSize = positive(readPageSize, "readPageSize");
+      this.readPageSize = Checks.positive(readPageSize, "readPageSize");
       return this;
     }
 
     /** Concurrent writer threads (2 by default). */
     public Builder workers(int workers) {
       once("workers");
-      this.workers = positive(workers, "workers");
+      this.workers = Checks.positive(workers, "workers");
       return this;
     }
 
     /** Records read but not yet settled, at most; bounds memory. By default 4 batches per worker, at least 2 pages. */
     public Builder maxInFlightRecords(int maxInFlightRecords) {
       once("maxInFlightRecords");
-      this.maxInFlightRecords = positive(maxInFlightRecords, "maxInFlightRecords");
+      this.maxInFlightRecords = Checks.positive(maxInFlightRecords, "maxInFlightRecords");
       return this;
     }
 
     /** How long a worker holds a task before another may take it (5 minutes by default). */
     public Builder visibilityTimeout(Duration visibilityTimeout) {
       once("visibilityTimeout");
-      this.visibilityTimeout = positive(visibilityTimeout, "visibilityTimeout");
+      this.visibilityTimeout = Checks.positive(visibilityTimeout, "visibilityTimeout");
       return this;
     }
 
@@ -369,9 +370,7 @@ public final class CRMSync {
     /** Dead letters in one run above which {@link Alert.Kind#DEAD_LETTER_THRESHOLD} is raised (100 by default). */
     public Builder deadLetterAlertThreshold(long threshold) {
       once("deadLetterAlertThreshold");
-      if (threshold < 0) {
-        throw new IllegalArgumentException("deadLetterAlertThreshold must not be negative: " + threshold);
-      }
+      Checks.notNegative(threshold, "deadLetterAlertThreshold");
       this.deadLetterAlertThreshold = threshold;
       return this;
     }
@@ -396,9 +395,7 @@ public final class CRMSync {
     public Builder incrementalOverlap(Duration overlap) {
       once("incrementalOverlap");
       Objects.requireNonNull(overlap, "incrementalOverlap");
-      if (overlap.isNegative()) {
-        throw new IllegalArgumentException("incrementalOverlap must not be negative: " + overlap);
-      }
+      Checks.notNegative(overlap, "incrementalOverlap");
       this.incrementalOverlap = overlap;
       return this;
     }
@@ -440,21 +437,6 @@ public final class CRMSync {
       once("targetBudget");
       this.targetBudget = Objects.requireNonNull(budget, "budget");
       return this;
-    }
-
-    private static int positive(int value, String name) {
-      if (value <= 0) {
-        throw new IllegalArgumentException(name + " must be positive: " + value);
-      }
-      return value;
-    }
-
-    private static Duration positive(Duration value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + value);
-      }
-      return value;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.crmsync.adapter;
 
+import io.crmsync.internal.Checks;
 import java.util.Objects;
 
 /**
@@ -17,8 +18,6 @@ public record AdapterCapabilities(
     int maxBatchSize, RequestBudget budget, boolean incrementalReads, boolean deletes, boolean readsDeleted) {
   public AdapterCapabilities {
     Objects.requireNonNull(budget, "budget");
-    if (maxBatchSize <= 0) {
-      throw new IllegalArgumentException("maxBatchSize must be positive: " + maxBatchSize);
-    }
+    Checks.positive(maxBatchSize, "maxBatchSize");
   }
 }

@@ -1,5 +1,6 @@
 package io.crmsync.adapter;
 
+import io.crmsync.internal.Checks;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -30,9 +31,7 @@ public record ReadRequest(
 
   public ReadRequest {
     Objects.requireNonNull(objectType, "objectType");
-    if (pageSize <= 0) {
-      throw new IllegalArgumentException("pageSize must be positive: " + pageSize);
-    }
+    Checks.positive(pageSize, "pageSize");
     fields = List.copyOf(fields);
   }
 

@@ -1,5 +1,6 @@
 package io.crmsync.adapter;
 
+import io.crmsync.internal.Checks;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,9 +23,7 @@ public record RecordResult(int index, Status status, @Nullable String id, @Nulla
   }
 
   public RecordResult {
-    if (index < 0) {
-      throw new IllegalArgumentException("index must not be negative: " + index);
-    }
+    Checks.notNegative(index, "index");
     if ((status == Status.FAILED) != (error != null)) {
       throw new IllegalArgumentException("error must be set exactly when status is FAILED: " + status);
     }

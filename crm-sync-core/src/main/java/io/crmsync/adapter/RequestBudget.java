@@ -1,5 +1,6 @@
 package io.crmsync.adapter;
 
+import io.crmsync.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,12 +16,8 @@ public record RequestBudget(int requests, Duration window) {
 
   public RequestBudget {
     Objects.requireNonNull(window, "window");
-    if (requests <= 0) {
-      throw new IllegalArgumentException("requests must be positive: " + requests);
-    }
-    if (window.isZero() || window.isNegative()) {
-      throw new IllegalArgumentException("window must be positive: " + window);
-    }
+    Checks.positive(requests, "requests");
+    Checks.positive(window, "window");
   }
 
   public static RequestBudget of(int requests, Duration window) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import io.crmsync.CrmSyncException;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
+import io.crmsync.internal.Checks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -64,9 +65,7 @@ public final class CrmHttp {
     this.errors = Objects.requireNonNull(errors, "errors");
     this.time = Objects.requireNonNull(time, "time");
     this.requestIdHeaders = List.copyOf(requestIdHeaders);
-    if (maxResponseBytes <= 0) {
-      throw new IllegalArgumentException("maxResponseBytes must be positive: " + maxResponseBytes);
-    }
+    Checks.positive(maxResponseBytes, "maxResponseBytes");
     this.maxResponseBytes = maxResponseBytes;
   }
 

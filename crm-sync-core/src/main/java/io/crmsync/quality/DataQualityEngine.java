@@ -1,5 +1,6 @@
 package io.crmsync.quality;
 
+import io.crmsync.internal.Checks;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.quality.internal.Deduplicator;
 import java.util.ArrayList;
@@ -244,9 +245,7 @@ public final class DataQualityEngine {
      * @throws IllegalArgumentException if less than 1
      */
     public Builder blockWindow(int blockWindow) {
-      if (blockWindow < 1) {
-        throw new IllegalArgumentException("blockWindow must be positive: " + blockWindow);
-      }
+      Checks.positive(blockWindow, "blockWindow");
       this.blockWindow = blockWindow;
       return this;
     }
@@ -305,9 +304,7 @@ public final class DataQualityEngine {
      * @throws IllegalArgumentException if less than 1
      */
     public Builder parallelism(int parallelism) {
-      if (parallelism < 1) {
-        throw new IllegalArgumentException("parallelism must be positive: " + parallelism);
-      }
+      Checks.positive(parallelism, "parallelism");
       this.parallelism = parallelism;
       return this;
     }

@@ -1,5 +1,6 @@
 package io.crmsync.queue;
 
+import io.crmsync.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,12 +16,8 @@ public record NewTask(String payload, Duration delay, int attempts) {
   public NewTask {
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(delay, "delay");
-    if (delay.isNegative()) {
-      throw new IllegalArgumentException("delay must not be negative: " + delay);
-    }
-    if (attempts < 0) {
-      throw new IllegalArgumentException("attempts must not be negative: " + attempts);
-    }
+    Checks.notNegative(delay, "delay");
+    Checks.notNegative(attempts, "attempts");
   }
 
   /** A new task that may run now. */

@@ -8,6 +8,7 @@ import io.crmsync.CrmAuthenticationException;
 import io.crmsync.CrmRequestException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.Secret;
+import io.crmsync.internal.Checks;
 import io.crmsync.internal.SharedResources;
 import io.crmsync.model.ObjectTypes;
 import java.io.IOException;
@@ -286,18 +287,14 @@ public final class HubSpotWebhooks {
     /** How old a request's timestamp may be (HubSpot: 5 minutes). */
     public Builder maxAge(Duration maxAge) {
       Objects.requireNonNull(maxAge, "maxAge");
-      if (maxAge.isZero() || maxAge.isNegative()) {
-        throw new IllegalArgumentException("maxAge must be positive: " + maxAge);
-      }
+      Checks.positive(maxAge, "maxAge");
       this.maxAge = maxAge;
       return this;
     }
 
     /** How many accepted signatures are remembered to refuse replays (100,000 by default). */
     public Builder replayMemory(long signatures) {
-      if (signatures <= 0) {
-        throw new IllegalArgumentException("signatures must be positive: " + signatures);
-      }
+      Checks.positive(signatures, "signatures");
       this.replayMemory = signatures;
       return this;
     }

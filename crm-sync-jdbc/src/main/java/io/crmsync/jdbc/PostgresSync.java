@@ -1,6 +1,7 @@
 package io.crmsync.jdbc;
 
 import io.crmsync.TimeSource;
+import io.crmsync.internal.Checks;
 import io.crmsync.jdbc.internal.Db;
 import io.crmsync.jdbc.internal.Migrator;
 import io.crmsync.jdbc.internal.PostgresStateStore;
@@ -308,9 +309,7 @@ public final class PostgresSync implements AutoCloseable {
     /** How long an idle worker waits between looks when it polls (1 second by default). */
     public Builder pollInterval(Duration pollInterval) {
       Objects.requireNonNull(pollInterval, "pollInterval");
-      if (pollInterval.isNegative() || pollInterval.isZero()) {
-        throw new IllegalArgumentException("pollInterval must be positive: " + pollInterval);
-      }
+      Checks.positive(pollInterval, "pollInterval");
       requireUnset(this.pollInterval, "pollInterval");
       this.pollInterval = pollInterval;
       return this;

@@ -13,6 +13,7 @@ import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
 import io.crmsync.adapter.RequestBudget;
+import io.crmsync.internal.Checks;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import java.time.Duration;
@@ -617,17 +618,13 @@ public final class FakeCrm implements CRMAdapter {
     }
 
     public Builder maxBatchSize(int maxBatchSize) {
-      if (maxBatchSize <= 0) {
-        throw new IllegalArgumentException("maxBatchSize must be positive: " + maxBatchSize);
-      }
+      Checks.positive(maxBatchSize, "maxBatchSize");
       this.maxBatchSize = maxBatchSize;
       return this;
     }
 
     public Builder maxPageSize(int maxPageSize) {
-      if (maxPageSize <= 0) {
-        throw new IllegalArgumentException("maxPageSize must be positive: " + maxPageSize);
-      }
+      Checks.positive(maxPageSize, "maxPageSize");
       this.maxPageSize = maxPageSize;
       return this;
     }
@@ -649,12 +646,8 @@ public final class FakeCrm implements CRMAdapter {
      * as a CRM whose quota ran out does.
      */
     public Builder rateLimitAfter(int requests, Duration retryAfter) {
-      if (requests <= 0) {
-        throw new IllegalArgumentException("requests must be positive: " + requests);
-      }
-      if (retryAfter.isNegative() || retryAfter.isZero()) {
-        throw new IllegalArgumentException("retryAfter must be positive: " + retryAfter);
-      }
+      Checks.positive(requests, "requests");
+      Checks.positive(retryAfter, "retryAfter");
       this.rateLimitAfter = requests;
       this.rateLimitRetryAfter = retryAfter;
       return this;
@@ -680,9 +673,7 @@ public final class FakeCrm implements CRMAdapter {
 
     /** How long each request takes, on the time source. */
     public Builder latency(Duration latency) {
-      if (latency.isNegative()) {
-        throw new IllegalArgumentException("latency must not be negative: " + latency);
-      }
+      Checks.notNegative(latency, "latency");
       this.latency = latency;
       return this;
     }

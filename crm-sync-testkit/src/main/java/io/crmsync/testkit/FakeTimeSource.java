@@ -1,6 +1,7 @@
 package io.crmsync.testkit;
 
 import io.crmsync.TimeSource;
+import io.crmsync.internal.Checks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -39,9 +40,7 @@ public final class FakeTimeSource implements TimeSource {
 
   /** Moves the clock forward by {@code duration}. */
   public Instant advance(Duration duration) {
-    if (duration.isNegative()) {
-      throw new IllegalArgumentException("duration must not be negative: " + duration);
-    }
+    Checks.notNegative(duration, "duration");
     synchronized (lock) {
       now = now.plus(duration);
       return now;

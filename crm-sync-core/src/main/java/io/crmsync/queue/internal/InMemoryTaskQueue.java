@@ -1,6 +1,7 @@
 package io.crmsync.queue.internal;
 
 import io.crmsync.TimeSource;
+import io.crmsync.internal.Checks;
 import io.crmsync.queue.DeadTask;
 import io.crmsync.queue.LeasedTask;
 import io.crmsync.queue.NewTask;
@@ -160,12 +161,8 @@ public final class InMemoryTaskQueue implements TaskQueue {
   @Override
   public List<LeasedTask> lease(String topicName, String workerId, int max, Duration visibilityTimeout) {
     Objects.requireNonNull(workerId, "workerId");
-    if (max <= 0) {
-      throw new IllegalArgumentException("max must be positive: " + max);
-    }
-    if (visibilityTimeout.isNegative() || visibilityTimeout.isZero()) {
-      throw new IllegalArgumentException("visibilityTimeout must be positive: " + visibilityTimeout);
-    }
+    Checks.positive(max, "max");
+    Checks.positive(visibilityTimeout, "visibilityTimeout");
     lock.lock();
     try {
       Topic t = topic(topicName);
@@ -245,9 +242,7 @@ public final class InMemoryTaskQueue implements TaskQueue {
 
   @Override
   public boolean retry(LeasedTask task, Duration delay, String cause) {
-    if (delay.isNegative()) {
-      throw new IllegalArgumentException("delay must not be negative: " + delay);
-    }
+    Checks.notNegative(delay, "delay");
     Objects.requireNonNull(cause, "cause");
     lock.lock();
     try {

@@ -1,5 +1,6 @@
 package io.crmsync.state.internal;
 
+import io.crmsync.internal.Checks;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.queue.TaskQueue;
@@ -213,9 +214,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public List<DeadLetter> deadLetters(String jobId, int limit) {
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit must not be negative: " + limit);
-    }
+    Checks.notNegative(limit, "limit");
     JobDeadLetters j = deadLetters.get(Objects.requireNonNull(jobId, "jobId"));
     return j == null ? List.of() : j.first(limit);
   }

@@ -1,5 +1,6 @@
 package io.crmsync.jdbc.internal;
 
+import io.crmsync.internal.Checks;
 import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
@@ -341,9 +342,7 @@ public final class PostgresStateStore implements SyncStateStore {
   @Override
   public List<DeadLetter> deadLetters(String jobId, int limit) {
     Objects.requireNonNull(jobId, "jobId");
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit must not be negative: " + limit);
-    }
+    Checks.notNegative(limit, "limit");
     return db.autoCommit("reading the dead letters of job " + jobId, c -> {
       try (PreparedStatement ps = Db.prepare(c, "SELECT job_id, operation, record::text, error_code, message, "
           + "attempts, dead_at FROM " + deadLetters + " WHERE job_id = ? ORDER BY id LIMIT ?")) {

@@ -1,6 +1,7 @@
 package io.crmsync.jdbc.internal;
 
 import io.crmsync.TimeSource;
+import io.crmsync.internal.Checks;
 import io.crmsync.queue.DeadTask;
 import io.crmsync.queue.LeasedTask;
 import io.crmsync.queue.NewTask;
@@ -163,12 +164,8 @@ public final class PostgresTaskQueue implements TaskQueue {
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(workerId, "workerId");
     Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
-    if (max <= 0) {
-      throw new IllegalArgumentException("max must be positive: " + max);
-    }
-    if (visibilityTimeout.isNegative() || visibilityTimeout.isZero()) {
-      throw new IllegalArgumentException("visibilityTimeout must be positive: " + visibilityTimeout);
-    }
+    Checks.positive(max, "max");
+    Checks.positive(visibilityTimeout, "visibilityTimeout");
     Instant now = now();
     Instant expires = Db.micros(now.plus(visibilityTimeout));
     String token = UUID.randomUUID().toString();
@@ -226,9 +223,7 @@ public final class PostgresTaskQueue implements TaskQueue {
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(delay, "delay");
     Objects.requireNonNull(cause, "cause");
-    if (delay.isNegative()) {
-      throw new IllegalArgumentException("delay must not be negative: " + delay);
-    }
+    Checks.notNegative(delay, "delay");
     Instant now = now();
     return db.transaction("retrying task " + task.id(), c -> {
       Long id = ownId(task);
@@ -432,9 +427,7 @@ public final class PostgresTaskQueue implements TaskQueue {
   @Override
   public List<DeadTask> deadLetters(String topic, int limit) {
     Objects.requireNonNull(topic, "topic");
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit must not be negative: " + limit);
-    }
+    Checks.notNegative(limit, "limit");
     return db.autoCommit("reading dead tasks of " + topic, c -> {
       try (PreparedStatement ps = Db.prepare(c, "SELECT id, topic, payload, attempts, cause, dead_at FROM "
           + deadTasks + " WHERE topic = ? ORDER BY dead_at, id LIMIT ?")) {

@@ -1,5 +1,6 @@
 package io.crmsync.testkit.hubspot;
 
+import io.crmsync.internal.Checks;
 import io.crmsync.testkit.internal.NoDelayServerSockets;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -378,9 +379,7 @@ public final class HubSpotEmulator implements AutoCloseable {
 
   /** Answers the next {@code requests} API requests with a 401 whatever their token. */
   public void failAuthentication(int requests) {
-    if (requests < 0) {
-      throw new IllegalArgumentException("requests must not be negative: " + requests);
-    }
+    Checks.notNegative(requests, "requests");
     synchronized (lock) {
       authFailures = requests;
     }
@@ -690,25 +689,21 @@ public final class HubSpotEmulator implements AutoCloseable {
 
     /** How long issued access tokens live (HubSpot: 30 minutes). */
     public Builder accessTokenLifetime(Duration lifetime) {
-      this.accessTokenLifetime = positive(lifetime, "lifetime");
+      this.accessTokenLifetime = Checks.positive(lifetime, "lifetime");
       return this;
     }
 
     /** At most {@code requests} API requests per rolling {@code window}; more get a 429. */
     public Builder rateLimit(int requests, Duration window) {
-      if (requests <= 0) {
-        throw new IllegalArgumentException("requests must be positive: " + requests);
-      }
+      Checks.positive(requests, "requests");
       this.windowLimit = requests;
-      this.window = positive(window, "window");
+      this.window = Checks.positive(window, "window");
       return this;
     }
 
     /** At most {@code requests} API requests in the emulator's lifetime (its "day"). */
     public Builder dailyLimit(long requests) {
-      if (requests <= 0) {
-        throw new IllegalArgumentException("requests must be positive: " + requests);
-      }
+      Checks.positive(requests, "requests");
       this.dailyLimit = requests;
       return this;
     }
@@ -721,27 +716,21 @@ public final class HubSpotEmulator implements AutoCloseable {
 
     /** The most results one search can page through (HubSpot: 10,000). */
     public Builder searchResultCap(int cap) {
-      if (cap <= 0) {
-        throw new IllegalArgumentException("cap must be positive: " + cap);
-      }
+      Checks.positive(cap, "cap");
       this.searchResultCap = cap;
       return this;
     }
 
     /** At most {@code requests} search requests per second (HubSpot: 4); more get a 429 {@code SECONDLY}. */
     public Builder searchRateLimit(int requests) {
-      if (requests <= 0) {
-        throw new IllegalArgumentException("requests must be positive: " + requests);
-      }
+      Checks.positive(requests, "requests");
       this.searchLimit = requests;
       return this;
     }
 
     /** How many of the latest requests {@link #requests()} keeps (100,000 by default); counts are kept for all. */
     public Builder requestLogSize(int size) {
-      if (size <= 0) {
-        throw new IllegalArgumentException("size must be positive: " + size);
-      }
+      Checks.positive(size, "size");
       this.requestLogSize = size;
       return this;
     }
@@ -749,9 +738,7 @@ public final class HubSpotEmulator implements AutoCloseable {
     /** How long a change takes to reach search (zero by default). */
     public Builder searchIndexLag(Duration lag) {
       Objects.requireNonNull(lag, "lag");
-      if (lag.isNegative()) {
-        throw new IllegalArgumentException("lag must not be negative: " + lag);
-      }
+      Checks.notNegative(lag, "lag");
       this.searchIndexLag = lag;
       return this;
     }
@@ -809,13 +796,13 @@ public final class HubSpotEmulator implements AutoCloseable {
 
     /** A share of responses come after sleeping {@code delay} on the emulator's clock. */
     public Builder slowResponses(double rate, Duration delay) {
-      this.slowDelay = positive(delay, "delay");
+      this.slowDelay = Checks.positive(delay, "delay");
       return fault(Fault.SLOW_RESPONSE, rate);
     }
 
     /** A share of responses send their headers after a real {@code delay}, for client timeouts. */
     public Builder stalledResponses(double rate, Duration delay) {
-      this.stallDelay = positive(delay, "delay");
+      this.stallDelay = Checks.positive(delay, "delay");
       return fault(Fault.STALLED, rate);
     }
 
@@ -829,14 +816,6 @@ public final class HubSpotEmulator implements AutoCloseable {
         throw new IllegalArgumentException("fault rates add up to more than 1: " + faultRates);
       }
       return this;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + d);
-      }
-      return d;
     }
 
     /** The emulator, not yet started. */

@@ -1,5 +1,6 @@
 package io.crmsync.testkit.salesforce;
 
+import io.crmsync.internal.Checks;
 import io.crmsync.testkit.internal.NoDelayServerSockets;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -884,18 +885,14 @@ public final class SalesforceEmulator implements AutoCloseable {
     /** How long access tokens stay valid on the emulator's clock (default 2 hours). */
     public Builder sessionTimeout(Duration sessionTimeout) {
       Objects.requireNonNull(sessionTimeout, "sessionTimeout");
-      if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
-        throw new IllegalArgumentException("sessionTimeout must be positive: " + sessionTimeout);
-      }
+      Checks.positive(sessionTimeout, "sessionTimeout");
       this.sessionTimeout = sessionTimeout;
       return this;
     }
 
     /** API requests served before {@code REQUEST_LIMIT_EXCEEDED} (default 1,000,000). */
     public Builder dailyApiLimit(long dailyApiLimit) {
-      if (dailyApiLimit <= 0) {
-        throw new IllegalArgumentException("dailyApiLimit must be positive: " + dailyApiLimit);
-      }
+      Checks.positive(dailyApiLimit, "dailyApiLimit");
       this.dailyApiLimit = dailyApiLimit;
       return this;
     }
@@ -917,9 +914,7 @@ public final class SalesforceEmulator implements AutoCloseable {
 
     /** How many job-info polls report {@code InProgress} before a Bulk job completes (default 1). */
     public Builder bulkPollsBeforeComplete(int polls) {
-      if (polls < 0) {
-        throw new IllegalArgumentException("bulkPollsBeforeComplete must not be negative: " + polls);
-      }
+      Checks.notNegative(polls, "bulkPollsBeforeComplete");
       this.bulkPollsBeforeComplete = polls;
       return this;
     }
