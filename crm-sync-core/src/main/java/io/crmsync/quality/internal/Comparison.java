@@ -37,7 +37,17 @@ public abstract class Comparison {
   }
 
   /** The agreement level of records {@code i} and {@code j}, or -1 when a value is missing. */
-  abstract int level(int i, int j);
+  final int level(int i, int j) {
+    int a = column.id(i);
+    int b = column.id(j);
+    if (a < 0 || b < 0) {
+      return -1;
+    }
+    return a == b ? exactLevel() : differentLevel(i, j);
+  }
+
+  /** The level of two records whose values are both present and not equal: below {@link #exactLevel()}. */
+  abstract int differentLevel(int i, int j);
 
   private static final int MEMO_BITS = 16;
 
@@ -165,15 +175,7 @@ public abstract class Comparison {
     }
 
     @Override
-    int level(int i, int j) {
-      int a = column.id(i);
-      int b = column.id(j);
-      if (a < 0 || b < 0) {
-        return -1;
-      }
-      if (a == b) {
-        return exactLevel();
-      }
+    int differentLevel(int i, int j) {
       if (canonical != null && canonical.id(i) == canonical.id(j)) {
         return 3;
       }
@@ -218,15 +220,7 @@ public abstract class Comparison {
     }
 
     @Override
-    int level(int i, int j) {
-      int a = column.id(i);
-      int b = column.id(j);
-      if (a < 0 || b < 0) {
-        return -1;
-      }
-      if (a == b) {
-        return 4;
-      }
+    int differentLevel(int i, int j) {
       if (local.id(i) == local.id(j) && local.get(i).length() >= 3) {
         return 3;
       }
@@ -285,15 +279,7 @@ public abstract class Comparison {
     }
 
     @Override
-    int level(int i, int j) {
-      int a = column.id(i);
-      int b = column.id(j);
-      if (a < 0 || b < 0) {
-        return -1;
-      }
-      if (a == b) {
-        return 2;
-      }
+    int differentLevel(int i, int j) {
       return withinOneEdit(column.get(i), column.get(j)) ? 1 : 0;
     }
   }
@@ -305,15 +291,7 @@ public abstract class Comparison {
     }
 
     @Override
-    int level(int i, int j) {
-      int a = column.id(i);
-      int b = column.id(j);
-      if (a < 0 || b < 0) {
-        return -1;
-      }
-      if (a == b) {
-        return 3;
-      }
+    int differentLevel(int i, int j) {
       return memoLevel(i, j, (p, q) -> jwLevel(p, q, 2, 1));
     }
   }
@@ -325,15 +303,7 @@ public abstract class Comparison {
     }
 
     @Override
-    int level(int i, int j) {
-      int a = column.id(i);
-      int b = column.id(j);
-      if (a < 0 || b < 0) {
-        return -1;
-      }
-      if (a == b) {
-        return 2;
-      }
+    int differentLevel(int i, int j) {
       String x = column.get(i);
       String y = column.get(j);
       if (withinOneEdit(x, y)) {
@@ -354,13 +324,8 @@ public abstract class Comparison {
     }
 
     @Override
-    int level(int i, int j) {
-      int a = column.id(i);
-      int b = column.id(j);
-      if (a < 0 || b < 0) {
-        return -1;
-      }
-      return a == b ? 1 : 0;
+    int differentLevel(int i, int j) {
+      return 0;
     }
   }
 }
