@@ -50,7 +50,7 @@ public final class PostgresStateStore implements SyncStateStore {
   public Optional<Checkpoint> checkpoint(String jobId) {
     Objects.requireNonNull(jobId, "jobId");
     return db.autoCommit("reading the checkpoint of job " + jobId, c -> {
-      try (PreparedStatement ps = Db.prepare(c, 
+      try (PreparedStatement ps = Db.prepare(c,
           "SELECT page_cursor, pass_since, watermark, updated_at FROM " + checkpoints + " WHERE job_id = ?")) {
         ps.setString(1, jobId);
         try (ResultSet rs = ps.executeQuery()) {
@@ -104,13 +104,7 @@ public final class PostgresStateStore implements SyncStateStore {
         ps.setString(2, fromSystem);
         ps.setString(3, toSystem);
         ps.setArray(4, c.createArrayOf("text", ids));
-        Map<String, String> out = new HashMap<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.put(rs.getString(1), rs.getString(2));
-          }
-        }
-        return out;
+        return twoColumns(ps);
       }
     });
   }
@@ -124,19 +118,24 @@ public final class PostgresStateStore implements SyncStateStore {
     }
     String[] array = new LinkedHashSet<>(keys).toArray(new String[0]);
     return db.autoCommit("reading fingerprints", c -> {
-      try (PreparedStatement ps = Db.prepare(c, 
+      try (PreparedStatement ps = Db.prepare(c,
           "SELECT record_key, digest FROM " + fingerprints + " WHERE scope = ? AND record_key = ANY (?)")) {
         ps.setString(1, scope);
         ps.setArray(2, c.createArrayOf("text", array));
-        Map<String, String> out = new HashMap<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.put(rs.getString(1), rs.getString(2));
-          }
-        }
-        return out;
+        return twoColumns(ps);
       }
     });
+  }
+
+  /** The rows of {@code ps}'s query as a map from its first column to its second. */
+  private static Map<String, String> twoColumns(PreparedStatement ps) throws SQLException {
+    Map<String, String> out = new HashMap<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return out;
   }
 
   @Override
