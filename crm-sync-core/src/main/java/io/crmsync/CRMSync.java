@@ -370,8 +370,7 @@ public final class CRMSync {
     /** Dead letters in one run above which {@link Alert.Kind#DEAD_LETTER_THRESHOLD} is raised (100 by default). */
     public Builder deadLetterAlertThreshold(long threshold) {
       once("deadLetterAlertThreshold");
-      Checks.notNegative(threshold, "deadLetterAlertThreshold");
-      this.deadLetterAlertThreshold = threshold;
+      this.deadLetterAlertThreshold = Checks.notNegative(threshold, "deadLetterAlertThreshold");
       return this;
     }
 
@@ -395,8 +394,7 @@ public final class CRMSync {
     public Builder incrementalOverlap(Duration overlap) {
       once("incrementalOverlap");
       Objects.requireNonNull(overlap, "incrementalOverlap");
-      Checks.notNegative(overlap, "incrementalOverlap");
-      this.incrementalOverlap = overlap;
+      this.incrementalOverlap = Checks.notNegative(overlap, "incrementalOverlap");
       return this;
     }
 

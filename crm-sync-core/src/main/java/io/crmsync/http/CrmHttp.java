@@ -65,8 +65,7 @@ public final class CrmHttp {
     this.errors = Objects.requireNonNull(errors, "errors");
     this.time = Objects.requireNonNull(time, "time");
     this.requestIdHeaders = List.copyOf(requestIdHeaders);
-    Checks.positive(maxResponseBytes, "maxResponseBytes");
-    this.maxResponseBytes = maxResponseBytes;
+    this.maxResponseBytes = Checks.positive(maxResponseBytes, "maxResponseBytes");
   }
 
   public ObjectMapper mapper() {

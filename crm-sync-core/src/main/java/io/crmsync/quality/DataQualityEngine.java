@@ -245,8 +245,7 @@ public final class DataQualityEngine {
      * @throws IllegalArgumentException if less than 1
      */
     public Builder blockWindow(int blockWindow) {
-      Checks.positive(blockWindow, "blockWindow");
-      this.blockWindow = blockWindow;
+      this.blockWindow = Checks.positive(blockWindow, "blockWindow");
       return this;
     }
 
@@ -304,8 +303,7 @@ public final class DataQualityEngine {
      * @throws IllegalArgumentException if less than 1
      */
     public Builder parallelism(int parallelism) {
-      Checks.positive(parallelism, "parallelism");
-      this.parallelism = parallelism;
+      this.parallelism = Checks.positive(parallelism, "parallelism");
       return this;
     }
 

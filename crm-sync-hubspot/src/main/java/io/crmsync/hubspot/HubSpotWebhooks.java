@@ -287,15 +287,13 @@ public final class HubSpotWebhooks {
     /** How old a request's timestamp may be (HubSpot: 5 minutes). */
     public Builder maxAge(Duration maxAge) {
       Objects.requireNonNull(maxAge, "maxAge");
-      Checks.positive(maxAge, "maxAge");
-      this.maxAge = maxAge;
+      this.maxAge = Checks.positive(maxAge, "maxAge");
       return this;
     }
 
     /** How many accepted signatures are remembered to refuse replays (100,000 by default). */
     public Builder replayMemory(long signatures) {
-      Checks.positive(signatures, "signatures");
-      this.replayMemory = signatures;
+      this.replayMemory = Checks.positive(signatures, "signatures");
       return this;
     }
 

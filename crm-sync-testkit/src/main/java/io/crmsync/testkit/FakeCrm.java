@@ -618,14 +618,12 @@ public final class FakeCrm implements CRMAdapter {
     }
 
     public Builder maxBatchSize(int maxBatchSize) {
-      Checks.positive(maxBatchSize, "maxBatchSize");
-      this.maxBatchSize = maxBatchSize;
+      this.maxBatchSize = Checks.positive(maxBatchSize, "maxBatchSize");
       return this;
     }
 
     public Builder maxPageSize(int maxPageSize) {
-      Checks.positive(maxPageSize, "maxPageSize");
-      this.maxPageSize = maxPageSize;
+      this.maxPageSize = Checks.positive(maxPageSize, "maxPageSize");
       return this;
     }
 
@@ -673,8 +671,7 @@ public final class FakeCrm implements CRMAdapter {
 
     /** How long each request takes, on the time source. */
     public Builder latency(Duration latency) {
-      Checks.notNegative(latency, "latency");
-      this.latency = latency;
+      this.latency = Checks.notNegative(latency, "latency");
       return this;
     }
 

@@ -695,16 +695,14 @@ public final class HubSpotEmulator implements AutoCloseable {
 
     /** At most {@code requests} API requests per rolling {@code window}; more get a 429. */
     public Builder rateLimit(int requests, Duration window) {
-      Checks.positive(requests, "requests");
-      this.windowLimit = requests;
+      this.windowLimit = Checks.positive(requests, "requests");
       this.window = Checks.positive(window, "window");
       return this;
     }
 
     /** At most {@code requests} API requests in the emulator's lifetime (its "day"). */
     public Builder dailyLimit(long requests) {
-      Checks.positive(requests, "requests");
-      this.dailyLimit = requests;
+      this.dailyLimit = Checks.positive(requests, "requests");
       return this;
     }
 
@@ -716,30 +714,26 @@ public final class HubSpotEmulator implements AutoCloseable {
 
     /** The most results one search can page through (HubSpot: 10,000). */
     public Builder searchResultCap(int cap) {
-      Checks.positive(cap, "cap");
-      this.searchResultCap = cap;
+      this.searchResultCap = Checks.positive(cap, "cap");
       return this;
     }
 
     /** At most {@code requests} search requests per second (HubSpot: 4); more get a 429 {@code SECONDLY}. */
     public Builder searchRateLimit(int requests) {
-      Checks.positive(requests, "requests");
-      this.searchLimit = requests;
+      this.searchLimit = Checks.positive(requests, "requests");
       return this;
     }
 
     /** How many of the latest requests {@link #requests()} keeps (100,000 by default); counts are kept for all. */
     public Builder requestLogSize(int size) {
-      Checks.positive(size, "size");
-      this.requestLogSize = size;
+      this.requestLogSize = Checks.positive(size, "size");
       return this;
     }
 
     /** How long a change takes to reach search (zero by default). */
     public Builder searchIndexLag(Duration lag) {
       Objects.requireNonNull(lag, "lag");
-      Checks.notNegative(lag, "lag");
-      this.searchIndexLag = lag;
+      this.searchIndexLag = Checks.notNegative(lag, "lag");
       return this;
     }
 

@@ -885,15 +885,13 @@ public final class SalesforceEmulator implements AutoCloseable {
     /** How long access tokens stay valid on the emulator's clock (default 2 hours). */
     public Builder sessionTimeout(Duration sessionTimeout) {
       Objects.requireNonNull(sessionTimeout, "sessionTimeout");
-      Checks.positive(sessionTimeout, "sessionTimeout");
-      this.sessionTimeout = sessionTimeout;
+      this.sessionTimeout = Checks.positive(sessionTimeout, "sessionTimeout");
       return this;
     }
 
     /** API requests served before {@code REQUEST_LIMIT_EXCEEDED} (default 1,000,000). */
     public Builder dailyApiLimit(long dailyApiLimit) {
-      Checks.positive(dailyApiLimit, "dailyApiLimit");
-      this.dailyApiLimit = dailyApiLimit;
+      this.dailyApiLimit = Checks.positive(dailyApiLimit, "dailyApiLimit");
       return this;
     }
 
@@ -914,8 +912,7 @@ public final class SalesforceEmulator implements AutoCloseable {
 
     /** How many job-info polls report {@code InProgress} before a Bulk job completes (default 1). */
     public Builder bulkPollsBeforeComplete(int polls) {
-      Checks.notNegative(polls, "bulkPollsBeforeComplete");
-      this.bulkPollsBeforeComplete = polls;
+      this.bulkPollsBeforeComplete = Checks.notNegative(polls, "bulkPollsBeforeComplete");
       return this;
     }
 
