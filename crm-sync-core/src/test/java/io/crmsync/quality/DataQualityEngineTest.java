@@ -41,6 +41,13 @@ class DataQualityEngineTest {
         "+1 415 555 0101", "San Francisco", "2024-06-01T00:00:00Z", "salesforce"));
     RECORDS.add(contact("bob-3", "Robert", "Quenbey", "", "Zylofax, Inc.", "415.555.0101", "",
         "2022-01-01T00:00:00Z", "import"));
+    // a job change: the mailbox name moves to the new employer; one record lacks the family name
+    RECORDS.add(contact("moved-1", "Benjamin", "Steholber", "benjamin.steholber@quorvex.com", "Quorvex Labs",
+        "(303) 555-0142", "Denver", null, null));
+    RECORDS.add(contact("moved-2", "Benjamin", "", "benjamin.steholber@tallimar.io", "Tallimar GmbH",
+        "(720) 555-0199", "Boulder", null, null));
+    RECORDS.add(contact("moved-3", "Benjamin", "Steholber", "benjamin.steholber@tallimar.io", "Tallimar",
+        "", "", null, null));
     // fifteen colleagues at one account share the role mailbox and the switchboard
     String[] firsts = {"Ann", "Carl", "Dora", "Egon", "Fay", "Gil", "Hugo", "Ida", "Jan", "Kai", "Lea", "Max",
         "Nia", "Otto", "Pia"};
@@ -112,6 +119,21 @@ class DataQualityEngineTest {
     assertThat(e.match()).isTrue();
     assertThat(e.idA()).isEqualTo("bob-1");
     assertThat(result.explain("bob-2", "bob-1").idA()).isEqualTo("bob-2");
+  }
+
+  @Test
+  void aMailboxNameWeighsOnlyWhatTheNamesHaveNotAlreadySaid() {
+    // moved-2 lacks the family name: its mailbox name is the only evidence of it
+    ComparisonDetail spelled = result.explain("moved-1", "moved-2").comparisons().get(0);
+    assertThat(spelled.level()).isEqualTo("same-local-part");
+    assertThat(spelled.weight()).isGreaterThan(5);
+    assertThat(result.clusterIds().get("moved-1")).isEqualTo(result.clusterIds().get("moved-2"));
+    // both records have both names: the mailbox repeats them, so it adds nothing (namesakes at two
+    // employers have the same mailbox name too)
+    ComparisonDetail repeated = result.explain("moved-1", "moved-3").comparisons().get(0);
+    assertThat(repeated.level()).isEqualTo("same-local-part");
+    assertThat(repeated.weight()).isZero();
+    assertThat(repeated.note()).contains("made of names both records have");
   }
 
   @Test

@@ -546,13 +546,13 @@ public final class FellegiSunter implements PairModel {
     for (int k = 0; k < comparisons.length; k++) {
       int level = k == anchor ? anchorLevel : comparisons[k].level(i, j);
       if (level >= 0) {
-        s += levelWeight(k, level, i, anchorLevel);
+        s += levelWeight(k, level, i, j, anchorLevel);
       }
     }
     return s;
   }
 
-  private double levelWeight(int k, int level, int i, int anchorLevel) {
+  private double levelWeight(int k, int level, int i, int j, int anchorLevel) {
     Comparison c = comparisons[k];
     if (weightGiven[k] != null && anchorAgrees(comparisons[anchor], anchorLevel)) {
       // among colleagues a shared value is expected; only a value rarer than usual adds to that
@@ -567,7 +567,7 @@ public final class FellegiSunter implements PairModel {
       // A shared local part at different domains: no evidence beyond the names when it is made of
       // them (donald_smith@ at two employers); otherwise less the more common it is.
       Column col = c.weakLevelColumn;
-      if (table.nameDerived(col.get(i), i)) {
+      if (table.nameDerived(col.get(i), i, j)) {
         return 0;
       }
       return w + Math.min(0, log2(col.exactU() / col.frequency(i)));
@@ -619,7 +619,7 @@ public final class FellegiSunter implements PairModel {
         details.add(new ComparisonDetail(c.name, a, b, "missing", 0, note));
         continue;
       }
-      double w = levelWeight(k, level, i, anchorLevel);
+      double w = levelWeight(k, level, i, j, anchorLevel);
       boolean context = given && weightGiven[k] != null;
       String note = context
           ? String.format(Locale.ROOT, "m=%.4f u=%.4f among records that share the %s", m[k][level],
@@ -631,6 +631,10 @@ public final class FellegiSunter implements PairModel {
       if (level == c.exactLevel() && tfAdjustment[k] != null) {
         note += String.format(Locale.ROOT, ", term frequency %.5f adjusts by %+.2f",
             c.column.frequency(i), tfAdjustment[k][c.column.id(i)]);
+      }
+      if (level == c.weakLevel && c.weakLevelColumn != null && !context
+          && table.nameDerived(c.weakLevelColumn.get(i), i, j)) {
+        note += ", made of names both records have: weighed by the name comparisons";
       }
       details.add(new ComparisonDetail(c.name, a, b, c.labels[level], w, note));
       total += w;

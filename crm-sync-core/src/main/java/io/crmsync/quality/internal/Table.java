@@ -216,24 +216,43 @@ public final class Table {
     return columns.get(name);
   }
 
-  /** Whether an email local part contains the record's family name or given name (3+ letters). */
-  boolean nameDerived(@Nullable String local, int record) {
+  /**
+   * Whether a local part shared by records {@code i} and {@code j} says nothing their names have not
+   * already said: it contains a family or given name (3+ letters) of either record, and each name it
+   * contains is present in both records, so the name comparisons have weighed it. When one record lacks
+   * the name the local part spells ({@code benjamin.steholber@} beside a record without a family name),
+   * the local part is the only evidence of that name and keeps its weight.
+   */
+  boolean nameDerived(@Nullable String local, int i, int j) {
     if (local == null) {
       return false;
     }
-    for (Column c : familyNames) {
-      String v = c.get(record);
-      if (v != null && v.length() >= 3 && local.contains(v.replace(" ", ""))) {
-        return true;
+    int found = containedNames(familyNames, local, i, j);
+    int given = containedNames(givenRaw, local, i, j);
+    return found >= 0 && given >= 0 && found + given > 0;
+  }
+
+  /**
+   * How many of {@code columns} have a value of {@code i} or {@code j} inside {@code local}, or -1 if
+   * such a value is missing from the other record.
+   */
+  private static int containedNames(List<Column> columns, String local, int i, int j) {
+    int found = 0;
+    for (Column c : columns) {
+      boolean inI = contains(local, c.get(i));
+      boolean inJ = contains(local, c.get(j));
+      if (inI || inJ) {
+        if (!c.present(i) || !c.present(j)) {
+          return -1;
+        }
+        found++;
       }
     }
-    for (Column c : givenRaw) {
-      String v = c.get(record);
-      if (v != null && v.length() >= 3 && local.contains(v.replace(" ", ""))) {
-        return true;
-      }
-    }
-    return false;
+    return found;
+  }
+
+  private static boolean contains(String local, @Nullable String name) {
+    return name != null && name.length() >= 3 && local.contains(name.replace(" ", ""));
   }
 
   /** The role mailbox of {@code record} in the first email field, or {@code null}. */
