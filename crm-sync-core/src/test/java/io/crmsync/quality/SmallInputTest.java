@@ -53,6 +53,22 @@ class SmallInputTest {
     assertThat(r.explain("a", "b").match()).isTrue();
   }
 
+  /** A single name column, as many CRM exports have, written in either order. */
+  @Test
+  void aFullNameColumnInEitherOrder() {
+    RecordSchema schema = RecordSchema.detect(List.of("Name", "Email", "Account Name", "Phone"));
+    DedupeResult r = DataQualityEngine.builder().schema(schema).build().deduplicate(List.of(
+        new DedupeRecord("a", Map.of("Name", "Quenby, Robert", "Account Name", "Zylofax Inc",
+            "Phone", "(415) 555-0101"), null, null),
+        new DedupeRecord("b", Map.of("Name", "Bob Quenby Jr.", "Email", "bob@zylofax.com",
+            "Account Name", "ZYLOFAX", "Phone", "+1 415 555 0101"), null, null),
+        new DedupeRecord("c", Map.of("Name", "Maria Ostrand", "Account Name", "Zylofax Inc",
+            "Phone", "(415) 555-0199"), null, null)));
+    assertThat(duplicateGroups(r)).containsExactly(List.of("a", "b"));
+    assertThat(r.explain("a", "b").comparisons()).extracting(ComparisonDetail::level)
+        .containsExactly("nickname", "exact", "missing", "exact", "exact");
+  }
+
   @Test
   void twoDifferentPeopleStayApart() {
     DedupeResult r = ENGINE.deduplicate(List.of(

@@ -147,6 +147,41 @@ public final class Normalize {
     return b.length() == 0 ? null : b.toString();
   }
 
+  /**
+   * A full name's given and family name, normalised as by {@link #name}: the first and the last word of
+   * {@code John A. Smith}, and the CRM export order {@code Smith, John A.} read the same way. A comma
+   * followed only by titles or suffixes ({@code John Smith, Jr.}) is not that order. Either part may be
+   * {@code null}; a single word counts as a given name.
+   */
+  public static @Nullable String[] fullName(@Nullable String raw) {
+    @Nullable String[] out = new String[2];
+    if (raw == null) {
+      return out;
+    }
+    int comma = raw.indexOf(',');
+    String family = null;
+    String rest = raw;
+    if (comma >= 0) {
+      String after = name(raw.substring(comma + 1).replace(',', ' '));
+      if (after == null) {
+        rest = raw.substring(0, comma);
+      } else {
+        family = name(raw.substring(0, comma));
+        rest = after;
+      }
+    }
+    String v = name(rest);
+    if (v != null) {
+      int a = v.indexOf(' ');
+      out[0] = a < 0 ? v : v.substring(0, a);
+      out[1] = family != null || a < 0 ? null : v.substring(v.lastIndexOf(' ') + 1);
+    }
+    if (family != null) {
+      out[1] = family.substring(family.lastIndexOf(' ') + 1);
+    }
+    return out;
+  }
+
   /** The canonical given name: normalised, then mapped through the nickname table ({@code Bob -> robert}). */
   public static @Nullable String givenNameCanonical(@Nullable String normalizedName) {
     if (normalizedName == null) {

@@ -133,18 +133,13 @@ public final class Table {
         return new Part(f, List.of(c), new Comparison.Name(name, c, null), null);
       }
       case FULL_NAME -> {
-        @Nullable String[] full = normalize(n, i -> Normalize.name(records[i].get(name)));
         @Nullable String[] first = new String[n];
         @Nullable String[] last = new String[n];
-        for (int i = 0; i < n; i++) {
-          String v = full[i];
-          if (v != null) {
-            int a = v.indexOf(' ');
-            int b = v.lastIndexOf(' ');
-            first[i] = a < 0 ? v : v.substring(0, a);
-            last[i] = a < 0 ? null : v.substring(b + 1);
-          }
-        }
+        IntStream.range(0, n).parallel().forEach(i -> {
+          @Nullable String[] parts = Normalize.fullName(records[i].get(name));
+          first[i] = parts[0];
+          last[i] = parts[1];
+        });
         return new Part(f, List.of(new Column(name + ".first", first),
             new Column(name + ".first.canon", canonical(first)), new Column(name + ".last", last)), null, null);
       }

@@ -43,6 +43,19 @@ class NormalizeTest {
   }
 
   @Test
+  void fullNamesSplitIntoGivenAndFamilyInEitherOrder() {
+    assertThat(Normalize.fullName("John A. Smith")).containsExactly("john", "smith");
+    assertThat(Normalize.fullName("Smith, John A.")).containsExactly("john", "smith");
+    assertThat(Normalize.fullName("Dr. Søren Müller Jr.")).containsExactly("soren", "muller");
+    assertThat(Normalize.fullName("Müller, Dr. Søren")).containsExactly("soren", "muller");
+    assertThat(Normalize.fullName("John Smith, Jr.")).containsExactly("john", "smith");
+    assertThat(Normalize.fullName("Madonna")).containsExactly("madonna", null);
+    assertThat(Normalize.fullName("Smith,")).containsExactly("smith", null);
+    assertThat(Normalize.fullName(" , ")).containsExactly(null, null);
+    assertThat(Normalize.fullName(null)).containsExactly(null, null);
+  }
+
+  @Test
   void nicknamesMapToOneCanonicalName() {
     assertThat(Normalize.givenNameCanonical("bob")).isEqualTo("robert");
     assertThat(Normalize.givenNameCanonical("robert")).isEqualTo("robert");
