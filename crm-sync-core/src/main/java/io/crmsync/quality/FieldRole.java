@@ -7,13 +7,19 @@ package io.crmsync.quality;
 public enum FieldRole {
   /** An email address: plus-tags and Gmail dots removed; role mailboxes (info@, sales@) count as shared. */
   EMAIL,
-  /** A phone number, compared in E.164 form. */
+  /**
+   * A phone number, compared in E.164 form. Several phone fields (phone, mobile, home) are one set of
+   * numbers: two records agree when any number of one is any number of the other.
+   */
   PHONE,
   /** A given name: accents and case folded, nicknames mapped (Bob = Robert). */
   FIRST_NAME,
   /** A family name. */
   LAST_NAME,
-  /** A whole name in one field; split into given name (first token) and family name (last token). */
+  /**
+   * A whole name in one field; split into given name (first word) and family name (last word), or read
+   * as family name first when a comma follows it ({@code Smith, John}).
+   */
   FULL_NAME,
   /** An organisation name: legal suffixes (Inc, LLC, GmbH ...) and punctuation removed. */
   COMPANY,

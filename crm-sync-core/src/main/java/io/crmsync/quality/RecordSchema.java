@@ -72,7 +72,9 @@ public record RecordSchema(List<Field> fields) {
 
   /**
    * A schema from CSV column names: each column whose name means a known role gets it (the first column
-   * wins when two mean the same role). Columns with no recognised meaning are left out (still merged).
+   * wins when two mean the same role, except phones: {@code Phone}, {@code Mobile} and {@code Home Phone}
+   * are all compared, as one set of numbers). Columns with no recognised meaning are left out (still
+   * merged).
    *
    * @throws IllegalArgumentException if no column has a comparable meaning
    */
@@ -81,7 +83,7 @@ public record RecordSchema(List<Field> fields) {
     Set<FieldRole> seen = new HashSet<>();
     for (String column : header) {
       FieldRole role = roleOfHeader(column);
-      if (role != null && seen.add(role)) {
+      if (role != null && (seen.add(role) || role == FieldRole.PHONE)) {
         b.field(column, role);
       }
     }
@@ -118,7 +120,8 @@ public record RecordSchema(List<Field> fields) {
       m.put(s, FieldRole.COMPANY);
     }
     for (String s : List.of("phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone",
-        "workphone")) {
+        "workphone", "mobilenumber", "cell", "cellphone", "homephone", "otherphone", "businessphone",
+        "directphone", "directdial", "phone2", "secondaryphone")) {
       m.put(s, FieldRole.PHONE);
     }
     for (String s : List.of("city", "town", "suburb", "locality")) {

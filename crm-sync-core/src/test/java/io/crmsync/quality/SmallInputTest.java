@@ -69,6 +69,28 @@ class SmallInputTest {
         .containsExactly("nickname", "exact", "missing", "exact", "exact");
   }
 
+  /** A number one record has as the mobile and the other as the phone is one shared number. */
+  @Test
+  void phoneColumnsAreOneSetOfNumbers() {
+    RecordSchema schema = RecordSchema.detect(List.of("First Name", "Last Name", "Phone", "Mobile Phone", "Home Phone"));
+    assertThat(schema.fields()).extracting(RecordSchema.Field::role)
+        .containsExactly(FieldRole.FIRST_NAME, FieldRole.LAST_NAME, FieldRole.PHONE, FieldRole.PHONE, FieldRole.PHONE);
+    DedupeResult r = DataQualityEngine.builder().schema(schema).build().deduplicate(List.of(
+        new DedupeRecord("a", Map.of("First Name", "Robert", "Last Name", "Quenby", "Phone", "(415) 555-0100",
+            "Mobile Phone", "(415) 555-0177"), null, null),
+        new DedupeRecord("b", Map.of("First Name", "Bob", "Last Name", "Quenby", "Phone", "415.555.0177"),
+            null, null),
+        new DedupeRecord("c", Map.of("First Name", "Maria", "Last Name", "Ostrand", "Home Phone", "415 555 0123"),
+            null, null)));
+    assertThat(duplicateGroups(r)).containsExactly(List.of("a", "b"));
+    assertThat(r.isCandidatePair("a", "b")).isTrue();
+    ComparisonDetail phone = r.explain("a", "b").comparisons().get(2);
+    assertThat(phone.name()).isEqualTo("Phone");
+    assertThat(phone.level()).isEqualTo("exact");
+    assertThat(phone.valueA()).isEqualTo("+14155550100 / +14155550177");
+    assertThat(r.explain("a", "c").comparisons().get(2).level()).isEqualTo("disagree");
+  }
+
   @Test
   void twoDifferentPeopleStayApart() {
     DedupeResult r = ENGINE.deduplicate(List.of(

@@ -23,9 +23,13 @@ public final class BlockingIndex {
   enum Transform { VALUE, SOUNDEX, FIRST_TOKEN, ADDRESS_CORE }
 
   /** One part of a blocking key. */
-  record Part(Column column, Transform transform) {
+  record Part(Column column, Transform transform, int offset) {
+    Part(Column column, Transform transform) {
+      this(column, transform, 0);
+    }
+
     @Nullable String apply(int record) {
-      String v = column.get(record);
+      String v = column.get(offset + record);
       if (v == null) {
         return null;
       }
@@ -104,7 +108,8 @@ public final class BlockingIndex {
     long[][] perRule = new long[rules.size()][];
     for (int r = 0; r < rules.size(); r++) {
       Rule rule = rules.get(r);
-      long salt = 0x9E3779B97F4A7C15L * (r + 1);
+      // rules that print alike (the slots of one multi-valued field) share a key space
+      long salt = 0x9E3779B97F4A7C15L * (rule.toString().hashCode() | 1L);
       long[] keys = new long[n];
       IntStream.range(0, n).parallel().forEach(i -> {
         long h = salt;
@@ -322,9 +327,18 @@ public final class BlockingIndex {
         rules.add(rule(new Part(c.column, Transform.VALUE)));
       }
     }
+    for (Comparison c : t.comparisons) {
+      if (c instanceof Comparison.Code code && code.slots > 1) {
+        // each slot keys into one space (same salt): a number that is one record's mobile and
+        // another's phone shares a block
+        for (int slot = 0; slot < code.slots; slot++) {
+          rules.add(rule(new Part(c.column, Transform.VALUE, slot * code.records())));
+        }
+      }
+    }
     for (FieldRole role : List.of(FieldRole.PHONE, FieldRole.IDENTIFIER)) {
       Column c = t.column(role);
-      if (c != null) {
+      if (c != null && c.size() == t.size()) {
         rules.add(rule(new Part(c, Transform.VALUE)));
       }
     }

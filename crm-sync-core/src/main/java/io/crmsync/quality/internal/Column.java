@@ -111,6 +111,11 @@ public final class Column {
     return (double) counts[ids[record]] / nonNull;
   }
 
+  /** The share of non-missing values that are value {@code valueId}. */
+  public double frequencyOf(int valueId) {
+    return (double) counts[valueId] / nonNull;
+  }
+
   /** The probability that two random non-missing records agree exactly: sum of squared frequencies. */
   public double exactU() {
     return exactU;

@@ -85,6 +85,19 @@ public abstract class Comparison {
     return column.get(i);
   }
 
+  /**
+   * The value id two records agree on when their level is exact: the id of {@code i}'s value, except
+   * where a record holds several values of the field ({@link Code} over several columns).
+   */
+  int agreedId(int i, int j) {
+    return column.id(i);
+  }
+
+  /** The probability that two random records agree exactly, given both have a value. */
+  double exactU() {
+    return column.exactU();
+  }
+
   static int jwLevel(char[] a, char[] b, int high, int low) {
     double s = JaroWinkler.similarity(a, b);
     return s >= HIGH ? high : s >= LOW ? low : 0;
@@ -284,12 +297,36 @@ public abstract class Comparison {
 
   /** Codes (phone, postcode, identifier): exact, one edit away, or not. */
   static final class Code extends Comparison {
+    /**
+     * Values per record: {@link #column} holds record {@code i}'s values at {@code i}, {@code i + n},
+     * {@code i + 2n} ... in one dictionary (a contact's phone, mobile and home numbers), and two records
+     * agree when any of their values do.
+     */
+    final int slots;
+    private final int n;
+    /** Records with at least one value. */
+    private final int withAny;
+
     Code(String name, Column column, boolean termFrequency, String oneEditLabel) {
+      this(name, column, termFrequency, oneEditLabel, 1);
+    }
+
+    Code(String name, Column column, boolean termFrequency, String oneEditLabel, int slots) {
       super(name, column, termFrequency, "disagree", oneEditLabel, "exact");
+      this.slots = slots;
+      this.n = column.size() / slots;
+      int any = 0;
+      for (int i = 0; i < n; i++) {
+        any += slot(i, 0) >= 0 ? 1 : 0;
+      }
+      this.withAny = any;
     }
 
     @Override
     int level(int i, int j) {
+      if (slots > 1) {
+        return levelOfAny(i, j);
+      }
       int a = column.id(i);
       int b = column.id(j);
       if (a < 0 || b < 0) {
@@ -299,6 +336,65 @@ public abstract class Comparison {
         return 2;
       }
       return withinOneEdit(column.get(i), column.get(j)) ? 1 : 0;
+    }
+
+    /** The id of {@code record}'s value in {@code slot}; values are packed to the first slots. */
+    private int slot(int record, int slot) {
+      return column.id(slot * n + record);
+    }
+
+    private int levelOfAny(int i, int j) {
+      if (slot(i, 0) < 0 || slot(j, 0) < 0) {
+        return -1;
+      }
+      int level = 0;
+      for (int s = 0; s < slots && slot(i, s) >= 0; s++) {
+        for (int t = 0; t < slots && slot(j, t) >= 0; t++) {
+          if (slot(i, s) == slot(j, t)) {
+            return 2;
+          }
+          if (level == 0 && withinOneEdit(column.get(s * n + i), column.get(t * n + j))) {
+            level = 1;
+          }
+        }
+      }
+      return level;
+    }
+
+    @Override
+    int agreedId(int i, int j) {
+      for (int s = 1; s < slots && slot(i, s) >= 0; s++) {
+        for (int t = 0; t < slots && slot(j, t) >= 0; t++) {
+          if (slot(i, s) == slot(j, t)) {
+            return slot(i, s);
+          }
+        }
+      }
+      return column.id(i);
+    }
+
+    @Override
+    double exactU() {
+      // any of a's values equal to any of b's: about (values per record)^2 chances of one value's
+      double perRecord = slots == 1 ? 1 : (double) column.nonNull() / Math.max(1, withAny);
+      return Math.min(1, column.exactU() * perRecord * perRecord);
+    }
+
+    @Override
+    @Nullable String display(int i) {
+      if (slots == 1 || slot(i, 1) < 0) {
+        return column.get(i);
+      }
+      StringBuilder b = new StringBuilder(column.get(i));
+      for (int s = 1; s < slots && slot(i, s) >= 0; s++) {
+        b.append(" / ").append(column.get(s * n + i));
+      }
+      return b.toString();
+    }
+
+    /** The number of records (the column holds {@code slots} values for each). */
+    int records() {
+      return n;
     }
   }
 

@@ -185,7 +185,7 @@ public final class FellegiSunter implements PairModel {
         int level = c.level(i, j);
         p |= (long) (level + 1) << (4 * k);
         if (codes[k] != null && level == c.exactLevel()) {
-          p |= (long) codes[k][c.column.id(i)] << shift[k];
+          p |= (long) codes[k][c.agreedId(i, j)] << shift[k];
         }
       }
       return p;
@@ -267,7 +267,7 @@ public final class FellegiSunter implements PairModel {
       int levels = comps[k].levels();
       u[k] = marginal(rpats, rcounts, 0, rpats.length, k, levels);
       // exact agreement among random pairs: known exactly from the value frequencies
-      double exact = Math.max(comps[k].column.exactU(), 1e-9);
+      double exact = Math.max(comps[k].exactU(), 1e-9);
       double rest = 1 - u[k][levels - 1];
       for (int l = 0; l < levels - 1; l++) {
         u[k][l] = rest > 0 ? u[k][l] / rest * (1 - exact) : (1 - exact) / (levels - 1);
@@ -558,7 +558,7 @@ public final class FellegiSunter implements PairModel {
       // among colleagues a shared value is expected; only a value rarer than usual adds to that
       double w = weightGiven[k][level];
       if (level == c.exactLevel() && tfAdjustment[k] != null) {
-        return w + Math.max(0, tfAdjustment[k][c.column.id(i)]);
+        return w + Math.max(0, tfAdjustment[k][c.agreedId(i, j)]);
       }
       return w;
     }
@@ -573,7 +573,7 @@ public final class FellegiSunter implements PairModel {
       return w + Math.min(0, log2(col.exactU() / col.frequency(i)));
     }
     if (level == comparisons[k].exactLevel() && tfAdjustment[k] != null) {
-      double adjusted = w + tfAdjustment[k][comparisons[k].column.id(i)];
+      double adjusted = w + tfAdjustment[k][c.agreedId(i, j)];
       return w > 0 ? Math.max(adjusted, 0) : adjusted;
     }
     return w;
@@ -630,7 +630,7 @@ public final class FellegiSunter implements PairModel {
           : String.format(Locale.ROOT, "m=%.4f u=%.4f", m[k][level], u[k][level]);
       if (level == c.exactLevel() && tfAdjustment[k] != null) {
         note += String.format(Locale.ROOT, ", term frequency %.5f adjusts by %+.2f",
-            c.column.frequency(i), tfAdjustment[k][c.column.id(i)]);
+            c.column.frequencyOf(c.agreedId(i, j)), tfAdjustment[k][c.agreedId(i, j)]);
       }
       if (level == c.weakLevel && c.weakLevelColumn != null && !context
           && table.nameDerived(c.weakLevelColumn.get(i), i, j)) {

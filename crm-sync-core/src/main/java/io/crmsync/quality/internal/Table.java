@@ -37,7 +37,12 @@ public final class Table {
     this.records = sortedRecords;
     this.schema = schema;
     // fields are normalised and dictionary-encoded concurrently, then assembled in schema order
-    List<Part> parts = schema.fields().parallelStream().map(f -> build(f, defaultRegion)).toList();
+    List<RecordSchema.Field> phones = schema.fields().stream().filter(f -> f.role() == FieldRole.PHONE).toList();
+    List<Part> parts = schema.fields().parallelStream()
+        .map(f -> f.role() != FieldRole.PHONE || phones.size() == 1 ? build(f, defaultRegion)
+            : f == phones.get(0) ? phones(phones, defaultRegion)
+            : new Part(f, List.of(), null, null)) // compared with the first phone field
+        .toList();
     for (Part part : parts) {
       for (Column c : part.columns()) {
         columns.put(c.name(), c);
@@ -169,6 +174,33 @@ public final class Table {
         return new Part(f, List.of(), null, null); // UPDATED_AT, SOURCE: not compared
       }
     }
+  }
+
+  /**
+   * Several phone fields (phone, mobile, home ...) as one comparison: a contact's numbers in one
+   * dictionary, each record's distinct numbers packed into the first slots, so a number given as the
+   * mobile in one record and as the phone in another agrees. Named after the first field.
+   */
+  private Part phones(List<RecordSchema.Field> fields, String defaultRegion) {
+    int n = records.length;
+    int k = fields.size();
+    @Nullable String[] values = new String[n * k];
+    IntStream.range(0, n).parallel().forEach(i -> {
+      int slot = 0;
+      for (RecordSchema.Field f : fields) {
+        String v = Normalize.phone(records[i].get(f.name()), defaultRegion);
+        boolean seen = false;
+        for (int s = 0; s < slot && !seen; s++) {
+          seen = v != null && v.equals(values[s * n + i]);
+        }
+        if (v != null && !seen) {
+          values[slot++ * n + i] = v;
+        }
+      }
+    });
+    RecordSchema.Field first = fields.get(0);
+    Column c = new Column(first.name(), values);
+    return new Part(first, List.of(c), new Comparison.Code(first.name(), c, true, "one-digit", k), null);
   }
 
   private static @Nullable String[] canonical(@Nullable String[] values) {
