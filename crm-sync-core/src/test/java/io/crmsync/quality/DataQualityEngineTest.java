@@ -42,12 +42,17 @@ class DataQualityEngineTest {
     RECORDS.add(contact("bob-3", "Robert", "Quenbey", "", "Zylofax, Inc.", "415.555.0101", "",
         "2022-01-01T00:00:00Z", "import"));
     // a job change: the mailbox name moves to the new employer; one record lacks the family name
-    RECORDS.add(contact("moved-1", "Benjamin", "Steholber", "benjamin.steholber@quorvex.com", "Quorvex Labs",
+    RECORDS.add(contact("moved-1", "Benjamin", "Steholber", "bsteholber@quorvex.com", "Quorvex Labs",
         "(303) 555-0142", "Denver", null, null));
-    RECORDS.add(contact("moved-2", "Benjamin", "", "benjamin.steholber@tallimar.io", "Tallimar GmbH",
+    RECORDS.add(contact("moved-2", "Benjamin", "", "bsteholber@tallimar.io", "Tallimar GmbH",
         "(720) 555-0199", "Boulder", null, null));
-    RECORDS.add(contact("moved-3", "Benjamin", "Steholber", "benjamin.steholber@tallimar.io", "Tallimar",
+    RECORDS.add(contact("moved-3", "Benjamin", "Steholber", "bsteholber@tallimar.io", "Tallimar",
         "", "", null, null));
+    // a web form kept only the family name and the email
+    RECORDS.add(contact("form-1", "Tyler", "Lindorberden", "tyler.lindorberden@sterlingfoods.com", "Sterling Foods",
+        "", "Denver", null, null));
+    RECORDS.add(contact("form-2", "", "Lindorberden", "Tylerlindorberden1969@hotmail.com", "", "", "",
+        null, null));
     // fifteen colleagues at one account share the role mailbox and the switchboard
     String[] firsts = {"Ann", "Carl", "Dora", "Egon", "Fay", "Gil", "Hugo", "Ida", "Jan", "Kai", "Lea", "Max",
         "Nia", "Otto", "Pia"};
@@ -134,6 +139,20 @@ class DataQualityEngineTest {
     assertThat(repeated.level()).isEqualTo("same-local-part");
     assertThat(repeated.weight()).isZero();
     assertThat(repeated.note()).contains("made of names both records have");
+  }
+
+  @Test
+  void aNameTheRecordLacksIsReadFromItsMailbox() {
+    PairExplanation e = result.explain("form-1", "form-2");
+    ComparisonDetail given = e.comparisons().get(1);
+    assertThat(given.level()).isEqualTo("exact");
+    assertThat(given.valueB()).isEqualTo("tyler (from the email)");
+    assertThat(e.match()).isTrue();
+    // the record itself is unchanged
+    assertThat(result.clusters().stream().filter(c -> c.memberIds().contains("form-2")).findFirst().orElseThrow()
+        .merged().fields()).containsEntry(Contact.Fields.FIRST_NAME, "Tyler");
+    assertThat(RECORDS.stream().filter(r -> r.id().equals("form-2")).findFirst().orElseThrow()
+        .get(Contact.Fields.FIRST_NAME)).isNull();
   }
 
   @Test

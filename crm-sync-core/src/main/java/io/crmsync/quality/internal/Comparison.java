@@ -169,6 +169,15 @@ public abstract class Comparison {
     final @Nullable Column canonical;
     /** The other name column: a given name equal to the other's family name (and back) is a swap. */
     @Nullable Column swapPartner;
+    /** Records whose value in this column was read from their mailbox, or null if none was. */
+    boolean @Nullable [] fromMailbox;
+
+    @Override
+    @Nullable String display(int i) {
+      String v = column.get(i);
+      boolean[] inferred = fromMailbox;
+      return v != null && inferred != null && inferred[i] ? v + " (from the email)" : v;
+    }
 
     Name(String name, Column column, @Nullable Column canonical) {
       super(name, column, true, labels(canonical != null));

@@ -182,6 +182,41 @@ public final class Normalize {
     return out;
   }
 
+  /**
+   * The name a mailbox spells beside the one a record has, for a record that has only its given or only
+   * its family name: {@code tyler_lindorberden1969@} with family name {@code lindorberden} gives
+   * {@code tyler}, and with given name {@code tyler} gives {@code lindorberden} (either order, separators
+   * and trailing digits ignored). {@code null} unless the rest is letters, at least two for a given name
+   * and three for a family name, so initials ({@code jsmith@}, {@code kyler@}) give nothing.
+   */
+  public static @Nullable String nameFromMailbox(String local, @Nullable String given, @Nullable String family) {
+    if ((given == null) == (family == null)) {
+      return null;
+    }
+    int end = local.length();
+    while (end > 0 && Character.isDigit(local.charAt(end - 1))) {
+      end--;
+    }
+    StringBuilder b = new StringBuilder(end);
+    for (int k = 0; k < end; k++) {
+      char c = local.charAt(k);
+      if (c >= 'a' && c <= 'z') {
+        b.append(c);
+      } else if (c != '.' && c != '_' && c != '-') {
+        return null;
+      }
+    }
+    String letters = b.toString();
+    String known = (given != null ? given : family).replace(" ", "");
+    if (known.length() < 2 || letters.length() <= known.length()) {
+      return null;
+    }
+    String rest = letters.startsWith(known) ? letters.substring(known.length())
+        : letters.endsWith(known) ? letters.substring(0, letters.length() - known.length())
+        : null;
+    return rest == null || rest.length() < (given != null ? 3 : 2) ? null : rest;
+  }
+
   /** The canonical given name: normalised, then mapped through the nickname table ({@code Bob -> robert}). */
   public static @Nullable String givenNameCanonical(@Nullable String normalizedName) {
     if (normalizedName == null) {

@@ -43,6 +43,7 @@ public final class Table {
             : f == phones.get(0) ? phones(phones, defaultRegion)
             : new Part(f, List.of(), null, null)) // compared with the first phone field
         .toList();
+    parts = withNamesFromMailboxes(parts);
     for (Part part : parts) {
       for (Column c : part.columns()) {
         columns.put(c.name(), c);
@@ -177,6 +178,66 @@ public final class Table {
   }
 
   /**
+   * The parts with the given or family name that a record lacks filled in from its mailbox where the
+   * mailbox spells it beside the name the record has ({@link Normalize#nameFromMailbox}): web forms and
+   * imports often keep only one name and the email. For comparison only; the records are unchanged and
+   * explanations mark such names.
+   */
+  private List<Part> withNamesFromMailboxes(List<Part> parts) {
+    int given = -1;
+    int family = -1;
+    int email = -1;
+    for (int k = 0; k < parts.size(); k++) {
+      FieldRole role = parts.get(k).field().role();
+      if (role == FieldRole.FIRST_NAME && given < 0) {
+        given = k;
+      } else if (role == FieldRole.LAST_NAME && family < 0) {
+        family = k;
+      } else if (role == FieldRole.EMAIL && email < 0) {
+        email = k;
+      }
+    }
+    if (given < 0 || family < 0 || email < 0) {
+      return parts;
+    }
+    Column g = parts.get(given).columns().get(0);
+    Column f = parts.get(family).columns().get(0);
+    Column local = parts.get(email).columns().get(1);
+    int n = records.length;
+    @Nullable String[] gv = new String[n];
+    @Nullable String[] fv = new String[n];
+    boolean[] givenFromMailbox = new boolean[n];
+    boolean[] familyFromMailbox = new boolean[n];
+    IntStream.range(0, n).parallel().forEach(i -> {
+      gv[i] = g.get(i);
+      fv[i] = f.get(i);
+      String l = local.get(i);
+      String name = l == null ? null : Normalize.nameFromMailbox(l, gv[i], fv[i]);
+      if (name != null && gv[i] == null) {
+        gv[i] = name;
+        givenFromMailbox[i] = true;
+      } else if (name != null) {
+        fv[i] = name;
+        familyFromMailbox[i] = true;
+      }
+    });
+    if (!IntStream.range(0, n).anyMatch(i -> givenFromMailbox[i] || familyFromMailbox[i])) {
+      return parts;
+    }
+    List<Part> out = new ArrayList<>(parts);
+    Column gc = new Column(g.name(), gv);
+    Column gk = new Column(g.name() + ".canon", canonical(gv));
+    Comparison.Name gn = new Comparison.Name(g.name(), gc, gk);
+    gn.fromMailbox = givenFromMailbox;
+    out.set(given, new Part(parts.get(given).field(), List.of(gc, gk), gn, null));
+    Column fc = new Column(f.name(), fv);
+    Comparison.Name fn = new Comparison.Name(f.name(), fc, null);
+    fn.fromMailbox = familyFromMailbox;
+    out.set(family, new Part(parts.get(family).field(), List.of(fc), fn, null));
+    return out;
+  }
+
+  /**
    * Several phone fields (phone, mobile, home ...) as one comparison: a contact's numbers in one
    * dictionary, each record's distinct numbers packed into the first slots, so a number given as the
    * mobile in one record and as the phone in another agrees. Named after the first field.
@@ -247,7 +308,7 @@ public final class Table {
    * Whether a local part shared by records {@code i} and {@code j} says nothing their names have not
    * already said: it contains a family or given name (3+ letters) of either record, and each name it
    * contains is present in both records, so the name comparisons have weighed it. When one record lacks
-   * the name the local part spells ({@code benjamin.steholber@} beside a record without a family name),
+   * the name the local part spells ({@code bsteholber@} beside a record without a family name),
    * the local part is the only evidence of that name and keeps its weight.
    */
   boolean nameDerived(@Nullable String local, int i, int j) {

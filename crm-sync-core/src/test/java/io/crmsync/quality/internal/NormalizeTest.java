@@ -56,6 +56,22 @@ class NormalizeTest {
   }
 
   @Test
+  void aMailboxSpellsTheNameARecordLacks() {
+    assertThat(Normalize.nameFromMailbox("tyler_lindorberden1969", null, "lindorberden")).isEqualTo("tyler");
+    assertThat(Normalize.nameFromMailbox("tylerlindorberden", "tyler", null)).isEqualTo("lindorberden");
+    assertThat(Normalize.nameFromMailbox("quenby.robert7", "robert", null)).isEqualTo("quenby");
+    assertThat(Normalize.nameFromMailbox("van.der.berg.jan", "jan", null)).isEqualTo("vanderberg");
+    // initials, other names, digits inside, both or neither name known: nothing
+    assertThat(Normalize.nameFromMailbox("jsmith", null, "smith")).isNull();
+    assertThat(Normalize.nameFromMailbox("kyler", "kyle", null)).isNull();
+    assertThat(Normalize.nameFromMailbox("jane.doe", "mary", null)).isNull();
+    assertThat(Normalize.nameFromMailbox("jane2doe", "jane", null)).isNull();
+    assertThat(Normalize.nameFromMailbox("jane.doe", "jane", "doe")).isNull();
+    assertThat(Normalize.nameFromMailbox("jane.doe", null, null)).isNull();
+    assertThat(Normalize.nameFromMailbox("doe", null, "doe")).isNull();
+  }
+
+  @Test
   void nicknamesMapToOneCanonicalName() {
     assertThat(Normalize.givenNameCanonical("bob")).isEqualTo("robert");
     assertThat(Normalize.givenNameCanonical("robert")).isEqualTo("robert");
