@@ -47,8 +47,8 @@ public interface SyncStateStore extends AutoCloseable {
    *
    * <p>A store that implements this must also remove the {@linkplain StateUpdate#unlinks() links an
    * update unlinks}. The default throws {@link UnsupportedOperationException}, for stores written before
-   * this method: {@code CRMSync} then refuses to propagate deletes, rather than delete a record that
-   * others are still linked to.
+   * this method: {@code CRMSync.Builder.build()} asks it for no ids when deletes are to be propagated, and
+   * refuses them if it throws, rather than delete a record that others are still linked to.
    *
    * @return for each of {@code fromIds} with a link, the ids it is linked to
    * @throws UnsupportedOperationException if the store cannot answer it (the default)
