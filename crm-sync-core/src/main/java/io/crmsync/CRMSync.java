@@ -398,7 +398,12 @@ public final class CRMSync {
       return this;
     }
 
-    /** Whether source deletions are propagated (false by default; needs a source that reads deletes). */
+    /**
+     * Whether source deletions are propagated (false by default; needs a source that reads deletes). A
+     * target record that several source records were written into (duplicates that share the match key)
+     * is deleted with the last of them; until then a deletion only removes the source record's link, and
+     * is counted in {@link SyncReport#keptShared()}.
+     */
     public Builder propagateDeletes(boolean propagateDeletes) {
       once("propagateDeletes");
       this.propagateDeletes = propagateDeletes;
@@ -439,7 +444,9 @@ public final class CRMSync {
 
     /**
      * @throws IllegalStateException if the source or target is missing, they are the same adapter, or
-     *     deletes are to be propagated but the source cannot read them or the target cannot delete
+     *     deletes are to be propagated but the source cannot read them, the target cannot delete, or the
+     *     state store cannot tell which records are linked to a target record ({@link
+     *     SyncStateStore#allLinkedIds})
      */
     public CRMSync build() {
       if (source == null) {
@@ -457,6 +464,15 @@ public final class CRMSync {
       if (propagateDeletes && !target.capabilities().deletes()) {
         throw new IllegalStateException("propagateDeletes needs a target that deletes; " + target.id() + " does not");
       }
+      SyncStateStore state = stateStore != null ? stateStore : SyncStateStore.inMemory();
+      if (propagateDeletes) {
+        try {
+          state.allLinkedIds(objectType, target.id(), List.of(), source.id());
+        } catch (UnsupportedOperationException e) {
+          throw new IllegalStateException("propagateDeletes needs a state store that implements allLinkedIds, so that "
+              + "a target record other source records are still linked to is not deleted; " + state + " does not", e);
+        }
+      }
       int batch = Math.min(batchSize, target.capabilities().maxBatchSize());
       int page = readPageSize > 0 ? readPageSize : batchSize;
       int inFlight = maxInFlightRecords > 0 ? maxInFlightRecords : Math.max(batch * workers * 4, page * 2);
@@ -465,7 +481,7 @@ public final class CRMSync {
           source, target, objectType, matchKey, job, batch, page, workers, inFlight, visibilityTimeout,
           retryPolicy,
           queue != null ? queue : TaskQueue.inMemory(timeSource),
-          stateStore != null ? stateStore : SyncStateStore.inMemory(),
+          state,
           timeSource, listener, alertSink, deadLetterAlertThreshold, transformer, incremental,
           incrementalOverlap, propagateDeletes, skipUnchanged, recordEchoFingerprints, sourceBudget, targetBudget));
     }

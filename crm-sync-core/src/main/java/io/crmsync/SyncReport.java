@@ -18,8 +18,14 @@ import org.jspecify.annotations.Nullable;
  * @param recovered records of tasks left by an earlier run and finished by this one
  * @param created records created in the target
  * @param updated records updated in the target
- * @param deleted records deleted in the target
- * @param unchanged records skipped because the target already had their content
+ * @param deleted records deleted in the source whose deletion was propagated: the target record linked to
+ *     each is deleted (in a two-way sync, one record may be linked to several, all deleted)
+ * @param unchanged records that needed no write to the target: it already had their content, or they
+ *     were deleted in the source but deletes are not propagated, nothing was linked to them, or their
+ *     target record is kept ({@code keptShared})
+ * @param keptShared of the {@code unchanged} records, those deleted in the source whose target record was
+ *     kept because other records of the source are still linked to it (duplicates written into one
+ *     record); only their own link was removed, and the target record goes with the last of them
  * @param deadLettered records given up on, each kept with its cause in the state store
  * @param remaining records read but not settled when the run stopped early; the next run picks them up
  * @param delegated records read by this run and left on a durable queue for whichever worker takes them:
@@ -39,6 +45,7 @@ public record SyncReport(
     long updated,
     long deleted,
     long unchanged,
+    long keptShared,
     long deadLettered,
     long remaining,
     long delegated,
@@ -86,9 +93,9 @@ public record SyncReport(
   public String toString() {
     return String.format(Locale.ROOT,
         "SyncReport{job=%s, status=%s, read=%d, recovered=%d, written=%d (created=%d, updated=%d, deleted=%d), "
-            + "unchanged=%d, deadLettered=%d, remaining=%d, delegated=%d, retries=%d, rateLimited=%d, duration=%s, "
-            + "throughput=%.0f records/s%s}",
-        jobId, status, read, recovered, written(), created, updated, deleted, unchanged, deadLettered, remaining,
+            + "unchanged=%d (keptShared=%d), deadLettered=%d, remaining=%d, delegated=%d, retries=%d, rateLimited=%d, "
+            + "duration=%s, throughput=%.0f records/s%s}",
+        jobId, status, read, recovered, written(), created, updated, deleted, unchanged, keptShared, deadLettered, remaining,
         delegated, retries, rateLimited, duration, throughput(), failure == null ? "" : ", failure=" + failure);
   }
 }

@@ -31,10 +31,14 @@ import io.crmsync.state.SyncStateStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -87,9 +91,19 @@ public final class SyncRunner {
   private final LongAdder updated = new LongAdder();
   private final LongAdder deleted = new LongAdder();
   private final LongAdder unchanged = new LongAdder();
+  private final LongAdder keptShared = new LongAdder();
   private final LongAdder dead = new LongAdder();
   private final LongAdder retries = new LongAdder();
   private final LongAdder rateLimited = new LongAdder();
+
+  /**
+   * Held by a worker through a whole delete batch, from reading the links to settling: a batch keeps a
+   * target record that source records outside it still link to, and removes the links only when it
+   * settles, so two batches that deleted the last two such records at once would each keep the target
+   * record for the other. Across processes (a shared durable queue) that can still happen; the target
+   * record then stays, never the other way round.
+   */
+  private final ReentrantLock deleteLock = new ReentrantLock();
 
   private final ReentrantLock flightLock = new ReentrantLock();
   private final Condition flightChanged = flightLock.newCondition();
@@ -197,7 +211,7 @@ public final class SyncRunner {
             : remaining > 0 || !drained || stopRequested.get() ? SyncReport.Status.STOPPED
             : SyncReport.Status.COMPLETED;
     return new SyncReport(c.jobId(), status, read.sum(), recovered.sum(), created.sum(), updated.sum(), deleted.sum(),
-        unchanged.sum(), dead.sum(), remaining, delegated, retries.sum(), rateLimited.sum(),
+        unchanged.sum(), keptShared.sum(), dead.sum(), remaining, delegated, retries.sum(), rateLimited.sum(),
         Duration.ofNanos(System.nanoTime() - startNanos), failure.get());
   }
 
@@ -582,7 +596,7 @@ public final class SyncRunner {
       fps = computed;
     }
     final List<String> writtenFps = fps;
-    write(task, p, permit, records, fps, 0, batch -> target.upsert(c.objectType(), batch, c.matchKey()),
+    write(task, p, permit, records, fps, Skipped.NONE, batch -> target.upsert(c.objectType(), batch, c.matchKey()),
         (r, i, result, update) -> {
           String targetId = Objects.requireNonNull(result.id());
           if (result.status() == RecordResult.Status.CREATED) {
@@ -601,34 +615,148 @@ public final class SyncRunner {
   }
 
   private void processDeletes(LeasedTask task, Payload p, RequestLimiter.Permit permit) {
-    List<String> ids = new ArrayList<>();
+    deleteLock.lock();
+    try {
+      processDeletesAlone(task, p, permit);
+    } finally {
+      deleteLock.unlock();
+    }
+  }
+
+  /**
+   * Deletes the target records linked to the batch's source records, except those that a source record
+   * outside the batch is still linked to: duplicates written into one target record all link to it, and
+   * it goes with the last of them. A source record whose target records all stay is settled as unchanged
+   * (and counted in keptShared); its links are removed either way.
+   */
+  private void processDeletesAlone(LeasedTask task, Payload p, RequestLimiter.Permit permit) {
+    String type = c.objectType();
+    Set<String> ids = new LinkedHashSet<>();
     for (CrmRecord r : p.records()) {
       if (r.id() != null) {
         ids.add(r.id());
       }
     }
-    Map<String, String> links = state.linkedIds(c.objectType(), source.id(), ids, target.id());
+    // every target record of each source record (several only in a two-way sync, where the opposite job
+    // wrote the target's duplicates into one source record), then every source record of each of those
+    Map<String, Set<String>> targetsOf = ids.isEmpty() ? Map.of() : state.allLinkedIds(type, source.id(), ids, target.id());
+    Set<String> targetIds = new LinkedHashSet<>();
+    targetsOf.values().forEach(targetIds::addAll);
+    Map<String, Set<String>> sourcesOf =
+        targetIds.isEmpty() ? Map.of() : state.allLinkedIds(type, target.id(), targetIds, source.id());
+
     List<CrmRecord> toDelete = new ArrayList<>();
+    Map<String, List<String>> deletable = new HashMap<>();
+    List<IdLink> keptLinks = new ArrayList<>();
+    int kept = 0;
     for (CrmRecord r : p.records()) {
-      if (r.id() != null && links.containsKey(r.id())) {
+      Set<String> targets = r.id() == null ? null : targetsOf.get(r.id());
+      if (targets == null || targets.isEmpty()) {
+        continue; // never written, or its link is gone already: nothing to delete
+      }
+      List<String> going = new ArrayList<>(targets.size());
+      for (String targetId : targets) {
+        List<String> others = new ArrayList<>();
+        for (String other : sourcesOf.getOrDefault(targetId, Set.of())) {
+          if (!ids.contains(other)) {
+            others.add(other);
+          }
+        }
+        if (others.isEmpty()) {
+          going.add(targetId);
+        } else {
+          keptLinks.add(new IdLink(type, source.id(), r.id(), target.id(), targetId));
+          log.debug("Job {}: {} {} was deleted in {}, but {} {} stays: {} other record(s) of {} still link to it, such as {}",
+              c.jobId(), type, r.id(), source.id(), target.id(), targetId, others.size(), source.id(), others.get(0));
+        }
+      }
+      if (going.isEmpty()) {
+        kept++;
+      } else {
         toDelete.add(r);
+        deletable.put(r.id(), going);
       }
     }
-    int skipped = p.records().size() - toDelete.size();
+    Skipped skipped = new Skipped(p.records().size() - toDelete.size(), kept, keptLinks);
     write(task, p, permit, toDelete, List.of(), skipped,
-        batch -> {
-          List<String> targetIds = new ArrayList<>(batch.size());
-          for (CrmRecord r : batch) {
-            targetIds.add(links.get(r.id()));
+        batch -> deleteTargets(batch, deletable),
+        (r, i, result, out) -> {
+          out.deleted++;
+          for (String targetId : deletable.get(r.id())) {
+            out.unlinks.add(new IdLink(type, source.id(), Objects.requireNonNull(r.id()), target.id(), targetId));
           }
-          return target.delete(c.objectType(), targetIds);
-        },
-        (r, i, result, update) -> update.deleted++);
+        });
+  }
+
+  /**
+   * Deletes the target records of {@code batch}, each once, and answers per source record: failed with
+   * the first failure among its target records, else deleted. A batch has as many target records as
+   * source records, except in a two-way sync with duplicates on both sides; then it may take more than
+   * one call (under the one permit: a rare overdraft of the budget, not worth a second wait).
+   */
+  private List<RecordResult> deleteTargets(List<CrmRecord> batch, Map<String, List<String>> deletable) {
+    Map<String, Integer> position = new LinkedHashMap<>();
+    for (CrmRecord r : batch) {
+      for (String targetId : deletable.get(r.id())) {
+        position.putIfAbsent(targetId, position.size());
+      }
+    }
+    List<String> targetIds = new ArrayList<>(position.keySet());
+    RecordResult[] byIndex = new RecordResult[targetIds.size()];
+    int max = target.capabilities().maxBatchSize();
+    for (int from = 0; from < targetIds.size(); from += max) {
+      List<String> slice = targetIds.subList(from, Math.min(targetIds.size(), from + max));
+      List<RecordResult> results = target.delete(c.objectType(), slice);
+      if (results.size() != slice.size()) {
+        throw new IllegalStateException(target.id() + " returned " + results.size() + " results for "
+            + slice.size() + " records");
+      }
+      for (RecordResult result : results) {
+        byIndex[from + checkIndex(result, slice.size())] = result;
+      }
+    }
+    List<RecordResult> out = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      RecordResult outcome = null;
+      for (String targetId : deletable.get(batch.get(i).id())) {
+        RecordResult result = Objects.requireNonNull(byIndex[position.get(targetId)], "no result for a record");
+        if (!result.succeeded()) {
+          outcome = RecordResult.failed(i, Objects.requireNonNull(result.error()));
+          break;
+        }
+      }
+      out.add(outcome != null ? outcome : RecordResult.deleted(i, null));
+    }
+    return out;
+  }
+
+  /**
+   * Records of a task settled without a write: unchanged, {@code kept} of them because their target record
+   * is shared, whose {@code unlinks} are removed with whatever settles the task.
+   */
+  private record Skipped(int count, int kept, List<IdLink> unlinks) {
+    static final Skipped NONE = new Skipped(0, 0, List.of());
+  }
+
+  /** Completes {@code task} with {@code followUps}, removing the skipped records' links in the same step. */
+  private boolean complete(LeasedTask task, List<NewTask> followUps, Skipped skipped) {
+    if (skipped.unlinks().isEmpty()) {
+      return queue.complete(task, followUps);
+    }
+    return state.applyAndSettle(StateUpdate.unlinking(skipped.unlinks()), queue, Settlement.complete(task, followUps));
+  }
+
+  /** Counts the skipped records of a task that was settled. */
+  private void countSkipped(Payload p, Skipped skipped) {
+    unchanged.add(skipped.count());
+    keptShared.add(skipped.kept());
+    settled(p, skipped.count());
   }
 
   /** Collects what one batch changes before it is applied and counted. */
   private static final class Outcome {
     final List<IdLink> links = new ArrayList<>();
+    final List<IdLink> unlinks = new ArrayList<>();
     final List<Fingerprint> fingerprints = new ArrayList<>();
     final List<DeadLetter> deadLetters = new ArrayList<>();
     final List<CrmRecord> retry = new ArrayList<>();
@@ -649,14 +777,13 @@ public final class SyncRunner {
    * queue step. Counts only if the task was still ours, so a redelivered task is never counted twice.
    */
   private void write(LeasedTask task, Payload p, RequestLimiter.Permit permit, List<CrmRecord> toWrite,
-      List<String> fps, int skipped, Function<List<CrmRecord>, List<RecordResult>> call, OnSuccess onSuccess) {
+      List<String> fps, Skipped skipped, Function<List<CrmRecord>, List<RecordResult>> call, OnSuccess onSuccess) {
     String op = p.op() == Op.DELETE ? "delete" : "upsert";
     int attemptsMade = task.attempts() + 1;
     if (toWrite.isEmpty()) {
-      if (queue.complete(task)) {
-        unchanged.add(skipped);
-        settled(p, skipped);
-        listener.onBatchDone(c.jobId(), 0, skipped, 0);
+      if (complete(task, List.of(), skipped)) {
+        countSkipped(p, skipped);
+        listener.onBatchDone(c.jobId(), 0, skipped.count(), 0);
         listener.onProgress(c.jobId(), progress());
       }
       return;
@@ -686,9 +813,8 @@ public final class SyncRunner {
             followUp(p, toWrite.subList(0, half), sub(fps, 0, half), Duration.ZERO, task.attempts()),
             followUp(p, toWrite.subList(half, toWrite.size()), sub(fps, half, toWrite.size()), Duration.ZERO,
                 task.attempts()));
-        if (queue.complete(task, parts)) {
-          unchanged.add(skipped);
-          settled(p, skipped);
+        if (complete(task, parts, skipped)) {
+          countSkipped(p, skipped);
         }
       } else {
         deadLetterAll(task, p, toWrite, skipped, op, e, attemptsMade);
@@ -735,7 +861,11 @@ public final class SyncRunner {
       retryDelay = retry.delay(attemptsMade);
       followUps = List.of(followUp(p, out.retry, out.retryFps, retryDelay, attemptsMade));
     }
-    StateUpdate update = new StateUpdate(out.links, out.fingerprints, out.deadLetters);
+    List<IdLink> unlinks = out.unlinks;
+    if (!skipped.unlinks().isEmpty()) {
+      unlinks.addAll(skipped.unlinks());
+    }
+    StateUpdate update = new StateUpdate(out.links, out.fingerprints, out.deadLetters, unlinks);
     if (!state.applyAndSettle(update, queue, Settlement.complete(task, followUps))) {
       log.warn("Task {} of job {} lost its lease before it was settled; it will run again", task.id(), c.jobId());
       return;
@@ -743,7 +873,8 @@ public final class SyncRunner {
     created.add(out.created);
     updated.add(out.updated);
     deleted.add(out.deleted);
-    unchanged.add(skipped);
+    unchanged.add(skipped.count());
+    keptShared.add(skipped.kept());
     if (!out.deadLetters.isEmpty()) {
       out.deadLetters.forEach(listener::onDeadLetter);
       addDead(out.deadLetters.size());
@@ -754,8 +885,8 @@ public final class SyncRunner {
           new CrmSyncException(target.id(), "records failed with retryable errors"));
     }
     long written = out.created + out.updated + out.deleted;
-    settled(p, skipped + written + out.deadLetters.size());
-    listener.onBatchDone(c.jobId(), (int) written, skipped, failed);
+    settled(p, skipped.count() + written + out.deadLetters.size());
+    listener.onBatchDone(c.jobId(), (int) written, skipped.count(), failed);
     listener.onProgress(c.jobId(), progress());
   }
 
@@ -786,17 +917,16 @@ public final class SyncRunner {
   }
 
   /** Puts {@code toWrite} back on the queue as a new task and settles the skipped records. */
-  private boolean requeue(LeasedTask task, Payload p, List<CrmRecord> toWrite, List<String> fps, int skipped,
+  private boolean requeue(LeasedTask task, Payload p, List<CrmRecord> toWrite, List<String> fps, Skipped skipped,
       Duration delay, int attempts) {
-    if (queue.complete(task, List.of(followUp(p, toWrite, fps, delay, attempts)))) {
-      unchanged.add(skipped);
-      settled(p, skipped);
+    if (complete(task, List.of(followUp(p, toWrite, fps, delay, attempts)), skipped)) {
+      countSkipped(p, skipped);
       return true;
     }
     return false;
   }
 
-  private void deadLetterAll(LeasedTask task, Payload p, List<CrmRecord> records, int skipped, String op,
+  private void deadLetterAll(LeasedTask task, Payload p, List<CrmRecord> records, Skipped skipped, String op,
       RuntimeException cause, int attempts) {
     Instant now = time.now();
     String code = cause instanceof CrmSyncException ? cause.getClass().getSimpleName() : cause.getClass().getName();
@@ -805,18 +935,20 @@ public final class SyncRunner {
       letters.add(new DeadLetter(c.jobId(), op, r, code, String.valueOf(cause.getMessage()), attempts, now));
     }
     // A task given up on whole keeps its payload in the queue's dead letters too, for replay.
-    Settlement settlement = skipped == 0
+    Settlement settlement = skipped.count() == 0
         ? Settlement.deadLetter(task, code + ": " + cause.getMessage())
         : Settlement.complete(task, List.of());
-    boolean ours = state.applyAndSettle(new StateUpdate(List.of(), List.of(), letters), queue, settlement);
+    boolean ours = state.applyAndSettle(new StateUpdate(List.of(), List.of(), letters, skipped.unlinks()), queue,
+        settlement);
     if (!ours) {
       return;
     }
-    unchanged.add(skipped);
+    unchanged.add(skipped.count());
+    keptShared.add(skipped.kept());
     letters.forEach(listener::onDeadLetter);
     addDead(letters.size());
-    settled(p, skipped + letters.size());
-    listener.onBatchDone(c.jobId(), 0, skipped, letters.size());
+    settled(p, skipped.count() + letters.size());
+    listener.onBatchDone(c.jobId(), 0, skipped.count(), letters.size());
     listener.onProgress(c.jobId(), progress());
   }
 }

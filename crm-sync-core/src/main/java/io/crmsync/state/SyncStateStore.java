@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a sync remembers between batches and runs: checkpoints, id links between systems, fingerprints of
@@ -30,18 +31,45 @@ public interface SyncStateStore extends AutoCloseable {
 
   /**
    * The ids in {@code toSystem} linked to {@code fromIds} of {@code fromSystem}; ids without a link are
-   * absent from the result. Links are symmetric: a link saved from A to B is found from B to A too.
+   * absent from the result. Links are symmetric: a link saved from A to B is found from B to A too. An id
+   * linked to several (two records of A written into one record of B) gets one of them; {@link
+   * #allLinkedIds} gives all.
    */
   Map<String, String> linkedIds(String objectType, String fromSystem, Collection<String> fromIds, String toSystem);
+
+  /**
+   * Every id in {@code toSystem} linked to each of {@code fromIds} of {@code fromSystem}, whichever side
+   * saved the link; ids without a link are absent from the result. Where {@link #linkedIds} gives one id,
+   * this gives all: several records of one system are linked to one record of the other when the sync
+   * wrote them into it (duplicates that share the match key). The engine asks it before propagating a
+   * delete, so that a record is deleted only once no other record is linked to it; one call per batch,
+   * so implementations answer in bulk, and should index links by either id (a sync can delete thousands).
+   *
+   * <p>A store that implements this must also remove the {@linkplain StateUpdate#unlinks() links an
+   * update unlinks}. The default throws {@link UnsupportedOperationException}, for stores written before
+   * this method: {@code CRMSync.Builder.build()} asks it for no ids when deletes are to be propagated, and
+   * refuses them if it throws, rather than delete a record that others are still linked to.
+   *
+   * @return for each of {@code fromIds} with a link, the ids it is linked to
+   * @throws UnsupportedOperationException if the store cannot answer it (the default)
+   */
+  default Map<String, Set<String>> allLinkedIds(
+      String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
+    throw new UnsupportedOperationException(getClass().getName() + " does not implement allLinkedIds");
+  }
 
   /** The fingerprints saved under {@code scope} for {@code keys}; keys without one are absent. */
   Map<String, String> fingerprints(String scope, Collection<String> keys);
 
   /**
-   * Saves a batch's links, fingerprints and dead letters in one step. A dead letter for a record that
-   * already has one in the same job and operation (the same record id) replaces it: a store keeps each
-   * record's latest failure, so that a record that stays invalid is not listed again on every run.
-   * Letters for records without an id are all kept.
+   * Saves a batch's links, fingerprints and dead letters, and removes its unlinks, in one step. A dead
+   * letter for a record that already has one in the same job and operation (the same record id) replaces
+   * it: a store keeps each record's latest failure, so that a record that stays invalid is not listed
+   * again on every run. Letters for records without an id are all kept.
+   *
+   * <p>An unlink removes the link between its two ids, whether it was saved from one side or the other;
+   * a link of either id to a third stays. If an id loses the link {@link #linkedIds} gave and has others,
+   * {@link #linkedIds} gives one of those from then on. Unlinking ids that are not linked does nothing.
    */
   void apply(StateUpdate update);
 

@@ -18,6 +18,7 @@ import io.crmsync.state.SyncStateStore;
 import io.crmsync.testkit.FakeTimeSource;
 import io.crmsync.testkit.SyncStateStoreContract;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +33,7 @@ class PostgresStateStoreTest extends SyncStateStoreContract {
   private FakeTimeSource time;
   private PostgresSync pg;
   private TaskQueue queue;
+  private final List<AutoCloseable> restarted = new ArrayList<>();
 
   @BeforeAll
   static void openPool() {
@@ -51,8 +53,22 @@ class PostgresStateStoreTest extends SyncStateStoreContract {
     return pg.stateStore();
   }
 
+  /** A new pool and store on the same schema, as a restarted process opens them. */
+  @Override
+  protected SyncStateStore reopen() {
+    HikariDataSource again = TestDatabase.pool(2);
+    PostgresSync reopened = PostgresSync.builder().dataSource(again).schema(pg.config().schema()).timeSource(time).build();
+    restarted.add(again);
+    restarted.add(reopened);
+    return reopened.stateStore();
+  }
+
   @AfterEach
-  void close() {
+  void close() throws Exception {
+    for (int i = restarted.size() - 1; i >= 0; i--) {
+      restarted.get(i).close();
+    }
+    restarted.clear();
     pg.close();
   }
 

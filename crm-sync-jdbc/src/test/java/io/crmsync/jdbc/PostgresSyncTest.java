@@ -123,7 +123,28 @@ class PostgresSyncTest {
     try (PostgresSync pg = PostgresSync.builder().dataSource(pool).schema(schema).build()) {
       assertThat(pg.stateStore().deadLetters("job", 10)).extracting(DeadLetter::message)
           .containsExactly("other", "second", "a delete", "no id", "no id either");
-      assertThat(TestDatabase.count(pool, "SELECT max(version) FROM " + schema + ".schema_history")).isEqualTo(3);
+      assertThat(TestDatabase.count(pool, "SELECT max(version) FROM " + schema + ".schema_history"))
+          .isEqualTo(PostgresSync.schemaVersion());
+    }
+  }
+
+  @Test
+  void upgradingToLinksIndexedByTargetIdFindsTheLinksSavedBefore() {
+    String schema = TestDatabase.freshSchema("upgrade4");
+    PostgresSync.builder().dataSource(pool).schema(schema).build().close();
+    // back to version 3, with links a version-3 store saved: two app records written into one crm record
+    TestDatabase.execute(pool, "DROP INDEX " + schema + ".id_links_to; DELETE FROM " + schema
+        + ".schema_history WHERE version = 4");
+    TestDatabase.execute(pool, "INSERT INTO " + schema + ".id_links (object_type, from_system, to_system, from_id, to_id) "
+        + "VALUES ('contact', 'app', 'crm', 'a1', 'c1'), ('contact', 'app', 'crm', 'a2', 'c1'), "
+        + "('contact', 'crm', 'app', 'c1', 'a2')");
+
+    try (PostgresSync pg = PostgresSync.builder().dataSource(pool).schema(schema).build()) {
+      assertThat(TestDatabase.count(pool, "SELECT max(version) FROM " + schema + ".schema_history")).isEqualTo(4);
+      assertThat(TestDatabase.count(pool, "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema
+          + "' AND indexname = 'id_links_to'")).isEqualTo(1);
+      assertThat(pg.stateStore().allLinkedIds("contact", "crm", List.of("c1"), "app"))
+          .isEqualTo(Map.of("c1", java.util.Set.of("a1", "a2")));
     }
   }
 

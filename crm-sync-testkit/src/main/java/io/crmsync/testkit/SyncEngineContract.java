@@ -12,7 +12,14 @@ import io.crmsync.SyncListener;
 import io.crmsync.SyncProgress;
 import io.crmsync.SyncReport;
 import io.crmsync.TimeSource;
+import io.crmsync.CrmUnavailableException;
+import io.crmsync.adapter.AdapterCapabilities;
+import io.crmsync.adapter.CRMAdapter;
+import io.crmsync.adapter.FieldInfo;
 import io.crmsync.adapter.MatchKey;
+import io.crmsync.adapter.Page;
+import io.crmsync.adapter.ReadRequest;
+import io.crmsync.adapter.RecordResult;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
@@ -25,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -447,6 +455,200 @@ public abstract class SyncEngineContract {
     assertThat(second.deleted()).isEqualTo(2);
     assertThat(target.size(ObjectTypes.CONTACT)).isEqualTo(198);
     assertTargetMirrorsSource(source, target, 0);
+  }
+
+  /**
+   * Two source records with one email are written into one target record. Deleting one of them in the
+   * source must keep the target record, which the other still maps to; deleting the other then deletes it.
+   */
+  @Test
+  void aTargetRecordSharedBySourceDuplicatesIsDeletedOnlyWithTheLastOfThem() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    List<CrmRecord> seeded = source.seed(contacts(20, 0));
+    CrmRecord duplicate = source.seed(List.of(seeded.get(3).with(Contact.Fields.FIRST_NAME, "Duplicate"))).get(0);
+    CRMSync sync = sync(source, target).propagateDeletes(true).build();
+    sync.run();
+    assertThat(target.size(ObjectTypes.CONTACT)).isEqualTo(20);
+    String shared = target.recordsBy(ObjectTypes.CONTACT, MatchKey.email()).get("person3@example.com").id();
+
+    time.advance(Duration.ofHours(1));
+    source.delete(ObjectTypes.CONTACT, List.of(duplicate.id()));
+    SyncReport first = sync.run();
+
+    assertThat(first.deleted()).isZero();
+    assertThat(first.keptShared()).isEqualTo(1);
+    assertThat(first.balanced()).isTrue();
+    assertThat(target.requestCount("delete")).isZero();
+    assertThat(target.get(ObjectTypes.CONTACT, shared)).hasValueSatisfying(r -> assertThat(r.deleted()).isFalse());
+    assertThat(target.size(ObjectTypes.CONTACT)).isEqualTo(20);
+
+    time.advance(Duration.ofHours(1));
+    source.delete(ObjectTypes.CONTACT, List.of(seeded.get(3).id()));
+    SyncReport second = sync.run();
+
+    assertThat(second.deleted()).isEqualTo(1);
+    assertThat(second.keptShared()).isZero();
+    assertThat(target.get(ObjectTypes.CONTACT, shared)).hasValueSatisfying(r -> assertThat(r.deleted()).isTrue());
+    assertThat(target.size(ObjectTypes.CONTACT)).isEqualTo(19);
+    assertThat(state.allLinkedIds(ObjectTypes.CONTACT, "target", List.of(shared), "source")).isEmpty();
+  }
+
+  @Test
+  void sourceDuplicatesDeletedTogetherDeleteTheirTargetRecordOnce() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    List<CrmRecord> seeded = source.seed(contacts(20, 0));
+    List<CrmRecord> duplicates = source.seed(List.of(seeded.get(3).with(Contact.Fields.FIRST_NAME, "Second"),
+        seeded.get(3).with(Contact.Fields.FIRST_NAME, "Third")));
+    CRMSync sync = sync(source, target).propagateDeletes(true).build();
+    sync.run();
+    String shared = target.recordsBy(ObjectTypes.CONTACT, MatchKey.email()).get("person3@example.com").id();
+
+    time.advance(Duration.ofHours(1));
+    source.delete(ObjectTypes.CONTACT, List.of(seeded.get(3).id(), duplicates.get(0).id(), duplicates.get(1).id()));
+    SyncReport report = sync.run();
+
+    assertThat(report.deleted()).as("each source record's deletion was propagated").isEqualTo(3);
+    assertThat(report.keptShared()).isZero();
+    assertThat(report.balanced()).isTrue();
+    assertThat(target.get(ObjectTypes.CONTACT, shared)).hasValueSatisfying(r -> assertThat(r.deleted()).isTrue());
+    assertThat(target.requests()).filteredOn(r -> r.operation().equals("delete"))
+        .singleElement().satisfies(r -> assertThat(r.records()).isEqualTo(1));
+    assertThat(target.size(ObjectTypes.CONTACT)).isEqualTo(19);
+  }
+
+  /**
+   * A delete batch whose call fails once and is retried: the link of the record whose target record was
+   * kept is removed all the same, so that deleting the last duplicate later deletes the target record.
+   */
+  @Test
+  void aRetriedDeleteBatchStillRemovesTheLinksOfTheRecordsItKept() {
+    FakeCrm source = fake("source").build();
+    FakeCrm fake = fake("target").build();
+    AtomicInteger deleteCalls = new AtomicInteger();
+    CRMAdapter target = new ForwardingAdapter(fake) {
+      @Override
+      public List<RecordResult> delete(String objectType, List<String> ids) {
+        if (deleteCalls.incrementAndGet() == 1) {
+          throw new CrmUnavailableException("target", 503, null, "injected", null);
+        }
+        return super.delete(objectType, ids);
+      }
+    };
+    List<CrmRecord> seeded = source.seed(contacts(20, 0));
+    CrmRecord duplicate = source.seed(List.of(seeded.get(3).with(Contact.Fields.FIRST_NAME, "Duplicate"))).get(0);
+    CRMSync sync = CRMSync.builder().source(source).target(target).queue(queue).stateStore(state).timeSource(time)
+        .alertSink(alerts::add).jobId("job").propagateDeletes(true).build();
+    sync.run();
+    String shared = fake.recordsBy(ObjectTypes.CONTACT, MatchKey.email()).get("person3@example.com").id();
+
+    time.advance(Duration.ofHours(1));
+    source.delete(ObjectTypes.CONTACT, List.of(duplicate.id(), seeded.get(5).id()));
+    SyncReport first = sync.run();
+
+    assertThat(first.retries()).isEqualTo(1);
+    assertThat(first.deleted()).isEqualTo(1);
+    assertThat(first.keptShared()).isEqualTo(1);
+    assertThat(first.balanced()).isTrue();
+    assertThat(fake.get(ObjectTypes.CONTACT, shared)).hasValueSatisfying(r -> assertThat(r.deleted()).isFalse());
+
+    time.advance(Duration.ofHours(1));
+    source.delete(ObjectTypes.CONTACT, List.of(seeded.get(3).id()));
+    SyncReport second = sync.run();
+
+    assertThat(second.deleted()).isEqualTo(1);
+    assertThat(fake.get(ObjectTypes.CONTACT, shared)).hasValueSatisfying(r -> assertThat(r.deleted()).isTrue());
+  }
+
+  /** An adapter that forwards every call to another, for a test to override one. */
+  private static class ForwardingAdapter implements CRMAdapter {
+    private final CRMAdapter delegate;
+
+    ForwardingAdapter(CRMAdapter delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String id() {
+      return delegate.id();
+    }
+
+    @Override
+    public AdapterCapabilities capabilities() {
+      return delegate.capabilities();
+    }
+
+    @Override
+    public Page read(ReadRequest request) {
+      return delegate.read(request);
+    }
+
+    @Override
+    public List<RecordResult> upsert(String objectType, List<CrmRecord> records, MatchKey key) {
+      return delegate.upsert(objectType, records, key);
+    }
+
+    @Override
+    public List<RecordResult> delete(String objectType, List<String> ids) {
+      return delegate.delete(objectType, ids);
+    }
+
+    @Override
+    public Optional<CrmRecord> lookup(String objectType, MatchKey key, String value) {
+      return delegate.lookup(objectType, key, value);
+    }
+
+    @Override
+    public List<FieldInfo> describe(String objectType) {
+      return delegate.describe(objectType);
+    }
+  }
+
+  /**
+   * A two-way sync where the first job wrote two duplicates of A into one record of B. Deleting one of
+   * them in A keeps the record in B. Deleting the record in B deletes, through the opposite job, every
+   * record of A linked to it (no other record of B links to them), and the first job then finds nothing
+   * left to delete in B: no echo.
+   */
+  @Test
+  void inATwoWaySyncADeletionOfARecordThatDuplicatesWereWrittenIntoDeletesThemAll() {
+    FakeCrm a = fake("a").build();
+    FakeCrm b = fake("b").build();
+    List<CrmRecord> seeded = a.seed(contacts(20, 0));
+    List<CrmRecord> duplicates = a.seed(List.of(seeded.get(3).with(Contact.Fields.FIRST_NAME, "Second"),
+        seeded.get(3).with(Contact.Fields.FIRST_NAME, "Third")));
+    CRMSync aToB = syncBuilder(a, b).alertSink(alerts::add).jobId("a-to-b").twoWay(true).propagateDeletes(true).build();
+    CRMSync bToA = syncBuilder(b, a).alertSink(alerts::add).jobId("b-to-a").twoWay(true).propagateDeletes(true).build();
+    aToB.run();
+    bToA.run();
+    assertThat(b.size(ObjectTypes.CONTACT)).isEqualTo(20);
+    String merged = b.recordsBy(ObjectTypes.CONTACT, MatchKey.email()).get("person3@example.com").id();
+
+    time.advance(Duration.ofHours(1));
+    a.delete(ObjectTypes.CONTACT, List.of(duplicates.get(1).id()));
+    SyncReport kept = aToB.run();
+    assertThat(kept.keptShared()).isEqualTo(1);
+    assertThat(b.get(ObjectTypes.CONTACT, merged)).hasValueSatisfying(r -> assertThat(r.deleted()).isFalse());
+    assertThat(bToA.run().deleted()).isZero();
+
+    time.advance(Duration.ofHours(1));
+    b.delete(ObjectTypes.CONTACT, List.of(merged));
+    SyncReport back = bToA.run();
+
+    assertThat(back.deleted()).isEqualTo(1);
+    assertThat(back.balanced()).isTrue();
+    assertThat(a.get(ObjectTypes.CONTACT, seeded.get(3).id())).hasValueSatisfying(r -> assertThat(r.deleted()).isTrue());
+    assertThat(a.get(ObjectTypes.CONTACT, duplicates.get(0).id())).hasValueSatisfying(r -> assertThat(r.deleted()).isTrue());
+    assertThat(a.size(ObjectTypes.CONTACT)).isEqualTo(19);
+
+    time.advance(Duration.ofHours(1));
+    long deletesInB = b.requestCount("delete"); // the test's own
+    SyncReport echo = aToB.run();
+    assertThat(echo.deleted()).isZero();
+    assertThat(echo.balanced()).isTrue();
+    assertThat(b.requestCount("delete")).isEqualTo(deletesInB);
+    assertThat(b.size(ObjectTypes.CONTACT)).isEqualTo(19);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.crmsync.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.crmsync.model.CrmRecord;
 import io.crmsync.queue.LeasedTask;
@@ -22,17 +23,20 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every {@link SyncStateStore} owes the engine: checkpoints, symmetric id links in which
- * the last one saved wins, fingerprints read in bulk per scope, dead letters kept whole and in order,
- * and concurrent writers. Extend it and return a new, empty store.
+ * the last one saved wins, all the links of an id and their removal, fingerprints read in bulk per
+ * scope, dead letters kept whole and in order, and concurrent writers. Extend it and return a new, empty
+ * store; a durable store also overrides {@link #reopen()}.
  */
 public abstract class SyncStateStoreContract {
   private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
@@ -41,6 +45,15 @@ public abstract class SyncStateStoreContract {
   protected abstract SyncStateStore newStore();
 
   protected SyncStateStore store;
+
+  /**
+   * A new store over what {@link #store} holds, as a restarted process would open it; the contract then
+   * checks that links and their removal survive the restart. Null (the default) for a store that keeps
+   * nothing when its process ends.
+   */
+  protected @Nullable SyncStateStore reopen() {
+    return null;
+  }
 
   @BeforeEach
   void openStore() {
@@ -54,6 +67,14 @@ public abstract class SyncStateStoreContract {
 
   private static StateUpdate links(IdLink... links) {
     return new StateUpdate(List.of(links), List.of(), List.of());
+  }
+
+  private static StateUpdate unlinks(IdLink... unlinks) {
+    return StateUpdate.unlinking(List.of(unlinks));
+  }
+
+  private static IdLink link(String from, String fromId, String to, String toId) {
+    return new IdLink("contact", from, fromId, to, toId);
   }
 
   private static StateUpdate fingerprints(Fingerprint... fingerprints) {
@@ -143,6 +164,154 @@ public abstract class SyncStateStoreContract {
     assertThat(store.linkedIds("company", "app", List.of("1"), "crm")).isEqualTo(Map.of("1", "k1"));
     assertThat(store.linkedIds("company", "crm", List.of("k1", "c1"), "app")).isEqualTo(Map.of("k1", "1"));
     assertThat(store.linkedIds("contact", "erp", List.of("e1"), "app")).isEqualTo(Map.of("e1", "1"));
+  }
+
+  /** Reads the hubspot-to-app direction (an in-memory store indexes it then), or not, before the test writes. */
+  private void readTheOtherDirectionFirst(boolean first) {
+    if (first) {
+      assertThat(store.linkedIds("contact", "hubspot", List.of("h1"), "app")).isEmpty();
+    }
+  }
+
+  @Test
+  void allLinkedIdsGivesEveryIdLinkedToOne() {
+    allLinkedIdsGivesEveryIdLinkedToOne(false);
+  }
+
+  @Test
+  void allLinkedIdsGivesEveryIdLinkedToOneAfterTheOtherDirectionWasRead() {
+    allLinkedIdsGivesEveryIdLinkedToOne(true);
+  }
+
+  private void allLinkedIdsGivesEveryIdLinkedToOne(boolean otherDirectionFirst) {
+    readTheOtherDirectionFirst(otherDirectionFirst);
+    // two app records written into one hubspot record (duplicates that share the match key)
+    store.apply(links(link("app", "a1", "hubspot", "h1"), link("app", "a2", "hubspot", "h1"),
+        link("app", "a3", "hubspot", "h2")));
+    store.apply(links(link("app", "a4", "hubspot", "h1")));
+
+    assertThat(store.allLinkedIds("contact", "hubspot", List.of("h1", "h2", "h3", "h1"), "app"))
+        .isEqualTo(Map.of("h1", Set.of("a1", "a2", "a4"), "h2", Set.of("a3")));
+    assertThat(store.allLinkedIds("contact", "app", List.of("a1", "a2", "a9"), "hubspot"))
+        .isEqualTo(Map.of("a1", Set.of("h1"), "a2", Set.of("h1")));
+    assertThat(store.linkedIds("contact", "hubspot", List.of("h1"), "app").get("h1")).isIn("a1", "a2", "a4");
+    assertThat(store.allLinkedIds("contact", "hubspot", List.of(), "app")).isEmpty();
+    assertThat(store.allLinkedIds("company", "hubspot", List.of("h1"), "app")).isEmpty();
+    assertThat(store.allLinkedIds("contact", "hubspot", List.of("h1"), "salesforce")).isEmpty();
+  }
+
+  @Test
+  void allLinkedIdsSeesLinksSavedFromEitherSide() {
+    // a two-way sync: app wrote a1 into c1, and crm wrote c1 into a2 (its match for c1 in app)
+    store.apply(links(link("app", "a1", "crm", "c1")));
+    store.apply(links(link("crm", "c1", "app", "a2"), link("crm", "c2", "app", "a2")));
+    assertThat(store.allLinkedIds("contact", "crm", List.of("c1", "c2"), "app"))
+        .isEqualTo(Map.of("c1", Set.of("a1", "a2"), "c2", Set.of("a2")));
+    assertThat(store.allLinkedIds("contact", "app", List.of("a1", "a2"), "crm"))
+        .isEqualTo(Map.of("a1", Set.of("c1"), "a2", Set.of("c1", "c2")));
+  }
+
+  @Test
+  void anUnlinkRemovesOneLinkFromBothSidesAndKeepsTheOthers() {
+    anUnlinkRemovesOneLinkFromBothSidesAndKeepsTheOthers(false);
+  }
+
+  @Test
+  void anUnlinkRemovesOneLinkFromBothSidesAndKeepsTheOthersAfterTheOtherDirectionWasRead() {
+    anUnlinkRemovesOneLinkFromBothSidesAndKeepsTheOthers(true);
+  }
+
+  private void anUnlinkRemovesOneLinkFromBothSidesAndKeepsTheOthers(boolean otherDirectionFirst) {
+    readTheOtherDirectionFirst(otherDirectionFirst);
+    store.apply(links(link("app", "a1", "hubspot", "h1"), link("app", "a2", "hubspot", "h1"),
+        link("app", "a3", "hubspot", "h2")));
+
+    store.apply(unlinks(link("app", "a1", "hubspot", "h1")));
+
+    assertThat(store.linkedIds("contact", "app", List.of("a1", "a2", "a3"), "hubspot"))
+        .isEqualTo(Map.of("a2", "h1", "a3", "h2"));
+    assertThat(store.allLinkedIds("contact", "hubspot", List.of("h1", "h2"), "app"))
+        .isEqualTo(Map.of("h1", Set.of("a2"), "h2", Set.of("a3")));
+    assertThat(store.linkedIds("contact", "hubspot", List.of("h1", "h2"), "app"))
+        .as("h1 keeps its other link").isEqualTo(Map.of("h1", "a2", "h2", "a3"));
+
+    // the same link named from the other side; and links that do not exist, which change nothing
+    store.apply(unlinks(link("hubspot", "h1", "app", "a2"), link("app", "a3", "hubspot", "h9"),
+        link("app", "a7", "hubspot", "h2"), link("app", "a3", "salesforce", "h2")));
+
+    assertThat(store.linkedIds("contact", "app", List.of("a1", "a2", "a3"), "hubspot")).isEqualTo(Map.of("a3", "h2"));
+    assertThat(store.linkedIds("contact", "hubspot", List.of("h1", "h2"), "app")).isEqualTo(Map.of("h2", "a3"));
+    assertThat(store.allLinkedIds("contact", "hubspot", List.of("h1", "h2"), "app")).isEqualTo(Map.of("h2", Set.of("a3")));
+    assertThat(store.allLinkedIds("contact", "app", List.of("a1", "a2", "a3"), "hubspot"))
+        .isEqualTo(Map.of("a3", Set.of("h2")));
+  }
+
+  @Test
+  void unlinksApplyAfterTheLinksOfTheSameUpdateAndAnIdCanBeLinkedAgain() {
+    store.apply(links(link("app", "a1", "crm", "c1")));
+    store.apply(new StateUpdate(List.of(link("app", "a2", "crm", "c2"), link("app", "a3", "crm", "c3")), List.of(),
+        List.of(), List.of(link("app", "a1", "crm", "c1"), link("app", "a3", "crm", "c3"))));
+    assertThat(store.linkedIds("contact", "app", List.of("a1", "a2", "a3"), "crm")).isEqualTo(Map.of("a2", "c2"));
+
+    store.apply(links(link("app", "a1", "crm", "c1")));
+    assertThat(store.linkedIds("contact", "app", List.of("a1"), "crm")).isEqualTo(Map.of("a1", "c1"));
+    assertThat(store.allLinkedIds("contact", "crm", List.of("c1"), "app")).isEqualTo(Map.of("c1", Set.of("a1")));
+  }
+
+  @Test
+  void thousandsOfUnlinksInBulkLeaveExactlyTheRest() {
+    // 5,000 crm records with 5 app records each; then 4 of every 5 links go, in batches of 500
+    List<IdLink> batch = new ArrayList<>();
+    List<String> crmIds = new ArrayList<>();
+    List<String> appIds = new ArrayList<>();
+    for (int c = 0; c < 5_000; c++) {
+      crmIds.add("c" + c);
+      for (int k = 0; k < 5; k++) {
+        appIds.add("a" + c + "-" + k);
+        batch.add(link("app", "a" + c + "-" + k, "crm", "c" + c));
+        if (batch.size() == 500) {
+          store.apply(links(batch.toArray(new IdLink[0])));
+          batch.clear();
+        }
+      }
+    }
+    assertThat(store.allLinkedIds("contact", "crm", crmIds, "app")).hasSize(5_000)
+        .allSatisfy((c, a) -> assertThat(a).hasSize(5));
+    for (int c = 0; c < 5_000; c++) {
+      for (int k = 0; k < 4; k++) {
+        batch.add(link("app", "a" + c + "-" + k, "crm", "c" + c));
+      }
+      if (batch.size() == 500) {
+        store.apply(unlinks(batch.toArray(new IdLink[0])));
+        batch.clear();
+      }
+    }
+
+    Map<String, Set<String>> left = store.allLinkedIds("contact", "crm", crmIds, "app");
+    assertThat(left).hasSize(5_000);
+    left.forEach((c, a) -> assertThat(a).containsExactly("a" + c.substring(1) + "-4"));
+    Map<String, String> forward = store.linkedIds("contact", "app", appIds, "crm");
+    assertThat(forward).hasSize(5_000);
+    forward.forEach((a, c) -> assertThat(a).isEqualTo("a" + c.substring(1) + "-4"));
+    Map<String, String> back = store.linkedIds("contact", "crm", crmIds, "app");
+    assertThat(back).hasSize(5_000);
+    back.forEach((c, a) -> assertThat(a).isEqualTo("a" + c.substring(1) + "-4"));
+  }
+
+  @Test
+  void linksAndTheirRemovalSurviveARestart() throws Exception {
+    store.apply(links(link("app", "a1", "crm", "c1"), link("app", "a2", "crm", "c1"), link("app", "a3", "crm", "c3")));
+    store.apply(unlinks(link("app", "a1", "crm", "c1")));
+    SyncStateStore restarted = reopen();
+    assumeTrue(restarted != null, "the store keeps nothing across a restart");
+    try (restarted) {
+      assertThat(restarted.allLinkedIds("contact", "crm", List.of("c1", "c3"), "app"))
+          .isEqualTo(Map.of("c1", Set.of("a2"), "c3", Set.of("a3")));
+      assertThat(restarted.linkedIds("contact", "crm", List.of("c1"), "app")).isEqualTo(Map.of("c1", "a2"));
+      restarted.apply(unlinks(link("app", "a2", "crm", "c1")));
+      assertThat(restarted.allLinkedIds("contact", "crm", List.of("c1"), "app")).isEmpty();
+      assertThat(restarted.linkedIds("contact", "crm", List.of("c1"), "app")).isEmpty();
+    }
   }
 
   @Test

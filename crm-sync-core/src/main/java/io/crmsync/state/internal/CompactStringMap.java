@@ -1,9 +1,11 @@
 package io.crmsync.state.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,12 +30,22 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The engine reads and writes a batch at a time, so the map does too: one lock per batch. Between
  * entries there is then no lock instruction to order memory, and the processor overlaps the cache
- * misses of a batch's random slots. Entries are never removed: the store only adds or replaces links and
- * fingerprints. A replaced text value leaves its old characters in the arena.
+ * misses of a batch's random slots. A replaced text value leaves its old characters in the arena; a
+ * value replaced by an equal one is left as it is.
+ *
+ * <p>Entries are removed only when a link is (a delete propagated): the key leaves the index (backward
+ * shift, no tombstones) and its entry is marked removed, while its place in the log and its characters
+ * stay. Deletes are a small share of what a sync writes, so the log is not compacted.
+ *
+ * <p>Which keys hold a value ({@link #keysOf}) is answered from a second index, built on the first such
+ * question and kept up to date from then on: per entry, the previous and next entry whose value falls in
+ * the same bucket (two ints), and an int per bucket for the first. A map nobody asks that costs nothing.
  */
 final class CompactStringMap {
   /** Marks an entry whose value is a digest (two longs) rather than text. */
   private static final long DIGEST = 1L << 62;
+  /** Marks an entry whose key was removed: its place in the log stays, skipped by every reader. */
+  private static final long REMOVED = 1L << 61;
   private static final int MIN_CAPACITY = 16;
 
   /** Per slot: the key's 32-bit hash in the high half, its entry's number plus one in the low; 0 if free. */
@@ -44,8 +56,19 @@ final class CompactStringMap {
    */
   private long[] entries = new long[3 * MIN_CAPACITY];
   private int stride = 3;
+  /** Entries in the log, removed ones included. */
   private int size;
+  /** Entries in the log marked {@link #REMOVED}. */
+  private int removed;
   private final Arena arena = new Arena();
+
+  /**
+   * The value index, null until {@link #keysOf} is first called: per bucket of value hashes, its first
+   * entry's number plus one (0: none); per entry, the previous and next entry of its bucket, plus one.
+   */
+  private int @Nullable [] valueHeads;
+  private int @Nullable [] valuePrev;
+  private int @Nullable [] valueNext;
 
   /** Puts each item's key and value; a later item wins over an earlier one with the same key. */
   <T> void putAll(List<T> items, Function<? super T, String> key, Function<? super T, String> value) {
@@ -65,6 +88,7 @@ final class CompactStringMap {
       boolean onlyIfAbsent) {
     int n = items.size();
     String[] keys = new String[n];
+    String[] values = new String[n];
     String[] texts = new String[n];
     long[] digests = new long[2 * n];
     long[] bits = new long[2];
@@ -73,6 +97,7 @@ final class CompactStringMap {
       T item = items.get(j);
       keys[j] = Arena.checkLength(Objects.requireNonNull(key.apply(item), "key"), "key");
       String v = Objects.requireNonNull(value.apply(item), "value");
+      values[j] = v;
       if (Digests.parse(v, bits)) {
         digests[2 * j] = bits[0];
         digests[2 * j + 1] = bits[1];
@@ -101,6 +126,12 @@ final class CompactStringMap {
           continue;
         } else {
           e = (int) index[slot] - 1;
+          if (holds(e, texts[j], digests[2 * j], digests[2 * j + 1])) {
+            continue;
+          }
+          if (valueHeads != null) {
+            unchain(e);
+          }
         }
         int at = e * stride;
         if (texts[j] == null) {
@@ -111,11 +142,178 @@ final class CompactStringMap {
           entries[at] &= ~DIGEST;
           entries[at + 2] = arena.append(texts[j]);
         }
+        if (valueHeads != null) {
+          chain(e, hash(values[j]));
+        }
         if (size * 2L > index.length) {
           reindex(index.length * 2);
         }
       }
+      if (valueHeads != null && size - removed > valueHeads.length) {
+        indexValues(valueHeads.length * 2);
+      }
     }
+  }
+
+  /** Whether entry {@code e} holds the value given as {@code text}, or as the digest {@code hi, lo} if text is null. */
+  private boolean holds(int e, @Nullable String text, long hi, long lo) {
+    int at = e * stride;
+    boolean digest = (entries[at] & DIGEST) != 0;
+    if (text == null) {
+      return digest && entries[at + 2] == hi && entries[at + 3] == lo;
+    }
+    return !digest && arena.matches(entries[at + 2], text);
+  }
+
+  /**
+   * Removes each item's key where it holds the item's value; a key holding another value stays.
+   *
+   * @return the items whose key was removed
+   */
+  <T> List<T> removeAll(List<T> items, Function<? super T, String> key, Function<? super T, String> value) {
+    int n = items.size();
+    String[] keys = new String[n];
+    String[] values = new String[n];
+    int[] hashes = new int[n];
+    for (int j = 0; j < n; j++) {
+      T item = items.get(j);
+      keys[j] = Objects.requireNonNull(key.apply(item), "key");
+      values[j] = Objects.requireNonNull(value.apply(item), "value");
+      hashes[j] = hash(keys[j]);
+    }
+    List<T> out = new ArrayList<>();
+    synchronized (this) {
+      for (int j = 0; j < n; j++) {
+        int slot = find(keys[j], hashes[j]);
+        if (index[slot] == 0) {
+          continue;
+        }
+        int e = (int) index[slot] - 1;
+        if (!valueEquals(e, values[j])) {
+          continue;
+        }
+        if (valueHeads != null) {
+          unchain(e);
+        }
+        entries[e * stride] |= REMOVED;
+        removed++;
+        clearSlot(slot);
+        out.add(items.get(j));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Frees {@code slot} without a tombstone: each later entry of the probe run whose home slot is not
+   * between the freed slot and its own moves back into it, so that every key stays reachable from home.
+   */
+  private void clearSlot(int slot) {
+    int mask = index.length - 1;
+    int free = slot;
+    for (int i = (free + 1) & mask; index[i] != 0; i = (i + 1) & mask) {
+      int home = (int) (index[i] >>> 32) & mask;
+      boolean reachable = free <= i ? free < home && home <= i : free < home || home <= i;
+      if (!reachable) {
+        index[free] = index[i];
+        free = i;
+      }
+    }
+    index[free] = 0;
+  }
+
+  /**
+   * For each of {@code values}, the keys that hold it; values no key holds are absent. The first call
+   * builds the value index, which later writes keep up to date.
+   */
+  Map<String, List<String>> keysOf(Collection<String> values) {
+    String[] v = new LinkedHashSet<>(values).toArray(new String[0]);
+    int[] hashes = new int[v.length];
+    for (int j = 0; j < v.length; j++) {
+      hashes[j] = hash(v[j]);
+    }
+    Map<String, List<String>> out = null;
+    synchronized (this) {
+      if (valueHeads == null) {
+        indexValues(Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, size - removed)) * 2));
+      }
+      int[] heads = Objects.requireNonNull(valueHeads);
+      int[] next = Objects.requireNonNull(valueNext);
+      for (int j = 0; j < v.length; j++) {
+        for (int e = heads[hashes[j] & (heads.length - 1)]; e != 0; e = next[e - 1]) {
+          if (valueEquals(e - 1, v[j])) {
+            if (out == null) {
+              out = new HashMap<>();
+            }
+            out.computeIfAbsent(v[j], k -> new ArrayList<>(1)).add(arena.string(entries[(e - 1) * stride + 1]));
+          }
+        }
+      }
+    }
+    return out == null ? Map.of() : out;
+  }
+
+  private boolean valueEquals(int e, String value) {
+    int at = e * stride;
+    if ((entries[at] & DIGEST) != 0) {
+      return valueOf(e).equals(value);
+    }
+    return arena.matches(entries[at + 2], value);
+  }
+
+  private int valueHash(int e) {
+    int at = e * stride;
+    if ((entries[at] & DIGEST) != 0) {
+      return hash(valueOf(e));
+    }
+    return spread(arena.hashCode(entries[at + 2]));
+  }
+
+  /** (Re)builds the value index with {@code buckets} buckets (a power of two). */
+  private void indexValues(int buckets) {
+    int capacity = entries.length / stride;
+    valueHeads = new int[buckets];
+    valuePrev = new int[capacity];
+    valueNext = new int[capacity];
+    for (int e = 0; e < size; e++) {
+      if ((entries[e * stride] & REMOVED) == 0) {
+        chain(e, valueHash(e));
+      }
+    }
+  }
+
+  /** Puts entry {@code e}, whose value hashes to {@code valueHash}, first in its bucket. */
+  private void chain(int e, int valueHash) {
+    int[] heads = Objects.requireNonNull(valueHeads);
+    int[] prev = Objects.requireNonNull(valuePrev);
+    int[] next = Objects.requireNonNull(valueNext);
+    int bucket = valueHash & (heads.length - 1);
+    int first = heads[bucket];
+    next[e] = first;
+    prev[e] = 0;
+    if (first != 0) {
+      prev[first - 1] = e + 1;
+    }
+    heads[bucket] = e + 1;
+  }
+
+  /** Takes entry {@code e} out of its bucket, before its value changes or it is removed. */
+  private void unchain(int e) {
+    int[] heads = Objects.requireNonNull(valueHeads);
+    int[] prev = Objects.requireNonNull(valuePrev);
+    int[] next = Objects.requireNonNull(valueNext);
+    int p = prev[e];
+    int n = next[e];
+    if (p != 0) {
+      next[p - 1] = n;
+    } else {
+      heads[valueHash(e) & (heads.length - 1)] = n;
+    }
+    if (n != 0) {
+      prev[n - 1] = p;
+    }
+    prev[e] = 0;
+    next[e] = 0;
   }
 
   /** The values of those of {@code keys} that have one. */
@@ -149,13 +347,15 @@ final class CompactStringMap {
   }
 
   synchronized long size() {
-    return size;
+    return size - removed;
   }
 
   /** Calls {@code action} with every entry in insertion order, holding the map's lock. */
   synchronized void forEach(BiConsumer<String, String> action) {
     for (int e = 0; e < size; e++) {
-      action.accept(arena.string(entries[e * stride + 1]), valueOf(e));
+      if ((entries[e * stride] & REMOVED) == 0) {
+        action.accept(arena.string(entries[e * stride + 1]), valueOf(e));
+      }
     }
   }
 
@@ -207,6 +407,11 @@ final class CompactStringMap {
       entries = Arrays.copyOf(entries, (int) grown);
     }
     int e = size++;
+    if (valueNext != null && e >= valueNext.length) {
+      int capacity = Math.max(e + 1, entries.length / stride);
+      valuePrev = Arrays.copyOf(Objects.requireNonNull(valuePrev), capacity);
+      valueNext = Arrays.copyOf(valueNext, capacity);
+    }
     entries[e * stride] = h & 0xFFFFFFFFL;
     entries[e * stride + 1] = arena.append(key);
     return e;
@@ -231,6 +436,9 @@ final class CompactStringMap {
     long[] fresh = new long[slots];
     int mask = slots - 1;
     for (int e = 0; e < size; e++) {
+      if ((entries[e * stride] & REMOVED) != 0) {
+        continue;
+      }
       int h = (int) entries[e * stride];
       int i = h & mask;
       while (fresh[i] != 0) {
@@ -241,9 +449,12 @@ final class CompactStringMap {
     index = fresh;
   }
 
-  /** Spreads String's hash, whose low bits barely differ for ids such as {@code c-000123}. */
-  private static int hash(String key) {
-    int h = key.hashCode();
+  /** Spreads String's hash, whose low bits barely differ for ids such as {@code c-000123}. Package-private for tests. */
+  static int hash(String key) {
+    return spread(key.hashCode());
+  }
+
+  private static int spread(int h) {
     h ^= h >>> 16;
     h *= 0x85ebca6b;
     h ^= h >>> 13;
@@ -352,6 +563,27 @@ final class CompactStringMap {
         }
       }
       return true;
+    }
+
+    /** The {@link String#hashCode()} of the string at {@code ref}, without making the string. */
+    int hashCode(long ref) {
+      int length = (int) (ref >>> 1) & MAX_LENGTH;
+      if (length == 0) {
+        return 0;
+      }
+      byte[] chunk = chunks[(int) (ref >>> 42)];
+      int at = (int) (ref >>> 22) & (CHUNK - 1);
+      int h = 0;
+      if ((ref & 1) == 0) {
+        for (int i = 0; i < length; i++) {
+          h = 31 * h + (chunk[at + i] & 0xFF);
+        }
+      } else {
+        for (int i = 0; i < length; i++) {
+          h = 31 * h + (char) (((chunk[at + 2 * i] & 0xFF) << 8) | (chunk[at + 2 * i + 1] & 0xFF));
+        }
+      }
+      return h;
     }
 
     String string(long ref) {

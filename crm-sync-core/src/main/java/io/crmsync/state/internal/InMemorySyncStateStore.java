@@ -11,13 +11,17 @@ import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 
 /**
  * {@link SyncStateStore#inMemory()}. Links and fingerprints, one of each per record synced, sit in
@@ -25,7 +29,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * map entries for the garbage collector to trace.
  *
  * <p>A link is stored in the direction it was saved. The other direction, which a one-way sync never
- * reads, is indexed on its first read and kept up to date from then on.
+ * reads, is indexed on its first read and kept up to date from then on. {@link #allLinkedIds} asks a
+ * table which keys hold a value, which the map answers from a value index of its own, likewise built on
+ * the first such question (that is, once a sync propagates deletes).
  */
 public final class InMemorySyncStateStore implements SyncStateStore {
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
@@ -75,7 +81,10 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   /** The links of one object type between two systems. */
   private static final class LinkPair {
-    /** Shared by writers; taken alone to index a direction from the other one. */
+    /**
+     * Shared by writers of links and readers of all of an id's links; taken alone to index a direction
+     * from the other one, and to remove links, which changes both directions and reads them.
+     */
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     final LinkTable[] byDirection;
 
@@ -150,6 +159,35 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     return table.ids.getAll(fromIds);
   }
 
+  /**
+   * The id's own link in its direction, and the links of the other direction that point at it: saved
+   * from there, or (once that direction was indexed) copies of links saved from here.
+   */
+  @Override
+  public Map<String, Set<String>> allLinkedIds(
+      String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
+    Objects.requireNonNull(fromIds, "fromIds");
+    PairKey key = PairKey.of(objectType, fromSystem, toSystem);
+    LinkPair pair = links.get(key);
+    if (pair == null || fromIds.isEmpty()) {
+      return Map.of();
+    }
+    int direction = key.direction(fromSystem);
+    Map<String, String> own;
+    Map<String, List<String>> pointing;
+    pair.lock.readLock().lock();
+    try {
+      own = pair.byDirection[direction].ids.getAll(fromIds);
+      pointing = pair.byDirection[1 - direction].ids.keysOf(fromIds);
+    } finally {
+      pair.lock.readLock().unlock();
+    }
+    Map<String, Set<String>> out = new HashMap<>();
+    own.forEach((from, to) -> out.computeIfAbsent(from, k -> new LinkedHashSet<>()).add(to));
+    pointing.forEach((from, tos) -> out.computeIfAbsent(from, k -> new LinkedHashSet<>()).addAll(tos));
+    return out;
+  }
+
   @Override
   public Map<String, String> fingerprints(String scope, Collection<String> keys) {
     CompactStringMap byKey = fingerprints.get(scope);
@@ -182,6 +220,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         pair.lock.readLock().unlock();
       }
     }
+    unlink(update.unlinks());
     List<Fingerprint> fps = update.fingerprints();
     for (int from = 0, to; from < fps.size(); from = to) {
       String scope = fps.get(from).scope();
@@ -195,6 +234,56 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     for (DeadLetter d : update.deadLetters()) {
       deadLetters.computeIfAbsent(d.jobId(), k -> new JobDeadLetters()).add(d);
     }
+  }
+
+  /**
+   * Removes each link from both directions. An id that loses the link its direction held gets another of
+   * its links there, if it has one and that direction is indexed (an unindexed one picks it up when it is).
+   */
+  private void unlink(List<IdLink> unlinks) {
+    for (int from = 0, to; from < unlinks.size(); from = to) {
+      IdLink first = unlinks.get(from);
+      to = from + 1;
+      while (to < unlinks.size() && sameDirection(first, unlinks.get(to))) {
+        to++;
+      }
+      List<IdLink> run = unlinks.subList(from, to);
+      PairKey key = PairKey.of(first.objectType(), first.fromSystem(), first.toSystem());
+      LinkPair pair = links.get(key);
+      if (pair == null) {
+        continue; // nothing was ever linked between these systems
+      }
+      int direction = key.direction(first.fromSystem());
+      LinkTable forward = pair.byDirection[direction];
+      LinkTable reverse = pair.byDirection[1 - direction];
+      pair.lock.writeLock().lock();
+      try {
+        List<IdLink> fromGone = forward.ids.removeAll(run, IdLink::fromId, IdLink::toId);
+        List<IdLink> toGone = reverse.ids.removeAll(run, IdLink::toId, IdLink::fromId);
+        if (forward.complete) {
+          relink(forward, fromGone, IdLink::fromId, reverse);
+        }
+        if (reverse.complete) {
+          relink(reverse, toGone, IdLink::toId, forward);
+        }
+      } finally {
+        pair.lock.writeLock().unlock();
+      }
+    }
+  }
+
+  /** Links each id of {@code gone} in {@code table} to one of the ids that {@code other} links to it, if any. */
+  private static void relink(LinkTable table, List<IdLink> gone, Function<IdLink, String> id, LinkTable other) {
+    if (gone.isEmpty()) {
+      return;
+    }
+    List<String> ids = new ArrayList<>(gone.size());
+    for (IdLink l : gone) {
+      ids.add(id.apply(l));
+    }
+    List<Map.Entry<String, String>> replacements = new ArrayList<>();
+    other.ids.keysOf(ids).forEach((linked, others) -> replacements.add(Map.entry(linked, others.get(0))));
+    table.ids.putAll(replacements, Map.Entry::getKey, Map.Entry::getValue);
   }
 
   /**

@@ -17,17 +17,20 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@link SyncStateStore} on PostgreSQL tables. {@link #apply} writes a batch's links, fingerprints and
- * dead letters in one transaction; {@link #applyAndSettle} adds the settlement of the batch's task to
+ * dead letters, and removes its unlinks, in one transaction; {@link #applyAndSettle} adds the settlement of the batch's task to
  * that transaction when the queue is a {@link PostgresTaskQueue} on the same tables. Rows are written in
  * key order, so concurrent batches that touch the same keys cannot deadlock. Thread-safe.
  */
@@ -109,6 +112,47 @@ public final class PostgresStateStore implements SyncStateStore {
     });
   }
 
+  /**
+   * The id's own row, and the rows of the other direction that point at it: every save writes both, but
+   * each row holds one id, so only the second finds all the records written into one. The V4 index on
+   * {@code to_id} serves it.
+   */
+  @Override
+  public Map<String, Set<String>> allLinkedIds(
+      String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
+    Objects.requireNonNull(objectType, "objectType");
+    Objects.requireNonNull(fromSystem, "fromSystem");
+    Objects.requireNonNull(fromIds, "fromIds");
+    Objects.requireNonNull(toSystem, "toSystem");
+    if (fromIds.isEmpty()) {
+      return Map.of();
+    }
+    String[] ids = new LinkedHashSet<>(fromIds).toArray(new String[0]);
+    return db.autoCommit("reading all id links", c -> {
+      try (PreparedStatement ps = Db.prepare(c, "SELECT from_id, to_id FROM " + links
+          + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND from_id = ANY (?)"
+          + " UNION SELECT to_id, from_id FROM " + links
+          + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND to_id = ANY (?)")) {
+        java.sql.Array array = c.createArrayOf("text", ids);
+        ps.setString(1, objectType);
+        ps.setString(2, fromSystem);
+        ps.setString(3, toSystem);
+        ps.setArray(4, array);
+        ps.setString(5, objectType);
+        ps.setString(6, toSystem);
+        ps.setString(7, fromSystem);
+        ps.setArray(8, array);
+        Map<String, Set<String>> out = new HashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
   @Override
   public Map<String, String> fingerprints(String scope, Collection<String> keys) {
     Objects.requireNonNull(scope, "scope");
@@ -183,6 +227,9 @@ public final class PostgresStateStore implements SyncStateStore {
     if (!update.deadLetters().isEmpty()) {
       writeDeadLetters(c, update.deadLetters());
     }
+    if (!update.unlinks().isEmpty()) {
+      removeLinks(c, update.unlinks());
+    }
   }
 
   private record LinkKey(String objectType, String fromSystem, String toSystem, String fromId)
@@ -232,6 +279,92 @@ public final class PostgresStateStore implements SyncStateStore {
       ps.setArray(3, c.createArrayOf("text", tos));
       ps.setArray(4, c.createArrayOf("text", fromIds));
       ps.setArray(5, c.createArrayOf("text", toIds));
+      ps.executeUpdate();
+    }
+  }
+
+  /** One row of {@code id_links}, ordered as its key is. */
+  private record LinkRow(LinkKey key, String toId) implements Comparable<LinkRow> {
+    @Override
+    public int compareTo(LinkRow o) {
+      int r = key.compareTo(o.key);
+      return r != 0 ? r : toId.compareTo(o.toId);
+    }
+  }
+
+  /**
+   * Deletes both rows of each link, where they still name each other; then each row key that lost its
+   * row gets one of the links left to it from the other side, if any, so that {@link #linkedIds} still
+   * finds it.
+   */
+  private void removeLinks(Connection c, List<IdLink> list) throws SQLException {
+    TreeSet<LinkRow> rows = new TreeSet<>();
+    for (IdLink l : list) {
+      rows.add(new LinkRow(new LinkKey(l.objectType(), l.fromSystem(), l.toSystem(), l.fromId()), l.toId()));
+      rows.add(new LinkRow(new LinkKey(l.objectType(), l.toSystem(), l.fromSystem(), l.toId()), l.fromId()));
+    }
+    int n = rows.size();
+    String[] types = new String[n];
+    String[] froms = new String[n];
+    String[] tos = new String[n];
+    String[] fromIds = new String[n];
+    String[] toIds = new String[n];
+    int i = 0;
+    for (LinkRow row : rows) {
+      types[i] = row.key().objectType();
+      froms[i] = row.key().fromSystem();
+      tos[i] = row.key().toSystem();
+      fromIds[i] = row.key().fromId();
+      toIds[i] = row.toId();
+      i++;
+    }
+    List<LinkKey> gone = new ArrayList<>();
+    try (PreparedStatement ps = Db.prepare(c, "DELETE FROM " + links + " l "
+        + "USING unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
+        + "AS x(object_type, from_system, to_system, from_id, to_id) "
+        + "WHERE l.from_id = x.from_id AND l.from_system = x.from_system AND l.to_system = x.to_system "
+        + "AND l.object_type = x.object_type AND l.to_id = x.to_id "
+        + "RETURNING l.object_type, l.from_system, l.to_system, l.from_id")) {
+      ps.setArray(1, c.createArrayOf("text", types));
+      ps.setArray(2, c.createArrayOf("text", froms));
+      ps.setArray(3, c.createArrayOf("text", tos));
+      ps.setArray(4, c.createArrayOf("text", fromIds));
+      ps.setArray(5, c.createArrayOf("text", toIds));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          gone.add(new LinkKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+        }
+      }
+    }
+    if (gone.isEmpty()) {
+      return;
+    }
+    int k = gone.size();
+    String[] goneTypes = new String[k];
+    String[] goneFroms = new String[k];
+    String[] goneTos = new String[k];
+    String[] goneIds = new String[k];
+    for (int j = 0; j < k; j++) {
+      LinkKey key = gone.get(j);
+      goneTypes[j] = key.objectType();
+      goneFroms[j] = key.fromSystem();
+      goneTos[j] = key.toSystem();
+      goneIds[j] = key.fromId();
+    }
+    // a separate statement, so that it sees the rows the delete removed as gone
+    try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + links
+        + " (object_type, from_system, to_system, from_id, to_id) "
+        + "SELECT DISTINCT ON (g.from_id, g.from_system, g.to_system, g.object_type) "
+        + "g.object_type, g.from_system, g.to_system, g.from_id, o.from_id "
+        + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS g(object_type, from_system, to_system, from_id) "
+        + "JOIN " + links + " o ON o.to_id = g.from_id AND o.from_system = g.to_system "
+        + "AND o.to_system = g.from_system AND o.object_type = g.object_type "
+        + "ORDER BY g.from_id, g.from_system, g.to_system, g.object_type, o.from_id "
+        + "ON CONFLICT (from_id, from_system, to_system, object_type) DO NOTHING")) {
+      ps.setArray(1, c.createArrayOf("text", goneTypes));
+      ps.setArray(2, c.createArrayOf("text", goneFroms));
+      ps.setArray(3, c.createArrayOf("text", goneTos));
+      ps.setArray(4, c.createArrayOf("text", goneIds));
       ps.executeUpdate();
     }
   }
