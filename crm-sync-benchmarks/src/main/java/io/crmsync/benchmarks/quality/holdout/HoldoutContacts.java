@@ -390,8 +390,14 @@ public final class HoldoutContacts {
     private Company newCompany(Segment segment, @Nullable String ownerSurname) {
       String name;
       LegalForm form;
+      int attempt = 0;
       do {
-        if (ownerSurname != null) {
+        if (attempt++ > 20) {
+          // the short names are taken (common owner surnames, one-word brands): name the place too
+          name = (ownerSurname != null ? ownerSurname + " " + pick(Vocabulary.TRADES) : pick(Vocabulary.COMPANY_FIRST)
+              + " " + pick(Vocabulary.INDUSTRIES)) + " of " + Vocabulary.CITIES.draw(rnd).name()
+              + (attempt > 100 ? " " + attempt : "");
+        } else if (ownerSurname != null) {
           name = ownerSurname + " " + pick(Vocabulary.TRADES);
         } else if (segment == Segment.SMALL && chance(0.4)) {
           name = surname() + " " + pick(Vocabulary.TRADES);
