@@ -302,6 +302,8 @@ public final class HoldoutContacts {
     private final int target;
     private final Format format;
     private final SplittableRandom rnd;
+    /** Ids draw from their own stream, so both formats hold the same records. */
+    private final SplittableRandom idRnd;
     private final List<Company> big = new ArrayList<>();
     private final List<Company> mid = new ArrayList<>();
     private double[] bigCumulative = new double[0];
@@ -321,6 +323,7 @@ public final class HoldoutContacts {
       this.target = target;
       this.format = format;
       this.rnd = new SplittableRandom(seed);
+      this.idRnd = new SplittableRandom(seed ^ 0x5EED_1D5L);
     }
 
     Dataset run() {
@@ -1036,7 +1039,7 @@ public final class HoldoutContacts {
     private String recordId() {
       String id;
       do {
-        id = format == Format.SALESFORCE ? salesforceId() : Long.toString(1_000_000_000L + rnd.nextLong(90_000_000_000L));
+        id = format == Format.SALESFORCE ? salesforceId() : Long.toString(1_000_000_000L + idRnd.nextLong(90_000_000_000L));
       } while (!ids.add(id));
       return id;
     }
@@ -1047,7 +1050,7 @@ public final class HoldoutContacts {
     private String salesforceId() {
       StringBuilder b = new StringBuilder("0035e0000");
       for (int k = 0; k < 6; k++) {
-        b.append(BASE62.charAt(rnd.nextInt(62)));
+        b.append(BASE62.charAt(idRnd.nextInt(62)));
       }
       String id15 = b.toString();
       StringBuilder suffix = new StringBuilder();
