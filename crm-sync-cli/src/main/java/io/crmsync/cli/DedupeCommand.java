@@ -123,6 +123,9 @@ final class DedupeCommand implements Callable<Integer> {
     for (CsvTable.MalformedRow m : bad) {
       err.println(input + ":" + m.line() + ": skipped: " + m.reason());
     }
+    for (CsvTable.MalformedRow m : read.warnings()) {
+      err.println(input + ":" + m.line() + ": warning: " + m.reason());
+    }
     err.printf(Locale.ROOT, "read %,d records from %s (%,d rows skipped); comparing %s%n", read.records().size(),
         input, bad.size(), describe(schema));
     DataQualityEngine engine = DataQualityEngine.builder().schema(schema).mode(mode).defaultRegion(region).build();

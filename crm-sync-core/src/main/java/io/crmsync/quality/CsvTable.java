@@ -6,12 +6,18 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -53,15 +59,19 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
   }
 
   /**
-   * Records made from rows, and the rows that could not become records.
+   * Records made from rows, the rows that could not become records, and the rows that became records
+   * with a value left out.
    *
    * @param records one per usable row
-   * @param rejected rows without an id, with a duplicate id, or with an unreadable update time
+   * @param rejected rows without an id or with a duplicate id
+   * @param warnings rows kept as records without a value that could not be read: an update time in no
+   *     known form (the record then has no update time; it is only used to choose masters)
    */
-  public record Records(List<DedupeRecord> records, List<MalformedRow> rejected) {
+  public record Records(List<DedupeRecord> records, List<MalformedRow> rejected, List<MalformedRow> warnings) {
     public Records {
       records = List.copyOf(records);
       rejected = List.copyOf(rejected);
+      warnings = List.copyOf(warnings);
     }
   }
 
@@ -128,7 +138,8 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
 
   /**
    * Turns rows into records: every non-empty value becomes a field under its column name; the schema's
-   * {@link FieldRole#UPDATED_AT} column (ISO-8601 instant, date-time or date) and {@link
+   * {@link FieldRole#UPDATED_AT} column (ISO-8601, or a form CRM exports and spreadsheets use: see
+   * {@link Records#warnings()} for those it cannot read) and {@link
    * FieldRole#SOURCE} column fill {@link DedupeRecord#updatedAt()} and {@link DedupeRecord#source()}.
    *
    * @param idColumn the column holding record ids, or {@code null} to use line numbers ({@code line-12})
@@ -149,6 +160,7 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
     int sourceIndex = sourceField == null ? -1 : header.indexOf(sourceField);
     List<DedupeRecord> out = new ArrayList<>(rows.size());
     List<MalformedRow> rejected = new ArrayList<>();
+    List<MalformedRow> warnings = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (Row row : rows) {
       String id = idIndex < 0 ? "line-" + row.line() : row.values().get(idIndex);
@@ -165,9 +177,8 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
         String v = row.values().get(updatedIndex);
         updated = parseTime(v);
         if (updated == null) {
-          rejected.add(new MalformedRow(row.line(),
-              "column " + updatedField + " is not an ISO-8601 instant, date-time or date: '" + v + "'"));
-          continue;
+          warnings.add(new MalformedRow(row.line(), "column " + updatedField + " is not a time in a known form"
+              + " (ISO-8601, 2023-03-14 10:22, 3/14/2023 10:22 AM, 14.03.2023): '" + v + "'; kept without it"));
         }
       }
       String source = sourceIndex < 0 || row.values().get(sourceIndex).isEmpty() ? null : row.values().get(sourceIndex);
@@ -179,7 +190,7 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
       }
       out.add(new DedupeRecord(id, fields, updated, source));
     }
-    return new Records(out, rejected);
+    return new Records(out, rejected, warnings);
   }
 
   private int requireColumn(String column, String what) {
@@ -190,22 +201,49 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
     return k;
   }
 
-  static @Nullable Instant parseTime(String v) {
+  /**
+   * Date-times as CRM exports write them, local times read as UTC: Salesforce's API ({@code
+   * 2023-03-14T10:22:00.000+0000}) and report exports ({@code 3/14/2023 10:22 AM}, month first: the US
+   * form), spreadsheets ({@code 2023-03-14 10:22}, {@code 14.03.2023}).
+   */
+  private static final List<DateTimeFormatter> LOCAL_TIMES = List.of(
+      pattern("uuuu-M-d[['T'][ ]H:mm[:ss][.SSS]]"),
+      pattern("M/d/uuuu[ h:mm[:ss] a]"),
+      pattern("M/d/uuuu H:mm[:ss]"),
+      pattern("d.M.uuuu[ H:mm[:ss]]"));
+  private static final List<DateTimeFormatter> ZONED_TIMES = List.of(
+      pattern("uuuu-MM-dd'T'HH:mm:ss[.SSS]XX"),
+      pattern("uuuu-MM-dd'T'HH:mm:ss[.SSS]XXX"));
+
+  private static DateTimeFormatter pattern(String p) {
+    return new DateTimeFormatterBuilder().parseCaseInsensitive().appendPattern(p).toFormatter(Locale.ROOT)
+        .withResolverStyle(ResolverStyle.STRICT);
+  }
+
+  static @Nullable Instant parseTime(String raw) {
+    String v = raw.trim();
     try {
       return Instant.parse(v);
     } catch (DateTimeParseException e) {
       // try the next form
     }
-    try {
-      return LocalDateTime.parse(v.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
-      // try the next form
+    for (DateTimeFormatter f : ZONED_TIMES) {
+      try {
+        return OffsetDateTime.parse(v, f).toInstant();
+      } catch (DateTimeParseException e) {
+        // try the next form
+      }
     }
-    try {
-      return LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException e) {
-      return null;
+    for (DateTimeFormatter f : LOCAL_TIMES) {
+      try {
+        TemporalAccessor t = f.parseBest(v, LocalDateTime::from, LocalDate::from);
+        return t instanceof LocalDateTime d ? d.toInstant(ZoneOffset.UTC)
+            : ((LocalDate) t).atStartOfDay().toInstant(ZoneOffset.UTC);
+      } catch (DateTimeParseException e) {
+        // try the next form
+      }
     }
+    return null;
   }
 
   /** RFC 4180 record reader that tracks physical line numbers. */

@@ -37,7 +37,7 @@ public enum FieldRole {
   TEXT,
   /** A category with few values (state, country): exact or not. */
   CATEGORY,
-  /** When the record last changed (ISO-8601 instant or date); used for recency, not compared. */
+  /** When the record last changed (ISO-8601, or as CRM exports write it); used for recency, not compared. */
   UPDATED_AT,
   /** Which system the record came from; used for source priority, not compared. */
   SOURCE

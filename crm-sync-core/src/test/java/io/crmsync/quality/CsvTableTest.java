@@ -50,13 +50,37 @@ class CsvTableTest {
             + "4,e@x.com,yesterday,\n"), ',');
     RecordSchema schema = RecordSchema.detect(t.header());
     CsvTable.Records r = t.toRecords(schema, "id");
-    assertThat(r.records()).extracting(DedupeRecord::id).containsExactly("1", "2");
+    assertThat(r.records()).extracting(DedupeRecord::id).containsExactly("1", "2", "4");
     assertThat(r.records().get(0).updatedAt()).isEqualTo(Instant.parse("2024-01-02T03:04:05Z"));
     assertThat(r.records().get(0).source()).isEqualTo("hubspot");
     assertThat(r.records().get(1).updatedAt()).isEqualTo(Instant.parse("2024-01-02T00:00:00Z"));
-    assertThat(r.rejected()).extracting(CsvTable.MalformedRow::line).containsExactly(4L, 5L, 6L);
+    assertThat(r.rejected()).extracting(CsvTable.MalformedRow::line).containsExactly(4L, 5L);
     assertThat(r.rejected().get(1).reason()).contains("repeats the id '1'");
-    assertThat(r.rejected().get(2).reason()).contains("column updated_at").contains("'yesterday'");
+    // an unreadable update time costs the record its recency, not the record
+    assertThat(r.records().get(2).updatedAt()).isNull();
+    assertThat(r.records().get(2).get("email")).isEqualTo("e@x.com");
+    assertThat(r.warnings()).extracting(CsvTable.MalformedRow::line).containsExactly(6L);
+    assertThat(r.warnings().get(0).reason()).contains("column updated_at").contains("'yesterday'")
+        .contains("kept without it");
+  }
+
+  /** Salesforce's API and report exports, spreadsheets: local times are read as UTC. */
+  @Test
+  void readsUpdateTimesAsCrmExportsWriteThem() {
+    assertThat(CsvTable.parseTime("2023-03-14T10:22:00.000+0000")).isEqualTo(Instant.parse("2023-03-14T10:22:00Z"));
+    assertThat(CsvTable.parseTime("2023-03-14T10:22:00+01:00")).isEqualTo(Instant.parse("2023-03-14T09:22:00Z"));
+    assertThat(CsvTable.parseTime("2023-03-14T10:22:00Z")).isEqualTo(Instant.parse("2023-03-14T10:22:00Z"));
+    assertThat(CsvTable.parseTime("2023-03-14 10:22:05")).isEqualTo(Instant.parse("2023-03-14T10:22:05Z"));
+    assertThat(CsvTable.parseTime("2023-03-14 10:22")).isEqualTo(Instant.parse("2023-03-14T10:22:00Z"));
+    assertThat(CsvTable.parseTime("3/14/2023 10:22 AM")).isEqualTo(Instant.parse("2023-03-14T10:22:00Z"));
+    assertThat(CsvTable.parseTime("3/14/2023 10:22 pm")).isEqualTo(Instant.parse("2023-03-14T22:22:00Z"));
+    assertThat(CsvTable.parseTime("03/14/2023 14:22")).isEqualTo(Instant.parse("2023-03-14T14:22:00Z"));
+    assertThat(CsvTable.parseTime("3/14/2023")).isEqualTo(Instant.parse("2023-03-14T00:00:00Z"));
+    assertThat(CsvTable.parseTime("14.03.2023 10:22")).isEqualTo(Instant.parse("2023-03-14T10:22:00Z"));
+    assertThat(CsvTable.parseTime(" 2023-03-14 ")).isEqualTo(Instant.parse("2023-03-14T00:00:00Z"));
+    assertThat(CsvTable.parseTime("14/3/2023")).isNull(); // no 14th month: not guessed day-first
+    assertThat(CsvTable.parseTime("2023-02-30")).isNull();
+    assertThat(CsvTable.parseTime("yesterday")).isNull();
   }
 
   @Test
