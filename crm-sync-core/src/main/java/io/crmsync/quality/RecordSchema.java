@@ -35,6 +35,10 @@ public record RecordSchema(List<Field> fields) {
 
   private static final Map<String, FieldRole> HEADER_SYNONYMS = headerSynonyms();
 
+  /** Words CRM exports put before a column's meaning: Mailing City, Business Phone, Primary Email. */
+  private static final List<String> HEADER_QUALIFIERS = List.of("mailing", "billing", "shipping", "primary",
+      "business", "work", "office", "home", "other", "personal", "main", "contact", "company", "current");
+
   public RecordSchema {
     fields = List.copyOf(Objects.requireNonNull(fields, "fields"));
     Set<String> names = new HashSet<>();
@@ -95,11 +99,30 @@ public record RecordSchema(List<Field> fields) {
     return b.build();
   }
 
-  /** The role a CSV column name usually means, or {@code null}. */
+  /**
+   * The role a CSV column name usually means, or {@code null}: a known name ({@code E-mail}, {@code
+   * Surname}, {@code Account Name}), also qualified as CRM exports do ({@code Mailing City}, {@code
+   * Business Phone}, {@code Mobile phone number}).
+   */
   public static @Nullable FieldRole roleOfHeader(String column) {
     String key = column.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
-    return HEADER_SYNONYMS.get(key);
+    FieldRole role = HEADER_SYNONYMS.get(key);
+    if (role == null && key.endsWith("number") && key.length() > 6) {
+      role = HEADER_SYNONYMS.get(key.substring(0, key.length() - 6));
+    }
+    for (int k = 0; role == null && k < HEADER_QUALIFIERS.size(); k++) {
+      String q = HEADER_QUALIFIERS.get(k);
+      if (key.startsWith(q) && key.length() > q.length()) {
+        String rest = key.substring(q.length());
+        role = HEADER_SYNONYMS.get(rest);
+        if (role == null && rest.endsWith("number") && rest.length() > 6) {
+          role = HEADER_SYNONYMS.get(rest.substring(0, rest.length() - 6));
+        }
+      }
+    }
+    return role;
   }
+
 
   private static Map<String, FieldRole> headerSynonyms() {
     Map<String, FieldRole> m = new LinkedHashMap<>();
@@ -115,8 +138,8 @@ public record RecordSchema(List<Field> fields) {
     for (String s : List.of("name", "fullname", "contactname")) {
       m.put(s, FieldRole.FULL_NAME);
     }
-    for (String s : List.of("company", "companyname", "organization", "organisation", "account",
-        "accountname", "employer")) {
+    for (String s : List.of("company", "companyname", "organization", "organisation", "organizationname",
+        "organisationname", "account", "accountname", "employer", "employername")) {
       m.put(s, FieldRole.COMPANY);
     }
     for (String s : List.of("phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone",
@@ -130,7 +153,7 @@ public record RecordSchema(List<Field> fields) {
     for (String s : List.of("address", "street", "streetaddress", "address1")) {
       m.put(s, FieldRole.ADDRESS);
     }
-    for (String s : List.of("zip", "zipcode", "postcode", "postalcode")) {
+    for (String s : List.of("zip", "zipcode", "postcode", "postalcode", "zippostalcode", "postalzipcode")) {
       m.put(s, FieldRole.POSTCODE);
     }
     for (String s : List.of("dob", "dateofbirth", "birthdate", "birthday")) {

@@ -105,6 +105,21 @@ class CsvTableTest {
     assertThat(s.fieldFor(FieldRole.PHONE)).isEqualTo("Mobile Phone");
     assertThat(s.fieldFor(FieldRole.CITY)).isEqualTo("Town");
     assertThat(s.fieldFor(FieldRole.UPDATED_AT)).isEqualTo("Last Modified");
+    // Salesforce and HubSpot export headers
+    RecordSchema sf = RecordSchema.detect(java.util.List.of("Contact ID", "First Name", "Last Name", "Email",
+        "Account Name", "Phone", "Mobile Phone", "Mailing Street", "Mailing City", "Mailing State/Province",
+        "Mailing Zip/Postal Code", "Last Modified Date", "Assistant Phone", "Email Opt Out"));
+    assertThat(sf.fields()).extracting(RecordSchema.Field::name).containsExactly("First Name", "Last Name", "Email",
+        "Account Name", "Phone", "Mobile Phone", "Mailing Street", "Mailing City", "Mailing Zip/Postal Code",
+        "Last Modified Date");
+    assertThat(sf.fieldFor(FieldRole.ADDRESS)).isEqualTo("Mailing Street");
+    assertThat(sf.fieldFor(FieldRole.CITY)).isEqualTo("Mailing City");
+    assertThat(sf.fieldFor(FieldRole.POSTCODE)).isEqualTo("Mailing Zip/Postal Code");
+    assertThat(RecordSchema.roleOfHeader("Mobile phone number")).isEqualTo(FieldRole.PHONE);
+    assertThat(RecordSchema.roleOfHeader("Business Phone")).isEqualTo(FieldRole.PHONE);
+    assertThat(RecordSchema.roleOfHeader("Organization Name")).isEqualTo(FieldRole.COMPANY);
+    assertThat(RecordSchema.roleOfHeader("Billing City")).isEqualTo(FieldRole.CITY);
+    assertThat(RecordSchema.roleOfHeader("Contact Owner")).isNull();
     assertThatThrownBy(() -> RecordSchema.detect(java.util.List.of("foo", "bar")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[foo, bar]");
   }
