@@ -53,6 +53,10 @@ class DataQualityEngineTest {
         "", "Denver", null, null));
     RECORDS.add(contact("form-2", "", "Lindorberden", "Tylerlindorberden1969@hotmail.com", "", "", "",
         null, null));
+    // given and family name swapped, and the given name written as a nickname
+    RECORDS.add(contact("swap-1", "Crendic", "Rich", "rich.crendic@quillory.com", "Quillory", "", "", null, null));
+    RECORDS.add(contact("swap-2", "Richard", "Crendic", "Rich.Crendic@quillory.com", "Quillory Inc", "", "Austin",
+        null, null));
     // fifteen colleagues at one account share the role mailbox and the switchboard
     String[] firsts = {"Ann", "Carl", "Dora", "Egon", "Fay", "Gil", "Hugo", "Ida", "Jan", "Kai", "Lea", "Max",
         "Nia", "Otto", "Pia"};
@@ -153,6 +157,15 @@ class DataQualityEngineTest {
         .merged().fields()).containsEntry(Contact.Fields.FIRST_NAME, "Tyler");
     assertThat(RECORDS.stream().filter(r -> r.id().equals("form-2")).findFirst().orElseThrow()
         .get(Contact.Fields.FIRST_NAME)).isNull();
+  }
+
+  @Test
+  void swappedNamesAreRecognisedThroughANickname() {
+    PairExplanation e = result.explain("swap-1", "swap-2");
+    assertThat(e.comparisons()).extracting(ComparisonDetail::level)
+        .containsExactly("exact", "jw>=0.92", "jw>=0.92", "exact", "missing", "missing");
+    assertThat(e.match()).isTrue();
+    assertThat(result.clusterIds().get("swap-1")).isEqualTo(result.clusterIds().get("swap-2"));
   }
 
   @Test

@@ -184,6 +184,15 @@ public abstract class Comparison {
       this.canonical = canonical;
     }
 
+    /** Whether two names are one given name's forms (Rich, Richard) or one typo apart (Jaro-Winkler >= 0.92). */
+    private static boolean alike(String a, @Nullable String b) {
+      if (b == null) {
+        return false;
+      }
+      String ca = Normalize.givenNameCanonical(a);
+      return ca != null && ca.equals(Normalize.givenNameCanonical(b)) || JaroWinkler.similarity(a, b) >= HIGH;
+    }
+
     private static String[] labels(boolean nicknames) {
       return nicknames
           ? new String[] {"disagree", "jw>=0.80", "jw>=0.92", "nickname", "exact"}
@@ -207,7 +216,11 @@ public abstract class Comparison {
       if (other != null) {
         String x = column.get(i);
         String y = column.get(j);
-        if (x.equals(other.get(j)) && y.equals(other.get(i))) {
+        String xo = other.get(j);
+        String yo = other.get(i);
+        // swapped: both crosses equal, or one equal and the other a nickname or a typo of it
+        // (Crendic | Rich against Richard Crendic); fuzzy only behind one exact cross, off the hot path
+        if (x.equals(xo) ? y.equals(yo) || alike(y, yo) : y.equals(yo) && alike(x, xo)) {
           return 2;
         }
       }
