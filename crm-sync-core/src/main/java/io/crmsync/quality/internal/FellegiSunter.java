@@ -33,6 +33,12 @@ public final class FellegiSunter implements PairModel {
   static final double PRIOR_PAIRS = 200;
   /** How many matched pairs the typical m values weigh, beside the uniform pseudo-count. */
   static final double PRIOR_MATCHES = 20;
+  /**
+   * The least share of one person's records whose names disagree outright: people change family names
+   * (marriage) and go by other given names. EM cannot see it, since such pairs rarely look like matches
+   * to it, and would make a name disagreement outweigh an identical email, phone and company.
+   */
+  static final double NAME_CHANGE = 0.003;
   /** Clusters are not merged when their cross pairs average below these log2 odds (1 : 4). */
   static final double CONFLICT_MEAN = -2;
 
@@ -68,6 +74,11 @@ public final class FellegiSunter implements PairModel {
     this.table = table;
     this.comparisons = table.comparisons.toArray(new Comparison[0]);
     this.lambda = lambda;
+    for (int k = 0; k < comparisons.length; k++) {
+      if (comparisons[k] instanceof Comparison.Name && m[k][0] < NAME_CHANGE) {
+        m[k][0] = NAME_CHANGE;
+      }
+    }
     this.m = m;
     this.u = u;
     this.anchor = anchor;
