@@ -57,6 +57,11 @@ class DataQualityEngineTest {
     RECORDS.add(contact("swap-1", "Crendic", "Rich", "rich.crendic@quillory.com", "Quillory", "", "", null, null));
     RECORDS.add(contact("swap-2", "Richard", "Crendic", "Rich.Crendic@quillory.com", "Quillory Inc", "", "Austin",
         null, null));
+    // namesakes at one account: the second got a numbered mailbox
+    RECORDS.add(contact("namesake-1", "John", "Quarrington", "john.quarrington@bigaccount.com", "Big Account LLC",
+        "(212) 555-0100", "New York", null, null));
+    RECORDS.add(contact("namesake-2", "John", "Quarrington", "john.quarrington2@bigaccount.com", "Big Account",
+        "(212) 555-0100", "New York", null, null));
     // fifteen colleagues at one account share the role mailbox and the switchboard
     String[] firsts = {"Ann", "Carl", "Dora", "Egon", "Fay", "Gil", "Hugo", "Ida", "Jan", "Kai", "Lea", "Max",
         "Nia", "Otto", "Pia"};
@@ -166,6 +171,18 @@ class DataQualityEngineTest {
         .containsExactly("exact", "jw>=0.92", "jw>=0.92", "exact", "missing", "missing");
     assertThat(e.match()).isTrue();
     assertThat(result.clusterIds().get("swap-1")).isEqualTo(result.clusterIds().get("swap-2"));
+  }
+
+  @Test
+  void anotherMailboxAtTheCompanysDomainIsWeighedAmongColleagues() {
+    PairExplanation e = result.explain("namesake-1", "namesake-2");
+    ComparisonDetail email = e.comparisons().get(0);
+    assertThat(email.level()).isEqualTo("same-domain-other-mailbox");
+    assertThat(email.note()).contains("among records that share the company: two mailboxes, two people");
+    // among random pairs the level is rare for matches and non-matches alike (about -2 bits); among
+    // colleagues nearly every pair has it (a name nobody else in this file has, at one company, still
+    // outweighs it here: the mailbox is evidence, not a veto)
+    assertThat(email.weight()).isLessThan(-5);
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.crmsync.quality.ComparisonDetail;
 import io.crmsync.quality.MatchMode;
 import io.crmsync.quality.PairExplanation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -56,6 +57,13 @@ public final class FellegiSunter implements PairModel {
   /** Per comparison, m among matches that disagree on the anchor (a job change), or null. */
   final double[][] mApart;
   private final double[][] weightApart;
+  /**
+   * Per email comparison, {@code u} of another mailbox at the same domain among colleagues (NaN for other
+   * comparisons): colleagues nearly all have one, so between two records of one company it is what two
+   * people have ({@code jsmith@} and {@code jsmith2@}, namesakes at one account), not the weak sign it is
+   * among random pairs.
+   */
+  private final double[] colleagueMailbox;
   private final double[][] tfAdjustment;
   private final double priorWeight;
   private final double threshold;
@@ -67,7 +75,7 @@ public final class FellegiSunter implements PairModel {
   final double candidateShare;
 
   private FellegiSunter(Table table, double lambda, double[][] m, double[][] u, int anchor, double[][] uGiven,
-      double[][] mApart, double threshold, double conflictWeight, int iterations, long sampledPairs, long randomPairs,
+      double[][] mApart, double[] colleagueMailbox, double threshold, double conflictWeight, int iterations, long sampledPairs, long randomPairs,
       double candidateShare) {
     this.randomPairs = randomPairs;
     this.candidateShare = candidateShare;
@@ -86,6 +94,7 @@ public final class FellegiSunter implements PairModel {
     this.weightGiven = weights(m, uGiven, uGiven);
     this.mApart = mApart;
     this.weightApart = weights(mApart, u, mApart);
+    this.colleagueMailbox = colleagueMailbox;
     this.threshold = threshold;
     this.conflictWeight = conflictWeight;
     this.iterations = iterations;
@@ -292,6 +301,9 @@ public final class FellegiSunter implements PairModel {
     }
     double[][] uGiven = new double[kCount][];
     double anchoredEvidence = 0;
+    // u of "another mailbox at the same domain" among colleagues, by comparison (NaN: not an email)
+    double[] colleagueMailbox = new double[kCount];
+    Arrays.fill(colleagueMailbox, Double.NaN);
     if (anchor >= 0 && anchoredPatterns[0].length > 0) {
       double[] acounts = new double[anchoredPatterns[0].length];
       for (int p = 0; p < acounts.length; p++) {
@@ -306,6 +318,8 @@ public final class FellegiSunter implements PairModel {
       for (int k = 0; k < kCount; k++) {
         if (k != anchor && !comps[k].identifying) {
           uGiven[k] = marginal(anchoredPatterns[0], acounts, 0, acounts.length, k, comps[k].levels());
+        } else if (k != anchor && comps[k] instanceof Comparison.Email) {
+          colleagueMailbox[k] = marginal(anchoredPatterns[0], acounts, 0, acounts.length, k, comps[k].levels())[1];
         }
       }
     }
@@ -416,6 +430,10 @@ public final class FellegiSunter implements PairModel {
     // with few colleagues to learn from, assume they share context as often as one person's records do:
     // then the context adds nothing to the company
     for (int k = 0; k < kCount; k++) {
+      if (!Double.isNaN(colleagueMailbox[k])) {
+        colleagueMailbox[k] = (anchoredEvidence * colleagueMailbox[k] + PRIOR_PAIRS * m[k][1])
+            / (anchoredEvidence + PRIOR_PAIRS);
+      }
       if (uGiven[k] != null) {
         for (int l = 0; l < uGiven[k].length; l++) {
           uGiven[k][l] = (anchoredEvidence * uGiven[k][l] + PRIOR_PAIRS * m[k][l]) / (anchoredEvidence + PRIOR_PAIRS);
@@ -429,10 +447,12 @@ public final class FellegiSunter implements PairModel {
       for (int k = 0; k < kCount; k++) {
         int level = (int) ((pats[p] >>> (4 * k)) & 0xF) - 1;
         if (level >= 0) {
-          boolean given = uGiven[k] != null && anchorAgrees(comps[anchor], anchorLevel(pats[p], anchor));
+          boolean agree = anchor >= 0 && anchorAgrees(comps[anchor], anchorLevel(pats[p], anchor));
+          boolean given = uGiven[k] != null && agree;
           double[] mk = mApart[k] != null && anchorLevel(pats[p], anchor) == 0 ? mApart[k] : m[k];
           int bits = level == comps[k].exactLevel() ? tf.adjustment(pats[p], k) : 0;
           b *= given ? m[k][level] / uGiven[k][level] * Math.pow(2, Math.max(0, bits))
+              : agree && level == 1 && !Double.isNaN(colleagueMailbox[k]) ? m[k][1] / colleagueMailbox[k]
               : exactFactor(mk[level] / u[k][level], bits);
         }
       }
@@ -454,8 +474,8 @@ public final class FellegiSunter implements PairModel {
       }
     }
     double globalLambda = Math.min(0.5, Math.max(1e-12, matches / allPairs));
-    return new FellegiSunter(table, globalLambda, m, u, anchor, uGiven, mApart, threshold, conflictWeight, iteration,
-        (long) candidateTotal, (long) total(rcounts), lambda);
+    return new FellegiSunter(table, globalLambda, m, u, anchor, uGiven, mApart, colleagueMailbox, threshold,
+        conflictWeight, iteration, (long) candidateTotal, (long) total(rcounts), lambda);
   }
 
   /**
@@ -573,6 +593,9 @@ public final class FellegiSunter implements PairModel {
       }
       return w;
     }
+    if (level == 1 && !Double.isNaN(colleagueMailbox[k]) && anchorAgrees(comparisons[anchor], anchorLevel)) {
+      return log2(m[k][1] / colleagueMailbox[k]);
+    }
     double w = anchorLevel == 0 && weightApart[k] != null ? weightApart[k][level] : weight[k][level];
     if (level == c.weakLevel && c.weakLevelColumn != null && c.weakLevelColumn.present(i)) {
       // A shared local part at different domains: no evidence beyond the names when it is made of
@@ -632,9 +655,13 @@ public final class FellegiSunter implements PairModel {
       }
       double w = levelWeight(k, level, i, j, anchorLevel);
       boolean context = given && weightGiven[k] != null;
+      boolean colleagues = level == 1 && !Double.isNaN(colleagueMailbox[k]) && given;
       String note = context
           ? String.format(Locale.ROOT, "m=%.4f u=%.4f among records that share the %s", m[k][level],
               uGiven[k][level], comparisons[anchor].name)
+          : colleagues
+          ? String.format(Locale.ROOT, "m=%.4f u=%.4f among records that share the %s: two mailboxes, two people",
+              m[k][level], colleagueMailbox[k], comparisons[anchor].name)
           : apart && mApart[k] != null
           ? String.format(Locale.ROOT, "m=%.4f among matches whose %s differs, u=%.4f", mApart[k][level],
               comparisons[anchor].name, u[k][level])
