@@ -64,6 +64,13 @@ public final class FellegiSunter implements PairModel {
    * among random pairs.
    */
   private final double[] colleagueMailbox;
+  /**
+   * The family name comparison, or -1, and how often two different people at one company share a family
+   * name beyond chance (relatives: a couple, a father and son in a family business), at companies of at
+   * most {@link #SMALL_COMPANY} records and at larger ones. Zero where the data show no excess.
+   */
+  private final int family;
+  private final double[] relatives;
   private final double[][] tfAdjustment;
   private final double priorWeight;
   private final double threshold;
@@ -75,7 +82,7 @@ public final class FellegiSunter implements PairModel {
   final double candidateShare;
 
   private FellegiSunter(Table table, double lambda, double[][] m, double[][] u, int anchor, double[][] uGiven,
-      double[][] mApart, double[] colleagueMailbox, double threshold, double conflictWeight, int iterations, long sampledPairs, long randomPairs,
+      double[][] mApart, double[] colleagueMailbox, int family, double[] relatives, double threshold, double conflictWeight, int iterations, long sampledPairs, long randomPairs,
       double candidateShare) {
     this.randomPairs = randomPairs;
     this.candidateShare = candidateShare;
@@ -95,6 +102,8 @@ public final class FellegiSunter implements PairModel {
     this.mApart = mApart;
     this.weightApart = weights(mApart, u, mApart);
     this.colleagueMailbox = colleagueMailbox;
+    this.family = family;
+    this.relatives = relatives;
     this.threshold = threshold;
     this.conflictWeight = conflictWeight;
     this.iterations = iterations;
@@ -474,8 +483,101 @@ public final class FellegiSunter implements PairModel {
       }
     }
     double globalLambda = Math.min(0.5, Math.max(1e-12, matches / allPairs));
-    return new FellegiSunter(table, globalLambda, m, u, anchor, uGiven, mApart, colleagueMailbox, threshold,
-        conflictWeight, iteration, (long) candidateTotal, (long) total(rcounts), lambda);
+    int family = -1;
+    int given = -1;
+    for (int k = 0; k < kCount; k++) {
+      if (comps[k] instanceof Comparison.Name name && !table.familyNames.isEmpty()
+          && name.column == table.familyNames.get(0)) {
+        family = k;
+      } else if (comps[k] instanceof Comparison.Name name && name.canonical != null && given < 0) {
+        given = k;
+      }
+    }
+    double[] relatives = anchor >= 0 && family >= 0 && given >= 0
+        ? relatives(table, comps, comps[anchor].column, given, family, u[family][comps[family].exactLevel()])
+        : new double[2];
+    return new FellegiSunter(table, globalLambda, m, u, anchor, uGiven, mApart, colleagueMailbox, family, relatives,
+        threshold, conflictWeight, iteration, (long) candidateTotal, (long) total(rcounts), lambda);
+  }
+
+  /** Companies of at most this many records are small: family businesses are among them. */
+  static final int SMALL_COMPANY = 10;
+  /** Colleague pairs sampled at larger companies for {@link #relatives}. */
+  private static final int LARGE_COMPANY_PAIRS = 50_000;
+
+  /**
+   * How often two different people at one company share a family name beyond chance, at small companies
+   * and at larger ones. Pairs whose given names disagree outright are different people (m of that is
+   * under 1%), so the share of them whose family names agree, less the share among random pairs, is the
+   * excess; shrunk towards 0 by {@link #PRIOR_PAIRS} pairs' worth. Small companies are counted pair by
+   * pair, larger ones sampled.
+   */
+  private static double[] relatives(Table table, Comparison[] comps, Column company, int given, int family,
+      double uExact) {
+    int n = table.size();
+    int[] start = new int[company.distinct() + 1];
+    for (int i = 0; i < n; i++) {
+      if (company.id(i) >= 0) {
+        start[company.id(i) + 1]++;
+      }
+    }
+    for (int v = 0; v < company.distinct(); v++) {
+      start[v + 1] += start[v];
+    }
+    int[] members = new int[start[company.distinct()]];
+    int[] fill = Arrays.copyOf(start, company.distinct());
+    for (int i = 0; i < n; i++) {
+      if (company.id(i) >= 0) {
+        members[fill[company.id(i)]++] = i;
+      }
+    }
+    Comparison g = comps[given];
+    Comparison f = comps[family];
+    int exact = f.exactLevel();
+    long[] apart = new long[2];
+    long[] same = new long[2];
+    int largeRecords = 0;
+    for (int v = 0; v < company.distinct(); v++) {
+      int size = start[v + 1] - start[v];
+      if (size > SMALL_COMPANY) {
+        largeRecords += size;
+        continue;
+      }
+      for (int a = start[v]; a < start[v + 1]; a++) {
+        for (int b = a + 1; b < start[v + 1]; b++) {
+          if (g.level(members[a], members[b]) == 0 && f.level(members[a], members[b]) >= 0) {
+            apart[0]++;
+            same[0] += f.level(members[a], members[b]) == exact ? 1 : 0;
+          }
+        }
+      }
+    }
+    if (largeRecords > 0) {
+      int[] large = new int[largeRecords];
+      int at = 0;
+      for (int k = 0; k < members.length; k++) {
+        int v = company.id(members[k]);
+        if (start[v + 1] - start[v] > SMALL_COMPANY) {
+          large[at++] = members[k];
+        }
+      }
+      java.util.SplittableRandom rnd = new java.util.SplittableRandom(0x5EA1L);
+      for (int k = 0; k < LARGE_COMPANY_PAIRS; k++) {
+        int a = large[rnd.nextInt(largeRecords)];
+        int v = company.id(a);
+        int b = members[start[v] + rnd.nextInt(start[v + 1] - start[v])];
+        if (a != b && g.level(a, b) == 0 && f.level(a, b) >= 0) {
+          apart[1]++;
+          same[1] += f.level(a, b) == exact ? 1 : 0;
+        }
+      }
+    }
+    double[] out = new double[2];
+    for (int s = 0; s < 2; s++) {
+      double excess = apart[s] == 0 ? 0 : Math.max(0, (double) same[s] / apart[s] - uExact);
+      out[s] = excess * apart[s] / (apart[s] + PRIOR_PAIRS);
+    }
+    return out;
   }
 
   /**
@@ -596,6 +698,27 @@ public final class FellegiSunter implements PairModel {
     if (level == 1 && !Double.isNaN(colleagueMailbox[k]) && anchorAgrees(comparisons[anchor], anchorLevel)) {
       return log2(m[k][1] / colleagueMailbox[k]);
     }
+    if (k == family && level == c.exactLevel()) {
+      double r = relativesAt(i, anchorLevel);
+      if (r > 0) {
+        // a shared family name at one company: chance (its frequency) or kinship (r), whatever its rarity
+        return -log2(r / m[k][level] + Math.pow(2, -usualWeight(k, level, i, j, anchorLevel)));
+      }
+    }
+    return usualWeight(k, level, i, j, anchorLevel);
+  }
+
+  /** {@link #relatives} for record {@code i}'s company when the pair's companies agree, else 0. */
+  private double relativesAt(int i, int anchorLevel) {
+    if (anchor < 0 || !anchorAgrees(comparisons[anchor], anchorLevel)) {
+      return 0;
+    }
+    Column company = comparisons[anchor].column;
+    return relatives[company.present(i) && company.count(company.id(i)) <= SMALL_COMPANY ? 0 : 1];
+  }
+
+  private double usualWeight(int k, int level, int i, int j, int anchorLevel) {
+    Comparison c = comparisons[k];
     double w = anchorLevel == 0 && weightApart[k] != null ? weightApart[k][level] : weight[k][level];
     if (level == c.weakLevel && c.weakLevelColumn != null && c.weakLevelColumn.present(i)) {
       // A shared local part at different domains: no evidence beyond the names when it is made of
@@ -670,6 +793,10 @@ public final class FellegiSunter implements PairModel {
         note += String.format(Locale.ROOT, ", term frequency %.5f adjusts by %+.2f",
             c.column.frequencyOf(c.agreedId(i, j)), tfAdjustment[k][c.agreedId(i, j)]);
       }
+      if (k == family && level == c.exactLevel() && relativesAt(i, anchorLevel) > 0) {
+        note += String.format(Locale.ROOT, "; at one %s, relatives share it in %.4f of pairs of different people",
+            comparisons[anchor].name, relativesAt(i, anchorLevel));
+      }
       if (level == c.weakLevel && c.weakLevelColumn != null && !context
           && table.nameDerived(c.weakLevelColumn.get(i), i, j)) {
         note += ", made of names both records have: weighed by the name comparisons";
@@ -711,6 +838,15 @@ public final class FellegiSunter implements PairModel {
           b.append(String.format(Locale.ROOT, " %s m=%.3f w=%+.2f;", c.labels[l], mApart[k][l], weightApart[k][l]));
         }
         b.append(System.lineSeparator());
+      }
+      if (!Double.isNaN(colleagueMailbox[k])) {
+        b.append(String.format(Locale.ROOT, "    given the same %s: %s u=%.4f w=%+.2f;%n", comparisons[anchor].name,
+            c.labels[1], colleagueMailbox[k], log2(m[k][1] / colleagueMailbox[k])));
+      }
+      if (k == family && anchor >= 0) {
+        b.append(String.format(Locale.ROOT, "    given the same %s: different people share it beyond chance in %.4f of"
+            + " pairs at companies of up to %d records, %.4f at larger ones%n", comparisons[anchor].name, relatives[0],
+            SMALL_COMPANY, relatives[1]));
       }
     }
     return b.toString();

@@ -1,0 +1,78 @@
+package io.crmsync.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.crmsync.model.Contact;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Family businesses: a couple with one family name at one small company, sharing its phone and city. Their
+ * name and company are both rare, which by themselves outweigh their given names' disagreement; the
+ * engine learns from the data that colleagues with different given names share family names far beyond
+ * chance, and weighs a shared family name at one company accordingly.
+ */
+class FamilyBusinessTest {
+  private static final String[] HIS = {"Thomas", "James", "Daniel", "Mark", "Paul", "Steven", "Kevin", "Brian",
+      "George", "Edward", "Ronald", "Gary", "Eric", "Scott", "Frank", "Gregory"};
+  private static final String[] HERS = {"Margaret", "Susan", "Karen", "Nancy", "Lisa", "Sandra", "Donna", "Carol",
+      "Sharon", "Cynthia", "Angela", "Brenda", "Pamela", "Janet", "Diane", "Joyce"};
+  private static final String[] SYLLABLES = {"ber", "lin", "dor", "ste", "van", "ma", "ri", "ton", "sel", "wick",
+      "ham", "ford", "ley", "gen", "ros", "quist"};
+
+  private static DedupeRecord contact(String id, String first, String last, String email, String company,
+      String phone, String city) {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put(Contact.Fields.FIRST_NAME, first);
+    f.put(Contact.Fields.LAST_NAME, last);
+    f.put(Contact.Fields.EMAIL, email);
+    f.put(Contact.Fields.COMPANY, company);
+    f.put(Contact.Fields.PHONE, phone);
+    f.put(Contact.Fields.CITY, city);
+    return new DedupeRecord(id, f, null, null);
+  }
+
+  @Test
+  void aCoupleAtTheirOwnCompanyStaysTwoPeople() {
+    SplittableRandom rnd = new SplittableRandom(11);
+    List<DedupeRecord> records = new ArrayList<>();
+    Map<String, String> person = new HashMap<>();
+    for (int c = 0; c < 600; c++) {
+      String family = SYLLABLES[rnd.nextInt(16)] + SYLLABLES[rnd.nextInt(16)] + SYLLABLES[rnd.nextInt(16)] + c;
+      family = Character.toUpperCase(family.charAt(0)) + family.substring(1).replaceAll("[0-9]", "");
+      String company = family + " " + (c % 2 == 0 ? "Plumbing" : "Bakery") + " " + c + " LLC";
+      String phone = String.format("(415) 555-%04d", c);
+      String city = "Springfield " + (c % 40);
+      String[] firsts = {HIS[rnd.nextInt(HIS.length)], HERS[rnd.nextInt(HERS.length)]};
+      for (int p = 0; p < 2; p++) {
+        String email = firsts[p].toLowerCase() + "@" + family.toLowerCase() + c + ".com";
+        int copies = rnd.nextDouble() < 0.3 ? 2 : 1;
+        for (int k = 0; k < copies; k++) {
+          String id = c + "-" + p + "-" + k;
+          records.add(contact(id, firsts[p], family, k == 0 || rnd.nextBoolean() ? email : null, company, phone, city));
+          person.put(id, c + "-" + p);
+        }
+      }
+    }
+    DedupeResult r = DataQualityEngine.ofDefaults().deduplicate(records);
+
+    // no cluster holds both of a couple
+    Map<String, String> cluster = r.clusterIds();
+    int couplesJoined = 0;
+    for (int c = 0; c < 600; c++) {
+      couplesJoined += cluster.get(c + "-0-0").equals(cluster.get(c + "-1-0")) ? 1 : 0;
+    }
+    assertThat(couplesJoined).isZero();
+    PairwiseMetrics m = r.evaluate(person);
+    assertThat(m.recall()).isGreaterThan(0.95);
+    assertThat(r.stats().model()).containsPattern("different people share it beyond chance in 0\\.[3-9]");
+    PairExplanation couple = r.explain("0-0-0", "0-1-0");
+    assertThat(couple.comparisons().get(2).note()).contains("relatives share it");
+    assertThat(couple.match()).isFalse();
+  }
+}
