@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -46,11 +47,11 @@ class FamilyBusinessTest {
       String family = SYLLABLES[rnd.nextInt(16)] + SYLLABLES[rnd.nextInt(16)] + SYLLABLES[rnd.nextInt(16)] + c;
       family = Character.toUpperCase(family.charAt(0)) + family.substring(1).replaceAll("[0-9]", "");
       String company = family + " " + (c % 2 == 0 ? "Plumbing" : "Bakery") + " " + c + " LLC";
-      String phone = String.format("(415) 555-%04d", c);
+      String phone = String.format(Locale.ROOT, "(415) 555-%04d", c);
       String city = "Springfield " + (c % 40);
       String[] firsts = {HIS[rnd.nextInt(HIS.length)], HERS[rnd.nextInt(HERS.length)]};
       for (int p = 0; p < 2; p++) {
-        String email = firsts[p].toLowerCase() + "@" + family.toLowerCase() + c + ".com";
+        String email = firsts[p].toLowerCase(Locale.ROOT) + "@" + family.toLowerCase(Locale.ROOT) + c + ".com";
         int copies = rnd.nextDouble() < 0.3 ? 2 : 1;
         for (int k = 0; k < copies; k++) {
           String id = c + "-" + p + "-" + k;
