@@ -32,7 +32,8 @@ final class SyncCommand implements Callable<Integer> {
   @Option(names = "--full", description = "Read every record, not only those modified since the last pass.")
   boolean full;
 
-  @Option(names = "--propagate-deletes", description = "Delete in the target what was deleted in the source.")
+  @Option(names = "--propagate-deletes", description = "Delete in the target what was deleted in the source; "
+      + "a target record that several source records were written into goes with the last of them.")
   boolean propagateDeletes;
 
   @Option(names = "--no-progress", description = "Do not draw a progress bar.")
