@@ -502,6 +502,8 @@ public final class FellegiSunter implements PairModel {
 
   /** Companies of at most this many records are small: family businesses are among them. */
   static final int SMALL_COMPANY = 10;
+  /** A kinship rate below this is read as none: see {@link #relatives}. */
+  static final double MIN_RELATIVES = 0.01;
   /** Colleague pairs sampled at larger companies for {@link #relatives}. */
   private static final int LARGE_COMPANY_PAIRS = 50_000;
 
@@ -509,8 +511,8 @@ public final class FellegiSunter implements PairModel {
    * How often two different people at one company share a family name beyond chance, at small companies
    * and at larger ones. Pairs whose given names disagree outright are different people (m of that is
    * under 1%), so the share of them whose family names agree, less the share among random pairs, is the
-   * excess; shrunk towards 0 by {@link #PRIOR_PAIRS} pairs' worth. Small companies are counted pair by
-   * pair, larger ones sampled.
+   * excess; shrunk towards 0 by {@link #PRIOR_PAIRS} pairs' worth, and 0 below {@link #MIN_RELATIVES}.
+   * Small companies are counted pair by pair, larger ones sampled.
    */
   private static double[] relatives(Table table, Comparison[] comps, Column company, int given, int family,
       double uExact) {
@@ -575,7 +577,10 @@ public final class FellegiSunter implements PairModel {
     double[] out = new double[2];
     for (int s = 0; s < 2; s++) {
       double excess = apart[s] == 0 ? 0 : Math.max(0, (double) same[s] / apart[s] - uExact);
-      out[s] = excess * apart[s] / (apart[s] + PRIOR_PAIRS);
+      double r = excess * apart[s] / (apart[s] + PRIOR_PAIRS);
+      // below MIN_RELATIVES the excess is one person's records whose given names disagree (typos the
+      // bands miss, unknown nicknames), not kinship: leave the weights, and the scoring loop, alone
+      out[s] = r < MIN_RELATIVES ? 0 : r;
     }
     return out;
   }
