@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 /**
  * Fellegi-Sunter scoring with parameters estimated by expectation-maximisation on the pattern counts of
@@ -541,19 +542,26 @@ public final class FellegiSunter implements PairModel {
     int largeRecords = 0;
     for (int v = 0; v < company.distinct(); v++) {
       int size = start[v + 1] - start[v];
-      if (size > SMALL_COMPANY) {
-        largeRecords += size;
-        continue;
+      largeRecords += size > SMALL_COMPANY ? size : 0;
+    }
+    // every pair at each small company, companies in parallel: (pairs apart << 32) | (of them same name)
+    long small = IntStream.range(0, company.distinct()).parallel().mapToLong(v -> {
+      if (start[v + 1] - start[v] > SMALL_COMPANY) {
+        return 0;
       }
+      long counts = 0;
       for (int a = start[v]; a < start[v + 1]; a++) {
         for (int b = a + 1; b < start[v + 1]; b++) {
-          if (g.level(members[a], members[b]) == 0 && f.level(members[a], members[b]) >= 0) {
-            apart[0]++;
-            same[0] += f.level(members[a], members[b]) == exact ? 1 : 0;
+          int level = f.level(members[a], members[b]);
+          if (level >= 0 && g.level(members[a], members[b]) == 0) {
+            counts += (1L << 32) + (level == exact ? 1 : 0);
           }
         }
       }
-    }
+      return counts;
+    }).sum();
+    apart[0] = small >>> 32;
+    same[0] = small & 0xFFFFFFFFL;
     if (largeRecords > 0) {
       int[] large = new int[largeRecords];
       int at = 0;
