@@ -111,6 +111,27 @@ public final class InMemorySyncStateStore implements SyncStateStore {
         && a.toSystem().equals(b.toSystem());
   }
 
+  /** What is done with one run of links of one object type between two systems, in one direction. */
+  private interface RunAction {
+    void accept(PairKey key, int direction, List<IdLink> run);
+  }
+
+  /**
+   * Calls {@code action} once per run of consecutive links in the same direction: a batch's links are
+   * nearly always between the same two systems, so each run is written under one lock.
+   */
+  private static void forEachRun(List<IdLink> links, RunAction action) {
+    for (int from = 0, to; from < links.size(); from = to) {
+      IdLink first = links.get(from);
+      to = from + 1;
+      while (to < links.size() && sameDirection(first, links.get(to))) {
+        to++;
+      }
+      PairKey key = PairKey.of(first.objectType(), first.fromSystem(), first.toSystem());
+      action.accept(key, key.direction(first.fromSystem()), links.subList(from, to));
+    }
+  }
+
   private LinkPair links(PairKey key) {
     return links.computeIfAbsent(key, LinkPair::new);
   }
@@ -196,19 +217,8 @@ public final class InMemorySyncStateStore implements SyncStateStore {
 
   @Override
   public void apply(StateUpdate update) {
-    List<IdLink> links = update.links();
-    // a batch's links are nearly always between the same two systems, its fingerprints in one scope:
-    // each run of alike entries is written in one step
-    for (int from = 0, to; from < links.size(); from = to) {
-      IdLink first = links.get(from);
-      to = from + 1;
-      while (to < links.size() && sameDirection(first, links.get(to))) {
-        to++;
-      }
-      List<IdLink> run = links.subList(from, to);
-      PairKey key = PairKey.of(first.objectType(), first.fromSystem(), first.toSystem());
+    forEachRun(update.links(), (key, direction, run) -> {
       LinkPair pair = links(key);
-      int direction = key.direction(first.fromSystem());
       pair.lock.readLock().lock();
       try {
         pair.byDirection[direction].ids.putAll(run, IdLink::fromId, IdLink::toId);
@@ -219,8 +229,9 @@ public final class InMemorySyncStateStore implements SyncStateStore {
       } finally {
         pair.lock.readLock().unlock();
       }
-    }
+    });
     unlink(update.unlinks());
+    // a batch's fingerprints are nearly always in one scope: each run of them is written in one step
     List<Fingerprint> fps = update.fingerprints();
     for (int from = 0, to; from < fps.size(); from = to) {
       String scope = fps.get(from).scope();
@@ -241,19 +252,11 @@ public final class InMemorySyncStateStore implements SyncStateStore {
    * its links there, if it has one and that direction is indexed (an unindexed one picks it up when it is).
    */
   private void unlink(List<IdLink> unlinks) {
-    for (int from = 0, to; from < unlinks.size(); from = to) {
-      IdLink first = unlinks.get(from);
-      to = from + 1;
-      while (to < unlinks.size() && sameDirection(first, unlinks.get(to))) {
-        to++;
-      }
-      List<IdLink> run = unlinks.subList(from, to);
-      PairKey key = PairKey.of(first.objectType(), first.fromSystem(), first.toSystem());
+    forEachRun(unlinks, (key, direction, run) -> {
       LinkPair pair = links.get(key);
       if (pair == null) {
-        continue; // nothing was ever linked between these systems
+        return; // nothing was ever linked between these systems
       }
-      int direction = key.direction(first.fromSystem());
       LinkTable forward = pair.byDirection[direction];
       LinkTable reverse = pair.byDirection[1 - direction];
       pair.lock.writeLock().lock();
@@ -269,7 +272,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
       } finally {
         pair.lock.writeLock().unlock();
       }
-    }
+    });
   }
 
   /** Links each id of {@code gone} in {@code table} to one of the ids that {@code other} links to it, if any. */
