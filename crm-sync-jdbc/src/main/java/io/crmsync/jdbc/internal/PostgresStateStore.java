@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * {@link SyncStateStore} on PostgreSQL tables. {@link #apply} writes a batch's links, fingerprints and
@@ -92,24 +93,9 @@ public final class PostgresStateStore implements SyncStateStore {
 
   @Override
   public Map<String, String> linkedIds(String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
-    Objects.requireNonNull(objectType, "objectType");
-    Objects.requireNonNull(fromSystem, "fromSystem");
-    Objects.requireNonNull(fromIds, "fromIds");
-    Objects.requireNonNull(toSystem, "toSystem");
-    if (fromIds.isEmpty()) {
-      return Map.of();
-    }
-    String[] ids = new LinkedHashSet<>(fromIds).toArray(new String[0]);
-    return db.autoCommit("reading id links", c -> {
-      try (PreparedStatement ps = Db.prepare(c, "SELECT from_id, to_id FROM " + links
-          + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND from_id = ANY (?)")) {
-        ps.setString(1, objectType);
-        ps.setString(2, fromSystem);
-        ps.setString(3, toSystem);
-        ps.setArray(4, c.createArrayOf("text", ids));
-        return twoColumns(ps);
-      }
-    });
+    Map<String, String> out = new HashMap<>();
+    readLinks("reading id links", objectType, fromSystem, fromIds, toSystem, false, out::put);
+    return out;
   }
 
   /**
@@ -120,35 +106,50 @@ public final class PostgresStateStore implements SyncStateStore {
   @Override
   public Map<String, Set<String>> allLinkedIds(
       String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
+    Map<String, Set<String>> out = new HashMap<>();
+    readLinks("reading all id links", objectType, fromSystem, fromIds, toSystem, true,
+        (from, to) -> out.computeIfAbsent(from, k -> new HashSet<>()).add(to));
+    return out;
+  }
+
+  /**
+   * Passes each (from id, to id) row of the links of {@code fromIds} to {@code row}: the rows saved from
+   * {@code fromSystem}, and with {@code pointingBack} also those saved from {@code toSystem} that point at
+   * them, read the other way round.
+   */
+  private void readLinks(String what, String objectType, String fromSystem, Collection<String> fromIds,
+      String toSystem, boolean pointingBack, BiConsumer<String, String> row) {
     Objects.requireNonNull(objectType, "objectType");
     Objects.requireNonNull(fromSystem, "fromSystem");
     Objects.requireNonNull(fromIds, "fromIds");
     Objects.requireNonNull(toSystem, "toSystem");
     if (fromIds.isEmpty()) {
-      return Map.of();
+      return;
     }
     String[] ids = new LinkedHashSet<>(fromIds).toArray(new String[0]);
-    return db.autoCommit("reading all id links", c -> {
-      try (PreparedStatement ps = Db.prepare(c, "SELECT from_id, to_id FROM " + links
-          + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND from_id = ANY (?)"
-          + " UNION SELECT to_id, from_id FROM " + links
-          + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND to_id = ANY (?)")) {
+    String own = "SELECT from_id, to_id FROM " + links
+        + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND from_id = ANY (?)";
+    String back = " UNION SELECT to_id, from_id FROM " + links
+        + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND to_id = ANY (?)";
+    db.autoCommit(what, c -> {
+      try (PreparedStatement ps = Db.prepare(c, pointingBack ? own + back : own)) {
         java.sql.Array array = c.createArrayOf("text", ids);
         ps.setString(1, objectType);
         ps.setString(2, fromSystem);
         ps.setString(3, toSystem);
         ps.setArray(4, array);
-        ps.setString(5, objectType);
-        ps.setString(6, toSystem);
-        ps.setString(7, fromSystem);
-        ps.setArray(8, array);
-        Map<String, Set<String>> out = new HashMap<>();
+        if (pointingBack) {
+          ps.setString(5, objectType);
+          ps.setString(6, toSystem);
+          ps.setString(7, fromSystem);
+          ps.setArray(8, array);
+        }
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+            row.accept(rs.getString(1), rs.getString(2));
           }
         }
-        return out;
+        return null;
       }
     });
   }
