@@ -66,7 +66,7 @@ public final class FellegiSunter implements PairModel {
    */
   private final double[] colleagueMailbox;
   /**
-   * The family name comparison, or -1, and how often two different people at one company share a family
+   * The family name comparison, or -1 if there is none or no relatives were found, and how often two different people at one company share a family
    * name beyond chance (relatives: a couple, a father and son in a family business), at companies of at
    * most {@link #SMALL_COMPANY} records and at larger ones. Zero where the data show no excess.
    */
@@ -103,7 +103,8 @@ public final class FellegiSunter implements PairModel {
     this.mApart = mApart;
     this.weightApart = weights(mApart, u, mApart);
     this.colleagueMailbox = colleagueMailbox;
-    this.family = family;
+    // without relatives in the data the family name keeps its usual weight: no check per pair
+    this.family = relatives[0] > 0 || relatives[1] > 0 ? family : -1;
     this.relatives = relatives;
     this.threshold = threshold;
     this.conflictWeight = conflictWeight;
