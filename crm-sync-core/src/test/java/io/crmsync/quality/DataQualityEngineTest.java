@@ -1,5 +1,6 @@
 package io.crmsync.quality;
 
+import static io.crmsync.quality.Contacts.contact;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -7,9 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.quality.internal.SyntheticContacts;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,18 +17,6 @@ import org.junit.jupiter.api.Test;
 class DataQualityEngineTest {
   private static final List<DedupeRecord> RECORDS = new ArrayList<>();
   private static DedupeResult result;
-
-  private static DedupeRecord contact(String id, String first, String last, String email, String company,
-      String phone, String city, String updated, String source) {
-    Map<String, String> f = new LinkedHashMap<>();
-    f.put(Contact.Fields.FIRST_NAME, first);
-    f.put(Contact.Fields.LAST_NAME, last);
-    f.put(Contact.Fields.EMAIL, email);
-    f.put(Contact.Fields.COMPANY, company);
-    f.put(Contact.Fields.PHONE, phone);
-    f.put(Contact.Fields.CITY, city);
-    return new DedupeRecord(id, f, updated == null ? null : Instant.parse(updated), source);
-  }
 
   @BeforeAll
   static void deduplicate() {

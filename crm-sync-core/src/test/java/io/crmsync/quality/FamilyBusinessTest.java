@@ -1,11 +1,10 @@
 package io.crmsync.quality;
 
+import static io.crmsync.quality.Contacts.contact;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.crmsync.model.Contact;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,18 +24,6 @@ class FamilyBusinessTest {
       "Sharon", "Cynthia", "Angela", "Brenda", "Pamela", "Janet", "Diane", "Joyce"};
   private static final String[] SYLLABLES = {"ber", "lin", "dor", "ste", "van", "ma", "ri", "ton", "sel", "wick",
       "ham", "ford", "ley", "gen", "ros", "quist"};
-
-  private static DedupeRecord contact(String id, String first, String last, String email, String company,
-      String phone, String city) {
-    Map<String, String> f = new LinkedHashMap<>();
-    f.put(Contact.Fields.FIRST_NAME, first);
-    f.put(Contact.Fields.LAST_NAME, last);
-    f.put(Contact.Fields.EMAIL, email);
-    f.put(Contact.Fields.COMPANY, company);
-    f.put(Contact.Fields.PHONE, phone);
-    f.put(Contact.Fields.CITY, city);
-    return new DedupeRecord(id, f, null, null);
-  }
 
   @Test
   void aCoupleAtTheirOwnCompanyStaysTwoPeople() {

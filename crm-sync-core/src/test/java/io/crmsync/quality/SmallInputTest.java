@@ -1,10 +1,9 @@
 package io.crmsync.quality;
 
+import static io.crmsync.quality.Contacts.contact;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.crmsync.model.Contact;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,24 +15,6 @@ import org.junit.jupiter.api.Test;
  */
 class SmallInputTest {
   private static final DataQualityEngine ENGINE = DataQualityEngine.ofDefaults();
-
-  private static DedupeRecord contact(String id, String first, String last, String email, String company,
-      String phone, String city) {
-    Map<String, String> f = new LinkedHashMap<>();
-    put(f, Contact.Fields.FIRST_NAME, first);
-    put(f, Contact.Fields.LAST_NAME, last);
-    put(f, Contact.Fields.EMAIL, email);
-    put(f, Contact.Fields.COMPANY, company);
-    put(f, Contact.Fields.PHONE, phone);
-    put(f, Contact.Fields.CITY, city);
-    return new DedupeRecord(id, f, null, null);
-  }
-
-  private static void put(Map<String, String> f, String k, String v) {
-    if (v != null) {
-      f.put(k, v);
-    }
-  }
 
   private static List<List<String>> duplicateGroups(DedupeResult r) {
     List<List<String>> groups = new ArrayList<>();
