@@ -40,7 +40,8 @@ import picocli.CommandLine.Option;
     description = {
       "Deduplicates the rows of a CSV file (RFC 4180, first line the header) and writes id,cluster_id,is_master",
       "for every row. Columns named like email, first_name, last_name, name, company, phone, city, address, zip,",
-      "dob, updated_at and source are recognised; map others with --map ROLE=COLUMN. Progress and malformed rows",
+      "dob, country, updated_at and source are recognised (several phone columns are one set of numbers); map",
+      "others with --map ROLE=COLUMN. Progress and malformed rows",
       "(with their line numbers) go to stderr."
     })
 final class DedupeCommand implements Callable<Integer> {
@@ -60,7 +61,8 @@ final class DedupeCommand implements Callable<Integer> {
 
   @Option(names = "--map", split = ",", paramLabel = "ROLE=COLUMN",
       description = "Gives a column a role, over what its name suggests: email, phone, first_name, last_name,"
-          + " full_name, company, city, address, postcode, date, identifier, text, category, updated_at, source."
+          + " full_name, company, city, address, postcode, date, identifier, text, category, country, updated_at,"
+          + " source."
           + " Repeat or separate with commas.")
   Map<String, String> mapping = new LinkedHashMap<>();
 
@@ -173,8 +175,9 @@ final class DedupeCommand implements Callable<Integer> {
     explicit.forEach((role, column) -> b.field(column, role));
     for (String column : header) {
       FieldRole role = RecordSchema.roleOfHeader(column);
-      if (role != null && !roles.contains(role) && !used.contains(column) && !column.equals(id)
-          && !ignored.contains(column)) {
+      // phones are the exception: Phone, Mobile and Home Phone are all compared, as one set of numbers
+      if (role != null && (!roles.contains(role) || role == FieldRole.PHONE) && !used.contains(column)
+          && !column.equals(id) && !ignored.contains(column)) {
         b.field(column, role);
         roles.add(role);
         used.add(column);

@@ -80,6 +80,22 @@ class DedupeCommandTest {
   }
 
   @Test
+  void comparesEveryPhoneColumnAndReadsNumbersInTheRowsCountry() throws IOException {
+    Path in = dir.resolve("export.csv");
+    Files.writeString(in, String.join("\n",
+        "Contact ID,First Name,Last Name,Phone,Mobile Phone,Mailing Country",
+        "a,Olivia,Pendlebury,,020 7946 0018,United Kingdom",
+        "b,Olivia,Pendlebury,+44 20 7946 0018,,",
+        ""));
+    Path out = dir.resolve("o.csv");
+    assertThat(run("--input", in.toString(), "--output", out.toString(), "--id-column", "Contact ID",
+        "--no-progress")).isZero();
+    assertThat(stderr()).contains("Phone as phone, Mobile Phone as phone, Mailing Country as country");
+    Map<String, String[]> clusters = rows(out);
+    assertThat(clusters.get("a")[1]).isEqualTo(clusters.get("b")[1]);
+  }
+
+  @Test
   void failOnMalformedExitsWithOne() throws IOException {
     Path in = dir.resolve("bad.csv");
     Files.writeString(in, "id,email\n1,a@b.com\n2,c@d.com,extra\n");

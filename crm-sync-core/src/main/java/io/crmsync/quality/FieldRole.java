@@ -35,8 +35,14 @@ public enum FieldRole {
   IDENTIFIER,
   /** Free text compared by Jaro-Winkler. */
   TEXT,
-  /** A category with few values (state, country): exact or not. */
+  /** A category with few values (state, region): exact or not. */
   CATEGORY,
+  /**
+   * The record's country (ISO code or name, {@code GB}, {@code United Kingdom}, {@code UK}): the region
+   * its phone numbers written without a country code are read in, in place of the engine's default
+   * region. Not compared: it repeats what city and phone already say.
+   */
+  COUNTRY,
   /** When the record last changed (ISO-8601, or as CRM exports write it); used for recency, not compared. */
   UPDATED_AT,
   /** Which system the record came from; used for source priority, not compared. */

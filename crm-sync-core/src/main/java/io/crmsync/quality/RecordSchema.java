@@ -44,15 +44,17 @@ public record RecordSchema(List<Field> fields) {
     Set<String> names = new HashSet<>();
     int updated = 0;
     int source = 0;
+    int country = 0;
     for (Field f : fields) {
       if (!names.add(f.name())) {
         throw new IllegalArgumentException("field '" + f.name() + "' is listed twice");
       }
       updated += f.role() == FieldRole.UPDATED_AT ? 1 : 0;
       source += f.role() == FieldRole.SOURCE ? 1 : 0;
+      country += f.role() == FieldRole.COUNTRY ? 1 : 0;
     }
-    if (updated > 1 || source > 1) {
-      throw new IllegalArgumentException("at most one UPDATED_AT and one SOURCE field: " + fields);
+    if (updated > 1 || source > 1 || country > 1) {
+      throw new IllegalArgumentException("at most one UPDATED_AT, one SOURCE and one COUNTRY field: " + fields);
     }
     if (fields.stream().noneMatch(f -> isCompared(f.role()))) {
       throw new IllegalArgumentException("schema has no field to compare: " + fields);
@@ -150,6 +152,9 @@ public record RecordSchema(List<Field> fields) {
     for (String s : List.of("city", "town", "suburb", "locality")) {
       m.put(s, FieldRole.CITY);
     }
+    for (String s : List.of("country", "countryregion", "countrycode", "countryname", "nation")) {
+      m.put(s, FieldRole.COUNTRY);
+    }
     for (String s : List.of("address", "street", "streetaddress", "address1")) {
       m.put(s, FieldRole.ADDRESS);
     }
@@ -169,9 +174,12 @@ public record RecordSchema(List<Field> fields) {
     return Map.copyOf(m);
   }
 
-  /** Whether fields of this role are compared (all but {@link FieldRole#UPDATED_AT} and {@link FieldRole#SOURCE}). */
+  /**
+   * Whether fields of this role are compared (all but {@link FieldRole#UPDATED_AT}, {@link
+   * FieldRole#SOURCE} and {@link FieldRole#COUNTRY}).
+   */
   public static boolean isCompared(FieldRole role) {
-    return role != FieldRole.UPDATED_AT && role != FieldRole.SOURCE;
+    return role != FieldRole.UPDATED_AT && role != FieldRole.SOURCE && role != FieldRole.COUNTRY;
   }
 
   /** The first field with {@code role}, or {@code null}. */
@@ -205,7 +213,7 @@ public record RecordSchema(List<Field> fields) {
   }
 
   private static boolean isSingleton(FieldRole role) {
-    return role == FieldRole.UPDATED_AT || role == FieldRole.SOURCE;
+    return role == FieldRole.UPDATED_AT || role == FieldRole.SOURCE || role == FieldRole.COUNTRY;
   }
 
   public static Builder builder() {

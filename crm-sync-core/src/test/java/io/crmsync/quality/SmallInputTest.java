@@ -50,6 +50,30 @@ class SmallInputTest {
         .containsExactly("nickname", "exact", "missing", "exact", "exact");
   }
 
+  /** A number written without a country code is read in its record's country, where it has one. */
+  @Test
+  void phonesWithoutACountryCodeAreReadInTheRecordsCountry() {
+    RecordSchema schema = RecordSchema.detect(List.of("First Name", "Last Name", "Phone", "Mailing Country"));
+    assertThat(schema.fieldFor(FieldRole.COUNTRY)).isEqualTo("Mailing Country");
+    DedupeResult r = DataQualityEngine.builder().schema(schema).build().deduplicate(List.of(
+        new DedupeRecord("london", Map.of("First Name", "Olivia", "Last Name", "Pendlebury",
+            "Phone", "020 7946 0018", "Mailing Country", "United Kingdom"), null, null),
+        new DedupeRecord("e164", Map.of("First Name", "Olivia", "Last Name", "Pendlebury",
+            "Phone", "+44 20 7946 0018"), null, null),
+        new DedupeRecord("berlin", Map.of("First Name", "Jonas", "Last Name", "Vogt",
+            "Phone", "030 901820", "Mailing Country", "Deutschland"), null, null),
+        new DedupeRecord("unknown", Map.of("First Name", "Jonas", "Last Name", "Vogt",
+            "Phone", "(415) 555-0100", "Mailing Country", "Atlantis"), null, null)));
+    ComparisonDetail phone = r.explain("london", "e164").comparisons().get(2);
+    assertThat(phone.level()).isEqualTo("exact");
+    assertThat(phone.valueA()).isEqualTo("+442079460018");
+    assertThat(r.explain("berlin", "unknown").comparisons().get(2))
+        .satisfies(c -> assertThat(c.valueA()).isEqualTo("+4930901820"))
+        .satisfies(c -> assertThat(c.valueB()).isEqualTo("+14155550100")); // an unknown country: the default
+    assertThat(r.explain("london", "e164").comparisons()).extracting(ComparisonDetail::name)
+        .containsExactly("First Name", "Last Name", "Phone"); // the country itself is not compared
+  }
+
   /** A number one record has as the mobile and the other as the phone is one shared number. */
   @Test
   void phoneColumnsAreOneSetOfNumbers() {

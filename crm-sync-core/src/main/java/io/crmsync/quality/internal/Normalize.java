@@ -4,6 +4,8 @@ import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import java.text.Normalizer;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +50,9 @@ public final class Normalize {
           Map.entry("circuit", "cct"), Map.entry("close", "cl"));
 
   private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+
+  /** Country names and codes, as {@link #countryKey} writes them, to ISO 3166 alpha-2 codes. */
+  private static final Map<String, String> COUNTRIES = countries();
 
   private Normalize() {}
 
@@ -368,6 +373,66 @@ public final class Normalize {
   /** The local part of a normalised email. */
   public static String emailLocal(String normalizedEmail) {
     return normalizedEmail.substring(0, normalizedEmail.indexOf('@'));
+  }
+
+  /**
+   * The ISO 3166 alpha-2 code ({@code GB}) of a country written as CRMs hold it: the code itself, the
+   * alpha-3 code ({@code GBR}), the English name or the name in French, German, Spanish, Italian,
+   * Portuguese or Dutch ({@code United Kingdom}, {@code Royaume-Uni}), or a common alias ({@code UK},
+   * {@code England}, {@code U.S.A.}, {@code Holland}). Case, accents, punctuation and a leading
+   * "the" are ignored. {@code null} for anything else: a misspelled country is not guessed at.
+   */
+  public static @Nullable String country(@Nullable String raw) {
+    String key = countryKey(raw);
+    return key == null ? null : COUNTRIES.get(key);
+  }
+
+  private static @Nullable String countryKey(@Nullable String raw) {
+    String t = text(raw);
+    if (t == null) {
+      return null;
+    }
+    if (t.startsWith("the ")) {
+      t = t.substring(4);
+    }
+    return t.replace(" ", "");
+  }
+
+  private static Map<String, String> countries() {
+    Map<String, String> m = new HashMap<>();
+    List<Locale> languages = List.of(Locale.ENGLISH, Locale.FRENCH, Locale.GERMAN, Locale.forLanguageTag("es"),
+        Locale.ITALIAN, Locale.forLanguageTag("pt"), Locale.forLanguageTag("nl"));
+    for (String code : Locale.getISOCountries()) {
+      Locale country = new Locale.Builder().setRegion(code).build();
+      m.putIfAbsent(code.toLowerCase(Locale.ROOT), code);
+      m.putIfAbsent(country.getISO3Country().toLowerCase(Locale.ROOT), code);
+      for (Locale language : languages) {
+        String key = countryKey(country.getDisplayCountry(language));
+        if (key != null) {
+          m.putIfAbsent(key, code);
+        }
+      }
+    }
+    String[][] aliases = {
+        {"GB", "uk", "greatbritain", "britain", "england", "scotland", "wales", "northernireland",
+            "unitedkingdomofgreatbritainandnorthernireland"},
+        {"US", "unitedstatesofamerica", "america", "usofa"},
+        {"NL", "holland"}, {"KR", "korea", "southkorea", "republicofkorea"}, {"RU", "russianfederation"},
+        {"CZ", "czechrepublic", "czechia"}, {"AE", "uae"}, {"CI", "ivorycoast"}, {"TR", "turkiye"},
+        {"HK", "hongkong"}, {"MO", "macau", "macao"}, {"VN", "vietnam"}, {"MK", "macedonia"},
+        {"CD", "drc", "drcongo"}, {"IR", "iran"}, {"SY", "syria"}, {"TW", "taiwan"}, {"LA", "laos"},
+        {"BO", "bolivia"}, {"VE", "venezuela"}, {"TZ", "tanzania"}, {"MD", "moldova"}};
+    for (String[] a : aliases) {
+      for (int k = 1; k < a.length; k++) {
+        m.put(a[k], a[0]);
+      }
+    }
+    return Map.copyOf(m);
+  }
+
+  /** Whether libphonenumber reads national numbers of this ISO 3166 alpha-2 region. */
+  public static boolean isPhoneRegion(String region) {
+    return PHONES.getSupportedRegions().contains(region);
   }
 
   /**

@@ -38,9 +38,10 @@ public final class Table {
     this.schema = schema;
     // fields are normalised and dictionary-encoded concurrently, then assembled in schema order
     List<RecordSchema.Field> phones = schema.fields().stream().filter(f -> f.role() == FieldRole.PHONE).toList();
+    IntFunction<String> region = phoneRegions(defaultRegion);
     List<Part> parts = schema.fields().parallelStream()
-        .map(f -> f.role() != FieldRole.PHONE || phones.size() == 1 ? build(f, defaultRegion)
-            : f == phones.get(0) ? phones(phones, defaultRegion)
+        .map(f -> f.role() != FieldRole.PHONE || phones.size() == 1 ? build(f, region)
+            : f == phones.get(0) ? phones(phones, region)
             : new Part(f, List.of(), null, null)) // compared with the first phone field
         .toList();
     parts = withNamesFromMailboxes(parts);
@@ -99,7 +100,24 @@ public final class Table {
     }
   }
 
-  private Part build(RecordSchema.Field f, String defaultRegion) {
+  /**
+   * Per record, the region its phone numbers without a country code are read in: its {@link
+   * FieldRole#COUNTRY} where it names one libphonenumber knows, else {@code defaultRegion}.
+   */
+  private IntFunction<String> phoneRegions(String defaultRegion) {
+    String field = schema.fieldFor(FieldRole.COUNTRY);
+    if (field == null || schema.fieldFor(FieldRole.PHONE) == null) {
+      return i -> defaultRegion;
+    }
+    String[] regions = new String[records.length];
+    IntStream.range(0, records.length).parallel().forEach(i -> {
+      String code = Normalize.country(records[i].get(field));
+      regions[i] = code != null && Normalize.isPhoneRegion(code) ? code : defaultRegion;
+    });
+    return i -> regions[i];
+  }
+
+  private Part build(RecordSchema.Field f, IntFunction<String> region) {
     int n = records.length;
     String name = f.name();
     switch (f.role()) {
@@ -125,7 +143,7 @@ public final class Table {
             new Comparison.Email(name, email, localColumn, domainColumn), role);
       }
       case PHONE -> {
-        Column c = new Column(name, normalize(n, i -> Normalize.phone(records[i].get(name), defaultRegion)));
+        Column c = new Column(name, normalize(n, i -> Normalize.phone(records[i].get(name), region.apply(i))));
         return new Part(f, List.of(c), new Comparison.Code(name, c, true, "one-digit"), null);
       }
       case FIRST_NAME -> {
@@ -242,14 +260,14 @@ public final class Table {
    * dictionary, each record's distinct numbers packed into the first slots, so a number given as the
    * mobile in one record and as the phone in another agrees. Named after the first field.
    */
-  private Part phones(List<RecordSchema.Field> fields, String defaultRegion) {
+  private Part phones(List<RecordSchema.Field> fields, IntFunction<String> region) {
     int n = records.length;
     int k = fields.size();
     @Nullable String[] values = new String[n * k];
     IntStream.range(0, n).parallel().forEach(i -> {
       int slot = 0;
       for (RecordSchema.Field f : fields) {
-        String v = Normalize.phone(records[i].get(f.name()), defaultRegion);
+        String v = Normalize.phone(records[i].get(f.name()), region.apply(i));
         boolean seen = false;
         for (int s = 0; s < slot && !seen; s++) {
           seen = v != null && v.equals(values[s * n + i]);

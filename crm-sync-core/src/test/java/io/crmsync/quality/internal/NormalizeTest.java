@@ -34,6 +34,29 @@ class NormalizeTest {
   }
 
   @Test
+  void countriesBecomeIsoCodesFromCodesNamesAndAliases() {
+    assertThat(Normalize.country("GB")).isEqualTo("GB");
+    assertThat(Normalize.country("gbr")).isEqualTo("GB");
+    assertThat(Normalize.country(" United Kingdom ")).isEqualTo("GB");
+    assertThat(Normalize.country("UK")).isEqualTo("GB");
+    assertThat(Normalize.country("England")).isEqualTo("GB");
+    assertThat(Normalize.country("Royaume-Uni")).isEqualTo("GB");
+    assertThat(Normalize.country("U.S.A.")).isEqualTo("US");
+    assertThat(Normalize.country("United States of America")).isEqualTo("US");
+    assertThat(Normalize.country("Deutschland")).isEqualTo("DE");
+    assertThat(Normalize.country("ALLEMAGNE")).isEqualTo("DE");
+    assertThat(Normalize.country("España")).isEqualTo("ES");
+    assertThat(Normalize.country("The Netherlands")).isEqualTo("NL");
+    assertThat(Normalize.country("Holland")).isEqualTo("NL");
+    assertThat(Normalize.country("Österreich")).isEqualTo("AT");
+    assertThat(Normalize.country("Brasil")).isEqualTo("BR");
+    assertThat(Normalize.country("South Korea")).isEqualTo("KR");
+    assertThat(Normalize.country("Untied Kingdom")).isNull(); // not guessed at
+    assertThat(Normalize.country("  ")).isNull();
+    assertThat(Normalize.country(null)).isNull();
+  }
+
+  @Test
   void namesFoldAccentsCaseAndTitles() {
     assertThat(Normalize.name("  JOSÉ ")).isEqualTo("jose");
     assertThat(Normalize.name("Zoë")).isEqualTo("zoe");
