@@ -119,7 +119,10 @@ class DataQualityEngineTest {
     assertThat(e.matchProbability()).isGreaterThan(0.99);
     assertThat(e.match()).isTrue();
     assertThat(e.idA()).isEqualTo("bob-1");
-    assertThat(result.explain("bob-2", "bob-1").idA()).isEqualTo("bob-2");
+    PairExplanation reversed = result.explain("bob-2", "bob-1");
+    assertThat(reversed.idA()).isEqualTo("bob-2");
+    assertThat(reversed.comparisons().get(1).valueA()).isEqualTo("bob"); // bob-2's own value first
+    assertThat(reversed.comparisons().get(1).valueB()).isEqualTo("robert");
   }
 
   @Test

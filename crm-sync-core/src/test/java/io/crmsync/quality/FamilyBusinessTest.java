@@ -63,4 +63,28 @@ class FamilyBusinessTest {
     assertThat(couple.comparisons().get(2).note()).contains("relatives share it");
     assertThat(couple.match()).isFalse();
   }
+
+  /** Jr. and Sr. are two people even where everything else agrees; one person's Jr. records stay one. */
+  @Test
+  void aFatherAndSonOfOneNameAtTheirCompanyStayTwoPeople() {
+    List<DedupeRecord> records = new ArrayList<>(io.crmsync.quality.internal.SyntheticContacts.generate(2000, 3).records());
+    records.add(contact("sr", "Charles", "Quarrington Sr.", "charles@quarringtonmotors.com", "Quarrington Motors",
+        "(612) 555-0100", "Duluth"));
+    records.add(contact("jr-1", "Charles", "Quarrington, Jr.", "charles.jr@quarringtonmotors.com",
+        "Quarrington Motors LLC", "(612) 555-0100", "Duluth"));
+    records.add(contact("jr-2", "Chuck", "Quarrington Jr", "", "QUARRINGTON MOTORS", "612.555.0100", "Duluth"));
+    DedupeResult r = DataQualityEngine.ofDefaults().deduplicate(records);
+
+    assertThat(r.clusterOf("jr-1").memberIds()).containsExactlyInAnyOrder("jr-1", "jr-2");
+    PairExplanation e = r.explain("sr", "jr-2");
+    assertThat(e.match()).isFalse();
+    assertThat(e.comparisons()).last().satisfies(c -> {
+      assertThat(c.name()).isEqualTo("generation");
+      assertThat(c.valueA()).isEqualTo("sr");
+      assertThat(c.valueB()).isEqualTo("jr");
+      assertThat(c.weight()).isEqualTo(-1000);
+    });
+    assertThat(r.explain("jr-1", "jr-2").comparisons()).extracting(ComparisonDetail::name)
+        .doesNotContain("generation");
+  }
 }

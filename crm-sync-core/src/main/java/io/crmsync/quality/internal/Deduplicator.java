@@ -2,6 +2,7 @@ package io.crmsync.quality.internal;
 
 import io.crmsync.quality.Cluster;
 import io.crmsync.quality.ClusterExplanation;
+import io.crmsync.quality.ComparisonDetail;
 import io.crmsync.quality.DataQualityEngine;
 import io.crmsync.quality.DedupeListener;
 import io.crmsync.quality.DedupeRecord;
@@ -475,8 +476,12 @@ public final class Deduplicator {
       }
       PairExplanation e = model.explain(Math.min(a, b), Math.max(a, b));
       if (a > b) {
-        // keep the caller's order of ids; values follow the record order of the model
-        return new PairExplanation(idA, idB, e.mode(), e.comparisons(), e.priorWeight(), e.totalWeight(),
+        // the caller's order: idA's values first
+        List<ComparisonDetail> swapped = new ArrayList<>(e.comparisons().size());
+        for (ComparisonDetail d : e.comparisons()) {
+          swapped.add(new ComparisonDetail(d.name(), d.valueB(), d.valueA(), d.level(), d.weight(), d.note()));
+        }
+        return new PairExplanation(idA, idB, e.mode(), swapped, e.priorWeight(), e.totalWeight(),
             e.matchProbability(), e.match(), e.reason());
       }
       return e;

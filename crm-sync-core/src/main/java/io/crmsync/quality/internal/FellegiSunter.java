@@ -44,6 +44,14 @@ public final class FellegiSunter implements PairModel {
   /** Clusters are not merged when their cross pairs average below these log2 odds (1 : 4). */
   static final double CONFLICT_MEAN = -2;
 
+  /**
+   * The weight of two different generational suffixes (Jr. and Sr.): a veto, not an estimate. A father
+   * and son at their family business share name, company, phone and city, which independent
+   * comparisons add up to 30 bits and more; the suffixes are the one thing that tells them apart, and
+   * few records carry one, so EM could not weigh it.
+   */
+  static final double GENERATIONS_DIFFER = -1000;
+
   private final Table table;
   private final Comparison[] comparisons;
   final double lambda;
@@ -688,7 +696,7 @@ public final class FellegiSunter implements PairModel {
 
   @Override
   public double score(int i, int j) {
-    double s = priorWeight;
+    double s = table.generationsDiffer(i, j) ? priorWeight + GENERATIONS_DIFFER : priorWeight;
     int anchorLevel = anchor >= 0 ? comparisons[anchor].level(i, j) : -1;
     for (int k = 0; k < comparisons.length; k++) {
       int level = k == anchor ? anchorLevel : comparisons[k].level(i, j);
@@ -817,6 +825,12 @@ public final class FellegiSunter implements PairModel {
       }
       details.add(new ComparisonDetail(c.name, a, b, c.labels[level], w, note));
       total += w;
+    }
+    if (table.generationsDiffer(i, j)) {
+      details.add(new ComparisonDetail("generation", table.generation(i), table.generation(j), "disagree",
+          GENERATIONS_DIFFER,
+          "generational suffixes differ: two people (a father and son, say), whatever else agrees"));
+      total += GENERATIONS_DIFFER;
     }
     double probability = 1 / (1 + Math.pow(2, -total));
     boolean match = total >= threshold;

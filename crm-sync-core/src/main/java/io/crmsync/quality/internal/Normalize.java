@@ -153,6 +153,34 @@ public final class Normalize {
   }
 
   /**
+   * The generational suffix in a name as written, or {@code null}: {@code "jr"} for Jr., Junior and II
+   * (used alike), {@code "sr"} for Sr. and Senior, {@code "iii"}, {@code "iv"}. {@code John Smith Jr.},
+   * {@code Perez, Sr}, {@code Smith III}.
+   */
+  public static @Nullable String generation(@Nullable String raw) {
+    if (raw == null) {
+      return null;
+    }
+    String t = text(raw);
+    if (t == null || t.indexOf(' ') < 0) {
+      return null; // a lone "Jr" is no name's suffix; and a name of one word has none
+    }
+    String out = null;
+    String[] tokens = t.split(" ");
+    for (int k = 1; k < tokens.length; k++) { // not the first word: Junior Smith is a given name
+      String token = tokens[k];
+      String g = switch (token) {
+        case "jr", "junior", "ii" -> "jr";
+        case "sr", "senior" -> "sr";
+        case "iii", "iv" -> token;
+        default -> null;
+      };
+      out = g != null ? g : out;
+    }
+    return out;
+  }
+
+  /**
    * A full name's given and family name, normalised as by {@link #name}: the first and the last word of
    * {@code John A. Smith}, and the CRM export order {@code Smith, John A.} read the same way. A comma
    * followed only by titles or suffixes ({@code John Smith, Jr.}) is not that order. Either part may be

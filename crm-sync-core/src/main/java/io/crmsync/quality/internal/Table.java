@@ -29,6 +29,13 @@ public final class Table {
   final List<Column> givenRaw = new ArrayList<>();
   final List<Column> familyNames = new ArrayList<>();
 
+  /**
+   * Per record, the generational suffix of its name ({@link Normalize#generation}: jr, sr, iii, iv), or
+   * {@code null} when no record has one. Two records whose suffixes differ are two people (a father and
+   * son at a family business), however alike the rest.
+   */
+  final @Nullable String @Nullable [] generations;
+
   /** The columns and comparison one schema field yields, built independently of the other fields. */
   private record Part(RecordSchema.Field field, List<Column> columns, @Nullable Comparison comparison,
       @Nullable String[] roleMailboxes) {}
@@ -45,6 +52,7 @@ public final class Table {
             : new Part(f, List.of(), null, null)) // compared with the first phone field
         .toList();
     parts = withNamesFromMailboxes(parts);
+    generations = generations();
     for (Part part : parts) {
       for (Column c : part.columns()) {
         columns.put(c.name(), c);
@@ -98,6 +106,40 @@ public final class Table {
       throw new IllegalArgumentException("at most " + Comparison.MAX_COMPARISONS
           + " compared fields are supported, the schema has " + comparisons.size());
     }
+  }
+
+  private @Nullable String @Nullable [] generations() {
+    List<String> fields = schema.fields().stream()
+        .filter(f -> f.role() == FieldRole.FIRST_NAME || f.role() == FieldRole.LAST_NAME
+            || f.role() == FieldRole.FULL_NAME)
+        .map(RecordSchema.Field::name).toList();
+    if (fields.isEmpty()) {
+      return null;
+    }
+    @Nullable String[] out = new String[records.length];
+    boolean any = IntStream.range(0, records.length).parallel().map(i -> {
+      for (String f : fields) {
+        String g = Normalize.generation(records[i].get(f));
+        if (g != null) {
+          out[i] = g;
+          return 1;
+        }
+      }
+      return 0;
+    }).sum() > 0;
+    return any ? out : null;
+  }
+
+  /** The generational suffix of record {@code i}'s name, or {@code null}. */
+  @Nullable String generation(int i) {
+    @Nullable String[] g = generations;
+    return g == null ? null : g[i];
+  }
+
+  /** Whether both records' names carry a generational suffix and the two differ (Jr. and Sr.). */
+  boolean generationsDiffer(int i, int j) {
+    @Nullable String[] g = generations;
+    return g != null && g[i] != null && g[j] != null && !g[i].equals(g[j]);
   }
 
   /**

@@ -57,6 +57,19 @@ class NormalizeTest {
   }
 
   @Test
+  void generationalSuffixesAreReadFromNamesAsWritten() {
+    assertThat(Normalize.generation("Smith Jr.")).isEqualTo("jr");
+    assertThat(Normalize.generation("Perez, Sr")).isEqualTo("sr");
+    assertThat(Normalize.generation("John Smith II")).isEqualTo("jr");
+    assertThat(Normalize.generation("Smith III")).isEqualTo("iii");
+    assertThat(Normalize.generation("Smith Senior")).isEqualTo("sr");
+    assertThat(Normalize.generation("Junior Smith")).isNull(); // a given name
+    assertThat(Normalize.generation("Jr")).isNull();
+    assertThat(Normalize.generation("Smith")).isNull();
+    assertThat(Normalize.generation(null)).isNull();
+  }
+
+  @Test
   void namesFoldAccentsCaseAndTitles() {
     assertThat(Normalize.name("  JOSÉ ")).isEqualTo("jose");
     assertThat(Normalize.name("Zoë")).isEqualTo("zoe");
