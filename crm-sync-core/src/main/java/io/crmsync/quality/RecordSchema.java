@@ -37,7 +37,8 @@ public record RecordSchema(List<Field> fields) {
 
   /** Words CRM exports put before a column's meaning: Mailing City, Business Phone, Primary Email. */
   private static final List<String> HEADER_QUALIFIERS = List.of("mailing", "billing", "shipping", "primary",
-      "business", "work", "office", "home", "other", "personal", "main", "contact", "company", "current");
+      "business", "work", "office", "home", "other", "personal", "main", "contact", "company", "current",
+      "address1", "address2", "address"); // Dynamics 365: Address 1: City, address1_city
 
   public RecordSchema {
     fields = List.copyOf(Objects.requireNonNull(fields, "fields"));
@@ -146,7 +147,7 @@ public record RecordSchema(List<Field> fields) {
     }
     for (String s : List.of("phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone",
         "workphone", "mobilenumber", "cell", "cellphone", "homephone", "otherphone", "businessphone",
-        "directphone", "directdial", "phone2", "secondaryphone")) {
+        "directphone", "directdial", "phone2", "secondaryphone", "telephone1", "telephone2", "telephone3")) {
       m.put(s, FieldRole.PHONE);
     }
     for (String s : List.of("city", "town", "suburb", "locality")) {
@@ -155,7 +156,7 @@ public record RecordSchema(List<Field> fields) {
     for (String s : List.of("country", "countryregion", "countrycode", "countryname", "nation")) {
       m.put(s, FieldRole.COUNTRY);
     }
-    for (String s : List.of("address", "street", "streetaddress", "address1")) {
+    for (String s : List.of("address", "street", "streetaddress", "address1", "line1", "street1")) {
       m.put(s, FieldRole.ADDRESS);
     }
     for (String s : List.of("zip", "zipcode", "postcode", "postalcode", "zippostalcode", "postalzipcode")) {
@@ -165,7 +166,7 @@ public record RecordSchema(List<Field> fields) {
       m.put(s, FieldRole.DATE);
     }
     for (String s : List.of("updatedat", "modifiedat", "lastmodified", "lastmodifieddate", "updated",
-        "modified", "lastupdated")) {
+        "modified", "lastupdated", "modifiedon", "updatedon", "lastmodifiedon")) {
       m.put(s, FieldRole.UPDATED_AT);
     }
     for (String s : List.of("source", "sourcesystem", "origin")) {

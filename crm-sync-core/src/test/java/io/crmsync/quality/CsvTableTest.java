@@ -123,6 +123,16 @@ class CsvTableTest {
     assertThat(RecordSchema.roleOfHeader("Mailing Country")).isEqualTo(FieldRole.COUNTRY);
     assertThat(RecordSchema.roleOfHeader("Country/Region")).isEqualTo(FieldRole.COUNTRY); // HubSpot
     assertThat(RecordSchema.isCompared(FieldRole.COUNTRY)).isFalse();
+    // Dynamics 365, as exported (display names) and as its Web API names them
+    RecordSchema dynamics = RecordSchema.detect(java.util.List.of("Full Name", "Email", "Company Name",
+        "Business Phone", "Mobile Phone", "Address 1: Street 1", "Address 1: City",
+        "Address 1: ZIP/Postal Code", "Address 1: Country/Region", "Modified On"));
+    assertThat(dynamics.fields()).extracting(RecordSchema.Field::role).containsExactly(FieldRole.FULL_NAME,
+        FieldRole.EMAIL, FieldRole.COMPANY, FieldRole.PHONE, FieldRole.PHONE, FieldRole.ADDRESS, FieldRole.CITY,
+        FieldRole.POSTCODE, FieldRole.COUNTRY, FieldRole.UPDATED_AT);
+    assertThat(RecordSchema.roleOfHeader("address1_city")).isEqualTo(FieldRole.CITY);
+    assertThat(RecordSchema.roleOfHeader("telephone1")).isEqualTo(FieldRole.PHONE);
+    assertThat(RecordSchema.roleOfHeader("modifiedon")).isEqualTo(FieldRole.UPDATED_AT);
     assertThatThrownBy(() -> RecordSchema.detect(java.util.List.of("foo", "bar")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[foo, bar]");
   }
