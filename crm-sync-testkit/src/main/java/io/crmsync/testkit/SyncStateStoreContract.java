@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every {@link SyncStateStore} owes the engine: checkpoints, symmetric id links in which
- * the last one saved wins, all the links of an id and their removal, fingerprints read in bulk per
+ * the last one an id saved wins and links saved from both sides are many-to-many, all the links of an id
+ * and their removal, fingerprints read in bulk per
  * scope, dead letters kept whole and in order, and concurrent writers. Extend it and return a new, empty
  * store; a durable store also overrides {@link #reopen()}.
  */
@@ -170,7 +171,8 @@ public abstract class SyncStateStoreContract {
 
   /**
    * Reads the hubspot-to-app direction, or not, before the test writes. The two systems get an unrelated
-   * link first: an in-memory store indexes a direction on its first read only once there is a link.
+   * link first, since a store may build an index on its first read of a direction once there is a link
+   * to index (the in-memory store does).
    */
   private void readTheOtherDirectionFirst(boolean first) {
     if (first) {
@@ -305,8 +307,8 @@ public abstract class SyncStateStoreContract {
   }
 
   /**
-   * Reads links from each of {@code fromSystems} to the other of app and crm (an in-memory store indexes a
-   * direction on its first read once the two systems have a link).
+   * Reads links from each of {@code fromSystems} to the other of app and crm: a store may build an index on
+   * its first read of a direction once the two systems have a link (the in-memory store does).
    */
   private void read(String... fromSystems) {
     for (String from : fromSystems) {
