@@ -31,16 +31,25 @@ public interface SyncStateStore extends AutoCloseable {
 
   /**
    * The ids in {@code toSystem} linked to {@code fromIds} of {@code fromSystem}; ids without a link are
-   * absent from the result. Links are symmetric: a link saved from A to B is found from B to A too. An id
-   * linked to several (two records of A written into one record of B) gets one of them; {@link
-   * #allLinkedIds} gives all.
+   * absent from the result.
+   *
+   * <p>A link is saved from one side, its {@link IdLink#fromSystem()}, and found from both: a link saved
+   * from A to B is found from B to A too. An id has at most one link saved from its own side to one
+   * system for one object type, the last one saved: saving another replaces it, so that its earlier
+   * target no longer finds it either. Links saved from the other side that name the id are the other
+   * side's, and saving the id's own link leaves them alone: in a two-way sync with duplicates on both
+   * sides, links between two systems are many-to-many (a1 and a2 written into b1, b2 written into a1).
+   *
+   * <p>This gives each id one link: the one it saved itself if it has one, else one of those saved from
+   * the other side that name it. {@link #allLinkedIds} gives all.
    */
   Map<String, String> linkedIds(String objectType, String fromSystem, Collection<String> fromIds, String toSystem);
 
   /**
-   * Every id in {@code toSystem} linked to each of {@code fromIds} of {@code fromSystem}, whichever side
-   * saved the link; ids without a link are absent from the result. Where {@link #linkedIds} gives one id,
-   * this gives all: several records of one system are linked to one record of the other when the sync
+   * Every id in {@code toSystem} linked to each of {@code fromIds} of {@code fromSystem}: the link the id
+   * saved itself and every link saved from the other side that names it ({@link #linkedIds} says which
+   * links a save replaces); ids without a link are absent from the result. Where {@link #linkedIds} gives
+   * one id, this gives all: several records of one system are linked to one record of the other when the sync
    * wrote them into it (duplicates that share the match key). The engine asks it before propagating a
    * delete, so that a record is deleted only once no other record is linked to it; one call per batch,
    * so implementations answer in bulk, and should index links by either id (a sync can delete thousands).
@@ -67,8 +76,8 @@ public interface SyncStateStore extends AutoCloseable {
    * it: a store keeps each record's latest failure, so that a record that stays invalid is not listed
    * again on every run. Letters for records without an id are all kept.
    *
-   * <p>An unlink removes the link between its two ids, whether it was saved from one side or the other;
-   * a link of either id to a third stays. If an id loses the link {@link #linkedIds} gave and has others,
+   * <p>An unlink removes the link between its two ids, whether it was saved from one side, the other or
+   * both; a link of either id to a third stays. If an id loses the link {@link #linkedIds} gave and has others,
    * {@link #linkedIds} gives one of those from then on. Unlinking ids that are not linked does nothing.
    */
   void apply(StateUpdate update);

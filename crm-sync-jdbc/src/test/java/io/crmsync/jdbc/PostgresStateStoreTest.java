@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,11 +78,35 @@ class PostgresStateStoreTest extends SyncStateStoreContract {
   }
 
   @Test
-  void aLinkIsOneRowPerSystemPairAndId() {
+  void aLinkIsOneRowKeyedByTheIdThatSavedIt() {
     store.apply(links(new IdLink("contact", "app", "a1", "hubspot", "h1")));
     store.apply(links(new IdLink("contact", "app", "a1", "hubspot", "h9"), new IdLink("contact", "app", "a1", "salesforce", "s1")));
     assertThat(TestDatabase.count(pool, "SELECT count(*) FROM " + pg.config().schema()
         + ".id_links WHERE from_system = 'app' AND from_id = 'a1'")).isEqualTo(2);
+    assertThat(TestDatabase.count(pool, "SELECT count(*) FROM " + pg.config().schema() + ".id_links"))
+        .as("no row for the other direction").isEqualTo(2);
+  }
+
+  /**
+   * Earlier versions wrote each link twice, once keyed by each id; the second row reads as a link saved
+   * from the other side, so what they saved is found as before and an unlink removes both rows.
+   */
+  @Test
+  void linksWrittenAsTwoRowsByEarlierVersionsReadAsBefore() {
+    // a1 and a2 written into c1, as an earlier version stored them: c1's row names the last of them
+    TestDatabase.execute(pool, "INSERT INTO " + pg.config().schema() + ".id_links (object_type, from_system, "
+        + "to_system, from_id, to_id) VALUES ('contact', 'app', 'crm', 'a1', 'c1'), ('contact', 'app', 'crm', 'a2', "
+        + "'c1'), ('contact', 'crm', 'app', 'c1', 'a2'), ('contact', 'app', 'crm', 'a3', 'c3'), "
+        + "('contact', 'crm', 'app', 'c3', 'a3')");
+    assertThat(store.allLinkedIds("contact", "crm", List.of("c1", "c3"), "app"))
+        .isEqualTo(Map.of("c1", Set.of("a1", "a2"), "c3", Set.of("a3")));
+    assertThat(store.linkedIds("contact", "crm", List.of("c1", "c3"), "app")).isEqualTo(Map.of("c1", "a2", "c3", "a3"));
+
+    store.apply(StateUpdate.unlinking(List.of(new IdLink("contact", "app", "a2", "crm", "c1"),
+        new IdLink("contact", "app", "a3", "crm", "c3"))));
+    assertThat(store.allLinkedIds("contact", "crm", List.of("c1", "c3"), "app")).isEqualTo(Map.of("c1", Set.of("a1")));
+    assertThat(store.linkedIds("contact", "crm", List.of("c1", "c3"), "app")).isEqualTo(Map.of("c1", "a1"));
+    assertThat(TestDatabase.count(pool, "SELECT count(*) FROM " + pg.config().schema() + ".id_links")).isEqualTo(1);
   }
 
   @Test

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -649,6 +650,45 @@ public abstract class SyncEngineContract {
     assertThat(echo.balanced()).isTrue();
     assertThat(b.requestCount("delete")).isEqualTo(deletesInB);
     assertThat(b.size(ObjectTypes.CONTACT)).isEqualTo(19);
+  }
+
+  /**
+   * A two-way sync with duplicates on both sides links records many-to-many: a1 written into b1, then b2
+   * (b1's duplicate in B) into a1, then a2 (a1's duplicate in A) into b1. Deleting a2 must keep b1, which
+   * a1 is still written into. A store that kept one link per id and direction lost a1-b1 to the later
+   * saves and deleted b1.
+   */
+  @Test
+  void inATwoWaySyncWithDuplicatesOnBothSidesADeletionKeepsARecordAnotherIsStillWrittenInto() {
+    FakeCrm a = fake("a").build();
+    FakeCrm b = fake("b").build();
+    CrmRecord a1 = a.seed(contacts(1, 0)).get(0);
+    CRMSync aToB = syncBuilder(a, b).alertSink(alerts::add).jobId("a-to-b").twoWay(true).propagateDeletes(true).build();
+    CRMSync bToA = syncBuilder(b, a).alertSink(alerts::add).jobId("b-to-a").twoWay(true).propagateDeletes(true).build();
+    aToB.run();
+    String b1 = b.records(ObjectTypes.CONTACT).get(0).id();
+
+    time.advance(Duration.ofHours(1));
+    CrmRecord b2 = b.seed(List.of(b.get(ObjectTypes.CONTACT, b1).orElseThrow().with(Contact.Fields.FIRST_NAME, "B2")
+        .withModifiedAt(null)))
+        .get(0);
+    assertThat(bToA.run().updated()).as("b2 written into a1").isEqualTo(1);
+
+    time.advance(Duration.ofHours(1));
+    b.edit(ObjectTypes.CONTACT, b1, Map.of(Contact.Fields.TITLE, "Buyer")); // b1 is again the one its email finds
+    CrmRecord a2 = a.seed(List.of(a1.with(Contact.Fields.FIRST_NAME, "A2").withModifiedAt(null))).get(0);
+    assertThat(aToB.run().updated()).as("a2 written into b1").isEqualTo(1);
+    assertThat(state.allLinkedIds(ObjectTypes.CONTACT, "b", List.of(b1, b2.id()), "a"))
+        .isEqualTo(Map.of(b1, Set.of(a1.id(), a2.id()), b2.id(), Set.of(a1.id())));
+
+    time.advance(Duration.ofHours(1));
+    a.delete(ObjectTypes.CONTACT, List.of(a2.id()));
+    SyncReport report = aToB.run();
+
+    assertThat(report.deleted()).isZero();
+    assertThat(report.keptShared()).isEqualTo(1);
+    assertThat(b.get(ObjectTypes.CONTACT, b1)).hasValueSatisfying(r -> assertThat(r.deleted()).isFalse());
+    assertThat(state.allLinkedIds(ObjectTypes.CONTACT, "b", List.of(b1), "a")).isEqualTo(Map.of(b1, Set.of(a1.id())));
   }
 
   @Test

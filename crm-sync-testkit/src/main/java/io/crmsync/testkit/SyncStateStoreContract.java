@@ -20,9 +20,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,7 +36,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every {@link SyncStateStore} owes the engine: checkpoints, symmetric id links in which
- * the last one saved wins, all the links of an id and their removal, fingerprints read in bulk per
+ * the last one an id saved wins and links saved from both sides are many-to-many, all the links of an id
+ * and their removal, fingerprints read in bulk per
  * scope, dead letters kept whole and in order, and concurrent writers. Extend it and return a new, empty
  * store; a durable store also overrides {@link #reopen()}.
  */
@@ -166,9 +169,14 @@ public abstract class SyncStateStoreContract {
     assertThat(store.linkedIds("contact", "erp", List.of("e1"), "app")).isEqualTo(Map.of("e1", "1"));
   }
 
-  /** Reads the hubspot-to-app direction (an in-memory store indexes it then), or not, before the test writes. */
+  /**
+   * Reads the hubspot-to-app direction, or not, before the test writes. The two systems get an unrelated
+   * link first, since a store may build an index on its first read of a direction once there is a link
+   * to index (the in-memory store does).
+   */
   private void readTheOtherDirectionFirst(boolean first) {
     if (first) {
+      store.apply(links(link("app", "a-unrelated", "hubspot", "h-unrelated")));
       assertThat(store.linkedIds("contact", "hubspot", List.of("h1"), "app")).isEmpty();
     }
   }
@@ -296,6 +304,166 @@ public abstract class SyncStateStoreContract {
     Map<String, String> back = store.linkedIds("contact", "crm", crmIds, "app");
     assertThat(back).hasSize(5_000);
     back.forEach((c, a) -> assertThat(a).isEqualTo("a" + c.substring(1) + "-4"));
+  }
+
+  /**
+   * Reads links from each of {@code fromSystems} to the other of app and crm: a store may build an index on
+   * its first read of a direction once the two systems have a link (the in-memory store does).
+   */
+  private void read(String... fromSystems) {
+    for (String from : fromSystems) {
+      String to = from.equals("app") ? "crm" : "app";
+      store.linkedIds("contact", from, List.of("x"), to);
+    }
+  }
+
+  @Test
+  void linksSavedFromBothSidesAreManyToManyAndAllKept() {
+    manyToManyLinks();
+  }
+
+  @Test
+  void linksSavedFromBothSidesAreManyToManyAndAllKeptAfterAppWasRead() {
+    manyToManyLinks("app");
+  }
+
+  @Test
+  void linksSavedFromBothSidesAreManyToManyAndAllKeptAfterCrmWasRead() {
+    manyToManyLinks("crm");
+  }
+
+  /**
+   * A two-way sync with duplicates on both sides: the app job wrote a1 and a2 (one email twice in app) into
+   * c1, and the crm job wrote c2 (c1's duplicate in crm) into a1. Each id's link saved from its own side is
+   * its own; a link saved from the other side names it without replacing it.
+   */
+  private void manyToManyLinks(String... readFirst) {
+    store.apply(links(link("app", "a1", "crm", "c1")));
+    read(readFirst);
+    store.apply(links(link("crm", "c2", "app", "a1")));
+    store.apply(links(link("app", "a2", "crm", "c1")));
+
+    assertThat(store.allLinkedIds("contact", "app", List.of("a1", "a2"), "crm"))
+        .isEqualTo(Map.of("a1", Set.of("c1", "c2"), "a2", Set.of("c1")));
+    assertThat(store.allLinkedIds("contact", "crm", List.of("c1", "c2"), "app"))
+        .isEqualTo(Map.of("c1", Set.of("a1", "a2"), "c2", Set.of("a1")));
+    assertThat(store.linkedIds("contact", "app", List.of("a1", "a2"), "crm"))
+        .as("the link each id saved itself").isEqualTo(Map.of("a1", "c1", "a2", "c1"));
+    Map<String, String> back = store.linkedIds("contact", "crm", List.of("c1", "c2"), "app");
+    assertThat(back).containsEntry("c2", "a1").containsOnlyKeys("c1", "c2");
+    assertThat(back.get("c1")).isIn("a1", "a2");
+
+    // a1's deletion in app is propagated as the engine does it: c1 stays for a2, and c2 is a1's alone
+    assertThat(store.allLinkedIds("contact", "crm", List.of("c1", "c2"), "app"))
+        .containsEntry("c1", Set.of("a1", "a2"));
+    store.apply(unlinks(link("app", "a1", "crm", "c1"), link("app", "a1", "crm", "c2")));
+    assertThat(store.allLinkedIds("contact", "crm", List.of("c1", "c2"), "app")).isEqualTo(Map.of("c1", Set.of("a2")));
+    assertThat(store.allLinkedIds("contact", "app", List.of("a1", "a2"), "crm")).isEqualTo(Map.of("a2", Set.of("c1")));
+    assertThat(store.linkedIds("contact", "crm", List.of("c1", "c2"), "app")).isEqualTo(Map.of("c1", "a2"));
+  }
+
+  @Test
+  void anIdSavedWithANewLinkLosesItsEarlierOne() {
+    relinked();
+  }
+
+  @Test
+  void anIdSavedWithANewLinkLosesItsEarlierOneAfterCrmWasRead() {
+    relinked("crm");
+  }
+
+  @Test
+  void anIdSavedWithANewLinkLosesItsEarlierOneAfterBothWereRead() {
+    relinked("crm", "app");
+  }
+
+  /**
+   * a1 was written into c1, then (c1 gone from crm, or merged away) into c2: c1 no longer links to a1 from
+   * either side. A link that crm saved itself, naming a1, stays: it is crm's to replace.
+   */
+  private void relinked(String... readBetween) {
+    store.apply(links(link("app", "a1", "crm", "c1"), link("crm", "c9", "app", "a1")));
+    read(readBetween);
+    store.apply(links(link("app", "a1", "crm", "c2")));
+
+    assertThat(store.linkedIds("contact", "crm", List.of("c1", "c2", "c9"), "app"))
+        .isEqualTo(Map.of("c2", "a1", "c9", "a1"));
+    assertThat(store.allLinkedIds("contact", "crm", List.of("c1", "c2", "c9"), "app"))
+        .isEqualTo(Map.of("c2", Set.of("a1"), "c9", Set.of("a1")));
+    assertThat(store.allLinkedIds("contact", "app", List.of("a1"), "crm")).isEqualTo(Map.of("a1", Set.of("c2", "c9")));
+    assertThat(store.linkedIds("contact", "app", List.of("a1"), "crm")).isEqualTo(Map.of("a1", "c2"));
+
+    // within one update too, the last link saved for an id wins
+    store.apply(links(link("app", "a1", "crm", "c3"), link("app", "a1", "crm", "c4")));
+    assertThat(store.allLinkedIds("contact", "crm", List.of("c1", "c2", "c3", "c4"), "app"))
+        .isEqualTo(Map.of("c4", Set.of("a1")));
+    // and unlinking the link it lost does nothing
+    store.apply(unlinks(link("app", "a1", "crm", "c2")));
+    assertThat(store.allLinkedIds("contact", "app", List.of("a1"), "crm")).isEqualTo(Map.of("a1", Set.of("c4", "c9")));
+  }
+
+  /**
+   * Links saved from both sides, with duplicates, relinks and unlinks, each direction read at random times,
+   * against a model: each id's link saved from its side (the last one wins), and links as the union of both
+   * sides' saved links.
+   */
+  @Test
+  void randomLinksFromBothSidesAgreeWithAModel() {
+    Random random = new Random(20261129);
+    Map<String, String> savedByApp = new HashMap<>();
+    Map<String, String> savedByCrm = new HashMap<>();
+    for (int step = 0; step < 300; step++) {
+      int what = random.nextInt(10);
+      if (what < 5) {
+        List<IdLink> batch = new ArrayList<>();
+        for (int i = random.nextInt(3); i >= 0; i--) {
+          String a = "a" + random.nextInt(6);
+          String c = "c" + random.nextInt(6);
+          if (random.nextBoolean()) {
+            batch.add(link("app", a, "crm", c));
+            savedByApp.put(a, c);
+          } else {
+            batch.add(link("crm", c, "app", a));
+            savedByCrm.put(c, a);
+          }
+        }
+        store.apply(links(batch.toArray(new IdLink[0])));
+      } else if (what < 7) {
+        List<IdLink> batch = new ArrayList<>();
+        for (int i = random.nextInt(3); i >= 0; i--) {
+          String a = "a" + random.nextInt(6);
+          String c = "c" + random.nextInt(6);
+          batch.add(random.nextBoolean() ? link("app", a, "crm", c) : link("crm", c, "app", a));
+          savedByApp.remove(a, c);
+          savedByCrm.remove(c, a);
+        }
+        store.apply(unlinks(batch.toArray(new IdLink[0])));
+      } else {
+        boolean fromApp = random.nextBoolean();
+        String from = fromApp ? "app" : "crm";
+        String to = fromApp ? "crm" : "app";
+        Map<String, String> own = fromApp ? savedByApp : savedByCrm;
+        Map<String, String> other = fromApp ? savedByCrm : savedByApp;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+          ids.add((fromApp ? "a" : "c") + i);
+        }
+        Map<String, Set<String>> expected = new HashMap<>();
+        own.forEach((id, linked) -> expected.computeIfAbsent(id, k -> new HashSet<>()).add(linked));
+        other.forEach((linked, id) -> expected.computeIfAbsent(id, k -> new HashSet<>()).add(linked));
+        String context = "step " + step + ", from " + from;
+        assertThat(store.allLinkedIds("contact", from, ids, to)).as(context).isEqualTo(expected);
+        Map<String, String> one = store.linkedIds("contact", from, ids, to);
+        assertThat(one).as(context).containsOnlyKeys(expected.keySet());
+        one.forEach((id, linked) -> {
+          if (own.containsKey(id)) {
+            assertThat(linked).as(context + ": the link %s saved itself", id).isEqualTo(own.get(id));
+          } else {
+            assertThat(linked).as(context + ": a link of %s", id).isIn(expected.get(id));
+          }
+        });
+      }
+    }
   }
 
   @Test

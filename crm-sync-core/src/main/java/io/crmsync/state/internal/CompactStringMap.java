@@ -70,22 +70,12 @@ final class CompactStringMap {
   private int @Nullable [] valuePrev;
   private int @Nullable [] valueNext;
 
+  void put(String key, String value) {
+    putAll(List.of(key), k -> k, k -> value);
+  }
+
   /** Puts each item's key and value; a later item wins over an earlier one with the same key. */
   <T> void putAll(List<T> items, Function<? super T, String> key, Function<? super T, String> value) {
-    putAll(items, key, value, false);
-  }
-
-  /** Puts each item's key and value where the key has none yet. */
-  <T> void putAllAbsent(List<T> items, Function<? super T, String> key, Function<? super T, String> value) {
-    putAll(items, key, value, true);
-  }
-
-  void put(String key, String value) {
-    putAll(List.of(key), k -> k, k -> value, false);
-  }
-
-  private <T> void putAll(List<T> items, Function<? super T, String> key, Function<? super T, String> value,
-      boolean onlyIfAbsent) {
     int n = items.size();
     String[] keys = new String[n];
     String[] values = new String[n];
@@ -122,8 +112,6 @@ final class CompactStringMap {
         if (index[slot] == 0) {
           e = append(keys[j], h);
           index[slot] = ((long) h << 32) | (e + 1);
-        } else if (onlyIfAbsent) {
-          continue;
         } else {
           e = (int) index[slot] - 1;
           if (holds(e, texts[j], digests[2 * j], digests[2 * j + 1])) {

@@ -21,17 +21,18 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Function;
 
 /**
  * {@link SyncStateStore#inMemory()}. Links and fingerprints, one of each per record synced, sit in
  * {@link CompactStringMap}s: a million-record sync keeps them in a few flat arrays rather than millions of
  * map entries for the garbage collector to trace.
  *
- * <p>A link is stored in the direction it was saved. The other direction, which a one-way sync never
- * reads, is indexed on its first read and kept up to date from then on. {@link #allLinkedIds} asks a
- * table which keys hold a value, which the map answers from a value index of its own, likewise built on
- * the first such question (that is, once a sync propagates deletes).
+ * <p>A link is stored once, in the table of the side that saved it: one link per id of that side, the
+ * last one saved. Links read from the other side are found by asking that table which keys hold the id,
+ * which the map answers from a value index of its own, built on the first such question (a one-way sync
+ * asks it only once it propagates deletes) and costing two ints per link. No link is copied into the
+ * other side's table: a copy there would share its key with the links that side saves itself, and
+ * replace them or outlive the link it copied.
  */
 public final class InMemorySyncStateStore implements SyncStateStore {
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
@@ -82,28 +83,20 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   /** The links of one object type between two systems. */
   private static final class LinkPair {
     /**
-     * Shared by writers of links and readers of all of an id's links; taken alone to index a direction
-     * from the other one, and to remove links, which changes both directions and reads them.
+     * Shared by writers of links and by readers, which read both tables; taken alone to remove links,
+     * which changes both, so that a reader sees all of a batch's unlinks or none.
      */
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    final LinkTable[] byDirection;
+    /** Per {@linkplain PairKey#direction direction}, from id to to id: the links saved from that side. */
+    final CompactStringMap[] savedFrom;
 
     LinkPair(PairKey key) {
-      LinkTable forward = new LinkTable();
-      if (key.first().equals(key.second())) {
-        forward.complete = true; // a system linked to itself: one table serves both directions
-        byDirection = new LinkTable[] {forward, forward};
-      } else {
-        byDirection = new LinkTable[] {forward, new LinkTable()};
-      }
+      CompactStringMap first = new CompactStringMap();
+      // a system linked to itself: one table holds the links saved from either side
+      savedFrom = key.first().equals(key.second())
+          ? new CompactStringMap[] {first, first}
+          : new CompactStringMap[] {first, new CompactStringMap()};
     }
-  }
-
-  private static final class LinkTable {
-    /** From id to to id. */
-    final CompactStringMap ids = new CompactStringMap();
-    /** Whether it holds the links saved from the other side too; set on the first read. */
-    volatile boolean complete;
   }
 
   private static boolean sameDirection(IdLink a, IdLink b) {
@@ -146,44 +139,39 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     checkpoints.put(Objects.requireNonNull(jobId, "jobId"), Objects.requireNonNull(checkpoint, "checkpoint"));
   }
 
+  /** The id's own link if it saved one, else one of the links saved from the other side that name it. */
   @Override
   public Map<String, String> linkedIds(
       String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
+    Objects.requireNonNull(fromIds, "fromIds");
     PairKey key = PairKey.of(objectType, fromSystem, toSystem);
     LinkPair pair = links.get(key);
-    if (pair == null) {
+    if (pair == null || fromIds.isEmpty()) {
       return Map.of();
     }
     int direction = key.direction(fromSystem);
-    LinkTable table = pair.byDirection[direction];
-    if (!table.complete) {
-      pair.lock.writeLock().lock();
-      try {
-        if (!table.complete) {
-          // in slices, so that a million links are not all decoded at once; writers wait on the pair's
-          // lock, so nothing can take these two maps' locks in the other order meanwhile
-          List<Map.Entry<String, String>> slice = new ArrayList<>();
-          pair.byDirection[1 - direction].ids.forEach((from, to) -> {
-            slice.add(Map.entry(to, from));
-            if (slice.size() == 10_000) {
-              table.ids.putAllAbsent(slice, Map.Entry::getKey, Map.Entry::getValue);
-              slice.clear();
-            }
-          });
-          table.ids.putAllAbsent(slice, Map.Entry::getKey, Map.Entry::getValue);
-          table.complete = true;
+    pair.lock.readLock().lock();
+    try {
+      Map<String, String> own = pair.savedFrom[direction].getAll(fromIds);
+      List<String> rest = new ArrayList<>();
+      for (String id : fromIds) {
+        if (!own.containsKey(id)) {
+          rest.add(id);
         }
-      } finally {
-        pair.lock.writeLock().unlock();
       }
+      Map<String, List<String>> pointing = rest.isEmpty() ? Map.of() : pair.savedFrom[1 - direction].keysOf(rest);
+      if (pointing.isEmpty()) {
+        return own;
+      }
+      Map<String, String> out = new HashMap<>(own);
+      pointing.forEach((id, linked) -> out.put(id, linked.get(0)));
+      return out;
+    } finally {
+      pair.lock.readLock().unlock();
     }
-    return table.ids.getAll(fromIds);
   }
 
-  /**
-   * The id's own link in its direction, and the links of the other direction that point at it: saved
-   * from there, or (once that direction was indexed) copies of links saved from here.
-   */
+  /** The link the id saved itself, and the links saved from the other side that name it. */
   @Override
   public Map<String, Set<String>> allLinkedIds(
       String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
@@ -198,8 +186,8 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     Map<String, List<String>> pointing;
     pair.lock.readLock().lock();
     try {
-      own = pair.byDirection[direction].ids.getAll(fromIds);
-      pointing = pair.byDirection[1 - direction].ids.keysOf(fromIds);
+      own = pair.savedFrom[direction].getAll(fromIds);
+      pointing = pair.savedFrom[1 - direction].keysOf(fromIds);
     } finally {
       pair.lock.readLock().unlock();
     }
@@ -221,11 +209,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
       LinkPair pair = links(key);
       pair.lock.readLock().lock();
       try {
-        pair.byDirection[direction].ids.putAll(run, IdLink::fromId, IdLink::toId);
-        LinkTable reverse = pair.byDirection[1 - direction];
-        if (reverse.complete) {
-          reverse.ids.putAll(run, IdLink::toId, IdLink::fromId);
-        }
+        pair.savedFrom[direction].putAll(run, IdLink::fromId, IdLink::toId);
       } finally {
         pair.lock.readLock().unlock();
       }
@@ -247,46 +231,21 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     }
   }
 
-  /**
-   * Removes each link from both directions. An id that loses the link its direction held gets another of
-   * its links there, if it has one and that direction is indexed (an unindexed one picks it up when it is).
-   */
+  /** Removes each link from the tables of both sides, where it was saved from either or both. */
   private void unlink(List<IdLink> unlinks) {
     forEachRun(unlinks, (key, direction, run) -> {
       LinkPair pair = links.get(key);
       if (pair == null) {
         return; // nothing was ever linked between these systems
       }
-      LinkTable forward = pair.byDirection[direction];
-      LinkTable reverse = pair.byDirection[1 - direction];
       pair.lock.writeLock().lock();
       try {
-        List<IdLink> fromGone = forward.ids.removeAll(run, IdLink::fromId, IdLink::toId);
-        List<IdLink> toGone = reverse.ids.removeAll(run, IdLink::toId, IdLink::fromId);
-        if (forward.complete) {
-          relink(forward, fromGone, IdLink::fromId, reverse);
-        }
-        if (reverse.complete) {
-          relink(reverse, toGone, IdLink::toId, forward);
-        }
+        pair.savedFrom[direction].removeAll(run, IdLink::fromId, IdLink::toId);
+        pair.savedFrom[1 - direction].removeAll(run, IdLink::toId, IdLink::fromId);
       } finally {
         pair.lock.writeLock().unlock();
       }
     });
-  }
-
-  /** Links each id of {@code gone} in {@code table} to one of the ids that {@code other} links to it, if any. */
-  private static void relink(LinkTable table, List<IdLink> gone, Function<IdLink, String> id, LinkTable other) {
-    if (gone.isEmpty()) {
-      return;
-    }
-    List<String> ids = new ArrayList<>(gone.size());
-    for (IdLink l : gone) {
-      ids.add(id.apply(l));
-    }
-    List<Map.Entry<String, String>> replacements = new ArrayList<>();
-    other.ids.keysOf(ids).forEach((linked, others) -> replacements.add(Map.entry(linked, others.get(0))));
-    table.ids.putAll(replacements, Map.Entry::getKey, Map.Entry::getValue);
   }
 
   /**

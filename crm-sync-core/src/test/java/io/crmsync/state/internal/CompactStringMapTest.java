@@ -48,19 +48,13 @@ class CompactStringMapTest {
   }
 
   @Property(tries = 200)
-  void behavesLikeAMap(@ForAll("operations") List<Map.Entry<String, String>> puts, @ForAll("batchSizes") int batch,
-      @ForAll boolean onlyIfAbsent) {
+  void behavesLikeAMap(@ForAll("operations") List<Map.Entry<String, String>> puts, @ForAll("batchSizes") int batch) {
     CompactStringMap map = new CompactStringMap();
     Map<String, String> model = new HashMap<>();
     for (int from = 0; from < puts.size(); from += batch) {
       List<Map.Entry<String, String>> run = puts.subList(from, Math.min(puts.size(), from + batch));
-      if (onlyIfAbsent) {
-        map.putAllAbsent(run, Map.Entry::getKey, Map.Entry::getValue);
-        run.forEach(e -> model.putIfAbsent(e.getKey(), e.getValue()));
-      } else {
-        map.putAll(run, Map.Entry::getKey, Map.Entry::getValue);
-        run.forEach(e -> model.put(e.getKey(), e.getValue()));
-      }
+      map.putAll(run, Map.Entry::getKey, Map.Entry::getValue);
+      run.forEach(e -> model.put(e.getKey(), e.getValue()));
     }
     assertThat(map.size()).isEqualTo(model.size());
     for (Map.Entry<String, String> e : model.entrySet()) {

@@ -34,6 +34,11 @@ import java.util.function.BiConsumer;
  * dead letters, and removes its unlinks, in one transaction; {@link #applyAndSettle} adds the settlement of the batch's task to
  * that transaction when the queue is a {@link PostgresTaskQueue} on the same tables. Rows are written in
  * key order, so concurrent batches that touch the same keys cannot deadlock. Thread-safe.
+ *
+ * <p>A link is one row of {@code id_links}, keyed by the id that saved it, which its next save replaces;
+ * reads from the other side find it by {@code to_id}. Versions before this one also wrote a row keyed by
+ * the other id, which could replace a link that id had saved itself, or outlive the link it mirrored;
+ * such rows left in a table read as links saved from the other side.
  */
 public final class PostgresStateStore implements SyncStateStore {
   private final Db db;
@@ -91,6 +96,7 @@ public final class PostgresStateStore implements SyncStateStore {
     });
   }
 
+  /** The id's own row if it has one, else the first (by id) of the rows saved from the other side that name it. */
   @Override
   public Map<String, String> linkedIds(String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
     Map<String, String> out = new HashMap<>();
@@ -99,9 +105,9 @@ public final class PostgresStateStore implements SyncStateStore {
   }
 
   /**
-   * The id's own row, and the rows of the other direction that point at it: every save writes both, but
-   * each row holds one id, so only the second finds all the records written into one. The V4 index on
-   * {@code to_id} serves it.
+   * The id's own row, and the rows saved from the other side that name it: a row holds one link, saved
+   * from one side, so only the second finds all the records written into one. The V4 index on {@code
+   * to_id} serves it.
    */
   @Override
   public Map<String, Set<String>> allLinkedIds(
@@ -113,12 +119,12 @@ public final class PostgresStateStore implements SyncStateStore {
   }
 
   /**
-   * Passes each (from id, to id) row of the links of {@code fromIds} to {@code row}: the rows saved from
-   * {@code fromSystem}, and with {@code pointingBack} also those saved from {@code toSystem} that point at
-   * them, read the other way round.
+   * Passes (from id, to id) pairs of the links of {@code fromIds} to {@code row}: those of the rows saved
+   * from {@code fromSystem} and of the rows saved from {@code toSystem} that name them, read the other way
+   * round; with {@code all} every pair, else one per id, its own row's where it has one.
    */
   private void readLinks(String what, String objectType, String fromSystem, Collection<String> fromIds,
-      String toSystem, boolean pointingBack, BiConsumer<String, String> row) {
+      String toSystem, boolean all, BiConsumer<String, String> row) {
     Objects.requireNonNull(objectType, "objectType");
     Objects.requireNonNull(fromSystem, "fromSystem");
     Objects.requireNonNull(fromIds, "fromIds");
@@ -127,23 +133,23 @@ public final class PostgresStateStore implements SyncStateStore {
       return;
     }
     String[] ids = new LinkedHashSet<>(fromIds).toArray(new String[0]);
-    String own = "SELECT from_id, to_id FROM " + links
-        + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND from_id = ANY (?)";
-    String back = " UNION SELECT to_id, from_id FROM " + links
-        + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND to_id = ANY (?)";
+    String own = " FROM " + links + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND from_id = ANY (?)";
+    String back = " FROM " + links + " WHERE object_type = ? AND from_system = ? AND to_system = ? AND to_id = ANY (?)";
+    String sql = all
+        ? "SELECT from_id, to_id" + own + " UNION SELECT to_id, from_id" + back
+        : "SELECT DISTINCT ON (id) id, other FROM (SELECT from_id AS id, to_id AS other, 0 AS rank" + own
+            + " UNION ALL SELECT to_id, from_id, 1" + back + ") AS x ORDER BY id, rank, other";
     db.autoCommit(what, c -> {
-      try (PreparedStatement ps = Db.prepare(c, pointingBack ? own + back : own)) {
+      try (PreparedStatement ps = Db.prepare(c, sql)) {
         java.sql.Array array = c.createArrayOf("text", ids);
         ps.setString(1, objectType);
         ps.setString(2, fromSystem);
         ps.setString(3, toSystem);
         ps.setArray(4, array);
-        if (pointingBack) {
-          ps.setString(5, objectType);
-          ps.setString(6, toSystem);
-          ps.setString(7, fromSystem);
-          ps.setArray(8, array);
-        }
+        ps.setString(5, objectType);
+        ps.setString(6, toSystem);
+        ps.setString(7, fromSystem);
+        ps.setArray(8, array);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             row.accept(rs.getString(1), rs.getString(2));
@@ -248,12 +254,15 @@ public final class PostgresStateStore implements SyncStateStore {
     }
   }
 
+  /**
+   * Writes each link as one row, keyed by the id that saved it: its earlier link is replaced, and the rows
+   * the other side saved are left alone (a row for the other direction would share its key with them).
+   */
   private void writeLinks(Connection c, List<IdLink> list) throws SQLException {
-    // both directions, one row per key (the last link wins), in key order
+    // one row per key (the last link wins), in key order
     TreeMap<LinkKey, String> rows = new TreeMap<>();
     for (IdLink l : list) {
       rows.put(new LinkKey(l.objectType(), l.fromSystem(), l.toSystem(), l.fromId()), l.toId());
-      rows.put(new LinkKey(l.objectType(), l.toSystem(), l.fromSystem(), l.toId()), l.fromId());
     }
     int n = rows.size();
     String[] types = new String[n];
@@ -294,9 +303,8 @@ public final class PostgresStateStore implements SyncStateStore {
   }
 
   /**
-   * Deletes both rows of each link, where they still name each other; then each row key that lost its
-   * row gets one of the links left to it from the other side, if any, so that {@link #linkedIds} still
-   * finds it.
+   * Deletes the rows of each link, saved from either side (or both), where they still name each other.
+   * Nothing else changes: no row holds a copy of another, so an id's other links are rows of their own.
    */
   private void removeLinks(Connection c, List<IdLink> list) throws SQLException {
     TreeSet<LinkRow> rows = new TreeSet<>();
@@ -319,53 +327,16 @@ public final class PostgresStateStore implements SyncStateStore {
       toIds[i] = row.toId();
       i++;
     }
-    List<LinkKey> gone = new ArrayList<>();
     try (PreparedStatement ps = Db.prepare(c, "DELETE FROM " + links + " l "
         + "USING unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
         + "AS x(object_type, from_system, to_system, from_id, to_id) "
         + "WHERE l.from_id = x.from_id AND l.from_system = x.from_system AND l.to_system = x.to_system "
-        + "AND l.object_type = x.object_type AND l.to_id = x.to_id "
-        + "RETURNING l.object_type, l.from_system, l.to_system, l.from_id")) {
+        + "AND l.object_type = x.object_type AND l.to_id = x.to_id")) {
       ps.setArray(1, c.createArrayOf("text", types));
       ps.setArray(2, c.createArrayOf("text", froms));
       ps.setArray(3, c.createArrayOf("text", tos));
       ps.setArray(4, c.createArrayOf("text", fromIds));
       ps.setArray(5, c.createArrayOf("text", toIds));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          gone.add(new LinkKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
-        }
-      }
-    }
-    if (gone.isEmpty()) {
-      return;
-    }
-    int k = gone.size();
-    String[] goneTypes = new String[k];
-    String[] goneFroms = new String[k];
-    String[] goneTos = new String[k];
-    String[] goneIds = new String[k];
-    for (int j = 0; j < k; j++) {
-      LinkKey key = gone.get(j);
-      goneTypes[j] = key.objectType();
-      goneFroms[j] = key.fromSystem();
-      goneTos[j] = key.toSystem();
-      goneIds[j] = key.fromId();
-    }
-    // a separate statement, so that it sees the rows the delete removed as gone
-    try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + links
-        + " (object_type, from_system, to_system, from_id, to_id) "
-        + "SELECT DISTINCT ON (g.from_id, g.from_system, g.to_system, g.object_type) "
-        + "g.object_type, g.from_system, g.to_system, g.from_id, o.from_id "
-        + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS g(object_type, from_system, to_system, from_id) "
-        + "JOIN " + links + " o ON o.to_id = g.from_id AND o.from_system = g.to_system "
-        + "AND o.to_system = g.from_system AND o.object_type = g.object_type "
-        + "ORDER BY g.from_id, g.from_system, g.to_system, g.object_type, o.from_id "
-        + "ON CONFLICT (from_id, from_system, to_system, object_type) DO NOTHING")) {
-      ps.setArray(1, c.createArrayOf("text", goneTypes));
-      ps.setArray(2, c.createArrayOf("text", goneFroms));
-      ps.setArray(3, c.createArrayOf("text", goneTos));
-      ps.setArray(4, c.createArrayOf("text", goneIds));
       ps.executeUpdate();
     }
   }
