@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
  *     target record is kept ({@code keptShared})
  * @param keptShared of the {@code unchanged} records, those deleted in the source whose target record was
  *     kept because other records of the source are still linked to it (duplicates written into one
- *     record); only their own link was removed, and the target record goes with the last of them
+ *     record); only their own link was removed, and the target record goes with the last of them.
+ *     Counted when the record's batch settles: duplicates deleted in one run but settled in different
+ *     batches count one as kept and the last as deleted, where one batch counts both as deleted
  * @param deadLettered records given up on, each kept with its cause in the state store
  * @param remaining records read but not settled when the run stopped early; the next run picks them up
  * @param delegated records read by this run and left on a durable queue for whichever worker takes them:
