@@ -1,0 +1,308 @@
+package io.crmsync.benchmarks.quality;
+
+import io.crmsync.benchmarks.quality.DukeSetup.DukeRow;
+import io.crmsync.benchmarks.quality.DukeSetup.Prop;
+import io.crmsync.benchmarks.quality.holdout.HoldoutContacts;
+import io.crmsync.model.Contact;
+import io.crmsync.quality.CsvTable;
+import io.crmsync.quality.DataQualityEngine;
+import io.crmsync.quality.DedupeRecord;
+import io.crmsync.quality.DedupeResult;
+import io.crmsync.quality.PairwiseMetrics;
+import io.crmsync.quality.RecordSchema;
+import io.crmsync.quality.internal.SyntheticContacts;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import no.priv.garshol.duke.ConfigurationImpl;
+import no.priv.garshol.duke.Processor;
+import no.priv.garshol.duke.Record;
+import no.priv.garshol.duke.matchers.AbstractMatchListener;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Issue #3's side-by-side baseline: Duke 1.2 (a peer record-linkage engine, Lucene blocking and naive
+ * Bayes scoring), hand-tuned with ground truth on data of the same kind but another seed (see {@link
+ * DukeTuning}), run on the same contacts as {@link DataQualityEngine} with its defaults, in the same
+ * JVM. Both are scored identically: Duke's match pairs are closed transitively into clusters, then
+ * {@link PairwiseMetrics} counts pairs over all records.
+ *
+ * <p>Data: {@code synthetic} is {@code SyntheticContacts} (seed 42, as our other benchmarks);
+ * {@code holdout-salesforce} and {@code holdout-hubspot} are {@link HoldoutContacts} exports (seed
+ * 20240611, as {@code HoldoutAccuracy}), written to CSV and read back: our engine through {@link
+ * CsvTable} and {@link RecordSchema#detect}, Duke from the same parsed rows, with its columns mapped by
+ * hand as a Duke user maps them in XML (both phone columns feed its PHONE property).
+ *
+ * <p>Run from the repository root:
+ *
+ * <pre>
+ * mvn -B -o -q -DskipTests package -pl crm-sync-benchmarks -am
+ * java -Xmx4g -cp crm-sync-benchmarks/target/benchmarks.jar io.crmsync.benchmarks.quality.DukeBaseline \
+ *     [--sizes 30000,300000] [--data synthetic|holdout-salesforce|holdout-hubspot|all] [--threads 2]
+ * </pre>
+ *
+ * <p>Both engines get the same number of threads (ours uses its default parallelism, the processor
+ * count; Duke's {@code Processor.setThreads}). The machine is shared and small: times are indicative,
+ * compare their ratio.
+ */
+public final class DukeBaseline {
+  private DukeBaseline() {}
+
+  static final long SYNTHETIC_SEED = 42;
+  static final long HOLDOUT_SEED = 20240611L;
+
+  /**
+   * Duke's configuration for {@code SyntheticContacts}-kind data, found by {@link DukeTuning} on seed 7
+   * at 30,000 rows.
+   */
+  static DukeSetup tunedSynthetic() {
+    return new DukeSetup(0.9, 30, 0f, false, List.of(
+        new Prop("FIRST", "jw", 0.3, 0.75, true),
+        new Prop("LAST", "jw", 0.1, 0.85, true),
+        new Prop("EMAIL", "exact", 0.4, 0.95, true),
+        new Prop("PHONE", "exact", 0.45, 0.85, true),
+        new Prop("COMPANY", "jw", 0.4, 0.65, false),
+        new Prop("CITY", "jw", 0.45, 0.6, false)),
+        true, true, 10);
+  }
+
+  /**
+   * Duke's configuration for {@code HoldoutContacts}-kind exports, found by {@link DukeTuning} on
+   * Salesforce-format data of seed 7 at 30,000 rows.
+   */
+  static DukeSetup tunedHoldout() {
+    return tunedSynthetic();
+  }
+
+  /**
+   * One dataset in both engines' input forms.
+   *
+   * @param name synthetic, holdout-salesforce or holdout-hubspot
+   * @param records our engine's input
+   * @param schema our engine's field mapping, null for the default contact schema
+   * @param duke Duke's input, one row per record
+   * @param truth person by record id
+   */
+  record Data(String name, List<DedupeRecord> records, @Nullable RecordSchema schema, List<DukeRow> duke,
+      Map<String, String> truth) {}
+
+  /** Generates {@code kind} data of {@code size} rows; holdout data go through a CSV file in {@code dir}. */
+  static Data load(String kind, int size, long seed, Path dir) {
+    if (kind.equals("synthetic")) {
+      SyntheticContacts.Dataset d = SyntheticContacts.generate(size, seed);
+      List<DukeRow> rows = new ArrayList<>(d.records().size());
+      for (DedupeRecord r : d.records()) {
+        Map<String, List<String>> raw = new HashMap<>();
+        put(raw, "FIRST", r.get(Contact.Fields.FIRST_NAME));
+        put(raw, "LAST", r.get(Contact.Fields.LAST_NAME));
+        put(raw, "EMAIL", r.get(Contact.Fields.EMAIL));
+        put(raw, "COMPANY", r.get(Contact.Fields.COMPANY));
+        put(raw, "PHONE", r.get(Contact.Fields.PHONE));
+        put(raw, "CITY", r.get(Contact.Fields.CITY));
+        rows.add(new DukeRow(r.id(), raw));
+      }
+      return new Data(kind, d.records(), null, rows, d.truth());
+    }
+    HoldoutContacts.Format format = switch (kind) {
+      case "holdout-salesforce" -> HoldoutContacts.Format.SALESFORCE;
+      case "holdout-hubspot" -> HoldoutContacts.Format.HUBSPOT;
+      default -> throw new IllegalArgumentException("unknown data " + kind);
+    };
+    try {
+      Path csv = dir.resolve(kind + "-" + size + "-" + seed + ".csv");
+      Path truthFile = dir.resolve(kind + "-" + size + "-" + seed + "-truth.csv");
+      HoldoutContacts.Dataset generated = HoldoutContacts.generate(size, seed, format);
+      generated.writeCsv(csv);
+      generated.writeTruth(truthFile);
+      generated = null;
+      CsvTable table;
+      try (Reader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+        table = CsvTable.read(r, ',');
+      }
+      List<String> header = table.header();
+      RecordSchema schema = RecordSchema.detect(header);
+      CsvTable.Records read = table.toRecords(schema, header.get(0));
+      // Duke's columns, mapped by hand by position in the export (the same in both formats)
+      String[] dukeProperty = {null, "FIRST", "LAST", "TITLE", "EMAIL", "COMPANY", "PHONE", "PHONE", "CITY", "STATE",
+          null};
+      List<DukeRow> rows = new ArrayList<>(table.rows().size());
+      for (CsvTable.Row row : table.rows()) {
+        Map<String, List<String>> raw = new HashMap<>();
+        List<String> v = row.values();
+        for (int k = 1; k < v.size() && k < dukeProperty.length; k++) {
+          if (dukeProperty[k] != null) {
+            put(raw, dukeProperty[k], v.get(k));
+          }
+        }
+        rows.add(new DukeRow(v.get(0), raw));
+      }
+      Map<String, String> truth = new HashMap<>();
+      try (Reader r = Files.newBufferedReader(truthFile, StandardCharsets.UTF_8)) {
+        for (HoldoutContacts.RecordTruth t : HoldoutContacts.readTruth(r)) {
+          truth.put(t.recordId(), t.personId());
+        }
+      }
+      if (read.records().size() != rows.size() || !read.rejected().isEmpty() || !table.malformed().isEmpty()) {
+        throw new IllegalStateException("CSV read lost rows: " + read.records().size() + " records, " + rows.size()
+            + " rows");
+      }
+      Files.delete(csv);
+      Files.delete(truthFile);
+      return new Data(kind, read.records(), schema, rows, truth);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void put(Map<String, List<String>> raw, String property, @Nullable String value) {
+    if (value != null && !value.isBlank()) {
+      raw.computeIfAbsent(property, k -> new ArrayList<>()).add(value);
+    }
+  }
+
+  /**
+   * What Duke found.
+   *
+   * @param clusterOf cluster id by record id, after transitive closure of the match pairs
+   * @param pairs distinct record pairs Duke reported as matches
+   * @param comparisons record comparisons Duke made
+   * @param seconds from raw rows to clusters: cleaning, indexing, matching, closure
+   */
+  record DukeOutcome(Map<String, String> clusterOf, long pairs, long comparisons, double seconds) {}
+
+  /** Runs Duke 1.2 in deduplication mode over {@code rows}. */
+  static DukeOutcome runDuke(DukeSetup setup, List<DukeRow> rows, int threads) {
+    long t0 = System.nanoTime();
+    ConfigurationImpl config = setup.configuration();
+    List<Record> records = new ArrayList<>(rows.size());
+    Map<String, Integer> index = new HashMap<>(rows.size() * 2);
+    for (DukeRow row : rows) {
+      index.put(row.id(), records.size());
+      records.add(setup.record(row));
+    }
+    Processor processor = new Processor(config, config.getDatabase(true));
+    processor.setThreads(threads);
+    PairCollector pairs = new PairCollector(index);
+    processor.addMatchListener(pairs);
+    processor.deduplicate(records);
+    long comparisons = processor.getComparisonCount();
+    processor.close();
+    int[] parent = new int[rows.size()];
+    Arrays.setAll(parent, k -> k);
+    for (long p : pairs.pairs) {
+      union(parent, (int) (p >>> 32), (int) p);
+    }
+    Map<String, String> clusterOf = new HashMap<>(rows.size() * 2);
+    for (int k = 0; k < rows.size(); k++) {
+      clusterOf.put(rows.get(k).id(), rows.get(find(parent, k)).id());
+    }
+    return new DukeOutcome(clusterOf, pairs.pairs.size(), comparisons, (System.nanoTime() - t0) / 1e9);
+  }
+
+  static int find(int[] parent, int k) {
+    while (parent[k] != k) {
+      parent[k] = parent[parent[k]];
+      k = parent[k];
+    }
+    return k;
+  }
+
+  static void union(int[] parent, int a, int b) {
+    int ra = find(parent, a);
+    int rb = find(parent, b);
+    if (ra != rb) {
+      parent[Math.max(ra, rb)] = Math.min(ra, rb);
+    }
+  }
+
+  /** Collects Duke's match pairs as (smaller index << 32 | larger index); called from Duke's threads. */
+  private static final class PairCollector extends AbstractMatchListener {
+    private final Map<String, Integer> index;
+    final Set<Long> pairs = new HashSet<>();
+
+    PairCollector(Map<String, Integer> index) {
+      this.index = index;
+    }
+
+    @Override
+    public void matches(Record r1, Record r2, double confidence) {
+      int a = index.get(r1.getValue(DukeSetup.ID));
+      int b = index.get(r2.getValue(DukeSetup.ID));
+      long key = ((long) Math.min(a, b) << 32) | Math.max(a, b);
+      synchronized (pairs) {
+        pairs.add(key);
+      }
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    int[] sizes = {30_000, 300_000};
+    List<String> kinds = List.of("synthetic", "holdout-salesforce", "holdout-hubspot");
+    int threads = Runtime.getRuntime().availableProcessors();
+    for (int a = 0; a < args.length; a++) {
+      switch (args[a]) {
+        case "--sizes" -> sizes = Arrays.stream(args[++a].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--data" -> {
+          String d = args[++a];
+          kinds = d.equals("all") ? kinds : List.of(d.split(","));
+        }
+        case "--threads" -> threads = Integer.parseInt(args[++a]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[a]
+            + " (use --sizes N,M --data synthetic|holdout-salesforce|holdout-hubspot|all --threads T)");
+      }
+    }
+    PrintStream out = System.out;
+    Path dir = Files.createTempDirectory("duke-baseline");
+    out.printf(Locale.ROOT, "java %s, %d processors, max heap %d MB; %d threads for both engines%n",
+        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20, threads);
+    out.println("Duke 1.2 configuration for synthetic data:\n  " + tunedSynthetic().describe().replace("\n", "\n  "));
+    out.println("Duke 1.2 configuration for holdout exports:\n  " + tunedHoldout().describe().replace("\n", "\n  "));
+    List<String> table = new ArrayList<>();
+    for (String kind : kinds) {
+      for (int size : sizes) {
+        long seed = kind.equals("synthetic") ? SYNTHETIC_SEED : HOLDOUT_SEED;
+        Data data = load(kind, size, seed, dir);
+        out.printf(Locale.ROOT, "%n=== %s, %,d rows, seed %d%n", kind, size, seed);
+
+        DataQualityEngine.Builder builder = DataQualityEngine.builder().parallelism(threads);
+        if (data.schema() != null) {
+          builder.schema(data.schema());
+        }
+        DataQualityEngine engine = builder.build();
+        System.gc();
+        long t0 = System.nanoTime();
+        DedupeResult ours = engine.deduplicate(data.records());
+        double oursSeconds = (System.nanoTime() - t0) / 1e9;
+        PairwiseMetrics om = ours.evaluate(data.truth());
+        ours = null;
+        out.printf(Locale.ROOT, "  ours: %.1f s; %s%n", oursSeconds, om);
+
+        DukeSetup setup = kind.equals("synthetic") ? tunedSynthetic() : tunedHoldout();
+        System.gc();
+        DukeOutcome duke = runDuke(setup, data.duke(), threads);
+        PairwiseMetrics dm = PairwiseMetrics.evaluate(duke.clusterOf(), data.truth());
+        out.printf(Locale.ROOT, "  duke: %.1f s; %,d match pairs, %,d comparisons; %s%n", duke.seconds(),
+            duke.pairs(), duke.comparisons(), dm);
+        table.add(String.format(Locale.ROOT, "%-18s %,9d | %.4f %.4f %.4f %7.1f | %.4f %.4f %.4f %7.1f | %,9d",
+            kind, size, om.precision(), om.recall(), om.f1(), oursSeconds, dm.precision(), dm.recall(), dm.f1(),
+            duke.seconds(), duke.pairs()));
+      }
+    }
+    out.printf(Locale.ROOT, "%n%-18s %9s | %-6s %-6s %-6s %7s | %-6s %-6s %-6s %7s | %9s%n", "data", "rows", "our P",
+        "R", "F1", "s", "Duke P", "R", "F1", "s", "Duke pairs");
+    table.forEach(out::println);
+  }
+}
