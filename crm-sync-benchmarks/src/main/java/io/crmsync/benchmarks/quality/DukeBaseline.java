@@ -68,13 +68,14 @@ public final class DukeBaseline {
    * at 30,000 rows.
    */
   static DukeSetup tunedSynthetic() {
-    return new DukeSetup(0.9, 30, 0f, false, List.of(
-        new Prop("FIRST", "jw", 0.3, 0.75, true),
-        new Prop("LAST", "jw", 0.1, 0.85, true),
-        new Prop("EMAIL", "exact", 0.4, 0.95, true),
-        new Prop("PHONE", "exact", 0.45, 0.85, true),
-        new Prop("COMPANY", "jw", 0.4, 0.65, false),
-        new Prop("CITY", "jw", 0.45, 0.6, false)),
+    return new DukeSetup(0.99, 50, 0.0f, false, List.of(
+        new Prop("FIRST", "jw", 0.15, 0.9, true),
+        new Prop("LAST", "wlev", 0.1, 0.85, true),
+        new Prop("EMAIL", "exact", 0.45, 0.99, true),
+        new Prop("PHONE", "lev", 0.48, 0.85, true),
+        new Prop("COMPANY", "qgram", 0.5, 0.65, false),
+        new Prop("CITY", "exact", 0.3, 0.7, false),
+        new Prop("NAME", "pname", 0.48, 0.8, false)),
         true, true, 10);
   }
 
@@ -83,7 +84,17 @@ public final class DukeBaseline {
    * Salesforce-format data of seed 7 at 30,000 rows.
    */
   static DukeSetup tunedHoldout() {
-    return tunedSynthetic();
+    return new DukeSetup(0.993, 50, 0.0f, false, List.of(
+        new Prop("FIRST", "exact", 0.4, 0.8, true),
+        new Prop("LAST", "qgram", 0.45, 0.9, true),
+        new Prop("EMAIL", "exact", 0.4, 0.99, true),
+        new Prop("PHONE", "lev", 0.4, 0.85, true),
+        new Prop("COMPANY", "exact", 0.35, 0.75, false),
+        new Prop("CITY", "lev", 0.4, 0.55, false),
+        new Prop("NAME", "pname", 0.48, 0.85, false),
+        new Prop("TITLE", "exact", 0.4, 0.9, false),
+        new Prop("STATE", "exact", 0.45, 0.5, false)),
+        true, true, 10);
   }
 
   /**
@@ -247,12 +258,112 @@ public final class DukeBaseline {
     }
   }
 
+  /**
+   * Where the two engines disagree: true pairs only one of them joins, false pairs only one of them
+   * makes, with a few examples of each, as Duke sees the rows.
+   */
+  private static void compareEngines(Data data, Map<String, String> ours, Map<String, String> duke, int examples,
+      PrintStream out) {
+    Map<String, Integer> index = new HashMap<>();
+    for (DukeRow r : data.duke()) {
+      index.put(r.id(), index.size());
+    }
+    Set<Long> truth = pairsOf(data.truth(), index);
+    Set<Long> o = pairsOf(ours, index);
+    Set<Long> d = pairsOf(duke, index);
+    long both = 0;
+    List<Long> onlyOurs = new ArrayList<>();
+    List<Long> onlyDuke = new ArrayList<>();
+    for (long p : truth) {
+      boolean inO = o.contains(p);
+      boolean inD = d.contains(p);
+      if (inO && inD) {
+        both++;
+      } else if (inO) {
+        onlyOurs.add(p);
+      } else if (inD) {
+        onlyDuke.add(p);
+      }
+    }
+    List<Long> falseOurs = new ArrayList<>();
+    List<Long> falseDuke = new ArrayList<>();
+    long falseBoth = 0;
+    for (long p : o) {
+      if (!truth.contains(p)) {
+        if (d.contains(p)) {
+          falseBoth++;
+        } else {
+          falseOurs.add(p);
+        }
+      }
+    }
+    for (long p : d) {
+      if (!truth.contains(p) && !o.contains(p)) {
+        falseDuke.add(p);
+      }
+    }
+    out.printf(Locale.ROOT, "  true pairs %,d: both engines %,d, only ours %,d, only Duke %,d, neither %,d%n", truth.size(),
+        both, onlyOurs.size(), onlyDuke.size(), truth.size() - both - onlyOurs.size() - onlyDuke.size());
+    out.printf(Locale.ROOT, "  false pairs: both engines %,d, only ours %,d, only Duke %,d%n", falseBoth, falseOurs.size(),
+        falseDuke.size());
+    examples(out, "true pairs only Duke joins", onlyDuke, data, examples);
+    examples(out, "true pairs only ours joins", onlyOurs, data, examples);
+    examples(out, "false pairs only Duke makes", falseDuke, data, examples);
+    examples(out, "false pairs only ours makes", falseOurs, data, examples);
+  }
+
+  private static void examples(PrintStream out, String title, List<Long> pairs, Data data, int n) {
+    if (n == 0 || pairs.isEmpty()) {
+      return;
+    }
+    List<Long> sorted = new ArrayList<>(pairs);
+    sorted.sort(null);
+    out.println("  " + title + ":");
+    for (int k = 0; k < n && k < sorted.size(); k++) {
+      long p = sorted.get((int) ((long) k * sorted.size() / n));
+      out.println("    " + rowText(data.duke().get((int) (p >>> 32))));
+      out.println("    " + rowText(data.duke().get((int) p)) + "\n");
+    }
+  }
+
+  private static String rowText(DukeRow r) {
+    StringBuilder b = new StringBuilder(r.id()).append(':');
+    for (String p : List.of("FIRST", "LAST", "EMAIL", "COMPANY", "PHONE", "CITY", "TITLE", "STATE")) {
+      if (!r.values(p).isEmpty()) {
+        b.append(' ').append(String.join(" / ", r.values(p))).append(" |");
+      }
+    }
+    return b.toString();
+  }
+
+  /** Pairs of records in the same group, as (smaller index << 32 | larger); groups over 2,000 are skipped. */
+  private static Set<Long> pairsOf(Map<String, String> groupOf, Map<String, Integer> index) {
+    Map<String, List<Integer>> groups = new HashMap<>();
+    groupOf.forEach((id, g) -> groups.computeIfAbsent(g, k -> new ArrayList<>()).add(index.get(id)));
+    Set<Long> pairs = new HashSet<>();
+    for (List<Integer> g : groups.values()) {
+      if (g.size() > 2_000) {
+        continue;
+      }
+      for (int x = 0; x < g.size(); x++) {
+        for (int y = x + 1; y < g.size(); y++) {
+          int a = Math.min(g.get(x), g.get(y));
+          int b = Math.max(g.get(x), g.get(y));
+          pairs.add(((long) a << 32) | b);
+        }
+      }
+    }
+    return pairs;
+  }
+
   public static void main(String[] args) throws IOException {
     int[] sizes = {30_000, 300_000};
     List<String> kinds = List.of("synthetic", "holdout-salesforce", "holdout-hubspot");
     int threads = Runtime.getRuntime().availableProcessors();
+    int examples = 3;
     for (int a = 0; a < args.length; a++) {
       switch (args[a]) {
+        case "--examples" -> examples = Integer.parseInt(args[++a]);
         case "--sizes" -> sizes = Arrays.stream(args[++a].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--data" -> {
           String d = args[++a];
@@ -260,7 +371,7 @@ public final class DukeBaseline {
         }
         case "--threads" -> threads = Integer.parseInt(args[++a]);
         default -> throw new IllegalArgumentException("unknown argument " + args[a]
-            + " (use --sizes N,M --data synthetic|holdout-salesforce|holdout-hubspot|all --threads T)");
+            + " (use --sizes N,M --data synthetic|holdout-salesforce|holdout-hubspot|all --threads T --examples K)");
       }
     }
     PrintStream out = System.out;
@@ -287,6 +398,7 @@ public final class DukeBaseline {
         DedupeResult ours = engine.deduplicate(data.records());
         double oursSeconds = (System.nanoTime() - t0) / 1e9;
         PairwiseMetrics om = ours.evaluate(data.truth());
+        Map<String, String> ourClusters = ours.clusterIds();
         ours = null;
         out.printf(Locale.ROOT, "  ours: %.1f s; %s%n", oursSeconds, om);
 
@@ -296,6 +408,7 @@ public final class DukeBaseline {
         PairwiseMetrics dm = PairwiseMetrics.evaluate(duke.clusterOf(), data.truth());
         out.printf(Locale.ROOT, "  duke: %.1f s; %,d match pairs, %,d comparisons; %s%n", duke.seconds(),
             duke.pairs(), duke.comparisons(), dm);
+        compareEngines(data, ourClusters, duke.clusterOf(), examples, out);
         table.add(String.format(Locale.ROOT, "%-18s %,9d | %.4f %.4f %.4f %7.1f | %.4f %.4f %.4f %7.1f | %,9d",
             kind, size, om.precision(), om.recall(), om.f1(), oursSeconds, dm.precision(), dm.recall(), dm.f1(),
             duke.seconds(), duke.pairs()));

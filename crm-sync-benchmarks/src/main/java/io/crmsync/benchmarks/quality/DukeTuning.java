@@ -76,14 +76,16 @@ public final class DukeTuning {
     int size = 30_000;
     long seed = 7;
     int passes = 1;
+    boolean varyHits = true;
     for (int a = 0; a < args.length; a++) {
       switch (args[a]) {
         case "--passes" -> passes = Integer.parseInt(args[++a]);
+        case "--keep-hits" -> varyHits = false;
         case "--data" -> kind = args[++a];
         case "--size" -> size = Integer.parseInt(args[++a]);
         case "--seed" -> seed = Long.parseLong(args[++a]);
         default -> throw new IllegalArgumentException("unknown argument " + args[a]
-            + " (use --data synthetic|holdout-salesforce --size N --seed S --passes P)");
+            + " (use --data synthetic|holdout-salesforce --size N --seed S --passes P --keep-hits)");
       }
     }
     PrintStream out = System.out;
@@ -104,25 +106,26 @@ public final class DukeTuning {
     Scored best = tuneScoring(start, data, props, out);
     out.println(asJava(dropNeutral(best.setup)));
     // outer search: one retrieval knob at a time, keep what helps, two passes
-    for (int pass = 0; pass < passes; pass++) {
-      List<DukeSetup> variants = new ArrayList<>();
-      DukeSetup s = best.setup;
-      for (int hits : new int[] {10, 20, 50, 100}) {
-        variants.add(s.withSearch(hits, s.minRelevance(), s.fuzzy()));
-      }
-      variants.add(s.withSearch(s.maxSearchHits(), s.minRelevance(), !s.fuzzy()));
-      variants.add(s.withCleaning(!s.nicknames(), s.dropRoleMailboxes(), s.phoneDigits()));
-      variants.add(s.withCleaning(s.nicknames(), !s.dropRoleMailboxes(), s.phoneDigits()));
-      variants.add(s.withCleaning(s.nicknames(), s.dropRoleMailboxes(), s.phoneDigits() == 10 ? 9 : 10));
-      for (String p : props) {
+    // each move changes one knob of the best setup so far, so kept moves add up
+    List<java.util.function.UnaryOperator<DukeSetup>> moves = new ArrayList<>();
+    for (int hits : varyHits ? new int[] {10, 20, 50, 100} : new int[0]) {
+      moves.add(s -> s.withSearch(hits, s.minRelevance(), s.fuzzy()));
+    }
+    moves.add(s -> s.withSearch(s.maxSearchHits(), s.minRelevance(), !s.fuzzy()));
+    moves.add(s -> s.withCleaning(!s.nicknames(), s.dropRoleMailboxes(), s.phoneDigits()));
+    moves.add(s -> s.withCleaning(s.nicknames(), !s.dropRoleMailboxes(), s.phoneDigits()));
+    moves.add(s -> s.withCleaning(s.nicknames(), s.dropRoleMailboxes(), s.phoneDigits() == 10 ? 9 : 10));
+    for (String p : props) {
+      moves.add(s -> {
         Prop q = s.property(p);
-        if (q != null && (q.lookup() || q.high() > 0.5)) {
-          variants.add(s.withProperty(p, q.withLookup(!q.lookup())));
-        }
-      }
+        return q == null || (!q.lookup() && q.high() <= 0.5) ? s : s.withProperty(p, q.withLookup(!q.lookup()));
+      });
+    }
+    for (int pass = 0; pass < passes; pass++) {
       boolean improved = false;
-      for (DukeSetup v : variants) {
-        if (v.maxSearchHits() == s.maxSearchHits() && v.fuzzy() == s.fuzzy() && v.equals(s)) {
+      for (java.util.function.UnaryOperator<DukeSetup> move : moves) {
+        DukeSetup v = move.apply(best.setup);
+        if (v.equals(best.setup)) {
           continue;
         }
         Scored t = tuneScoring(v, data, props, out);
