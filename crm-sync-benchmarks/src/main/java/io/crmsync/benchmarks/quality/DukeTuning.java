@@ -188,6 +188,7 @@ public final class DukeTuning {
 
   private static Scored tuneScoring(DukeSetup setup, Data data, List<String> props, PrintStream out) {
     long t0 = System.nanoTime();
+    long scoredBefore = configurationsScored;
     Candidates c = candidates(setup, data.duke(), props);
     double retrievalSeconds = (System.nanoTime() - t0) / 1e9;
     int[] person = personIndex(data);
@@ -230,9 +231,9 @@ public final class DukeTuning {
       }
     }
     out.printf(Locale.ROOT, "  hits %d fuzzy %s nick %s roles %s digits %d lookup %s: %,d candidate pairs (%,d true);"
-        + " best F1 %.4f P %.4f R %.4f at threshold %.4f (%.0f s, retrieval %.0f s)%n", setup.maxSearchHits(), setup.fuzzy(),
+        + " best F1 %.4f P %.4f R %.4f at threshold %.4f (%,d configurations scored; %.0f s, retrieval %.0f s)%n", setup.maxSearchHits(), setup.fuzzy(),
         setup.nicknames(), setup.dropRoleMailboxes(), setup.phoneDigits(), lookups(setup), c.a.length,
-        trueCandidates, best.f1, best.p, best.r, best.setup.threshold(), (System.nanoTime() - t0) / 1e9, retrievalSeconds);
+        trueCandidates, best.f1, best.p, best.r, best.setup.threshold(), configurationsScored - scoredBefore, (System.nanoTime() - t0) / 1e9, retrievalSeconds);
     return best;
   }
 
