@@ -192,7 +192,29 @@ public final class DukeBaseline {
    * @param comparisons record comparisons Duke made
    * @param seconds from raw rows to clusters: cleaning, indexing, matching, closure
    */
-  record DukeOutcome(Map<String, String> clusterOf, long pairs, long comparisons, double seconds) {}
+  record DukeOutcome(Map<String, String> clusterOf, long pairs, long comparisons, double seconds,
+      Map<Long, Double> confidences, List<String> ids) {
+
+    /** The clusters Duke would have made with a higher threshold: its pairs above {@code t}, closed. */
+    Map<String, String> clustersAbove(double t) {
+      return close(ids, confidences, t);
+    }
+  }
+
+  private static Map<String, String> close(List<String> ids, Map<Long, Double> confidences, double t) {
+    int[] parent = new int[ids.size()];
+    Arrays.setAll(parent, k -> k);
+    confidences.forEach((p, c) -> {
+      if (c > t) {
+        union(parent, (int) (p >>> 32), (int) (long) p);
+      }
+    });
+    Map<String, String> clusterOf = new HashMap<>(ids.size() * 2);
+    for (int k = 0; k < ids.size(); k++) {
+      clusterOf.put(ids.get(k), ids.get(find(parent, k)));
+    }
+    return clusterOf;
+  }
 
   /** Runs Duke 1.2 in deduplication mode over {@code rows}. */
   static DukeOutcome runDuke(DukeSetup setup, List<DukeRow> rows, int threads) {
@@ -211,16 +233,11 @@ public final class DukeBaseline {
     processor.deduplicate(records);
     long comparisons = processor.getComparisonCount();
     processor.close();
-    int[] parent = new int[rows.size()];
-    Arrays.setAll(parent, k -> k);
-    for (long p : pairs.pairs) {
-      union(parent, (int) (p >>> 32), (int) p);
-    }
-    Map<String, String> clusterOf = new HashMap<>(rows.size() * 2);
-    for (int k = 0; k < rows.size(); k++) {
-      clusterOf.put(rows.get(k).id(), rows.get(find(parent, k)).id());
-    }
-    return new DukeOutcome(clusterOf, pairs.pairs.size(), comparisons, (System.nanoTime() - t0) / 1e9);
+    List<String> ids = new ArrayList<>(rows.size());
+    rows.forEach(r -> ids.add(r.id()));
+    Map<String, String> clusterOf = close(ids, pairs.pairs, -1);
+    return new DukeOutcome(clusterOf, pairs.pairs.size(), comparisons, (System.nanoTime() - t0) / 1e9, pairs.pairs,
+        ids);
   }
 
   static int find(int[] parent, int k) {
@@ -242,7 +259,7 @@ public final class DukeBaseline {
   /** Collects Duke's match pairs as (smaller index << 32 | larger index); called from Duke's threads. */
   private static final class PairCollector extends AbstractMatchListener {
     private final Map<String, Integer> index;
-    final Set<Long> pairs = new HashSet<>();
+    final Map<Long, Double> pairs = new HashMap<>();
 
     PairCollector(Map<String, Integer> index) {
       this.index = index;
@@ -254,7 +271,7 @@ public final class DukeBaseline {
       int b = index.get(r2.getValue(DukeSetup.ID));
       long key = ((long) Math.min(a, b) << 32) | Math.max(a, b);
       synchronized (pairs) {
-        pairs.add(key);
+        pairs.merge(key, confidence, Math::max);
       }
     }
   }
@@ -364,11 +381,13 @@ public final class DukeBaseline {
     int examples = 3;
     @Nullable Boolean fuzzy = null;
     @Nullable Long seedOverride = null;
+    double[] sweep = {};
     for (int a = 0; a < args.length; a++) {
       switch (args[a]) {
         case "--examples" -> examples = Integer.parseInt(args[++a]);
         case "--duke-fuzzy" -> fuzzy = Boolean.parseBoolean(args[++a]);
         case "--seed" -> seedOverride = Long.parseLong(args[++a]);
+        case "--duke-thresholds" -> sweep = Arrays.stream(args[++a].split(",")).mapToDouble(Double::parseDouble).toArray();
         case "--sizes" -> sizes = Arrays.stream(args[++a].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--data" -> {
           String d = args[++a];
@@ -376,7 +395,7 @@ public final class DukeBaseline {
         }
         case "--threads" -> threads = Integer.parseInt(args[++a]);
         default -> throw new IllegalArgumentException("unknown argument " + args[a]
-            + " (use --sizes N,M --data synthetic|holdout-salesforce|holdout-hubspot|all --threads T --examples K --duke-fuzzy true|false --seed S)");
+            + " (use --sizes N,M --data synthetic|holdout-salesforce|holdout-hubspot|all --threads T --examples K --duke-fuzzy true|false --seed S --duke-thresholds T,U)");
       }
     }
     PrintStream out = System.out;
@@ -419,6 +438,11 @@ public final class DukeBaseline {
         PairwiseMetrics dm = PairwiseMetrics.evaluate(duke.clusterOf(), data.truth());
         out.printf(Locale.ROOT, "  duke: %.1f s; %,d match pairs, %,d comparisons; %s%n", duke.seconds(),
             duke.pairs(), duke.comparisons(), dm);
+        for (double t : sweep) {
+          // Duke reports every pair above its threshold, so a higher one only filters them
+          out.printf(Locale.ROOT, "  duke at threshold %s instead of %s: %s%n", t, setup.threshold(),
+              PairwiseMetrics.evaluate(duke.clustersAbove(t), data.truth()));
+        }
         compareEngines(data, ourClusters, duke.clusterOf(), examples, out);
         table.add(String.format(Locale.ROOT, "%-18s %,9d | %.4f %.4f %.4f %7.1f | %.4f %.4f %.4f %7.1f | %,9d",
             kind, size, om.precision(), om.recall(), om.f1(), oursSeconds, dm.precision(), dm.recall(), dm.f1(),
