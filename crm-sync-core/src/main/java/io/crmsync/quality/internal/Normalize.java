@@ -158,8 +158,8 @@ public final class Normalize {
    * {@code Perez, Sr}, {@code Smith III}.
    */
   public static @Nullable String generation(@Nullable String raw) {
-    if (raw == null) {
-      return null;
+    if (raw == null || raw.indexOf(' ') < 0 && raw.indexOf(',') < 0) {
+      return null; // one word (nearly every name field): no suffix, and no normalising to find that out
     }
     String t = text(raw);
     if (t == null || t.indexOf(' ') < 0) {
