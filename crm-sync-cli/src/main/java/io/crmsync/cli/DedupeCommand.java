@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
     description = {
       "Deduplicates the rows of a CSV file (RFC 4180, first line the header) and writes id,cluster_id,is_master",
       "for every row. Columns named like email, first_name, last_name, name, company, phone, city, address, zip,",
-      "dob, country, updated_at and source are recognised (several phone columns are one set of numbers); map",
+      "dob, title, country, updated_at and source are recognised (several phone columns are one set of numbers); map",
       "others with --map ROLE=COLUMN. Progress and malformed rows",
       "(with their line numbers) go to stderr."
     })

@@ -153,6 +153,9 @@ public record RecordSchema(List<Field> fields) {
     for (String s : List.of("city", "town", "suburb", "locality")) {
       m.put(s, FieldRole.CITY);
     }
+    for (String s : List.of("title", "jobtitle")) { // the job title: text, weighed as the data show it
+      m.put(s, FieldRole.TEXT);
+    }
     for (String s : List.of("country", "countryregion", "countrycode", "countryname", "nation")) {
       m.put(s, FieldRole.COUNTRY);
     }

@@ -120,6 +120,8 @@ class CsvTableTest {
     assertThat(RecordSchema.roleOfHeader("Organization Name")).isEqualTo(FieldRole.COMPANY);
     assertThat(RecordSchema.roleOfHeader("Billing City")).isEqualTo(FieldRole.CITY);
     assertThat(RecordSchema.roleOfHeader("Contact Owner")).isNull();
+    assertThat(RecordSchema.roleOfHeader("Title")).isEqualTo(FieldRole.TEXT);
+    assertThat(RecordSchema.roleOfHeader("Job title")).isEqualTo(FieldRole.TEXT); // HubSpot
     assertThat(RecordSchema.roleOfHeader("Mailing Country")).isEqualTo(FieldRole.COUNTRY);
     assertThat(RecordSchema.roleOfHeader("Country/Region")).isEqualTo(FieldRole.COUNTRY); // HubSpot
     assertThat(RecordSchema.isCompared(FieldRole.COUNTRY)).isFalse();
