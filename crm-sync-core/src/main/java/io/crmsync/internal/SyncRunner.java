@@ -746,11 +746,15 @@ public final class SyncRunner {
     return state.applyAndSettle(StateUpdate.unlinking(skipped.unlinks()), queue, Settlement.complete(task, followUps));
   }
 
-  /** Counts the skipped records of a task that was settled. */
+  /** Counts the skipped records of a task that was settled with nothing written. */
   private void countSkipped(Payload p, Skipped skipped) {
+    addUnchanged(skipped);
+    settled(p, skipped.count());
+  }
+
+  private void addUnchanged(Skipped skipped) {
     unchanged.add(skipped.count());
     keptShared.add(skipped.kept());
-    settled(p, skipped.count());
   }
 
   /** Collects what one batch changes before it is applied and counted. */
@@ -873,8 +877,7 @@ public final class SyncRunner {
     created.add(out.created);
     updated.add(out.updated);
     deleted.add(out.deleted);
-    unchanged.add(skipped.count());
-    keptShared.add(skipped.kept());
+    addUnchanged(skipped);
     if (!out.deadLetters.isEmpty()) {
       out.deadLetters.forEach(listener::onDeadLetter);
       addDead(out.deadLetters.size());
@@ -943,8 +946,7 @@ public final class SyncRunner {
     if (!ours) {
       return;
     }
-    unchanged.add(skipped.count());
-    keptShared.add(skipped.kept());
+    addUnchanged(skipped);
     letters.forEach(listener::onDeadLetter);
     addDead(letters.size());
     settled(p, skipped.count() + letters.size());

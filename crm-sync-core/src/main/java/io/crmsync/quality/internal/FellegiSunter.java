@@ -74,9 +74,10 @@ public final class FellegiSunter implements PairModel {
    */
   private final double[] colleagueMailbox;
   /**
-   * The family name comparison, or -1 if there is none or no relatives were found, and how often two different people at one company share a family
-   * name beyond chance (relatives: a couple, a father and son in a family business), at companies of at
-   * most {@link #SMALL_COMPANY} records and at larger ones. Zero where the data show no excess.
+   * The family name comparison, or -1 if there is none or no relatives were found, and how often two
+   * different people at one company share a family name beyond chance (relatives: a couple, a father and
+   * son in a family business), at companies of at most {@link #SMALL_COMPANY} records and at larger
+   * ones. Zero where the data show no excess.
    */
   private final int family;
   private final double[] relatives;
@@ -91,7 +92,8 @@ public final class FellegiSunter implements PairModel {
   final double candidateShare;
 
   private FellegiSunter(Table table, double lambda, double[][] m, double[][] u, int anchor, double[][] uGiven,
-      double[][] mApart, double[] colleagueMailbox, int family, double[] relatives, double threshold, double conflictWeight, int iterations, long sampledPairs, long randomPairs,
+      double[][] mApart, double[] colleagueMailbox, int family, double[] relatives, double threshold,
+      double conflictWeight, int iterations, long sampledPairs, long randomPairs,
       double candidateShare) {
     this.randomPairs = randomPairs;
     this.candidateShare = candidateShare;
