@@ -63,13 +63,17 @@ class SmallInputTest {
         new DedupeRecord("berlin", Map.of("First Name", "Jonas", "Last Name", "Vogt",
             "Phone", "030 901820", "Mailing Country", "Deutschland"), null, null),
         new DedupeRecord("unknown", Map.of("First Name", "Jonas", "Last Name", "Vogt",
-            "Phone", "(415) 555-0100", "Mailing Country", "Atlantis"), null, null)));
+            "Phone", "(415) 555-0100", "Mailing Country", "Atlantis"), null, null),
+        // the London spelling again, in a record of the default region: parsed there, not taken from London
+        new DedupeRecord("us", Map.of("First Name", "Ann", "Last Name", "Brook", "Phone", "020 7946 0018"),
+            null, null)));
     ComparisonDetail phone = r.explain("london", "e164").comparisons().get(2);
     assertThat(phone.level()).isEqualTo("exact");
     assertThat(phone.valueA()).isEqualTo("+442079460018");
     assertThat(r.explain("berlin", "unknown").comparisons().get(2))
         .satisfies(c -> assertThat(c.valueA()).isEqualTo("+4930901820"))
         .satisfies(c -> assertThat(c.valueB()).isEqualTo("+14155550100")); // an unknown country: the default
+    assertThat(r.explain("london", "us").comparisons().get(2).valueB()).isEqualTo("?02079460018");
     assertThat(r.explain("london", "e164").comparisons()).extracting(ComparisonDetail::name)
         .containsExactly("First Name", "Last Name", "Phone"); // the country itself is not compared
   }
