@@ -5,7 +5,7 @@ import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.internal.Checks;
-import io.crmsync.internal.RequestLimiter;
+import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.internal.SyncRunner;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
@@ -109,8 +109,8 @@ public final class CRMSync {
     this.config = config;
     RequestBudget sb = config.sourceBudget() != null ? config.sourceBudget() : config.source().capabilities().budget();
     RequestBudget tb = config.targetBudget() != null ? config.targetBudget() : config.target().capabilities().budget();
-    this.sourceLimiter = new RequestLimiter(sb, config.timeSource());
-    this.targetLimiter = new RequestLimiter(tb, config.timeSource());
+    this.sourceLimiter = RequestLimiter.of(sb, config.timeSource());
+    this.targetLimiter = RequestLimiter.of(tb, config.timeSource());
   }
 
   public static Builder builder() {

@@ -30,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  * truncated body) or is larger than the limit to {@link CrmUnavailableException} naming what arrived.
  *
  * <p>Messages name the method and path only, never the query string or headers, so tokens cannot leak.
- * Thread-safe.
+ * Bodies quoted in messages are cut short and stripped of control characters ({@link
+ * HttpFailure#excerpt(String, int)}); the answers of token endpoints, sent through {@link
+ * #executeCredentials}, are never quoted at all. Thread-safe.
  */
 public final class CrmHttp {
   /** How much of an error body is kept for messages. */
@@ -97,18 +99,37 @@ public final class CrmHttp {
    * @throws CrmSyncException for any failure, typed by what the caller can do
    */
   public JsonResponse exchange(Request request) {
+    return exchange(request, false);
+  }
+
+  /**
+   * Executes a request to a token endpoint like {@link #execute}, but never quotes its answer: a
+   * truncated or garbled token response holds access and refresh tokens, so a body that is not valid JSON
+   * is described by its content type and size only, and an error body is reduced to the OAuth fields that
+   * say what went wrong ({@code error}, {@code error_description}) before the {@link ErrorMapper} sees it.
+   *
+   * @throws CrmSyncException for any failure, typed by what the caller can do
+   */
+  public JsonNode executeCredentials(Request request) {
+    return exchange(request, true).body();
+  }
+
+  private JsonResponse exchange(Request request, boolean credentials) {
     String op = request.method() + " " + request.url().encodedPath();
-    Body body = call(request, op);
+    Body body = call(request, op, credentials);
     if (body.bytes.length == 0) {
       return new JsonResponse(body.status, body.headers, MissingNode.getInstance());
     }
     try {
       return new JsonResponse(body.status, body.headers, mapper.readTree(body.bytes));
     } catch (IOException e) {
-      String start = new String(body.bytes, 0, Math.min(body.bytes.length, 200), StandardCharsets.UTF_8)
-          .replaceAll("\\s+", " ");
+      String what = credentials
+          ? body.bytes.length + " bytes, not shown: a token endpoint's answer may hold credentials"
+          : HttpFailure.excerpt(new String(body.bytes, 0, Math.min(body.bytes.length, 400), StandardCharsets.UTF_8), 200);
+      // the parser's message quotes the body too, so it is not kept as the cause
       throw new CrmUnavailableException(crm, body.status, body.requestId,
-          op + " returned a body that is not valid JSON (" + body.contentType + "): " + start, e);
+          op + " returned a body that is not valid JSON (" + HttpFailure.excerpt(body.contentType, 100) + "): " + what,
+          null);
     }
   }
 
@@ -119,21 +140,27 @@ public final class CrmHttp {
    * @throws CrmSyncException for any failure, typed by what the caller can do
    */
   public byte[] executeForBytes(Request request) {
-    return call(request, request.method() + " " + request.url().encodedPath()).bytes;
+    return call(request, request.method() + " " + request.url().encodedPath(), false).bytes;
   }
 
   private record Body(byte[] bytes, int status, Headers headers, @Nullable String requestId, String contentType) {}
 
-  private Body call(Request request, String op) {
+  private Body call(Request request, String op, boolean credentials) {
     try (Response response = client.newCall(request).execute()) {
       String requestId = requestId(response);
       byte[] bytes = readCapped(response.body(), op, response.code(), requestId);
       if (!response.isSuccessful()) {
-        String text = new String(bytes, 0, Math.min(bytes.length, MAX_ERROR_BODY_CHARS * 4), StandardCharsets.UTF_8);
-        if (text.length() > MAX_ERROR_BODY_CHARS) {
-          text = text.substring(0, MAX_ERROR_BODY_CHARS);
-        }
         JsonNode json = tryParse(bytes);
+        String text;
+        if (credentials) {
+          json = oauthErrorOnly(json);
+          text = json != null ? json.toString() : "(" + bytes.length + " bytes, not shown)";
+        } else {
+          text = new String(bytes, 0, Math.min(bytes.length, MAX_ERROR_BODY_CHARS * 4), StandardCharsets.UTF_8);
+          if (text.length() > MAX_ERROR_BODY_CHARS) {
+            text = text.substring(0, MAX_ERROR_BODY_CHARS);
+          }
+        }
         throw errors.map(new HttpFailure(crm, op, response.code(), response.headers(), text, json, requestId, time.now()));
       }
       return new Body(bytes, response.code(), response.headers(), requestId,
@@ -165,6 +192,21 @@ public final class CrmHttp {
       }
       return bytes;
     }
+  }
+
+  /** Of a token endpoint's error body, only the fields that say what went wrong. */
+  private @Nullable JsonNode oauthErrorOnly(@Nullable JsonNode json) {
+    if (json == null || !json.isObject()) {
+      return null;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode kept = mapper.createObjectNode();
+    for (String field : List.of("error", "error_description", "errorCode", "message", "status")) {
+      JsonNode v = json.get(field);
+      if (v != null && v.isValueNode()) {
+        kept.put(field, HttpFailure.excerpt(v.asText(), 200));
+      }
+    }
+    return kept.isEmpty() ? null : kept;
   }
 
   private @Nullable JsonNode tryParse(byte[] bytes) {

@@ -36,10 +36,33 @@ public record HttpFailure(
     Objects.requireNonNull(receivedAt, "receivedAt");
   }
 
-  /** The body as a short, single-line excerpt for messages: HTML tags stripped, whitespace folded. */
+  /**
+   * The body as a short, single-line excerpt for messages: HTML tags stripped, control characters (a
+   * terminal's escape sequences among them) removed, whitespace folded, at most 300 characters.
+   */
   public String excerpt() {
-    String text = body.replaceAll("(?s)<(script|style).*?</\\1>", " ").replaceAll("<[^>]*>", " ");
-    text = text.replaceAll("\\s+", " ").strip();
-    return text.length() > 300 ? text.substring(0, 300) + "…" : text;
+    return excerpt(body, 300);
+  }
+
+  /**
+   * {@code text} made safe to quote in a message or a log line: HTML tags stripped, control and format
+   * characters removed (so that bytes from a server cannot move a terminal's cursor, retitle its window or
+   * reorder text), whitespace folded, cut to {@code maxChars} with an ellipsis.
+   */
+  public static String excerpt(String text, int maxChars) {
+    String t = text.replaceAll("(?s)<(script|style).*?</\\1>", " ").replaceAll("<[^>]*>", " ");
+    t = t.replaceAll("\\e\\[[0-9;?]*[ -/]*[@-~]", " ")      // CSI sequences: ESC [ ... final byte
+        .replaceAll("\\e\\][^\\a\\e]*(\\a|\\e\\\\)?", " ") // OSC sequences: ESC ] ... BEL or ST
+        .replaceAll("[\\p{Cc}\\p{Cf}&&[^\\s]]", "")
+        .replaceAll("\\s+", " ")
+        .strip();
+    if (t.length() <= maxChars) {
+      return t;
+    }
+    int end = maxChars;
+    if (Character.isHighSurrogate(t.charAt(end - 1))) {
+      end--;
+    }
+    return t.substring(0, end) + "…";
   }
 }

@@ -14,6 +14,7 @@ import io.crmsync.adapter.Page;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
+import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.internal.TaskCodec.Op;
 import io.crmsync.internal.TaskCodec.Payload;
 import io.crmsync.model.CrmRecord;

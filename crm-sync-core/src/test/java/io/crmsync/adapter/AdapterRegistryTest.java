@@ -76,7 +76,7 @@ class AdapterRegistryTest {
   record StubAdapter(String id, String name) implements CRMAdapter {
     @Override
     public AdapterCapabilities capabilities() {
-      return new AdapterCapabilities(10, RequestBudget.unlimited(), false, false, false);
+      return AdapterCapabilities.builder().maxBatchSize(10).build();
     }
 
     @Override

@@ -28,7 +28,7 @@ import io.crmsync.adapter.RequestBudget;
 import io.crmsync.adapter.Secret;
 import io.crmsync.http.CrmHttp;
 import io.crmsync.http.JsonResponse;
-import io.crmsync.internal.RequestLimiter;
+import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.hubspot.internal.Auth;
 import io.crmsync.hubspot.internal.Cursor;
 import io.crmsync.hubspot.internal.HubSpotErrors;
@@ -211,8 +211,14 @@ public final class HubSpotAdapter implements CRMAdapter {
       throw new CrmConfigurationException(ID, "settings 'budgetRequests' and 'budgetWindow' must be positive but were "
           + budgetRequests + " per " + budgetWindow);
     }
-    this.capabilities = new AdapterCapabilities(
-        batchSize, RequestBudget.of(budgetRequests, budgetWindow), true, true, true);
+    this.capabilities = AdapterCapabilities.builder()
+        .maxBatchSize(batchSize)
+        .maxPageSize(MAX_PAGE_SIZE)
+        .budget(RequestBudget.of(budgetRequests, budgetWindow))
+        .incrementalReads(true)
+        .deletes(true)
+        .readsDeleted(true)
+        .build();
     this.extraProperties = parseProperties(config.string("properties", ""));
     this.customProperties = !config.bool("readCustomProperties", false) ? null
         : Caffeine.newBuilder()
@@ -230,7 +236,7 @@ public final class HubSpotAdapter implements CRMAdapter {
           + searchPerSecond);
     }
     this.searchLimiter = searchPerSecond == 0 ? null
-        : new RequestLimiter(RequestBudget.of(searchPerSecond, Duration.ofSeconds(1)), time);
+        : RequestLimiter.of(RequestBudget.of(searchPerSecond, Duration.ofSeconds(1)), time);
     int readRetries = config.integer("readRetries", 2);
     if (readRetries < 0) {
       throw new CrmConfigurationException(ID, "setting 'readRetries' must not be negative but was " + readRetries);
@@ -602,8 +608,13 @@ public final class HubSpotAdapter implements CRMAdapter {
       boolean readOnly = p.path("modificationMetadata").path("readOnlyValue").asBoolean(false)
           || p.path("calculated").asBoolean(false) || Names.SYSTEM_PROPERTIES.contains(name);
       String kind = p.path("fieldType").asText("").equals("email") ? "email" : p.path("type").asText("string");
-      out.add(new FieldInfo(Names.fromHubSpot(type, name), name, kind, false,
-          !p.path("hubspotDefined").asBoolean(false), readOnly));
+      out.add(FieldInfo.builder(Names.fromHubSpot(type, name))
+          .nativeName(name)
+          .type(kind)
+          .custom(!p.path("hubspotDefined").asBoolean(false))
+          .readOnly(readOnly)
+          .reference(name.equals("hubspot_owner_id") || p.path("referencedObjectType").isTextual())
+          .build());
     }
     return out;
   }

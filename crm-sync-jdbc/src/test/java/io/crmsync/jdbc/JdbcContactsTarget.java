@@ -65,7 +65,7 @@ final class JdbcContactsTarget implements CRMAdapter {
 
   @Override
   public AdapterCapabilities capabilities() {
-    return new AdapterCapabilities(100, RequestBudget.unlimited(), false, false, false);
+    return AdapterCapabilities.builder().maxBatchSize(100).build();
   }
 
   @Override

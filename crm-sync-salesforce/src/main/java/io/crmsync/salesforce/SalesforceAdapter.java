@@ -149,9 +149,17 @@ public final class SalesforceAdapter implements CRMAdapter {
     this.client = new SalesforceClient(config, settings);
     TimeSource time = config.timeSource();
     this.bulk = new BulkIngest(id, client, settings, time);
-    this.capabilities = new AdapterCapabilities(
-        settings.bulkEnabled() ? settings.maxBatchSize() : Math.min(settings.maxBatchSize(), COLLECTION),
-        settings.budget(), true, true, true);
+    int max = settings.bulkEnabled() ? settings.maxBatchSize() : Math.min(settings.maxBatchSize(), COLLECTION);
+    this.capabilities = AdapterCapabilities.builder()
+        .maxBatchSize(max)
+        .preferredBatchSize(Math.min(max, COLLECTION))
+        .bulkThreshold(settings.bulkEnabled() && settings.bulkThreshold() <= max ? settings.bulkThreshold() : 0)
+        .maxPageSize(2_000)
+        .budget(settings.budget())
+        .incrementalReads(true)
+        .deletes(true)
+        .readsDeleted(true)
+        .build();
     this.describes = Caffeine.newBuilder()
         .maximumSize(500)
         .expireAfterWrite(settings.describeTtl())
@@ -351,10 +359,17 @@ public final class SalesforceAdapter implements CRMAdapter {
     FieldMap map = map(objectType);
     List<FieldInfo> out = new ArrayList<>();
     for (Describe.Field f : describe(map).fields()) {
-      out.add(new FieldInfo(map.canonicalName(f.name()), f.name(), f.type(), f.requiredOnCreate(), f.custom(), !f.writable()));
+      out.add(FieldInfo.builder(map.canonicalName(f.name()))
+          .nativeName(f.name())
+          .type(f.type())
+          .required(f.requiredOnCreate())
+          .custom(f.custom())
+          .readOnly(!f.writable())
+          .reference(f.type().equals("reference") || f.type().equals("id"))
+          .build());
     }
     if (map.companyPath() != null) {
-      out.add(new FieldInfo(Contact.Fields.COMPANY, map.companyPath(), "string", false, false, true));
+      out.add(FieldInfo.builder(Contact.Fields.COMPANY).nativeName(map.companyPath()).readOnly(true).build());
     }
     return out;
   }

@@ -102,7 +102,14 @@ public final class FakeCrm implements CRMAdapter {
   private FakeCrm(Builder b) {
     this.id = b.id;
     this.time = b.time;
-    this.capabilities = new AdapterCapabilities(b.maxBatchSize, b.budget, true, true, true);
+    this.capabilities = AdapterCapabilities.builder()
+        .maxBatchSize(b.maxBatchSize)
+        .maxPageSize(Math.max(b.maxBatchSize, ReadRequest.DEFAULT_PAGE_SIZE))
+        .budget(b.budget)
+        .incrementalReads(true)
+        .deletes(true)
+        .readsDeleted(true)
+        .build();
     this.enforceBudget = b.enforceBudget;
     this.rateLimitAfter = b.rateLimitAfter;
     this.rateLimitRetryAfter = b.rateLimitRetryAfter;
@@ -378,7 +385,11 @@ public final class FakeCrm implements CRMAdapter {
     List<FieldInfo> out = new ArrayList<>();
     for (String n : names) {
       boolean custom = !Contact.Fields.ALL.contains(n);
-      out.add(new FieldInfo(n, n, n.equals(Contact.Fields.EMAIL) ? "email" : "string", false, custom, false));
+      out.add(FieldInfo.builder(n)
+          .type(n.equals(Contact.Fields.EMAIL) ? "email" : "string")
+          .custom(custom)
+          .reference(n.equals(Contact.Fields.OWNER_ID))
+          .build());
     }
     return out;
   }

@@ -47,7 +47,12 @@ public final class CustomAdapterExample {
     @Override
     public AdapterCapabilities capabilities() {
       // the engine sizes batches and throttles from this, without knowing the platform
-      return new AdapterCapabilities(50, RequestBudget.of(budget, Duration.ofSeconds(10)), true, true, false);
+      return AdapterCapabilities.builder()
+          .maxBatchSize(50)
+          .budget(RequestBudget.of(budget, Duration.ofSeconds(10)))
+          .incrementalReads(true)
+          .deletes(true)
+          .build();
     }
 
     @Override

@@ -128,7 +128,7 @@ public final class OAuthAuth implements Auth {
     Request request = new Request.Builder().url(tokenUrl).post(form).build();
     JsonNode body;
     try {
-      body = http.execute(request);
+      body = http.executeCredentials(request);
     } catch (CrmRequestException e) {
       // 400 BAD_REFRESH_TOKEN, BAD_CLIENT_ID...: the credentials themselves were refused.
       throw new CrmAuthenticationException(e.crm(), e.statusCode(), e.requestId(),

@@ -76,7 +76,7 @@ public final class TokenSource {
           .add("client_secret", config.secret("clientSecret").reveal());
     }
     HttpUrl url = HttpUrl.get(settings.loginUrl().toString()).newBuilder().encodedPath("/services/oauth2/token").build();
-    JsonNode json = http.execute(new Request.Builder().url(url).post(form.build()).header("Accept", "application/json").build());
+    JsonNode json = http.executeCredentials(new Request.Builder().url(url).post(form.build()).header("Accept", "application/json").build());
     String token = json.path("access_token").asText("");
     HttpUrl instance = HttpUrl.parse(json.path("instance_url").asText(""));
     if (token.isBlank() || instance == null) {

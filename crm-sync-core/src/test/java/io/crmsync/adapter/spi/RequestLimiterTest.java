@@ -1,4 +1,4 @@
-package io.crmsync.internal;
+package io.crmsync.adapter.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,7 @@ class RequestLimiterTest {
 
   @Test
   void letsBudgetCallsThroughPerWindowAndWaitsOnTheClockForTheRest() throws Exception {
-    RequestLimiter limiter = new RequestLimiter(RequestBudget.of(5, Duration.ofSeconds(10)), time);
+    RequestLimiter limiter = RequestLimiter.of(RequestBudget.of(5, Duration.ofSeconds(10)), time);
     Instant start = time.now();
     List<Instant> starts = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
@@ -32,7 +32,7 @@ class RequestLimiterTest {
 
   @Test
   void aCallOccupiesTheWindowUntilItCompletes() throws Exception {
-    RequestLimiter limiter = new RequestLimiter(RequestBudget.of(1, Duration.ofSeconds(1)), time);
+    RequestLimiter limiter = RequestLimiter.of(RequestBudget.of(1, Duration.ofSeconds(1)), time);
     RequestLimiter.Permit slow = limiter.acquire();
     time.advance(Duration.ofSeconds(5)); // the call takes 5 s
     slow.close();
@@ -44,7 +44,7 @@ class RequestLimiterTest {
 
   @Test
   void cancelledPermitsFreeTheirSlot() throws Exception {
-    RequestLimiter limiter = new RequestLimiter(RequestBudget.of(1, Duration.ofSeconds(1)), time);
+    RequestLimiter limiter = RequestLimiter.of(RequestBudget.of(1, Duration.ofSeconds(1)), time);
     Instant start = time.now();
     limiter.acquire().cancel();
     limiter.acquire().close();
@@ -53,7 +53,7 @@ class RequestLimiterTest {
 
   @Test
   void aLongPauseCanBeCancelled() throws Exception {
-    RequestLimiter limiter = new RequestLimiter(RequestBudget.unlimited(), time);
+    RequestLimiter limiter = RequestLimiter.of(RequestBudget.unlimited(), time);
     Instant start = time.now();
     limiter.pauseUntil(start.plus(Duration.ofHours(1)));
     assertThat(limiter.acquire(() -> time.now().isAfter(start.plusSeconds(1)))).isNull();
@@ -62,7 +62,7 @@ class RequestLimiterTest {
 
   @Test
   void aPauseHoldsEveryoneBack() throws Exception {
-    RequestLimiter limiter = new RequestLimiter(RequestBudget.unlimited(), time);
+    RequestLimiter limiter = RequestLimiter.of(RequestBudget.unlimited(), time);
     Instant start = time.now();
     limiter.pauseUntil(start.plusSeconds(30));
     limiter.acquire().close();

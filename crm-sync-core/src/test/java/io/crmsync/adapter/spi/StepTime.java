@@ -1,4 +1,4 @@
-package io.crmsync.internal;
+package io.crmsync.adapter.spi;
 
 import io.crmsync.TimeSource;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.crmsync.internal;
+package io.crmsync.adapter.spi;
 
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.RequestBudget;
@@ -16,20 +16,40 @@ import org.jspecify.annotations.Nullable;
  * it completes. Counting a call until after its completion (not just its start) keeps the guarantee at
  * the server, which sees each call at some time between the two. Also holds every caller back while the
  * system asked for a pause (a 429's Retry-After). Waits on the {@link TimeSource}; thread-safe.
+ *
+ * <p>The engine keeps one per adapter of a sync, from the budget the adapter declares. An adapter keeps
+ * its own for a second budget its CRM enforces apart (HubSpot's search endpoints), or to pace by what
+ * the server says its limit is ({@link #updateBudget}):
+ *
+ * <pre>{@code
+ * RequestLimiter search = RequestLimiter.of(RequestBudget.of(4, Duration.ofSeconds(1)), config.timeSource());
+ * try (RequestLimiter.Permit permit = search.acquire()) {
+ *   return http.execute(request);
+ * }
+ * }</pre>
  */
 public final class RequestLimiter {
   private static final Duration IN_FLIGHT_POLL = Duration.ofMillis(5);
   private static final Duration MAX_SLICE = Duration.ofMillis(250);
 
-  private final RequestBudget budget;
+  private volatile RequestBudget budget;
   private final TimeSource time;
   private final Object lock = new Object();
   private final List<Permit> slots = new ArrayList<>();
   private Instant pausedUntil = Instant.MIN;
 
-  public RequestLimiter(RequestBudget budget, TimeSource time) {
+  private RequestLimiter(RequestBudget budget, TimeSource time) {
     this.budget = Objects.requireNonNull(budget, "budget");
     this.time = Objects.requireNonNull(time, "time");
+  }
+
+  /**
+   * A limiter keeping to {@code budget}, waiting on {@code time}.
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  public static RequestLimiter of(RequestBudget budget, TimeSource time) {
+    return new RequestLimiter(budget, time);
   }
 
   /** One call let through; close it when the call has completed. */
@@ -132,7 +152,21 @@ public final class RequestLimiter {
     }
   }
 
+  /** The budget kept now. */
   public RequestBudget budget() {
     return budget;
+  }
+
+  /**
+   * Keeps to {@code budget} from now on, such as the limit a server's response headers state when it is
+   * lower than the one configured. Calls already let through keep occupying their window.
+   *
+   * @throws NullPointerException if {@code budget} is null
+   */
+  public void updateBudget(RequestBudget budget) {
+    Objects.requireNonNull(budget, "budget");
+    synchronized (lock) {
+      this.budget = budget;
+    }
   }
 }
