@@ -1,17 +1,18 @@
 package io.crmsync;
 
 import dev.failsafe.RetryPolicy;
+import io.crmsync.adapter.AdapterCapabilities;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.internal.Checks;
 import io.crmsync.adapter.spi.RequestLimiter;
+import io.crmsync.backend.SyncBackend;
+import io.crmsync.internal.RetryDecider;
 import io.crmsync.internal.SyncRunner;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
-import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.DeadLetter;
-import io.crmsync.state.SyncStateStore;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  *   <li>reads the source a page at a time (resuming from the last checkpoint, or incrementally since the
  *       last pass), with bounded memory;
- *   <li>enqueues each batch on a {@link TaskQueue};
+ *   <li>regroups the records into batches of the size the target writes best, and enqueues them on the
+ *       {@link SyncBackend}'s queue;
  *   <li>workers skip records whose content the target already has, keep the target within its request
  *       budget, and upsert the rest by the match key;
  *   <li>on a rate limit, only the refused records wait for the server's Retry-After, without using up an
@@ -59,58 +61,220 @@ public final class CRMSync {
   private final AtomicBoolean stopRequested = new AtomicBoolean();
 
   /**
-   * The settings of a {@link CRMSync}, as {@link Builder#build()} fixed them.
-   *
-   * @param jobId names the job in checkpoints, dead letters and the queue topic
-   * @param batchSize records per upsert call
-   * @param readPageSize records per source page
-   * @param workers concurrent writer threads
-   * @param maxInFlightRecords records read but not yet settled, at most; bounds memory
-   * @param visibilityTimeout how long a worker holds a task before another may take it
-   * @param incremental whether passes after the first read only records modified since the last pass
-   * @param incrementalOverlap how far before the last pass's start an incremental read begins, to catch
-   *     late commits and clock skew
-   * @param propagateDeletes whether records deleted in the source are deleted in the target
-   * @param skipUnchanged whether records whose content was already written are skipped
-   * @param recordEchoFingerprints whether to remember written content on the target side too, so that a
-   *     sync in the opposite direction skips records this one wrote (two-way sync without echo)
-   * @param deadLetterAlertThreshold dead letters in one run above which an alert is raised
-   * @param sourceBudget the request budget kept for the source ({@code null}: the one it declares)
-   * @param targetBudget the request budget kept for the target ({@code null}: the one it declares)
+   * The settings of a {@link CRMSync}, as {@link Builder#build()} fixed them, with the sizes it derived
+   * from the adapters' capabilities. Immutable.
    */
-  public record Config(
-      CRMAdapter source,
-      CRMAdapter target,
-      String objectType,
-      MatchKey matchKey,
-      String jobId,
-      int batchSize,
-      int readPageSize,
-      int workers,
-      int maxInFlightRecords,
-      Duration visibilityTimeout,
-      RetryPolicy<Object> retryPolicy,
-      TaskQueue queue,
-      SyncStateStore stateStore,
-      TimeSource timeSource,
-      SyncListener listener,
-      AlertSink alertSink,
-      long deadLetterAlertThreshold,
-      UnaryOperator<CrmRecord> transformer,
-      boolean incremental,
-      Duration incrementalOverlap,
-      boolean propagateDeletes,
-      boolean skipUnchanged,
-      boolean recordEchoFingerprints,
-      @Nullable RequestBudget sourceBudget,
-      @Nullable RequestBudget targetBudget) {}
+  public static final class Config {
+    private final CRMAdapter source;
+    private final CRMAdapter target;
+    private final String objectType;
+    private final MatchKey matchKey;
+    private final String jobId;
+    private final int batchSize;
+    private final boolean batchSizeSet;
+    private final int readPageSize;
+    private final int workers;
+    private final int maxInFlightRecords;
+    private final Duration visibilityTimeout;
+    private final RetryPolicy<Object> retryPolicy;
+    private final SyncBackend backend;
+    private final TimeSource timeSource;
+    private final SyncListener listener;
+    private final AlertSink alertSink;
+    private final long deadLetterAlertThreshold;
+    private final UnaryOperator<CrmRecord> transformer;
+    private final boolean incremental;
+    private final Duration incrementalOverlap;
+    private final boolean propagateDeletes;
+    private final boolean skipUnchanged;
+    private final boolean twoWay;
+    private final boolean passThroughAllFields;
+    private final boolean retryDeadLetters;
+    private final Duration maxRateLimitWait;
+    private final RequestBudget sourceBudget;
+    private final RequestBudget targetBudget;
+
+    private Config(Builder b, CRMAdapter source, CRMAdapter target, SyncBackend backend) {
+      this.source = source;
+      this.target = target;
+      this.objectType = b.objectType;
+      this.matchKey = b.matchKey;
+      this.jobId = b.jobId != null ? b.jobId : source.id() + "-to-" + target.id() + "-" + b.objectType;
+      AdapterCapabilities tc = target.capabilities();
+      this.batchSizeSet = b.batchSize > 0;
+      this.batchSize = batchSizeSet ? Math.min(b.batchSize, tc.maxBatchSize()) : tc.preferredBatchSize();
+      this.readPageSize = b.readPageSize > 0 ? b.readPageSize : source.capabilities().maxPageSize();
+      this.workers = b.workers;
+      int largestGroup = !batchSizeSet && tc.hasBulkPath() ? tc.maxBatchSize() : batchSize;
+      this.maxInFlightRecords = b.maxInFlightRecords > 0 ? b.maxInFlightRecords
+          : Math.max(Math.max(largestGroup * 2, batchSize * workers * 4), readPageSize * 2);
+      this.visibilityTimeout = b.visibilityTimeout;
+      this.retryPolicy = b.retryPolicy;
+      this.backend = backend;
+      this.timeSource = b.timeSource;
+      this.listener = b.listener;
+      this.alertSink = b.alertSink;
+      this.deadLetterAlertThreshold = b.deadLetterAlertThreshold;
+      this.transformer = b.transformer;
+      this.incremental = b.incremental;
+      this.incrementalOverlap = b.incrementalOverlap;
+      this.propagateDeletes = b.propagateDeletes;
+      this.skipUnchanged = b.skipUnchanged;
+      this.twoWay = b.twoWay;
+      this.passThroughAllFields = b.passThroughAllFields;
+      this.retryDeadLetters = b.retryDeadLetters;
+      this.maxRateLimitWait = b.maxRateLimitWait;
+      this.sourceBudget = b.sourceBudget != null ? b.sourceBudget : source.capabilities().budget();
+      this.targetBudget = b.targetBudget != null ? b.targetBudget : tc.budget();
+    }
+
+    /** Where records are read. */
+    public CRMAdapter source() {
+      return source;
+    }
+
+    /** Where records are written. */
+    public CRMAdapter target() {
+      return target;
+    }
+
+    /** The object type synced. */
+    public String objectType() {
+      return objectType;
+    }
+
+    /** The key upserts match on. */
+    public MatchKey matchKey() {
+      return matchKey;
+    }
+
+    /** Names the job in checkpoints, dead letters and the queue topic. */
+    public String jobId() {
+      return jobId;
+    }
+
+    /**
+     * Records per write call: the one set, capped at the target's maximum, else the target's preferred
+     * batch size. A target with a bulk path is also handed larger groups (see {@link
+     * Builder#batchSize}).
+     */
+    public int batchSize() {
+      return batchSize;
+    }
+
+    /** Whether {@link #batchSize()} was set rather than taken from the target. */
+    public boolean batchSizeSet() {
+      return batchSizeSet;
+    }
+
+    /** Records per source page. */
+    public int readPageSize() {
+      return readPageSize;
+    }
+
+    /** Concurrent writer threads. */
+    public int workers() {
+      return workers;
+    }
+
+    /** Records taken in but not yet settled, at most; bounds memory. */
+    public int maxInFlightRecords() {
+      return maxInFlightRecords;
+    }
+
+    /** How long a worker holds a task before another may take it. */
+    public Duration visibilityTimeout() {
+      return visibilityTimeout;
+    }
+
+    /** How failed batches are retried. */
+    public RetryPolicy<Object> retryPolicy() {
+      return retryPolicy;
+    }
+
+    /** Where the queue and the state are kept. */
+    public SyncBackend backend() {
+      return backend;
+    }
+
+    /** Where time is read and waited on. */
+    public TimeSource timeSource() {
+      return timeSource;
+    }
+
+    public SyncListener listener() {
+      return listener;
+    }
+
+    public AlertSink alertSink() {
+      return alertSink;
+    }
+
+    /** Dead letters in one run above which the run stops with an alert. */
+    public long deadLetterAlertThreshold() {
+      return deadLetterAlertThreshold;
+    }
+
+    /** Maps each source record before it is written. */
+    public UnaryOperator<CrmRecord> transformer() {
+      return transformer;
+    }
+
+    /** Whether passes after the first read only records modified since the last pass. */
+    public boolean incremental() {
+      return incremental;
+    }
+
+    /** How far before the last pass's start an incremental read begins. */
+    public Duration incrementalOverlap() {
+      return incrementalOverlap;
+    }
+
+    /** Whether records deleted in the source are deleted in the target. */
+    public boolean propagateDeletes() {
+      return propagateDeletes;
+    }
+
+    /** Whether records whose content was already written are skipped. */
+    public boolean skipUnchanged() {
+      return skipUnchanged;
+    }
+
+    /** Whether written content is remembered on both sides, so the opposite sync does not echo it. */
+    public boolean twoWay() {
+      return twoWay;
+    }
+
+    /** Whether every field is written as read, even those the target does not describe as writable. */
+    public boolean passThroughAllFields() {
+      return passThroughAllFields;
+    }
+
+    /** Whether each run first tries again the records of the job's transient dead letters. */
+    public boolean retryDeadLetters() {
+      return retryDeadLetters;
+    }
+
+    /** The longest wait a rate limit may impose inside a run before the run stops instead. */
+    public Duration maxRateLimitWait() {
+      return maxRateLimitWait;
+    }
+
+    /** The request budget kept for the source. */
+    public RequestBudget sourceBudget() {
+      return sourceBudget;
+    }
+
+    /** The request budget kept for the target. */
+    public RequestBudget targetBudget() {
+      return targetBudget;
+    }
+  }
 
   private CRMSync(Config config) {
     this.config = config;
-    RequestBudget sb = config.sourceBudget() != null ? config.sourceBudget() : config.source().capabilities().budget();
-    RequestBudget tb = config.targetBudget() != null ? config.targetBudget() : config.target().capabilities().budget();
-    this.sourceLimiter = RequestLimiter.of(sb, config.timeSource());
-    this.targetLimiter = RequestLimiter.of(tb, config.timeSource());
+    this.sourceLimiter = RequestLimiter.of(config.sourceBudget(), config.timeSource());
+    this.targetLimiter = RequestLimiter.of(config.targetBudget(), config.timeSource());
   }
 
   public static Builder builder() {
@@ -124,22 +288,17 @@ public final class CRMSync {
 
   /**
    * Runs the sync once: until the source is read and every record settled, or until {@link #stop()} or
-   * a failure that makes going on pointless (lost authentication, an unreadable source).
+   * a failure that makes going on pointless (lost authentication, an unreadable source, a spent quota,
+   * too many dead letters). First, the records of the job's transient dead letters are tried again.
    *
    * @return what the run did
+   * @throws CrmConfigurationException if a setting turns out wrong against the adapters, before any
+   *     record moves (a match key the target does not have)
    * @throws IllegalStateException if a run is already under way, or the run's accounting does not
    *     balance (a bug: the message holds the report)
    */
   public SyncReport run() {
-    if (!running.compareAndSet(false, true)) {
-      throw new IllegalStateException("sync " + config.jobId() + " is already running");
-    }
-    try {
-      stopRequested.set(false);
-      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, null).run());
-    } finally {
-      running.set(false);
-    }
+    return runOnce(null);
   }
 
   /**
@@ -152,23 +311,24 @@ public final class CRMSync {
    */
   public SyncReport runWorker(Duration exitWhenIdleFor) {
     Objects.requireNonNull(exitWhenIdleFor, "exitWhenIdleFor");
+    return runOnce(exitWhenIdleFor);
+  }
+
+  private SyncReport runOnce(@Nullable Duration workerOnlyIdleExit) {
     if (!running.compareAndSet(false, true)) {
       throw new IllegalStateException("sync " + config.jobId() + " is already running");
     }
     try {
       stopRequested.set(false);
-      return checked(new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, exitWhenIdleFor).run());
+      SyncReport report = new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, workerOnlyIdleExit).run();
+      if (!report.balanced()) {
+        throw new IllegalStateException("sync accounting does not balance (read + recovered + retried dead letters"
+            + " != written + unchanged + deadLettered + remaining + delegated): " + report);
+      }
+      return report;
     } finally {
       running.set(false);
     }
-  }
-
-  private static SyncReport checked(SyncReport report) {
-    if (!report.balanced()) {
-      throw new IllegalStateException("sync accounting does not balance (read + recovered != written + "
-          + "unchanged + deadLettered + remaining + delegated): " + report);
-    }
-    return report;
   }
 
   /**
@@ -181,7 +341,7 @@ public final class CRMSync {
 
   /** Up to {@code limit} of this job's dead letters, oldest first. */
   public List<DeadLetter> deadLetters(int limit) {
-    return config.stateStore().deadLetters(config.jobId(), limit);
+    return config.backend().stateStore().deadLetters(config.jobId(), limit);
   }
 
   @Override
@@ -218,14 +378,13 @@ public final class CRMSync {
     private String objectType = ObjectTypes.CONTACT;
     private MatchKey matchKey = MatchKey.email();
     private @Nullable String jobId;
-    private int batchSize = 100;
+    private int batchSize;
     private int readPageSize;
     private int workers = 2;
     private int maxInFlightRecords;
     private Duration visibilityTimeout = Duration.ofMinutes(5);
     private RetryPolicy<Object> retryPolicy = defaultRetryPolicy();
-    private @Nullable TaskQueue queue;
-    private @Nullable SyncStateStore stateStore;
+    private @Nullable SyncBackend backend;
     private TimeSource timeSource = TimeSource.system();
     private SyncListener listener = SyncListener.NONE;
     private AlertSink alertSink = AlertSink.LOG_ONLY;
@@ -235,7 +394,10 @@ public final class CRMSync {
     private Duration incrementalOverlap = Duration.ofMinutes(5);
     private boolean propagateDeletes;
     private boolean skipUnchanged = true;
-    private boolean recordEchoFingerprints;
+    private boolean twoWay;
+    private boolean passThroughAllFields;
+    private boolean retryDeadLetters = true;
+    private Duration maxRateLimitWait = Duration.ofMinutes(15);
     private @Nullable RequestBudget sourceBudget;
     private @Nullable RequestBudget targetBudget;
     private final Set<String> alreadySet = new HashSet<>();
@@ -292,14 +454,19 @@ public final class CRMSync {
       return this;
     }
 
-    /** Records per upsert call (100 by default); capped at the target's maximum batch size. */
+    /**
+     * Records per write call, capped at the target's maximum. By default the target's preferred batch
+     * size ({@link AdapterCapabilities#preferredBatchSize()}), and a target with a bulk path is handed
+     * groups of up to its maximum whenever at least its {@link AdapterCapabilities#bulkThreshold()}
+     * records wait. Records are regrouped across source pages either way.
+     */
     public Builder batchSize(int batchSize) {
       once("batchSize");
       this.batchSize = Checks.positive(batchSize, "batchSize");
       return this;
     }
 
-    /** Records per source page; the batch size by default. */
+    /** Records per source page; by default the source's {@link AdapterCapabilities#maxPageSize()}. */
     public Builder readPageSize(int readPageSize) {
       once("readPageSize");
       this.readPageSize = Checks.positive(readPageSize, "readPageSize");
@@ -313,7 +480,10 @@ public final class CRMSync {
       return this;
     }
 
-    /** Records read but not yet settled, at most; bounds memory. By default 4 batches per worker, at least 2 pages. */
+    /**
+     * Records taken in but not yet settled, at most; bounds memory. By default 4 batches per worker, at
+     * least two of the largest groups the target is handed and two pages.
+     */
     public Builder maxInFlightRecords(int maxInFlightRecords) {
       once("maxInFlightRecords");
       this.maxInFlightRecords = Checks.positive(maxInFlightRecords, "maxInFlightRecords");
@@ -327,24 +497,27 @@ public final class CRMSync {
       return this;
     }
 
-    /** How failed batches are retried; see {@link #defaultRetryPolicy()}. */
+    /**
+     * How failed batches are retried; see {@link #defaultRetryPolicy()}. Retries go through the queue, so
+     * that a wait holds no thread and survives a crash on a durable queue: of the policy, its handled and
+     * abort conditions (tested on the failure), attempts or retries, delay, backoff, random delay and
+     * jitter are honoured. A policy that sets anything else (listeners, a maximum duration, a delay
+     * function, result conditions) is refused by {@link #build()}, naming what it sets.
+     */
     public Builder retryPolicy(RetryPolicy<Object> retryPolicy) {
       once("retryPolicy");
       this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
       return this;
     }
 
-    /** The task queue; {@link TaskQueue#inMemory} on the time source by default. */
-    public Builder queue(TaskQueue queue) {
-      once("queue");
-      this.queue = Objects.requireNonNull(queue, "queue");
-      return this;
-    }
-
-    /** The state store; {@link SyncStateStore#inMemory()} by default. */
-    public Builder stateStore(SyncStateStore stateStore) {
-      once("stateStore");
-      this.stateStore = Objects.requireNonNull(stateStore, "stateStore");
+    /**
+     * Where the task queue and the sync state are kept; {@link SyncBackend#inMemory} on the time source
+     * by default. {@code crm-sync-jdbc} keeps them in PostgreSQL, so that a sync survives a crash and runs
+     * on several processes.
+     */
+    public Builder backend(SyncBackend backend) {
+      once("backend");
+      this.backend = Objects.requireNonNull(backend, "backend");
       return this;
     }
 
@@ -367,7 +540,11 @@ public final class CRMSync {
       return this;
     }
 
-    /** Dead letters in one run above which {@link Alert.Kind#DEAD_LETTER_THRESHOLD} is raised (100 by default). */
+    /**
+     * Dead letters in one run above which the run stops, with {@link Alert.Kind#DEAD_LETTER_THRESHOLD}
+     * raised (100 by default): so many failures mean something is wrong with the target or the
+     * configuration, and going on would only add to them. The rest is left for the next run.
+     */
     public Builder deadLetterAlertThreshold(long threshold) {
       once("deadLetterAlertThreshold");
       this.deadLetterAlertThreshold = Checks.notNegative(threshold, "deadLetterAlertThreshold");
@@ -424,7 +601,41 @@ public final class CRMSync {
      */
     public Builder twoWay(boolean twoWay) {
       once("twoWay");
-      this.recordEchoFingerprints = twoWay;
+      this.twoWay = twoWay;
+      return this;
+    }
+
+    /**
+     * Writes every field as read (after the transformer), even those the target's {@code describe()}
+     * does not list as writable, and ids of the source's owners and lookups. Off by default: then such
+     * fields are left out of writes and counted in {@link SyncReport#fieldsLeftOut()}, since a CRM
+     * refuses a whole record for one field it does not have.
+     */
+    public Builder passThroughAllFields(boolean passThroughAllFields) {
+      once("passThroughAllFields");
+      this.passThroughAllFields = passThroughAllFields;
+      return this;
+    }
+
+    /**
+     * Whether each run first tries again the records of the job's dead letters whose failure was
+     * transient (true by default), whatever its incremental window; a dead letter is cleared once its
+     * record lands.
+     */
+    public Builder retryDeadLetters(boolean retryDeadLetters) {
+      once("retryDeadLetters");
+      this.retryDeadLetters = retryDeadLetters;
+      return this;
+    }
+
+    /**
+     * The longest wait a rate limit may impose inside a run (15 minutes by default). A CRM that asks for
+     * a longer one, or reports a spent daily quota, stops the run with {@link Alert.Kind#QUOTA_EXHAUSTED};
+     * the rest is left for a later run.
+     */
+    public Builder maxRateLimitWait(Duration maxRateLimitWait) {
+      once("maxRateLimitWait");
+      this.maxRateLimitWait = Checks.positive(maxRateLimitWait, "maxRateLimitWait");
       return this;
     }
 
@@ -443,10 +654,9 @@ public final class CRMSync {
     }
 
     /**
-     * @throws IllegalStateException if the source or target is missing, they are the same adapter, or
-     *     deletes are to be propagated but the source cannot read them, the target cannot delete, or the
-     *     state store cannot tell which records are linked to a target record ({@link
-     *     SyncStateStore#allLinkedIds})
+     * @throws IllegalStateException if the source or target is missing, they are the same adapter,
+     *     deletes are to be propagated but the source cannot read them or the target cannot delete, or the
+     *     retry policy sets something the engine cannot honour
      */
     public CRMSync build() {
       if (source == null) {
@@ -464,26 +674,14 @@ public final class CRMSync {
       if (propagateDeletes && !target.capabilities().deletes()) {
         throw new IllegalStateException("propagateDeletes needs a target that deletes; " + target.id() + " does not");
       }
-      SyncStateStore state = stateStore != null ? stateStore : SyncStateStore.inMemory();
-      if (propagateDeletes) {
-        try {
-          state.allLinkedIds(objectType, target.id(), List.of(), source.id());
-        } catch (UnsupportedOperationException e) {
-          throw new IllegalStateException("propagateDeletes needs a state store that implements allLinkedIds, so that "
-              + "a target record other source records are still linked to is not deleted; " + state + " does not", e);
-        }
+      List<String> unsupported = RetryDecider.unsupportedFeatures(retryPolicy);
+      if (!unsupported.isEmpty()) {
+        throw new IllegalStateException("the retry policy sets " + String.join(", ", unsupported)
+            + ", which the engine cannot honour: its retries go through the task queue, not through Failsafe;"
+            + " it honours handled and abort conditions, attempts, delay, backoff, random delay and jitter");
       }
-      int batch = Math.min(batchSize, target.capabilities().maxBatchSize());
-      int page = readPageSize > 0 ? readPageSize : batchSize;
-      int inFlight = maxInFlightRecords > 0 ? maxInFlightRecords : Math.max(batch * workers * 4, page * 2);
-      String job = jobId != null ? jobId : source.id() + "-to-" + target.id() + "-" + objectType;
-      return new CRMSync(new Config(
-          source, target, objectType, matchKey, job, batch, page, workers, inFlight, visibilityTimeout,
-          retryPolicy,
-          queue != null ? queue : TaskQueue.inMemory(timeSource),
-          state,
-          timeSource, listener, alertSink, deadLetterAlertThreshold, transformer, incremental,
-          incrementalOverlap, propagateDeletes, skipUnchanged, recordEchoFingerprints, sourceBudget, targetBudget));
+      SyncBackend b = backend != null ? backend : SyncBackend.inMemory(timeSource);
+      return new CRMSync(new Config(this, source, target, b));
     }
   }
 }

@@ -23,6 +23,31 @@ public interface TimeSource {
    */
   void sleep(Duration duration) throws InterruptedException;
 
+  /**
+   * Waits until {@code deadline} of this source's time, or until something happens that {@code events}
+   * waits for, whichever comes first; may return early. {@code events} blocks for up to the real time it
+   * is given and returns when an event arrives (such as a task queue's {@code awaitWork}).
+   *
+   * <p>The system source hands the whole wait to {@code events}, so that an event cuts it short. The
+   * default, for sources whose time does not pass by itself (a fake clock in tests), is {@link #sleep}
+   * to the deadline: such a source moves its clock there at once. A source on real time should override
+   * this as the system source does, or waits will not end early on events.
+   *
+   * @throws InterruptedException if the thread is interrupted while waiting
+   */
+  default void awaitUntil(Instant deadline, EventWait events) throws InterruptedException {
+    Duration d = Duration.between(now(), deadline);
+    if (!d.isNegative() && !d.isZero()) {
+      sleep(d);
+    }
+  }
+
+  /** Blocks for up to a span of real time, returning early when an event arrives. */
+  @FunctionalInterface
+  interface EventWait {
+    void await(Duration maxRealTime) throws InterruptedException;
+  }
+
   /** The system clock and {@link Thread#sleep}. */
   static TimeSource system() {
     return SystemTimeSource.INSTANCE;
@@ -41,6 +66,14 @@ enum SystemTimeSource implements TimeSource {
   public void sleep(Duration duration) throws InterruptedException {
     if (!duration.isNegative() && !duration.isZero()) {
       Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000);
+    }
+  }
+
+  @Override
+  public void awaitUntil(Instant deadline, EventWait events) throws InterruptedException {
+    Duration d = Duration.between(Instant.now(), deadline);
+    if (!d.isNegative() && !d.isZero()) {
+      events.await(d);
     }
   }
 

@@ -105,8 +105,6 @@ public final class SyncThroughputBenchmark {
     sync[0] = CRMSync.builder()
         .source(source)
         .target(target)
-        .queue(TaskQueue.inMemory())
-        .stateStore(SyncStateStore.inMemory())
         .workers(workers)
         .listener(new io.crmsync.SyncListener() {
           long pages;

@@ -7,6 +7,7 @@ import io.crmsync.adapter.MatchKey;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
+import io.crmsync.backend.SyncBackend;
 import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.SyncStateStore;
@@ -100,8 +101,7 @@ final class DemoCommand implements Callable<Integer> {
         .source(source)
         .target(target)
         .matchKey(MatchKey.email())
-        .queue(TaskQueue.inMemory())
-        .stateStore(state)
+        .backend(SyncBackend.of(TaskQueue.inMemory(), state))
         .workers(workers)
         .batchSize(batchSize)
         .jobId("demo")

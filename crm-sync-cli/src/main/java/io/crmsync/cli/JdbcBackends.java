@@ -25,7 +25,7 @@ final class JdbcBackends {
       }
     }
     PostgresSync pg = PostgresSync.fromJdbcUrl(url, settings);
-    return StateBackend.of(pg.taskQueue(), pg.stateStore(),
+    return StateBackend.of(pg.backend(),
         "queue and state in PostgreSQL " + StateBackend.redact(url), pg::close);
   }
 }

@@ -1,5 +1,8 @@
 package io.crmsync.cli;
 
+import io.crmsync.CrmConfigurationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +20,7 @@ import picocli.CommandLine.Command;
       DedupeCommand.class,
     })
 public final class Main implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -26,7 +30,21 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code, without exiting. */
   public static int run(String... args) {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Main::failed)
+        .execute(args);
+  }
+
+  /**
+   * A command that failed with an exception: one line that says what went wrong (its stack trace at
+   * debug), and exit code 2 for a configuration error, 1 for anything else.
+   */
+  private static int failed(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+    log.debug("{} failed", command.getCommandSpec().qualifiedName(), e);
+    String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getName() : e.getMessage();
+    command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + message.replaceAll("\\s+", " ").strip());
+    return e instanceof CrmConfigurationException ? 2 : 1;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.crmsync.cli;
 
 import io.crmsync.CrmConfigurationException;
+import io.crmsync.backend.SyncBackend;
 import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.SyncStateStore;
 import java.util.Map;
@@ -9,21 +10,20 @@ import org.jspecify.annotations.Nullable;
 
 /** Where a CLI sync keeps its queue and state: in memory, or in PostgreSQL. */
 final class StateBackend implements AutoCloseable {
-  private final TaskQueue queue;
-  private final SyncStateStore stateStore;
+  private final SyncBackend backend;
   private final String description;
   private final AutoCloseable resources;
 
-  private StateBackend(TaskQueue queue, SyncStateStore stateStore, String description, AutoCloseable resources) {
-    this.queue = queue;
-    this.stateStore = stateStore;
+  private StateBackend(SyncBackend backend, String description, AutoCloseable resources) {
+    this.backend = backend;
     this.description = description;
     this.resources = resources;
   }
 
   static StateBackend open(@Nullable String url, Properties properties, Map<String, String> env) {
     if (url == null) {
-      return new StateBackend(TaskQueue.inMemory(), SyncStateStore.inMemory(), "queue and state in memory", () -> {});
+      return new StateBackend(SyncBackend.of(TaskQueue.inMemory(), SyncStateStore.inMemory()), "queue and state in memory",
+          () -> {});
     }
     if (!url.startsWith("jdbc:postgresql:")) {
       throw new CrmConfigurationException("cli", "--state must be a jdbc:postgresql: URL, was " + redact(url));
@@ -31,8 +31,8 @@ final class StateBackend implements AutoCloseable {
     return JdbcBackends.open(url, properties, env);
   }
 
-  static StateBackend of(TaskQueue queue, SyncStateStore stateStore, String description, AutoCloseable resources) {
-    return new StateBackend(queue, stateStore, description, resources);
+  static StateBackend of(SyncBackend backend, String description, AutoCloseable resources) {
+    return new StateBackend(backend, description, resources);
   }
 
   /** The URL without a password in its query. */
@@ -40,12 +40,12 @@ final class StateBackend implements AutoCloseable {
     return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
   }
 
-  TaskQueue queue() {
-    return queue;
+  SyncBackend backend() {
+    return backend;
   }
 
   SyncStateStore stateStore() {
-    return stateStore;
+    return backend.stateStore();
   }
 
   String description() {
@@ -54,7 +54,7 @@ final class StateBackend implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    try (AutoCloseable r = resources; TaskQueue q = queue; SyncStateStore s = stateStore) {
+    try (AutoCloseable r = resources; TaskQueue q = backend.queue(); SyncStateStore s = backend.stateStore()) {
       // closes in reverse order: store, queue, then what they shared
     }
   }

@@ -6,9 +6,7 @@ import io.crmsync.SyncListener;
 import io.crmsync.SyncReport;
 import io.crmsync.adapter.AdapterRegistry;
 import io.crmsync.adapter.CRMAdapter;
-import io.crmsync.state.DeadLetter;
 import java.io.PrintStream;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -24,7 +22,8 @@ import picocli.CommandLine.Option;
     description = {
       "Syncs records from one CRM to another once: reads the source (incrementally after the first pass),",
       "writes the target with retries, rate limiting and dead letters, and prints the report.",
-      "Exit status: 0 completed, 1 failed or stopped (see the report), 2 bad usage or configuration."
+      "Exit status: 0 completed; 1 failed or stopped, with one line on stderr saying why; 2 bad usage or",
+      "configuration; 3 completed, but some records were dead-lettered (listed after the report)."
     })
 final class SyncCommand implements Callable<Integer> {
   @Mixin SyncOptions options;
@@ -69,14 +68,7 @@ final class SyncCommand implements Callable<Integer> {
       SyncReport report = sync.run();
       bar.finish();
       out.println(report);
-      List<DeadLetter> dead = sync.deadLetters(10);
-      if (report.deadLettered() > 0) {
-        out.printf(Locale.ROOT, "Dead letters (first %d of %,d in the state store):%n", dead.size(), sync.config().stateStore().deadLetterCount(sync.config().jobId()));
-        for (DeadLetter d : dead) {
-          out.printf(Locale.ROOT, "  %s %s: %s%n", d.record().id(), d.errorCode(), d.message());
-        }
-      }
-      return report.status() == SyncReport.Status.COMPLETED ? 0 : 1;
+      return ReportOutcome.print("crm-sync sync", report, sync, out, err);
     } catch (CrmConfigurationException e) {
       err.println("crm-sync sync: " + e.getMessage());
       return 2;

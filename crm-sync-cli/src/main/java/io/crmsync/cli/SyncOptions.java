@@ -43,8 +43,10 @@ final class SyncOptions {
   @Option(names = "--workers", defaultValue = "2", description = "Writer threads (default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--batch-size", defaultValue = "100", description = "Records per upsert (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--batch-size", paramLabel = "N",
+      description = "Records per write call (default: the target's preferred size; a target with a bulk path, such as"
+          + " Salesforce, is handed larger groups when enough records wait). Records are regrouped across pages.")
+  @Nullable Integer batchSize;
 
   @Option(names = "--state", paramLabel = "JDBC_URL",
       description = "Durable queue and state in PostgreSQL (jdbc:postgresql://host/db); also crmsync.state.url. "
@@ -59,9 +61,10 @@ final class SyncOptions {
         .objectType(objectType)
         .matchKey(matchKey())
         .workers(workers)
-        .batchSize(batchSize)
-        .queue(state.queue())
-        .stateStore(state.stateStore());
+        .backend(state.backend());
+    if (batchSize != null) {
+      b.batchSize(batchSize);
+    }
     if (jobId != null) {
       b.jobId(jobId);
     }

@@ -59,7 +59,7 @@ final class WorkerCommand implements Callable<Integer> {
           options.workers);
       SyncReport report = sync.runWorker(exitWhenIdle);
       out.println(report);
-      return report.status() == SyncReport.Status.FAILED ? 1 : 0;
+      return ReportOutcome.print("crm-sync worker", report, sync, out, System.err);
     } catch (CrmConfigurationException e) {
       System.err.println("crm-sync worker: " + e.getMessage());
       return 2;

@@ -26,6 +26,7 @@ public final class AdapterCapabilities {
   private final boolean incrementalReads;
   private final boolean deletes;
   private final boolean readsDeleted;
+  private final boolean openSchema;
 
   private AdapterCapabilities(Builder b) {
     this.maxBatchSize = b.maxBatchSize;
@@ -36,6 +37,7 @@ public final class AdapterCapabilities {
     this.incrementalReads = b.incrementalReads;
     this.deletes = b.deletes;
     this.readsDeleted = b.readsDeleted;
+    this.openSchema = b.openSchema;
   }
 
   public static Builder builder() {
@@ -53,6 +55,7 @@ public final class AdapterCapabilities {
     b.incrementalReads = incrementalReads;
     b.deletes = deletes;
     b.readsDeleted = readsDeleted;
+    b.openSchema = openSchema;
     return b;
   }
 
@@ -115,6 +118,15 @@ public final class AdapterCapabilities {
     return readsDeleted;
   }
 
+  /**
+   * Whether the adapter takes fields its {@link CRMAdapter#describe} does not list (an application's
+   * own store, a document database). The engine writes to a target only the fields its describe()
+   * lists as writable, unless the target has an open schema or describes no field at all.
+   */
+  public boolean openSchema() {
+    return openSchema;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof AdapterCapabilities c
@@ -125,13 +137,14 @@ public final class AdapterCapabilities {
         && budget.equals(c.budget)
         && incrementalReads == c.incrementalReads
         && deletes == c.deletes
-        && readsDeleted == c.readsDeleted;
+        && readsDeleted == c.readsDeleted
+        && openSchema == c.openSchema;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(maxBatchSize, preferredBatchSize, bulkThreshold, maxPageSize, budget, incrementalReads,
-        deletes, readsDeleted);
+        deletes, readsDeleted, openSchema);
   }
 
   @Override
@@ -139,7 +152,7 @@ public final class AdapterCapabilities {
     return "AdapterCapabilities{maxBatchSize=" + maxBatchSize + ", preferredBatchSize=" + preferredBatchSize
         + (bulkThreshold > 0 ? ", bulkThreshold=" + bulkThreshold : "") + ", maxPageSize=" + maxPageSize
         + ", budget=" + budget + ", incrementalReads=" + incrementalReads + ", deletes=" + deletes
-        + ", readsDeleted=" + readsDeleted + "}";
+        + ", readsDeleted=" + readsDeleted + (openSchema ? ", openSchema" : "") + "}";
   }
 
   /** Builds {@link AdapterCapabilities}. Not thread-safe. */
@@ -152,6 +165,7 @@ public final class AdapterCapabilities {
     private boolean incrementalReads;
     private boolean deletes;
     private boolean readsDeleted;
+    private boolean openSchema;
 
     Builder() {}
 
@@ -200,6 +214,12 @@ public final class AdapterCapabilities {
     /** Whether reads can include deleted records; false by default. */
     public Builder readsDeleted(boolean readsDeleted) {
       this.readsDeleted = readsDeleted;
+      return this;
+    }
+
+    /** Whether fields the adapter does not describe are taken too; false by default. */
+    public Builder openSchema(boolean openSchema) {
+      this.openSchema = openSchema;
       return this;
     }
 

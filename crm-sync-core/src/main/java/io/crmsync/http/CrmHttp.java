@@ -105,8 +105,9 @@ public final class CrmHttp {
   /**
    * Executes a request to a token endpoint like {@link #execute}, but never quotes its answer: a
    * truncated or garbled token response holds access and refresh tokens, so a body that is not valid JSON
-   * is described by its content type and size only, and an error body is reduced to the OAuth fields that
-   * say what went wrong ({@code error}, {@code error_description}) before the {@link ErrorMapper} sees it.
+   * is described by its content type and size only, and an error body is reduced to the fields that say
+   * what went wrong ({@code error}, {@code error_description}, {@code error_message}, {@code message})
+   * before the {@link ErrorMapper} sees it.
    *
    * @throws CrmSyncException for any failure, typed by what the caller can do
    */
@@ -200,7 +201,7 @@ public final class CrmHttp {
       return null;
     }
     com.fasterxml.jackson.databind.node.ObjectNode kept = mapper.createObjectNode();
-    for (String field : List.of("error", "error_description", "errorCode", "message", "status")) {
+    for (String field : List.of("error", "error_description", "error_message", "errorCode", "message", "status")) {
       JsonNode v = json.get(field);
       if (v != null && v.isValueNode()) {
         kept.put(field, HttpFailure.excerpt(v.asText(), 200));

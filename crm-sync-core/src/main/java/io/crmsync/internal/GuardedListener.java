@@ -37,8 +37,12 @@ public final class GuardedListener implements SyncListener {
     }
   }
 
+  /** Logs the alert on one line (its cause's stack trace at debug) and hands it to the sink. */
   public void alert(Alert alert) {
-    log.error("crm-sync alert {} in job {}: {}", alert.kind(), alert.jobId(), alert.message(), alert.cause());
+    log.error("crm-sync alert {} in job {}: {}", alert.kind(), alert.jobId(), alert.message());
+    if (alert.cause() != null) {
+      log.debug("Cause of the {} alert in job {}", alert.kind(), alert.jobId(), alert.cause());
+    }
     try {
       alerts.alert(alert);
     } catch (Throwable t) {

@@ -23,6 +23,49 @@ public final class RetryDecider {
     this.random = new SplittableRandom(seed);
   }
 
+  /**
+   * What {@code policy} sets that a queue-level retry cannot honour: listeners (no Failsafe execution
+   * runs to call them), a maximum duration, a delay function, and conditions on results (the engine's
+   * calls fail with exceptions; a condition that matches a call that threw nothing is one on results).
+   * Empty when the engine honours all of it.
+   */
+  public static List<String> unsupportedFeatures(RetryPolicy<?> policy) {
+    RetryPolicyConfig<?> c = policy.getConfig();
+    List<String> out = new java.util.ArrayList<>();
+    if (c.getRetryListener() != null || c.getFailedAttemptListener() != null || c.getRetryScheduledListener() != null
+        || c.getRetriesExceededListener() != null || c.getAbortListener() != null || c.getSuccessListener() != null
+        || c.getFailureListener() != null) {
+      out.add("event listeners (onRetry, onFailedAttempt, onRetryScheduled, onRetriesExceeded, onAbort, onSuccess,"
+          + " onFailure; use a SyncListener)");
+    }
+    if (c.getMaxDuration() != null) {
+      out.add("a maximum duration (withMaxDuration)");
+    }
+    if (c.getDelayFn() != null) {
+      out.add("a delay function (withDelayFn, withDelayFnOn, withDelayFnWhen)");
+    }
+    if (matchesResult(c.getFailureConditions()) || matchesResult(c.getAbortConditions())) {
+      out.add("conditions on results (handleResult, handleResultIf, abortOnResult, abortIf on a result)");
+    }
+    return out;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static boolean matchesResult(List<? extends CheckedBiPredicate<?, Throwable>> conditions) {
+    for (CheckedBiPredicate condition : conditions) {
+      for (Object result : new Object[] {null, new Object(), Boolean.FALSE, 0}) {
+        try {
+          if (condition.test(result, null)) {
+            return true;
+          }
+        } catch (Throwable t) {
+          // a condition that cannot judge a result without a failure is not one on results
+        }
+      }
+    }
+    return false;
+  }
+
   /** Maximum attempts, or -1 for no limit. */
   public int maxAttempts() {
     return config.getMaxAttempts();

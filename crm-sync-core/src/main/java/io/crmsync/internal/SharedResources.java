@@ -17,6 +17,10 @@ public final class SharedResources {
             .readTimeout(Duration.ofSeconds(60))
             .writeTimeout(Duration.ofSeconds(60))
             .callTimeout(Duration.ofMinutes(2))
+            // A request whose connection failed may have been applied: resending it silently (OkHttp's
+            // default) repeats a create or a bulk job, and spends budget the engine's limiter cannot see.
+            // The failure reaches the adapter and the engine instead, which retry what is safe to retry.
+            .retryOnConnectionFailure(false)
             .socketFactory(new NoDelaySocketFactory())
             .build();
   }

@@ -21,16 +21,19 @@ import org.jspecify.annotations.Nullable;
  * The JSON form of the engine's tasks, so that durable queues can hold them:
  *
  * <pre>{@code
- * {"v":1,"run":"...","page":3,"op":"UPSERT","records":[
- *   {"type":"contact","fp":"q5Jc...","id":"42","modified":[1767225600,0],"deleted":true,"fields":{"email":"a@b.c"}}]}
+ * {"v":2,"run":"...","op":"UPSERT","records":[
+ *   {"page":3,"type":"contact","fp":"q5Jc...","id":"42","modified":[1767225600,0],"deleted":true,"fields":{"email":"a@b.c"}}]}
  * }</pre>
+ *
+ * <p>Each record carries the page it was read in, since a batch may hold records of several pages.
+ * Version 1 payloads, which named one page for the whole batch, are still read.
  *
  * <p>Written and read with Jackson's streaming API rather than data binding: it is on the engine's hot
  * path (every batch is encoded once and decoded once), and streaming is several times faster. The format
  * is versioned and independent of any user's Jackson settings.
  */
 public final class TaskCodec {
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
   private static final JsonFactory JSON =
       JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
 
@@ -44,21 +47,23 @@ public final class TaskCodec {
    * One batch of work.
    *
    * @param run the run that enqueued it, to tell this run's work from work left by an earlier one
-   * @param page the sequence number of the page it came from in that run
    * @param op the operation
-   * @param records the records, as read from the source and transformed
-   * @param fingerprints each record's content fingerprint, computed when it was read, in the same order;
-   *     empty when not computed (deletes)
+   * @param items the records, each with its fingerprint and page
    */
-  public record Payload(String run, long page, Op op, List<CrmRecord> records, List<String> fingerprints) {
+  public record Payload(String run, Op op, List<Item> items) {
     public Payload {
       Objects.requireNonNull(run, "run");
       Objects.requireNonNull(op, "op");
-      records = List.copyOf(records);
-      fingerprints = List.copyOf(fingerprints);
-      if (!fingerprints.isEmpty() && fingerprints.size() != records.size()) {
-        throw new IllegalArgumentException(fingerprints.size() + " fingerprints for " + records.size() + " records");
+      items = List.copyOf(items);
+    }
+
+    /** The records of {@link #items()}, in order. */
+    public List<CrmRecord> records() {
+      List<CrmRecord> out = new ArrayList<>(items.size());
+      for (Item i : items) {
+        out.add(i.record());
       }
+      return out;
     }
   }
 
@@ -69,16 +74,15 @@ public final class TaskCodec {
       g.writeStartObject();
       g.writeNumberField("v", VERSION);
       g.writeStringField("run", payload.run());
-      g.writeNumberField("page", payload.page());
       g.writeStringField("op", payload.op().name());
       g.writeArrayFieldStart("records");
-      List<CrmRecord> records = payload.records();
-      for (int i = 0; i < records.size(); i++) {
-        CrmRecord r = records.get(i);
+      for (Item item : payload.items()) {
+        CrmRecord r = item.record();
         g.writeStartObject();
+        g.writeNumberField("page", item.page());
         g.writeStringField("type", r.objectType());
-        if (!payload.fingerprints().isEmpty()) {
-          g.writeStringField("fp", payload.fingerprints().get(i));
+        if (item.fingerprint() != null) {
+          g.writeStringField("fp", item.fingerprint());
         }
         if (r.id() != null) {
           g.writeStringField("id", r.id());
@@ -140,39 +144,47 @@ public final class TaskCodec {
     try (JsonParser p = JSON.createParser(json)) {
       expect(p.nextToken(), JsonToken.START_OBJECT, "payload");
       String run = null;
-      long page = 0;
+      long page = Item.UNTRACKED;
       Op op = null;
-      List<CrmRecord> records = null;
-      List<String> fingerprints = new ArrayList<>();
+      List<Item> items = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         p.nextToken();
         switch (name) {
           case "v" -> {
-            if (p.getIntValue() != VERSION) {
+            if (p.getIntValue() != VERSION && p.getIntValue() != 1) {
               throw new IllegalArgumentException("unsupported task format version " + p.getText());
             }
           }
           case "run" -> run = p.getValueAsString();
-          case "page" -> page = p.getLongValue();
+          case "page" -> page = p.getLongValue(); // version 1: one page for the whole batch
           case "op" -> op = Op.valueOf(p.getValueAsString());
-          case "records" -> records = readRecords(p, fingerprints);
+          case "records" -> items = readItems(p);
           default -> p.skipChildren();
         }
       }
-      if (run == null || op == null || records == null) {
+      if (run == null || op == null || items == null) {
         throw new IllegalArgumentException("missing run, op or records");
       }
-      return new Payload(run, page, op, records, fingerprints.size() == records.size() ? fingerprints : List.of());
+      if (page != Item.UNTRACKED) {
+        List<Item> paged = new ArrayList<>(items.size());
+        for (Item i : items) {
+          paged.add(i.page() == Item.UNTRACKED ? new Item(i.record(), i.fingerprint(), page) : i);
+        }
+        items = paged;
+      }
+      return new Payload(run, op, items);
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("not a crm-sync task payload: " + e.getMessage(), e);
     }
   }
 
-  private static List<CrmRecord> readRecords(JsonParser p, List<String> fingerprints) throws IOException {
+  private static List<Item> readItems(JsonParser p) throws IOException {
     expect(p.currentToken(), JsonToken.START_ARRAY, "records");
-    List<CrmRecord> out = new ArrayList<>();
+    List<Item> out = new ArrayList<>();
     while (p.nextToken() == JsonToken.START_OBJECT) {
+      long page = Item.UNTRACKED;
+      String fingerprint = null;
       String type = null;
       String id = null;
       Instant modified = null;
@@ -182,8 +194,9 @@ public final class TaskCodec {
         String name = p.currentName();
         p.nextToken();
         switch (name) {
+          case "page" -> page = p.getLongValue();
           case "type" -> type = p.getValueAsString();
-          case "fp" -> fingerprints.add(p.getValueAsString());
+          case "fp" -> fingerprint = p.getValueAsString();
           case "id" -> id = p.getValueAsString();
           case "modified" -> {
             expect(p.currentToken(), JsonToken.START_ARRAY, "modified");
@@ -199,7 +212,8 @@ public final class TaskCodec {
           default -> p.skipChildren();
         }
       }
-      out.add(new CrmRecord(Objects.requireNonNull(type, "record type"), id, fields, modified, deleted));
+      out.add(new Item(new CrmRecord(Objects.requireNonNull(type, "record type"), id, fields, modified, deleted),
+          fingerprint, page));
     }
     return out;
   }

@@ -1,6 +1,5 @@
 package io.crmsync.state;
 
-import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.internal.InMemorySyncStateStore;
 import java.util.Collection;
 import java.util.List;
@@ -54,27 +53,23 @@ public interface SyncStateStore extends AutoCloseable {
    * delete, so that a record is deleted only once no other record is linked to it; one call per batch,
    * so implementations answer in bulk, and should index links by either id (a sync can delete thousands).
    *
-   * <p>A store that implements this must also remove the {@linkplain StateUpdate#unlinks() links an
-   * update unlinks}. The default throws {@link UnsupportedOperationException}, for stores written before
-   * this method: {@code CRMSync.Builder.build()} asks it for no ids when deletes are to be propagated, and
-   * refuses them if it throws, rather than delete a record that others are still linked to.
+   * <p>The store must also remove the {@linkplain StateUpdate#unlinks() links an update unlinks}.
    *
    * @return for each of {@code fromIds} with a link, the ids it is linked to
-   * @throws UnsupportedOperationException if the store cannot answer it (the default)
    */
-  default Map<String, Set<String>> allLinkedIds(
-      String objectType, String fromSystem, Collection<String> fromIds, String toSystem) {
-    throw new UnsupportedOperationException(getClass().getName() + " does not implement allLinkedIds");
-  }
+  Map<String, Set<String>> allLinkedIds(
+      String objectType, String fromSystem, Collection<String> fromIds, String toSystem);
 
   /** The fingerprints saved under {@code scope} for {@code keys}; keys without one are absent. */
   Map<String, String> fingerprints(String scope, Collection<String> keys);
 
   /**
-   * Saves a batch's links, fingerprints and dead letters, and removes its unlinks, in one step. A dead
-   * letter for a record that already has one in the same job and operation (the same record id) replaces
-   * it: a store keeps each record's latest failure, so that a record that stays invalid is not listed
-   * again on every run. Letters for records without an id are all kept.
+   * Saves a batch's links, fingerprints and dead letters, and removes its unlinks and resolved dead
+   * letters, in one step. A dead letter for a record that already has one in the same job and operation
+   * (the same record id) replaces it, keeping the earlier one's {@link DeadLetter#firstFailedAt()}: a
+   * store keeps each record's latest failure, so that a record that stays invalid is not listed again on
+   * every run. Letters for records without an id are all kept. A resolved dead letter that does not exist
+   * is ignored.
    *
    * <p>An unlink removes the link between its two ids, whether it was saved from one side, the other or
    * both; a link of either id to a third stays. If an id loses the link {@link #linkedIds} gave and has others,
@@ -83,22 +78,22 @@ public interface SyncStateStore extends AutoCloseable {
   void apply(StateUpdate update);
 
   /**
-   * Applies a batch's {@code update} and settles its task on {@code queue}, as one step where this store
-   * and the queue can share a transaction: then either both happen or, if the task's lease was lost,
-   * neither does. The default applies the update, then settles, which is safe because the engine's
-   * writes are idempotent (a lost lease means the batch runs again and finds its content written).
-   *
-   * @return false if the lease was lost
+   * The dead letters {@code query} selects, in the order they were last written (oldest first), at most
+   * {@link DeadLetterQuery#limit()}.
    */
-  default boolean applyAndSettle(StateUpdate update, TaskQueue queue, Settlement settlement) {
-    if (!update.isEmpty()) {
-      apply(update);
-    }
-    return settlement.applyTo(queue);
-  }
+  List<DeadLetter> deadLetters(DeadLetterQuery query);
 
   /** Up to {@code limit} of the job's dead letters, in the order they were last written (oldest first). */
-  List<DeadLetter> deadLetters(String jobId, int limit);
+  default List<DeadLetter> deadLetters(String jobId, int limit) {
+    return deadLetters(DeadLetterQuery.job(jobId).limit(Math.min(limit, DeadLetterQuery.MAX_LIMIT)));
+  }
+
+  /**
+   * Removes the dead letters {@code query} selects, up to its limit (for purging those no longer wanted).
+   *
+   * @return how many were removed
+   */
+  long removeDeadLetters(DeadLetterQuery query);
 
   /** How many dead letters the job has: one per record and operation, besides those without an id. */
   long deadLetterCount(String jobId);

@@ -3,7 +3,9 @@ package io.crmsync.jdbc;
 import io.crmsync.TimeSource;
 import io.crmsync.internal.Checks;
 import io.crmsync.jdbc.internal.Db;
+import io.crmsync.backend.SyncBackend;
 import io.crmsync.jdbc.internal.Migrator;
+import io.crmsync.jdbc.internal.PostgresBackend;
 import io.crmsync.jdbc.internal.PostgresStateStore;
 import io.crmsync.jdbc.internal.PostgresTaskQueue;
 import io.crmsync.jdbc.internal.SqlNames;
@@ -34,8 +36,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  *     .build();                   // creates or migrates the tables
  * CRMSync sync = CRMSync.builder()
  *     .source(app).target(hubspot)
- *     .queue(pg.taskQueue())
- *     .stateStore(pg.stateStore())
+ *     .backend(pg.backend())
  *     .build();
  * }</pre>
  *
@@ -44,8 +45,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <ul>
  *   <li><b>Tasks survive crashes.</b> A worker's lease expires after the visibility timeout; the task is
  *       then leased again, by any process. A stale holder's settlement is refused.
- *   <li><b>A batch's outcome and its task settle together.</b> Given this store and this queue, the
- *       engine's {@link SyncStateStore#applyAndSettle} commits the batch's id links, fingerprints and dead
+ *   <li><b>A batch's outcome and its task settle together.</b> Through {@link #backend()}, the
+ *       engine commits the batch's id links, fingerprints and dead
  *       letters in the same transaction as the completion (or dead-lettering) of its task, so the state
  *       never disagrees with the queue. The checkpoint is saved right after; after a crash it can only lag
  *       behind, and the records re-read are skipped by their fingerprints.
@@ -94,6 +95,7 @@ public final class PostgresSync implements AutoCloseable {
   private final DataSource dataSource;
   private final PostgresTaskQueue queue;
   private final PostgresStateStore store;
+  private final PostgresBackend backend;
 
   private PostgresSync(Config config, DataSource dataSource) {
     this.config = config;
@@ -104,6 +106,7 @@ public final class PostgresSync implements AutoCloseable {
     }
     this.queue = new PostgresTaskQueue(db, config.timeSource(), config.notifications(), config.pollInterval());
     this.store = new PostgresStateStore(db);
+    this.backend = new PostgresBackend(db, queue, store);
   }
 
   public static Builder builder() {
@@ -203,6 +206,14 @@ public final class PostgresSync implements AutoCloseable {
   /** The data source the tables are reached through. */
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /**
+   * The queue and the state store together, committing a batch's state with its task's settlement in
+   * one transaction: what {@code CRMSync.Builder.backend} takes. The same instance on every call.
+   */
+  public SyncBackend backend() {
+    return backend;
   }
 
   /** The durable task queue. The same instance on every call. */

@@ -30,10 +30,9 @@ class CoordinatorWithExternalWorkersTest {
         FakeCrm source = FakeCrm.builder().id("app").timeSource(new FakeTimeSource()).logRequests(false).build();
         source.seed(SyncEngineContract.contacts(5_000, 0));
         FakeCrm target = FakeCrm.builder().id("crm").logRequests(false).latency(Duration.ofMillis(5)).build();
-        CRMSync coordinator = CRMSync.builder().source(source).target(target).queue(a.taskQueue())
-            .stateStore(a.stateStore()).jobId("j").workers(1).build();
+        CRMSync coordinator = CRMSync.builder().source(source).target(target).backend(a.backend()).jobId("j").workers(1).build();
         CRMSync worker = CRMSync.builder().source(FakeCrm.builder().id("app").build()).target(target)
-            .queue(b.taskQueue()).stateStore(b.stateStore()).jobId("j").workers(2).build();
+            .backend(b.backend()).jobId("j").workers(2).build();
         CompletableFuture<SyncReport> extra = CompletableFuture.supplyAsync(() -> worker.runWorker(Duration.ofSeconds(5)));
         CompletableFuture<SyncReport> main = CompletableFuture.supplyAsync(coordinator::run);
         try {

@@ -58,7 +58,7 @@ class PoisonTaskTest {
 
       SyncReport report = CRMSync.builder()
           .source(source).target(target)
-          .queue(pg.taskQueue()).stateStore(pg.stateStore())
+          .backend(pg.backend())
           .timeSource(time).jobId("job").batchSize(10).workers(3)
           .build().run();
 

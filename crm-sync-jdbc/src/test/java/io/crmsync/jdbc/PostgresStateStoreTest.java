@@ -12,7 +12,8 @@ import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.Fingerprint;
 import io.crmsync.state.IdLink;
-import io.crmsync.state.Settlement;
+import io.crmsync.backend.Settlement;
+import io.crmsync.jdbc.internal.Db;
 import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import io.crmsync.testkit.FakeTimeSource;
@@ -113,7 +114,8 @@ class PostgresStateStoreTest extends SyncStateStoreContract {
   void deadLetterRecordsAreQueryableJson() {
     CrmRecord record = CrmRecord.of("contact", Map.of("email", "ä@example.com"));
     store.apply(new StateUpdate(List.of(), List.of(), List.of(
-        new DeadLetter("job", "upsert", record, "INVALID_VALUE", "email: not an address", 3, time.now()))));
+        DeadLetter.builder("job", DeadLetter.Operation.UPSERT, record).errorCode("INVALID_VALUE")
+            .message("email: not an address").attempts(3).at(time.now()).build())));
     assertThat(TestDatabase.count(pool, "SELECT count(*) FROM " + pg.config().schema()
         + ".dead_letters WHERE record->'fields'->>'email' = 'ä@example.com'")).isEqualTo(1);
   }
@@ -124,7 +126,7 @@ class PostgresStateStoreTest extends SyncStateStoreContract {
     LeasedTask task = queue.lease("t", "w", 1, LEASE).get(0);
     StateUpdate update = links(new IdLink("contact", "app", "a1", "crm", "c1"));
 
-    boolean settled = store.applyAndSettle(update, queue,
+    boolean settled = pg.backend().commit(update,
         Settlement.complete(task, List.of(NewTask.of("{\"followUp\":1}"))));
 
     assertThat(settled).isTrue();
@@ -139,10 +141,10 @@ class PostgresStateStoreTest extends SyncStateStoreContract {
     time.advance(LEASE.plusSeconds(1));
     LeasedTask fresh = queue.lease("t", "w2", 1, LEASE).get(0);
 
-    boolean settled = store.applyAndSettle(links(new IdLink("contact", "app", "a1", "crm", "c1")), queue,
+    boolean settled = pg.backend().commit(links(new IdLink("contact", "app", "a1", "crm", "c1")),
         Settlement.complete(stale, List.of(NewTask.of("{\"ghost\":1}"))));
-    boolean dead = store.applyAndSettle(new StateUpdate(List.of(), List.of(new Fingerprint("s", "k", "v")), List.of()),
-        queue, Settlement.deadLetter(stale, "gave up"));
+    boolean dead = pg.backend().commit(new StateUpdate(List.of(), List.of(new Fingerprint("s", "k", "v")), List.of()),
+        Settlement.deadLetter(stale, "gave up"));
 
     assertThat(settled).isFalse();
     assertThat(dead).isFalse();
@@ -161,7 +163,7 @@ class PostgresStateStoreTest extends SyncStateStoreContract {
     StateUpdate poisoned = new StateUpdate(List.of(new IdLink("contact", "app", "a1", "crm", "c1")),
         List.of(new Fingerprint("s", "k", "bad\u0000digest")), List.of());
 
-    assertThatThrownBy(() -> store.applyAndSettle(poisoned, queue, Settlement.complete(task, List.of(NewTask.of("{}")))))
+    assertThatThrownBy(() -> pg.backend().commit(poisoned, Settlement.complete(task, List.of(NewTask.of("{}")))))
         .isInstanceOf(CrmSyncException.class)
         .hasMessageContaining("settling task " + task.id());
 
@@ -175,10 +177,12 @@ class PostgresStateStoreTest extends SyncStateStoreContract {
   void deadLetteringATaskWithItsRecordsIsOneTransactionToo() {
     queue.enqueue("t", List.of(NewTask.of("{\"poison\":true}")));
     LeasedTask task = queue.lease("t", "w", 1, LEASE).get(0);
-    DeadLetter letter = new DeadLetter("job", "upsert", CrmRecord.of("contact", Map.of("email", "p@example.com")),
-        "CrmUnavailableException", "503", 3, time.now());
+    DeadLetter letter = DeadLetter.builder("job", DeadLetter.Operation.UPSERT,
+            CrmRecord.of("contact", Map.of("email", "p@example.com")))
+        .errorCode("CrmUnavailableException").message("503").attempts(3).retryable(true).at(Db.micros(time.now()))
+        .build();
 
-    assertThat(store.applyAndSettle(new StateUpdate(List.of(), List.of(), List.of(letter)), queue,
+    assertThat(pg.backend().commit(new StateUpdate(List.of(), List.of(), List.of(letter)),
         Settlement.deadLetter(task, "CrmUnavailableException: 503"))).isTrue();
 
     assertThat(store.deadLetters("job", 10)).containsExactly(letter);
@@ -186,16 +190,5 @@ class PostgresStateStoreTest extends SyncStateStoreContract {
       assertThat(d.payload()).isEqualTo("{\"poison\":true}");
       assertThat(d.cause()).isEqualTo("CrmUnavailableException: 503");
     });
-  }
-
-  @Test
-  void anotherQueueGetsTheDefaultApplyThenSettle() {
-    TaskQueue memory = TaskQueue.inMemory(time);
-    memory.enqueue("t", List.of(NewTask.of("{}")));
-    LeasedTask task = memory.lease("t", "w", 1, LEASE).get(0);
-    assertThat(store.applyAndSettle(links(new IdLink("contact", "app", "a1", "crm", "c1")), memory,
-        Settlement.complete(task, List.of()))).isTrue();
-    assertThat(store.linkedIds("contact", "app", List.of("a1"), "crm")).containsEntry("a1", "c1");
-    assertThat(memory.stats("t").unfinished()).isZero();
   }
 }

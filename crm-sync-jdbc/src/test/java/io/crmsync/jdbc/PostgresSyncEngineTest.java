@@ -2,10 +2,10 @@ package io.crmsync.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.crmsync.TimeSource;
+import io.crmsync.backend.SyncBackend;
 import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.SyncStateStore;
 import io.crmsync.testkit.SyncEngineContract;
-import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -28,13 +28,28 @@ class PostgresSyncEngineTest extends SyncEngineContract {
   }
 
   @Override
-  protected TaskQueue newQueue(TimeSource time) {
+  protected SyncBackend newBackend(TimeSource time) {
     pg = PostgresSync.builder().dataSource(pool).schema(TestDatabase.freshSchema("engine")).timeSource(time).build();
-    return pg.taskQueue();
-  }
+    return new SyncBackend() {
+      @Override
+      public TaskQueue queue() {
+        return pg.backend().queue();
+      }
 
-  @Override
-  protected SyncStateStore newStateStore() {
-    return Objects.requireNonNull(pg, "newQueue is called first").stateStore();
+      @Override
+      public SyncStateStore stateStore() {
+        return pg.backend().stateStore();
+      }
+
+      @Override
+      public boolean commit(io.crmsync.state.StateUpdate update, io.crmsync.backend.Settlement settlement) {
+        return pg.backend().commit(update, settlement);
+      }
+
+      @Override
+      public void close() {
+        pg.close();
+      }
+    };
   }
 }

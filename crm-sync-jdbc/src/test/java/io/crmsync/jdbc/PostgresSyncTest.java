@@ -129,6 +129,35 @@ class PostgresSyncTest {
   }
 
   @Test
+  void upgradingToDeadLettersToActOnMarksTransientOnesForTheNextRun() {
+    String schema = TestDatabase.freshSchema("upgrade5");
+    PostgresSync.builder().dataSource(pool).schema(schema).build().close();
+    // back to version 4, with letters a version-4 store wrote
+    TestDatabase.execute(pool, "DROP INDEX " + schema + ".dead_letters_retryable; ALTER TABLE " + schema
+        + ".dead_letters DROP COLUMN retryable, DROP COLUMN request_id, DROP COLUMN field_errors, "
+        + "DROP COLUMN first_failed_at; DELETE FROM " + schema + ".schema_history WHERE version = 5");
+    TestDatabase.execute(pool, "INSERT INTO " + schema + ".dead_letters (job_id, operation, record, record_id, "
+        + "error_code, message, attempts, dead_at) VALUES "
+        + "('job', 'upsert', '{\"objectType\":\"contact\",\"id\":\"1\",\"fields\":{}}', '1', "
+        + "'CrmUnavailableException', 'down', 3, '2026-01-05T00:00:00Z'), "
+        + "('job', 'upsert', '{\"objectType\":\"contact\",\"id\":\"2\",\"fields\":{}}', '2', "
+        + "'INVALID_VALUE', 'email: not an address', 1, '2026-01-05T00:00:01Z')");
+
+    try (PostgresSync pg = PostgresSync.builder().dataSource(pool).schema(schema).build()) {
+      assertThat(pg.stateStore().deadLetters("job", 10)).satisfiesExactly(
+          d -> {
+            assertThat(d.recordId()).isEqualTo("1");
+            assertThat(d.retryable()).isTrue();
+            assertThat(d.firstFailedAt()).isEqualTo(d.at());
+          },
+          d -> {
+            assertThat(d.recordId()).isEqualTo("2");
+            assertThat(d.retryable()).isFalse();
+          });
+    }
+  }
+
+  @Test
   void upgradingToLinksIndexedByTargetIdFindsTheLinksSavedBefore() {
     String schema = TestDatabase.freshSchema("upgrade4");
     PostgresSync.builder().dataSource(pool).schema(schema).build().close();
@@ -140,7 +169,8 @@ class PostgresSyncTest {
         + "('contact', 'crm', 'app', 'c1', 'a2')");
 
     try (PostgresSync pg = PostgresSync.builder().dataSource(pool).schema(schema).build()) {
-      assertThat(TestDatabase.count(pool, "SELECT max(version) FROM " + schema + ".schema_history")).isEqualTo(4);
+      assertThat(TestDatabase.count(pool, "SELECT max(version) FROM " + schema + ".schema_history"))
+          .isEqualTo(PostgresSync.schemaVersion());
       assertThat(TestDatabase.count(pool, "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema
           + "' AND indexname = 'id_links_to'")).isEqualTo(1);
       assertThat(pg.stateStore().allLinkedIds("contact", "crm", List.of("c1"), "app"))

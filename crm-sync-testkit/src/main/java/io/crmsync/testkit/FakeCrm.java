@@ -85,6 +85,8 @@ public final class FakeCrm implements CRMAdapter {
   private final boolean validateEmails;
   private final int maxPageSize;
   private final @Nullable Faults faults;
+  /** Fields per object type, when the fake takes only those; empty for a fake that takes any field. */
+  private final Map<String, List<FieldInfo>> schemas;
 
   private final Object lock = new Object();
   private final SplittableRandom random;
@@ -102,14 +104,20 @@ public final class FakeCrm implements CRMAdapter {
   private FakeCrm(Builder b) {
     this.id = b.id;
     this.time = b.time;
-    this.capabilities = AdapterCapabilities.builder()
+    AdapterCapabilities.Builder caps = AdapterCapabilities.builder()
         .maxBatchSize(b.maxBatchSize)
-        .maxPageSize(Math.max(b.maxBatchSize, ReadRequest.DEFAULT_PAGE_SIZE))
+        .maxPageSize(b.maxPageSize)
+        .bulkThreshold(b.bulkThreshold)
         .budget(b.budget)
         .incrementalReads(true)
         .deletes(true)
         .readsDeleted(true)
-        .build();
+        .openSchema(b.schemas.isEmpty());
+    if (b.preferredBatchSize > 0) {
+      caps.preferredBatchSize(b.preferredBatchSize);
+    }
+    this.capabilities = caps.build();
+    this.schemas = Map.copyOf(b.schemas);
     this.enforceBudget = b.enforceBudget;
     this.rateLimitAfter = b.rateLimitAfter;
     this.rateLimitRetryAfter = b.rateLimitRetryAfter;
@@ -323,6 +331,23 @@ public final class FakeCrm implements CRMAdapter {
   }
 
   private @Nullable RecordError validate(CrmRecord r) {
+    List<FieldInfo> schema = schemas.get(r.objectType());
+    if (schema != null) {
+      for (String name : r.fields().keySet()) {
+        FieldInfo f = null;
+        for (FieldInfo candidate : schema) {
+          if (candidate.name().equals(name)) {
+            f = candidate;
+            break;
+          }
+        }
+        if (f == null || f.readOnly()) {
+          // as a CRM does: one field it does not take fails the whole record
+          return RecordError.invalid("INVALID_FIELD", (f == null ? "no such field: " : "read-only field: ") + name,
+              new FieldError(name, "INVALID_FIELD", f == null ? "not a field of " + r.objectType() : "read-only"));
+        }
+      }
+    }
     Object email = r.fields().get(Contact.Fields.EMAIL);
     if (validateEmails && email != null && !(email instanceof String s && EMAIL.matcher(s.strip()).matches())) {
       return RecordError.invalid(RecordError.INVALID_VALUE, "invalid email address: '" + email + "'",
@@ -370,6 +395,10 @@ public final class FakeCrm implements CRMAdapter {
   @Override
   public List<FieldInfo> describe(String objectType) {
     admit("describe", objectType, 0);
+    List<FieldInfo> schema = schemas.get(objectType);
+    if (schema != null) {
+      return schema;
+    }
     TreeSet<String> names = new TreeSet<>();
     if (objectType.equals(io.crmsync.model.ObjectTypes.CONTACT)) {
       names.addAll(Contact.Fields.ALL);
@@ -531,6 +560,11 @@ public final class FakeCrm implements CRMAdapter {
     return Collections.unmodifiableList(log);
   }
 
+  /** Forgets the requests received so far, so that a test can count those of one step. */
+  public void clearRequests() {
+    log.clear();
+  }
+
   /** The number of requests of {@code operation} received, refused ones included. */
   public long requestCount(String operation) {
     return log.stream().filter(r -> r.operation().equals(operation)).count();
@@ -602,8 +636,33 @@ public final class FakeCrm implements CRMAdapter {
     private boolean validateEmails = true;
     private boolean logRequests = true;
     private @Nullable Faults faults;
+    private int preferredBatchSize;
+    private int bulkThreshold;
+    private final Map<String, List<FieldInfo>> schemas = new HashMap<>();
 
     Builder() {}
+
+    /**
+     * Makes the fake take only {@code fields} for {@code objectType}, as a CRM does: {@code describe()}
+     * lists them, and a record carrying any other field, or a read-only one, fails whole with {@code
+     * INVALID_FIELD}. Without it the fake takes any field.
+     */
+    public Builder fields(String objectType, List<FieldInfo> fields) {
+      schemas.put(Objects.requireNonNull(objectType, "objectType"), List.copyOf(fields));
+      return this;
+    }
+
+    /** The batch size the fake declares as cheapest; its maximum batch size by default. */
+    public Builder preferredBatchSize(int preferredBatchSize) {
+      this.preferredBatchSize = Checks.positive(preferredBatchSize, "preferredBatchSize");
+      return this;
+    }
+
+    /** From how many records the fake declares a bulk path (0, the default: none). */
+    public Builder bulkThreshold(int bulkThreshold) {
+      this.bulkThreshold = Checks.notNegative(bulkThreshold, "bulkThreshold");
+      return this;
+    }
 
     /** Custom faults, decided per upsert call after the built-in ones. */
     public Builder faults(Faults faults) {

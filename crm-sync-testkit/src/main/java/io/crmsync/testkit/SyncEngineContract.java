@@ -20,6 +20,7 @@ import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.Page;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordResult;
+import io.crmsync.backend.SyncBackend;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
@@ -48,13 +49,11 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class SyncEngineContract {
 
-  /** A new, empty queue on {@code time}; closed after the test. */
-  protected abstract TaskQueue newQueue(TimeSource time);
-
-  /** A new, empty state store; closed after the test. */
-  protected abstract SyncStateStore newStateStore();
+  /** A new, empty backend whose queue runs on {@code time}; closed after the test. */
+  protected abstract SyncBackend newBackend(TimeSource time);
 
   protected FakeTimeSource time;
+  protected SyncBackend backend;
   protected TaskQueue queue;
   protected SyncStateStore state;
   protected final List<Alert> alerts = new CopyOnWriteArrayList<>();
@@ -62,15 +61,15 @@ public abstract class SyncEngineContract {
   @BeforeEach
   void setUpEngine() {
     time = new FakeTimeSource();
-    queue = newQueue(time);
-    state = newStateStore();
+    backend = newBackend(time);
+    queue = backend.queue();
+    state = backend.stateStore();
     alerts.clear();
   }
 
   @AfterEach
   void tearDownEngine() throws Exception {
-    queue.close();
-    state.close();
+    backend.close();
   }
 
   /** {@code n} contacts; every {@code invalidEvery}-th (if positive) has an invalid email. */
@@ -105,8 +104,7 @@ public abstract class SyncEngineContract {
     return CRMSync.builder()
         .source(source)
         .target(target)
-        .queue(queue)
-        .stateStore(state)
+        .backend(backend)
         .timeSource(time);
   }
 
@@ -134,7 +132,9 @@ public abstract class SyncEngineContract {
     assertThat(report.deadLettered()).isZero();
     assertThat(report.balanced()).isTrue();
     assertTargetMirrorsSource(source, target, 0);
-    assertThat(target.requestCount("upsert")).isEqualTo(10);
+    // one page of 1,000 (the source's largest), written in batches of the target's preferred 200
+    assertThat(source.requestCount("read")).isEqualTo(1);
+    assertThat(target.requestCount("upsert")).isEqualTo(5);
     assertThat(state.checkpoint("job")).hasValueSatisfying(cp -> assertThat(cp.inPass()).isFalse());
   }
 
@@ -262,20 +262,26 @@ public abstract class SyncEngineContract {
   @Test
   void transientFailuresAreRetriedWithBackoffThenDeadLetteredAndAlerted() {
     FakeCrm source = fake("source").build();
-    FakeCrm target = fake("target").transientFailureRate(1.0).build();
+    FakeCrm target = fake("target")
+        .faults((op, type, records) -> new CrmUnavailableException("target", 503, null, op + " failed: down", null))
+        .build();
     source.seed(contacts(250, 0));
 
-    SyncReport report = sync(source, target).deadLetterAlertThreshold(100).build().run();
+    SyncReport report = sync(source, target).batchSize(50).deadLetterAlertThreshold(100).build().run();
 
-    assertThat(report.deadLettered()).isEqualTo(250);
-    assertThat(report.retries()).isEqualTo(3 * 2);
+    // past the threshold the run stops: what it did not get to is left for the next run
+    assertThat(report.status()).isEqualTo(SyncReport.Status.FAILED);
+    assertThat(report.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Alert.Kind.DEAD_LETTER_THRESHOLD));
+    assertThat(report.deadLettered()).isBetween(150L, 250L);
+    assertThat(report.deadLettered() + report.remaining() + report.delegated()).isEqualTo(250);
+    assertThat(report.retries()).as("two retries of each batch given up on").isGreaterThanOrEqualTo(2 * report.deadLettered() / 50);
     assertThat(report.balanced()).isTrue();
-    assertThat(state.deadLetters("job", 1000)).hasSize(250).allSatisfy(d -> {
+    assertThat(state.deadLetters("job", 1000)).hasSize((int) report.deadLettered()).allSatisfy(d -> {
       assertThat(d.attempts()).isEqualTo(3);
       assertThat(d.errorCode()).isEqualTo("CrmUnavailableException");
       assertThat(d.message()).contains("503");
+      assertThat(d.retryable()).as("a transient failure: the next run tries it again").isTrue();
     });
-    assertThat(target.requestCount("upsert")).isEqualTo(3 * 3);
     assertThat(alerts).extracting(Alert::kind).containsExactly(Alert.Kind.DEAD_LETTER_THRESHOLD);
     assertThat(time.totalSlept()).as("backoff waited on the clock").isGreaterThanOrEqualTo(Duration.ofSeconds(2));
   }
@@ -329,10 +335,11 @@ public abstract class SyncEngineContract {
         .build();
     source.seed(contacts(1_000, 0));
 
-    SyncReport report = sync(source, target).workers(1).build().run();
+    SyncReport report = sync(source, target).workers(1).readPageSize(100).batchSize(100).build().run();
 
     assertThat(report.status()).isEqualTo(SyncReport.Status.FAILED);
-    assertThat(report.failure()).contains("authentication").contains("target");
+    assertThat(report.failure()).hasValueSatisfying(f ->
+        assertThat(f.message()).contains("authentication").contains("target"));
     assertThat(report.remaining() + report.delegated()).as("left for the next run").isPositive();
     assertThat(report.balanced()).isTrue();
     assertThat(report.deadLettered()).isZero();
@@ -353,6 +360,8 @@ public abstract class SyncEngineContract {
     // leased first, so it is settled before the run ends and the checkpoint has moved. Stopping on the
     // page count alone raced a slower (durable) queue, whose workers may not have finished a batch yet.
     holder[0] = sync(source, target)
+        .readPageSize(100)
+        .batchSize(100)
         .listener(new SyncListener() {
           @Override
           public void onPageRead(String jobId, int records) {
@@ -387,31 +396,27 @@ public abstract class SyncEngineContract {
   @Test
   void aWorkerOnlyRunFinishesTasksLeftOnTheQueue() {
     FakeCrm source = fake("source").build();
-    FakeCrm target = fake("target").build();
-    source.seed(contacts(1_000, 0));
-    AtomicInteger pages = new AtomicInteger();
-    CRMSync[] holder = new CRMSync[1];
-    holder[0] = sync(source, target).workers(1).readPageSize(200)
-        .listener(new SyncListener() {
-          @Override
-          public void onPageRead(String jobId, int records) {
-            if (pages.incrementAndGet() == 3) {
-              holder[0].stop();
-            }
-          }
-        })
+    // The coordinator's run ends on lost authentication after two writes, with the task that failed (and
+    // any not yet taken) left on the queue: whatever the machine's speed, something is left.
+    java.util.concurrent.atomic.AtomicBoolean revoked = new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicInteger calls = new AtomicInteger();
+    FakeCrm target = fake("target")
+        .faults((op, type, records) -> revoked.get() && calls.incrementAndGet() > 2
+            ? new CrmAuthenticationException("target", 401, null, "token revoked", null) : null)
         .build();
-    SyncReport coordinator = holder[0].run();
-    assertThat(coordinator.status()).isEqualTo(SyncReport.Status.STOPPED);
+    source.seed(contacts(1_000, 0));
+    SyncReport coordinator = sync(source, target).workers(1).readPageSize(200).batchSize(200).build().run();
+    assertThat(coordinator.status()).isEqualTo(SyncReport.Status.FAILED);
     long left = queue.stats("crmsync:job").unfinished();
+    assertThat(left).isPositive();
 
+    revoked.set(false);
     SyncReport worker = sync(source, target).build().runWorker(Duration.ofSeconds(5));
 
     assertThat(worker.read()).isZero();
     assertThat(worker.recovered()).isEqualTo(coordinator.remaining() + coordinator.delegated());
     assertThat(worker.balanced()).isTrue();
     assertThat(queue.stats("crmsync:job").unfinished()).isZero();
-    assertThat(left).isPositive();
     assertThat(target.size(ObjectTypes.CONTACT)).isEqualTo((int) (coordinator.written() + worker.written()));
   }
 
@@ -436,9 +441,17 @@ public abstract class SyncEngineContract {
       throw new IllegalStateException("sink bug");
     }).deadLetterAlertThreshold(1).build().run();
 
-    assertThat(report.status()).isEqualTo(SyncReport.Status.COMPLETED);
-    assertThat(report.created()).isEqualTo(270);
-    assertThat(report.deadLettered()).isEqualTo(30);
+    // the alert past the threshold stops the run, whatever its sink does; the run still ends and balances
+    assertThat(report.status()).isEqualTo(SyncReport.Status.FAILED);
+    assertThat(report.failure()).hasValueSatisfying(f -> assertThat(f.kind()).isEqualTo(Alert.Kind.DEAD_LETTER_THRESHOLD));
+    assertThat(report.balanced()).isTrue();
+    assertThat(report.written() + report.deadLettered() + report.remaining() + report.delegated()).isEqualTo(300);
+    assertThat(report.deadLettered()).isPositive();
+
+    SyncReport quiet = syncBuilder(source, fake("target2").build()).jobId("job2").listener(hostile).build().run();
+    assertThat(quiet.status()).isEqualTo(SyncReport.Status.COMPLETED);
+    assertThat(quiet.created()).isEqualTo(270);
+    assertThat(quiet.deadLettered()).isEqualTo(30);
   }
 
   @Test
@@ -539,7 +552,7 @@ public abstract class SyncEngineContract {
     };
     List<CrmRecord> seeded = source.seed(contacts(20, 0));
     CrmRecord duplicate = source.seed(List.of(seeded.get(3).with(Contact.Fields.FIRST_NAME, "Duplicate"))).get(0);
-    CRMSync sync = CRMSync.builder().source(source).target(target).queue(queue).stateStore(state).timeSource(time)
+    CRMSync sync = CRMSync.builder().source(source).target(target).backend(backend).timeSource(time)
         .alertSink(alerts::add).jobId("job").propagateDeletes(true).build();
     sync.run();
     String shared = fake.recordsBy(ObjectTypes.CONTACT, MatchKey.email()).get("person3@example.com").id();
@@ -755,5 +768,284 @@ public abstract class SyncEngineContract {
     sync.run();
 
     assertThat(target.requests()).filteredOn(r -> r.operation().equals("upsert")).allMatch(r -> r.records() <= 25);
+  }
+
+  // ---- nothing lost, and a failure that shows ----------------------------------------------------
+
+  @Test
+  void recordsDeadLetteredForTransientFailuresAreRetriedByTheNextRunWhateverItsWindow() {
+    FakeCrm source = fake("source").build();
+    java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+    FakeCrm target = fake("target")
+        .faults((op, type, records) -> down.get() ? new CrmUnavailableException("target", 503, "r-1", "down", null) : null)
+        .build();
+    source.seed(contacts(300, 10)); // 30 invalid emails: refused for good, never retried
+    time.advance(Duration.ofHours(1)); // so that no later incremental read reaches back to these records
+    CRMSync sync = sync(source, target).batchSize(100).deadLetterAlertThreshold(10_000).build();
+
+    SyncReport first = sync.run();
+    assertThat(first.written()).isZero();
+    assertThat(first.deadLettered()).isEqualTo(300);
+    assertThat(first.status()).as("a run that wrote nothing while records failed").isEqualTo(SyncReport.Status.FAILED);
+    assertThat(state.deadLetters("job", 1000)).filteredOn(DeadLetter::retryable).hasSize(300)
+        .allSatisfy(d -> assertThat(d.requestId()).isEqualTo("r-1"));
+
+    // the target is back; nothing changed in the source, so an incremental read finds nothing
+    down.set(false);
+    time.advance(Duration.ofHours(1));
+    SyncReport second = sync.run();
+    assertThat(second.read()).isZero();
+    assertThat(second.retriedDeadLetters()).isEqualTo(300);
+    assertThat(second.created()).isEqualTo(270);
+    assertThat(second.deadLettered()).as("the invalid emails, refused by the target this time").isEqualTo(30);
+    assertThat(second.balanced()).isTrue();
+    assertThat(state.deadLetters("job", 1000)).hasSize(30).noneMatch(DeadLetter::retryable)
+        .allSatisfy(d -> assertThat(d.errorCode()).isEqualTo(io.crmsync.adapter.RecordError.INVALID_VALUE));
+    assertTargetMirrorsSource(source, target, 30);
+
+    SyncReport third = sync.run();
+    assertThat(third.retriedDeadLetters()).as("refused records wait for a change in the source").isZero();
+    assertThat(third.written()).isZero();
+  }
+
+  @Test
+  void aDeadLetterIsClearedWhenItsRecordLandsLater() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    List<CrmRecord> seeded = source.seed(contacts(20, 4)); // 5 invalid emails
+    CRMSync sync = sync(source, target).build();
+    assertThat(sync.run().deadLettered()).isEqualTo(5);
+
+    time.advance(Duration.ofMinutes(1));
+    for (CrmRecord r : seeded) {
+      String email = r.string(Contact.Fields.EMAIL);
+      if (email != null && !email.contains("@")) {
+        source.edit(ObjectTypes.CONTACT, r.id(), Map.of(Contact.Fields.EMAIL, email.replace("(at)", "@")));
+      }
+    }
+    SyncReport fixed = sync.run();
+    assertThat(fixed.created()).isEqualTo(5);
+    assertThat(state.deadLetterCount("job")).isZero();
+  }
+
+  @Test
+  void aSpentQuotaStopsTheRunWithAnAlertAndTheRestLandsAfterTheReset() {
+    FakeCrm source = fake("source").build();
+    java.util.concurrent.atomic.AtomicBoolean spent = new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicInteger calls = new AtomicInteger();
+    FakeCrm target = fake("target")
+        .faults((op, type, records) -> spent.get() && calls.incrementAndGet() > 3
+            ? io.crmsync.CrmRateLimitException.quotaExhausted("target", 403, null, "TotalRequests Limit exceeded.",
+                Duration.ofHours(5), null)
+            : null)
+        .build();
+    source.seed(contacts(1_000, 0));
+    CRMSync sync = sync(source, target).workers(1).readPageSize(100).batchSize(100).build();
+
+    Instant before = time.now();
+    SyncReport first = sync.run();
+    assertThat(first.status()).isEqualTo(SyncReport.Status.FAILED);
+    assertThat(first.failure()).hasValueSatisfying(f -> {
+      assertThat(f.kind()).isEqualTo(Alert.Kind.QUOTA_EXHAUSTED);
+      assertThat(f.message()).contains("quota").contains("target");
+    });
+    assertThat(first.quotaResetsAt()).hasValueSatisfying(at ->
+        assertThat(at).isBetween(before.plus(Duration.ofHours(5)), time.now().plus(Duration.ofHours(5))));
+    assertThat(first.deadLettered()).isZero();
+    assertThat(first.written()).isEqualTo(300);
+    assertThat(first.balanced()).isTrue();
+    assertThat(time.totalSlept()).as("no waiting out the quota inside the run").isLessThan(Duration.ofMinutes(1));
+    assertThat(alerts).extracting(Alert::kind).containsExactly(Alert.Kind.QUOTA_EXHAUSTED);
+
+    spent.set(false);
+    time.advance(Duration.ofHours(5));
+    SyncReport second = sync.run();
+    assertThat(second.status()).isEqualTo(SyncReport.Status.COMPLETED);
+    assertTargetMirrorsSource(source, target, 0);
+  }
+
+  @Test
+  void aRetryAfterLongerThanTheRunMayWaitStopsItToo() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").rateLimitAfter(2, Duration.ofHours(2)).build();
+    source.seed(contacts(500, 0));
+
+    SyncReport report = sync(source, target).workers(1).batchSize(100).maxRateLimitWait(Duration.ofMinutes(30))
+        .build().run();
+
+    assertThat(report.failure()).hasValueSatisfying(f -> {
+      assertThat(f.kind()).isEqualTo(Alert.Kind.QUOTA_EXHAUSTED);
+      assertThat(f.message()).contains("PT2H").contains("PT30M");
+    });
+    assertThat(report.rateLimited()).isEqualTo(1);
+    assertThat(report.balanced()).isTrue();
+    assertThat(time.totalSlept()).isLessThan(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void aMatchKeyTheTargetDoesNotHaveIsRefusedBeforeAnyRecordMoves() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").fields(ObjectTypes.CONTACT, List.of(
+        FieldInfo.builder(Contact.Fields.EMAIL).type("email").build(),
+        FieldInfo.builder(Contact.Fields.LAST_NAME).build())).build();
+    source.seed(contacts(10, 0));
+
+    assertThatThrownBy(() -> sync(source, target).matchKey(MatchKey.field("Email' OR Id != '")).build().run())
+        .isInstanceOf(io.crmsync.CrmConfigurationException.class)
+        .hasMessageContaining("match key 'Email' OR Id != ''")
+        .hasMessageContaining("email, lastName");
+    assertThat(target.requestCount("upsert")).isZero();
+    assertThat(source.requestCount("read")).isZero();
+  }
+
+  @Test
+  void fieldsTheTargetDoesNotTakeAreLeftOutAndReportedNeverOwnerIdsOfAnotherSystem() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").fields(ObjectTypes.CONTACT, List.of(
+        FieldInfo.builder(Contact.Fields.EMAIL).type("email").build(),
+        FieldInfo.builder(Contact.Fields.FIRST_NAME).build(),
+        FieldInfo.builder(Contact.Fields.LAST_NAME).build(),
+        FieldInfo.builder(Contact.Fields.COMPANY).build(),
+        FieldInfo.builder(Contact.Fields.PHONE).build(),
+        FieldInfo.builder("hs_created").readOnly(true).build(),
+        FieldInfo.builder(Contact.Fields.OWNER_ID).nativeName("hubspot_owner_id").reference(true).build())).build();
+    List<CrmRecord> seeded = new ArrayList<>();
+    for (CrmRecord r : contacts(150, 0)) {
+      seeded.add(r.with(Contact.Fields.OWNER_ID, "005000000000001AAA").with("hs_created", "2026-01-01"));
+    }
+    source.seed(seeded);
+
+    SyncReport report = sync(source, target).build().run();
+
+    assertThat(report.status()).isEqualTo(SyncReport.Status.COMPLETED);
+    assertThat(report.created()).isEqualTo(150);
+    assertThat(report.deadLettered()).isZero();
+    assertThat(report.fieldsLeftOut()).containsOnly(
+        Map.entry(Contact.Fields.OWNER_ID, 150L), Map.entry("tier", 150L), Map.entry("hs_created", 150L));
+    assertThat(target.records(ObjectTypes.CONTACT)).allSatisfy(r ->
+        assertThat(r.fields()).doesNotContainKeys(Contact.Fields.OWNER_ID, "tier", "hs_created")
+            .containsKeys(Contact.Fields.EMAIL, Contact.Fields.FIRST_NAME));
+  }
+
+  @Test
+  void recordsAreRegroupedAcrossSourcePagesToTheTargetsPreferredBatch() {
+    FakeCrm source = fake("source").maxPageSize(100).build();
+    FakeCrm target = fake("target").maxBatchSize(200).build();
+    source.seed(contacts(1_000, 0));
+
+    sync(source, target).build().run();
+
+    assertThat(source.requestCount("read")).isEqualTo(10);
+    assertThat(target.requests()).filteredOn(r -> r.operation().equals("upsert"))
+        .extracting(FakeCrm.RequestLog::records).containsOnly(200).hasSize(5);
+    assertTargetMirrorsSource(source, target, 0);
+  }
+
+  @Test
+  void aTargetWithABulkPathIsHandedBulkSizedGroups() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").maxBatchSize(10_000).preferredBatchSize(200).bulkThreshold(2_000).build();
+    source.seed(contacts(5_000, 0));
+
+    sync(source, target).build().run();
+    assertThat(target.requests()).filteredOn(r -> r.operation().equals("upsert"))
+        .extracting(FakeCrm.RequestLog::records).containsExactly(5_000);
+
+    // a later run with fewer changes than the threshold writes them on the regular path
+    time.advance(Duration.ofHours(1));
+    for (CrmRecord r : source.records(ObjectTypes.CONTACT).subList(0, 450)) {
+      source.edit(ObjectTypes.CONTACT, r.id(), Map.of(Contact.Fields.TITLE, "Changed"));
+    }
+    target.clearRequests();
+    sync(source, target).build().run();
+    assertThat(target.requests()).filteredOn(r -> r.operation().equals("upsert"))
+        .extracting(FakeCrm.RequestLog::records).containsExactlyInAnyOrder(200, 200, 50);
+  }
+
+  @Test
+  void aBatchSizeSetByTheUserIsHonouredAcrossPages() {
+    FakeCrm source = fake("source").maxPageSize(1_000).build();
+    FakeCrm target = fake("target").maxBatchSize(10_000).preferredBatchSize(200).bulkThreshold(2_000).build();
+    source.seed(contacts(12_000, 0));
+
+    sync(source, target).batchSize(5_000).build().run();
+
+    assertThat(target.requests()).filteredOn(r -> r.operation().equals("upsert"))
+        .extracting(FakeCrm.RequestLog::records).containsExactly(5_000, 5_000, 2_000);
+    assertTargetMirrorsSource(source, target, 0);
+  }
+
+  @Test
+  void aRequestTheTargetCallsInvalidFailsTheRunInsteadOfDeadLetteringEveryRecord() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target")
+        .faults((op, type, records) -> new IllegalArgumentException("not a Salesforce API name: 'Email' OR'"))
+        .build();
+    source.seed(contacts(300, 0));
+
+    SyncReport report = sync(source, target).build().run();
+
+    assertThat(report.status()).isEqualTo(SyncReport.Status.FAILED);
+    assertThat(report.failure()).hasValueSatisfying(f ->
+        assertThat(f.message()).contains("refused the upsert request as invalid").contains("not a Salesforce API name"));
+    assertThat(report.deadLettered()).isZero();
+    assertThat(report.balanced()).isTrue();
+  }
+
+  @Test
+  void aBackendThatFailsEndsTheRunWithAReportAndOneLine() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    source.seed(contacts(500, 0));
+    AtomicInteger commits = new AtomicInteger();
+    SyncBackend failing = new SyncBackend() {
+      @Override
+      public TaskQueue queue() {
+        return backend.queue();
+      }
+
+      @Override
+      public SyncStateStore stateStore() {
+        return backend.stateStore();
+      }
+
+      @Override
+      public boolean commit(io.crmsync.state.StateUpdate update, io.crmsync.backend.Settlement settlement) {
+        if (commits.incrementAndGet() > 1) {
+          throw new IllegalStateException("the database could not be reached for 5 minutes");
+        }
+        return backend.commit(update, settlement);
+      }
+    };
+
+    SyncReport report = CRMSync.builder().source(source).target(target).backend(failing).timeSource(time)
+        .alertSink(alerts::add).jobId("job").batchSize(100).build().run();
+
+    assertThat(report.status()).isEqualTo(SyncReport.Status.FAILED);
+    assertThat(report.failure()).hasValueSatisfying(f -> {
+      assertThat(f.kind()).isEqualTo(Alert.Kind.SYNC_FAILED);
+      assertThat(f.message()).contains("the database could not be reached").doesNotContain("\n");
+    });
+    assertThat(report.balanced()).isTrue();
+  }
+
+  @Test
+  void aRetryPolicyThatSetsWhatTheEngineCannotHonourIsRefused() {
+    FakeCrm one = fake("one").build();
+    FakeCrm two = fake("two").build();
+    assertThatThrownBy(() -> CRMSync.builder().source(one).target(two)
+        .retryPolicy(RetryPolicy.builder().onRetry(e -> { }).withMaxDuration(Duration.ofMinutes(1)).build()).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("event listeners").hasMessageContaining("maximum duration");
+    assertThatThrownBy(() -> CRMSync.builder().source(one).target(two)
+        .retryPolicy(RetryPolicy.builder().handleResult(null).build()).build())
+        .hasMessageContaining("conditions on results");
+    assertThatThrownBy(() -> CRMSync.builder().source(one).target(two)
+        .retryPolicy(RetryPolicy.builder().withDelayFn(ctx -> Duration.ofSeconds(1)).build()).build())
+        .hasMessageContaining("delay function");
+    // what it honours builds
+    CRMSync.builder().source(one).target(two).retryPolicy(RetryPolicy.builder()
+        .handle(CrmUnavailableException.class).abortOn(CrmRequestException.class).withMaxRetries(5)
+        .withBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withJitter(0.1).build()).build();
   }
 }

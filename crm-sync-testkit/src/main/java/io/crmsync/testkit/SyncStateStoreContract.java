@@ -8,10 +8,11 @@ import io.crmsync.queue.LeasedTask;
 import io.crmsync.queue.NewTask;
 import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.Checkpoint;
+import io.crmsync.adapter.FieldError;
 import io.crmsync.state.DeadLetter;
+import io.crmsync.state.DeadLetterQuery;
 import io.crmsync.state.Fingerprint;
 import io.crmsync.state.IdLink;
-import io.crmsync.state.Settlement;
 import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import java.math.BigDecimal;
@@ -66,6 +67,12 @@ public abstract class SyncStateStoreContract {
   @AfterEach
   void closeStore() {
     store.close();
+  }
+
+  private static DeadLetter letter(String job, String op, CrmRecord record, String code, String message, int attempts,
+      Instant at) {
+    return DeadLetter.builder(job, DeadLetter.Operation.fromLabel(op), record)
+        .errorCode(code).message(message).attempts(attempts).at(at).build();
   }
 
   private static StateUpdate links(IdLink... links) {
@@ -526,13 +533,13 @@ public abstract class SyncStateStoreContract {
     fields.put("address", Map.of("city", "Zürich", "zip", "8000", "nested", Map.of("ok", true)));
     fields.put("note", "quote \" backslash \\ newline \n emoji 😀");
     CrmRecord record = new CrmRecord("contact", "000000000042", fields, Instant.parse("2026-01-01T10:00:00.5Z"), false);
-    DeadLetter first = new DeadLetter("job", "upsert", record, "INVALID_VALUE", "email: not an address", 3,
+    DeadLetter first = letter("job", "upsert", record, "INVALID_VALUE", "email: not an address", 3,
         Instant.parse("2026-01-05T00:00:00Z"));
-    DeadLetter second = new DeadLetter("job", "delete", CrmRecord.of("contact", Map.of("email", "b@example.com")),
+    DeadLetter second = letter("job", "delete", CrmRecord.of("contact", Map.of("email", "b@example.com")),
         "CrmUnavailableException", "[target HTTP 503] down", 1, Instant.parse("2026-01-05T00:00:01Z"));
     store.apply(new StateUpdate(List.of(), List.of(), List.of(first, second)));
     store.apply(new StateUpdate(List.of(), List.of(), List.of(
-        new DeadLetter("other", "upsert", record, "X", "y", 1, Instant.parse("2026-01-05T00:00:02Z")))));
+        letter("other", "upsert", record, "X", "y", 1, Instant.parse("2026-01-05T00:00:02Z")))));
 
     assertThat(store.deadLetters("job", 10)).containsExactly(first, second);
     assertThat(store.deadLetters("job", 1)).containsExactly(first);
@@ -549,20 +556,20 @@ public abstract class SyncStateStoreContract {
     CrmRecord noId = CrmRecord.of("contact", Map.of("email", "x"));
     Instant t = Instant.parse("2026-01-05T00:00:00Z");
     store.apply(new StateUpdate(List.of(), List.of(), List.of(
-        new DeadLetter("job", "upsert", one, "INVALID_VALUE", "run 1", 1, t),
-        new DeadLetter("job", "upsert", two, "INVALID_VALUE", "run 1", 1, t),
-        new DeadLetter("job", "upsert", noId, "INVALID_VALUE", "run 1", 1, t))));
+        letter("job", "upsert", one, "INVALID_VALUE", "run 1", 1, t),
+        letter("job", "upsert", two, "INVALID_VALUE", "run 1", 1, t),
+        letter("job", "upsert", noId, "INVALID_VALUE", "run 1", 1, t))));
     // the next run: record 1 is still invalid, and is dead-lettered twice in one batch
     store.apply(new StateUpdate(List.of(), List.of(), List.of(
-        new DeadLetter("job", "upsert", one, "INVALID_VALUE", "run 2", 1, t.plusSeconds(60)),
-        new DeadLetter("job", "upsert", noId, "INVALID_VALUE", "run 2", 1, t.plusSeconds(60)),
-        new DeadLetter("job", "delete", one, "CrmUnavailableException", "run 2", 3, t.plusSeconds(60)),
-        new DeadLetter("job", "upsert", one, "INVALID_VALUE", "run 2, again", 1, t.plusSeconds(61)))));
+        letter("job", "upsert", one, "INVALID_VALUE", "run 2", 1, t.plusSeconds(60)),
+        letter("job", "upsert", noId, "INVALID_VALUE", "run 2", 1, t.plusSeconds(60)),
+        letter("job", "delete", one, "CrmUnavailableException", "run 2", 3, t.plusSeconds(60)),
+        letter("job", "upsert", one, "INVALID_VALUE", "run 2, again", 1, t.plusSeconds(61)))));
     store.apply(new StateUpdate(List.of(), List.of(), List.of(
-        new DeadLetter("other-job", "upsert", one, "INVALID_VALUE", "elsewhere", 1, t))));
+        letter("other-job", "upsert", one, "INVALID_VALUE", "elsewhere", 1, t))));
 
     assertThat(store.deadLetters("job", 10))
-        .extracting(d -> d.operation() + " " + d.record().id() + " " + d.message())
+        .extracting(d -> d.operation().label() + " " + d.record().id() + " " + d.message())
         .containsExactly("upsert 2 run 1", "upsert null run 1", "upsert null run 2", "delete 1 run 2",
             "upsert 1 run 2, again");
     assertThat(store.deadLetterCount("job")).isEqualTo(5);
@@ -570,14 +577,93 @@ public abstract class SyncStateStoreContract {
   }
 
   @Test
-  void applyAndSettleOnAnInMemoryQueueAppliesAndCompletes() {
-    TaskQueue queue = TaskQueue.inMemory(new FakeTimeSource());
-    queue.enqueue("t", List.of(NewTask.of("{}")));
-    LeasedTask task = queue.lease("t", "w", 1, Duration.ofSeconds(30)).get(0);
-    assertThat(store.applyAndSettle(links(new IdLink("contact", "app", "a1", "crm", "c1")), queue,
-        Settlement.complete(task, List.of()))).isTrue();
-    assertThat(store.linkedIds("contact", "app", List.of("a1"), "crm")).containsEntry("a1", "c1");
-    assertThat(queue.stats("t").unfinished()).isZero();
+  void deadLettersKeepWhatItTakesToActOnThem() {
+    CrmRecord record = new CrmRecord("contact", "7", Map.of("email", "not-an-email"), null, false);
+    Instant first = Instant.parse("2026-01-05T00:00:00Z");
+    DeadLetter d = DeadLetter.builder("job", DeadLetter.Operation.UPSERT, record)
+        .errorCode("INVALID_EMAIL")
+        .message("email: not an address")
+        .fieldErrors(List.of(new FieldError("email", "INVALID_EMAIL", "not an address"), new FieldError(null, "X", "y")))
+        .requestId("req-1")
+        .attempts(2)
+        .retryable(true)
+        .firstFailedAt(first)
+        .at(first.plusSeconds(30))
+        .build();
+    store.apply(StateUpdate.deadLettering(List.of(d)));
+    assertThat(store.deadLetters("job", 10)).containsExactly(d);
+
+    // failing again later replaces the letter but keeps when the record first failed
+    DeadLetter again = d.toBuilder().message("still not an address").firstFailedAt(null).at(first.plusSeconds(90))
+        .build();
+    store.apply(StateUpdate.deadLettering(List.of(again)));
+    assertThat(store.deadLetters("job", 10)).singleElement().satisfies(x -> {
+      assertThat(x.message()).isEqualTo("still not an address");
+      assertThat(x.firstFailedAt()).isEqualTo(first);
+      assertThat(x.at()).isEqualTo(first.plusSeconds(90));
+    });
+  }
+
+  @Test
+  void deadLettersAreSelectedByOperationCodeTransienceAndAge() {
+    Instant t = Instant.parse("2026-01-05T00:00:00Z");
+    List<DeadLetter> letters = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      CrmRecord r = new CrmRecord("contact", "r" + i, Map.of("email", i + "@x"), null, false);
+      letters.add(DeadLetter.builder("job", i % 2 == 0 ? DeadLetter.Operation.UPSERT : DeadLetter.Operation.DELETE, r)
+          .errorCode(i < 3 ? "INVALID_EMAIL" : "CrmUnavailableException")
+          .message("m" + i)
+          .retryable(i >= 3)
+          .at(t.plusSeconds(i))
+          .build());
+    }
+    store.apply(StateUpdate.deadLettering(letters));
+    store.apply(StateUpdate.deadLettering(List.of(letter("other", "upsert",
+        new CrmRecord("contact", "r9", Map.of(), null, false), "INVALID_EMAIL", "m", 1, t))));
+
+    assertThat(ids(store.deadLetters(DeadLetterQuery.job("job")))).containsExactly("r0", "r1", "r2", "r3", "r4", "r5");
+    assertThat(ids(store.deadLetters(DeadLetterQuery.job("job").retryableOnly(true)))).containsExactly("r3", "r4", "r5");
+    assertThat(ids(store.deadLetters(DeadLetterQuery.job("job").operation(DeadLetter.Operation.DELETE))))
+        .containsExactly("r1", "r3", "r5");
+    assertThat(ids(store.deadLetters(DeadLetterQuery.job("job").errorCode("INVALID_EMAIL")))).containsExactly("r0", "r1", "r2");
+    assertThat(ids(store.deadLetters(DeadLetterQuery.job("job").before(t.plusSeconds(2))))).containsExactly("r0", "r1");
+    assertThat(ids(store.deadLetters(DeadLetterQuery.job("job").retryableOnly(true).limit(2)))).containsExactly("r3", "r4");
+
+    assertThat(store.removeDeadLetters(DeadLetterQuery.job("job").errorCode("INVALID_EMAIL").limit(2))).isEqualTo(2);
+    assertThat(ids(store.deadLetters(DeadLetterQuery.job("job")))).containsExactly("r2", "r3", "r4", "r5");
+    assertThat(store.deadLetterCount("job")).isEqualTo(4);
+    assertThat(store.deadLetterCount("other")).isEqualTo(1);
+  }
+
+  @Test
+  void aLandedRecordResolvesItsDeadLetterOnly() {
+    Instant t = Instant.parse("2026-01-05T00:00:00Z");
+    CrmRecord one = new CrmRecord("contact", "1", Map.of("email", "a@x"), null, false);
+    CrmRecord two = new CrmRecord("contact", "2", Map.of("email", "b@x"), null, false);
+    store.apply(StateUpdate.deadLettering(List.of(
+        letter("job", "upsert", one, "CrmUnavailableException", "down", 3, t),
+        letter("job", "delete", one, "CrmUnavailableException", "down", 3, t),
+        letter("job", "upsert", two, "CrmUnavailableException", "down", 3, t),
+        letter("other", "upsert", one, "CrmUnavailableException", "down", 3, t))));
+
+    store.apply(StateUpdate.builder()
+        .link(new IdLink("contact", "app", "1", "crm", "c1"))
+        .resolve(new StateUpdate.Resolved("job", DeadLetter.Operation.UPSERT, "1"))
+        .resolve(new StateUpdate.Resolved("job", DeadLetter.Operation.UPSERT, "never-dead"))
+        .build());
+
+    assertThat(store.deadLetters("job", 10)).extracting(d -> d.operation().label() + " " + d.recordId())
+        .containsExactly("delete 1", "upsert 2");
+    assertThat(store.deadLetterCount("other")).isEqualTo(1);
+    assertThat(store.linkedIds("contact", "app", List.of("1"), "crm")).containsEntry("1", "c1");
+  }
+
+  private static List<String> ids(List<DeadLetter> letters) {
+    List<String> out = new ArrayList<>();
+    for (DeadLetter d : letters) {
+      out.add(d.recordId());
+    }
+    return out;
   }
 
   @Test

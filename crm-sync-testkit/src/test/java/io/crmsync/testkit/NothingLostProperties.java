@@ -9,6 +9,7 @@ import io.crmsync.adapter.MatchKey;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
+import io.crmsync.backend.SyncBackend;
 import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.SyncStateStore;
@@ -50,8 +51,7 @@ class NothingLostProperties {
     SyncReport report = CRMSync.builder()
         .source(source)
         .target(target)
-        .queue(TaskQueue.inMemory(time))
-        .stateStore(state)
+        .backend(SyncBackend.of(TaskQueue.inMemory(time), state))
         .timeSource(time)
         .workers(workers)
         .batchSize(batchSize)

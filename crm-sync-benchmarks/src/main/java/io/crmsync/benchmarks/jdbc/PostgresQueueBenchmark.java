@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.crmsync.CRMSync;
 import io.crmsync.SyncReport;
+import io.crmsync.backend.SyncBackend;
+import io.crmsync.internal.Item;
 import io.crmsync.internal.TaskCodec;
 import io.crmsync.jdbc.PostgresSync;
 import io.crmsync.model.CrmRecord;
@@ -101,7 +103,11 @@ public final class PostgresQueueBenchmark {
   private void queue(int tasks, int runs) throws Exception {
     TaskCodec codec = new TaskCodec();
     List<CrmRecord> contacts = SyncEngineContract.contacts(RECORDS_PER_TASK, 0);
-    String payload = codec.encode(new TaskCodec.Payload("bench", 0, TaskCodec.Op.UPSERT, contacts, List.of()));
+    List<Item> items = new java.util.ArrayList<>();
+    for (CrmRecord r : contacts) {
+      items.add(new Item(r, null, 0));
+    }
+    String payload = codec.encode(new TaskCodec.Payload("bench", TaskCodec.Op.UPSERT, items));
     double memory = median(runs, () -> queueRun(TaskQueue.inMemory(), payload, tasks));
     double postgres = median(runs, () -> {
       try (PostgresSync pg = postgres()) {
@@ -161,10 +167,10 @@ public final class PostgresQueueBenchmark {
 
   private void sync(int records, int workers, int runs, int latencyMs) throws Exception {
     List<CrmRecord> contacts = SyncEngineContract.contacts(records, 0);
-    double memory = median(runs, () -> syncRun(contacts, workers, latencyMs, TaskQueue.inMemory(), SyncStateStore.inMemory()));
+    double memory = median(runs, () -> syncRun(contacts, workers, latencyMs, SyncBackend.of(TaskQueue.inMemory(), SyncStateStore.inMemory())));
     double postgres = median(runs, () -> {
       try (PostgresSync pg = postgres()) {
-        return syncRun(contacts, workers, latencyMs, pg.taskQueue(), pg.stateStore());
+        return syncRun(contacts, workers, latencyMs, pg.backend());
       }
     });
     System.out.printf(Locale.ROOT, "sync   %,d records, %d worker(s)%s: in-memory %,.0f records/s, PostgreSQL %,.0f "
@@ -172,8 +178,7 @@ public final class PostgresQueueBenchmark {
         records, workers, latencyMs > 0 ? ", target latency " + latencyMs + " ms" : "", memory, postgres, postgres / memory);
   }
 
-  private static double syncRun(List<CrmRecord> contacts, int workers, int latencyMs, TaskQueue queue,
-      SyncStateStore store) {
+  private static double syncRun(List<CrmRecord> contacts, int workers, int latencyMs, SyncBackend backend) {
     FakeCrm source = FakeCrm.builder().id("app").timeSource(new FakeTimeSource()).logRequests(false).build();
     source.seed(contacts);
     FakeCrm.Builder target = FakeCrm.builder().id("crm").logRequests(false);
@@ -183,8 +188,7 @@ public final class PostgresQueueBenchmark {
     SyncReport report = CRMSync.builder()
         .source(source)
         .target(target.build())
-        .queue(queue)
-        .stateStore(store)
+        .backend(backend)
         .workers(workers)
         .build()
         .run();

@@ -138,8 +138,6 @@ public final class SalesforceSyncBenchmark {
       sync[0] = CRMSync.builder()
           .source(source)
           .target(target)
-          .queue(TaskQueue.inMemory())
-          .stateStore(SyncStateStore.inMemory())
           .workers(workers)
           .batchSize(batch)
           .readPageSize(batch)

@@ -143,6 +143,13 @@ public final class RequestLimiter {
     }
   }
 
+  /** The instant every caller is held back until; in the past when there is no pause. */
+  public Instant pausedUntil() {
+    synchronized (lock) {
+      return pausedUntil;
+    }
+  }
+
   /** Holds every caller back until {@code until}. */
   public void pauseUntil(Instant until) {
     synchronized (lock) {

@@ -19,24 +19,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * {@link TaskQueue#inMemory()}: one lock, a run-time ordered heap and a lease table per topic.
  *
- * <p>A caller in this process can {@link #attach} an object to a task instead of writing its JSON: the
- * sync engine would otherwise encode every record only for this queue to hand the same text back. The
- * task's payload is then a placeholder, the object is found again with {@link #attachment}, and its
- * JSON is written only if the task is dead-lettered, where the text is kept for inspection.
+ * <p>It keeps the {@link NewTask}s it is given, so a task enqueued with an in-process value ({@link
+ * NewTask#carrying}) is leased with that value and its JSON is never written, unless the task is
+ * dead-lettered, where the text is kept for inspection.
  */
 public final class InMemoryTaskQueue implements TaskQueue {
-  private static final String PLACEHOLDER_PREFIX = "{\"inMemoryTask\":";
   private static final Comparator<Entry> BY_RUN_AT =
       Comparator.comparing((Entry e) -> e.runAt).thenComparingLong(e -> e.seq);
 
@@ -46,26 +41,21 @@ public final class InMemoryTaskQueue implements TaskQueue {
   private final Map<String, Topic> topics = new HashMap<>();
   private long seq;
   private long leaseSeq;
-  /** Attachments of tasks not yet completed or dead-lettered, by placeholder payload. */
-  private final Map<String, Attached> attachments = new ConcurrentHashMap<>();
-  private final AtomicLong attachSeq = new AtomicLong();
-
-  private record Attached(Object value, Supplier<String> json) {}
 
   private static final class Entry {
     final String id;
     final long seq;
-    final String payload;
+    final NewTask task;
     Instant runAt;
     int attempts;
     int deliveries;
     @Nullable String leaseToken;
     @Nullable Instant leaseExpiresAt;
 
-    Entry(String id, long seq, String payload, Instant runAt, int attempts) {
+    Entry(String id, long seq, NewTask task, Instant runAt, int attempts) {
       this.id = id;
       this.seq = seq;
-      this.payload = payload;
+      this.task = task;
       this.runAt = runAt;
       this.attempts = attempts;
     }
@@ -84,48 +74,6 @@ public final class InMemoryTaskQueue implements TaskQueue {
   @Override
   public boolean isDurable() {
     return false;
-  }
-
-  /**
-   * A task to enqueue on this queue that carries {@code value}. Its payload is a placeholder; {@code json}
-   * writes the real payload if the task is dead-lettered.
-   */
-  public NewTask attach(Object value, Supplier<String> json, Duration delay, int attempts) {
-    Objects.requireNonNull(value, "value");
-    Objects.requireNonNull(json, "json");
-    String placeholder = PLACEHOLDER_PREFIX + attachSeq.incrementAndGet() + "}";
-    NewTask task = new NewTask(placeholder, delay, attempts);
-    attachments.put(placeholder, new Attached(value, json));
-    return task;
-  }
-
-  /** The object {@linkplain #attach attached} to {@code task}, or null if it has none or is settled. */
-  public @Nullable Object attachment(LeasedTask task) {
-    Attached a = attachments.get(task.payload());
-    return a == null ? null : a.value();
-  }
-
-  /** Whether {@code task}'s lease is still the current one (not expired and taken, not settled). */
-  public boolean holds(LeasedTask task) {
-    lock.lock();
-    try {
-      Topic t = topics.get(task.topic());
-      Entry e = t == null ? null : t.leased.get(task.id());
-      return e != null && task.leaseToken().equals(e.leaseToken)
-          && Objects.requireNonNull(e.leaseExpiresAt).isAfter(time.now());
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** How many attachments the queue holds (for tests: none may outlive its task). */
-  int attachmentCount() {
-    return attachments.size();
-  }
-
-  /** Whether {@code payload} is a placeholder for an attachment (which may be gone: its task settled). */
-  public static boolean isPlaceholder(String payload) {
-    return payload.startsWith(PLACEHOLDER_PREFIX);
   }
 
   private Topic topic(String name) {
@@ -152,7 +100,7 @@ public final class InMemoryTaskQueue implements TaskQueue {
     for (NewTask n : tasks) {
       long s = ++seq;
       String id = Long.toString(s);
-      t.pending.add(new Entry(id, s, n.payload(), now.plus(n.delay()), n.attempts()));
+      t.pending.add(new Entry(id, s, n, now.plus(n.delay()), n.attempts()));
       ids.add(id);
     }
     return ids;
@@ -179,7 +127,7 @@ public final class InMemoryTaskQueue implements TaskQueue {
         e.leaseToken = workerId + "#" + (++leaseSeq);
         e.leaseExpiresAt = now.plus(visibilityTimeout);
         t.leased.put(e.id, e);
-        out.add(new LeasedTask(e.id, topicName, e.payload, e.attempts, e.deliveries, e.leaseToken, e.leaseExpiresAt));
+        out.add(LeasedTask.of(e.task, e.id, topicName, e.attempts, e.deliveries, e.leaseToken, e.leaseExpiresAt));
       }
       return out;
     } finally {
@@ -224,12 +172,8 @@ public final class InMemoryTaskQueue implements TaskQueue {
       Topic t = topic(task.topic());
       Instant now = time.now();
       if (takeLease(t, task, now) == null) {
-        for (NewTask n : followUps) {
-          attachments.remove(n.payload());
-        }
         return false;
       }
-      attachments.remove(task.payload());
       if (!followUps.isEmpty()) {
         addAll(t, followUps, now);
         enqueued.signalAll();
@@ -265,9 +209,8 @@ public final class InMemoryTaskQueue implements TaskQueue {
   @Override
   public boolean deadLetter(LeasedTask task, String cause) {
     Objects.requireNonNull(cause, "cause");
-    // written outside the lock: it is the caller's code
-    Attached attached = attachments.get(task.payload());
-    String payload = attached == null ? task.payload() : attached.json().get();
+    // written outside the lock: it may be the caller's code
+    String payload = task.payload();
     lock.lock();
     try {
       Topic t = topic(task.topic());
@@ -276,7 +219,6 @@ public final class InMemoryTaskQueue implements TaskQueue {
       if (e == null) {
         return false;
       }
-      attachments.remove(task.payload());
       t.dead.add(new DeadTask(e.id, task.topic(), payload, e.attempts + 1, cause, now));
       return true;
     } finally {

@@ -3,15 +3,15 @@ package io.crmsync.state.internal;
 import io.crmsync.internal.Checks;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
-import io.crmsync.queue.TaskQueue;
+import io.crmsync.state.DeadLetterQuery;
 import io.crmsync.state.Fingerprint;
 import io.crmsync.state.IdLink;
-import io.crmsync.state.Settlement;
 import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,23 +44,47 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   private static final class JobDeadLetters {
     private final LinkedHashMap<Object, DeadLetter> byRecord = new LinkedHashMap<>();
 
+    private static Object key(DeadLetter.Operation operation, String recordId) {
+      return List.of(operation, recordId);
+    }
+
     synchronized void add(DeadLetter d) {
       String id = d.record().id();
       // a letter for a record without an id has nothing to be the same record as: a key of its own
-      Object key = id == null ? new Object() : List.of(d.operation(), id);
-      byRecord.remove(key); // so that a replaced letter moves to the end
+      Object key = id == null ? new Object() : key(d.operation(), id);
+      DeadLetter earlier = byRecord.remove(key); // so that a replaced letter moves to the end
+      if (earlier != null && earlier.firstFailedAt().isBefore(d.firstFailedAt())) {
+        d = d.toBuilder().firstFailedAt(earlier.firstFailedAt()).build();
+      }
       byRecord.put(key, d);
     }
 
-    synchronized List<DeadLetter> first(int limit) {
-      List<DeadLetter> out = new ArrayList<>(Math.min(limit, byRecord.size()));
+    synchronized void resolve(DeadLetter.Operation operation, String recordId) {
+      byRecord.remove(key(operation, recordId));
+    }
+
+    synchronized List<DeadLetter> select(DeadLetterQuery query) {
+      List<DeadLetter> out = new ArrayList<>(Math.min(query.limit(), byRecord.size()));
       for (DeadLetter d : byRecord.values()) {
-        if (out.size() >= limit) {
+        if (out.size() >= query.limit()) {
           break;
         }
-        out.add(d);
+        if (query.matches(d)) {
+          out.add(d);
+        }
       }
       return out;
+    }
+
+    synchronized long remove(DeadLetterQuery query) {
+      long removed = 0;
+      for (Iterator<DeadLetter> it = byRecord.values().iterator(); it.hasNext() && removed < query.limit(); ) {
+        if (query.matches(it.next())) {
+          it.remove();
+          removed++;
+        }
+      }
+      return removed;
     }
 
     synchronized long count() {
@@ -226,6 +250,12 @@ public final class InMemorySyncStateStore implements SyncStateStore {
       fingerprints.computeIfAbsent(scope, k -> new CompactStringMap())
           .putAll(fps.subList(from, to), Fingerprint::key, Fingerprint::value);
     }
+    for (StateUpdate.Resolved r : update.resolved()) {
+      JobDeadLetters j = deadLetters.get(r.jobId());
+      if (j != null) {
+        j.resolve(r.operation(), r.recordId());
+      }
+    }
     for (DeadLetter d : update.deadLetters()) {
       deadLetters.computeIfAbsent(d.jobId(), k -> new JobDeadLetters()).add(d);
     }
@@ -248,26 +278,16 @@ public final class InMemorySyncStateStore implements SyncStateStore {
     });
   }
 
-  /**
-   * Settles first and applies only if the task was still the caller's: dead letters are appended, not
-   * idempotent, so a worker that lost its lease must not record them.
-   */
   @Override
-  public boolean applyAndSettle(StateUpdate update, TaskQueue queue, Settlement settlement) {
-    if (!settlement.applyTo(queue)) {
-      return false;
-    }
-    if (!update.isEmpty()) {
-      apply(update);
-    }
-    return true;
+  public List<DeadLetter> deadLetters(DeadLetterQuery query) {
+    JobDeadLetters j = deadLetters.get(query.jobId());
+    return j == null ? List.of() : j.select(query);
   }
 
   @Override
-  public List<DeadLetter> deadLetters(String jobId, int limit) {
-    Checks.notNegative(limit, "limit");
-    JobDeadLetters j = deadLetters.get(Objects.requireNonNull(jobId, "jobId"));
-    return j == null ? List.of() : j.first(limit);
+  public long removeDeadLetters(DeadLetterQuery query) {
+    JobDeadLetters j = deadLetters.get(query.jobId());
+    return j == null ? 0 : j.remove(query);
   }
 
   @Override

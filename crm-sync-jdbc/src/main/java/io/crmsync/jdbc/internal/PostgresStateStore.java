@@ -1,18 +1,18 @@
 package io.crmsync.jdbc.internal;
 
 import io.crmsync.internal.Checks;
-import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
+import io.crmsync.state.DeadLetterQuery;
 import io.crmsync.state.Fingerprint;
 import io.crmsync.state.IdLink;
-import io.crmsync.state.Settlement;
 import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -201,27 +201,9 @@ public final class PostgresStateStore implements SyncStateStore {
     });
   }
 
-  /**
-   * Applies {@code update} and settles the task in one transaction when {@code queue} is a PostgreSQL
-   * queue on the same tables: the task's row is settled first (deleted, or moved to the dead tasks), and
-   * if its lease was lost nothing is written and this returns false. Any other queue gets the default:
-   * apply, then settle.
-   */
-  @Override
-  public boolean applyAndSettle(StateUpdate update, TaskQueue queue, Settlement settlement) {
-    Objects.requireNonNull(update, "update");
-    Objects.requireNonNull(queue, "queue");
-    Objects.requireNonNull(settlement, "settlement");
-    if (!(queue instanceof PostgresTaskQueue pq) || !pq.db().sameTablesAs(db)) {
-      return SyncStateStore.super.applyAndSettle(update, queue, settlement);
-    }
-    return db.transaction("saving a batch's state and settling task " + settlement.task().id(), c -> {
-      if (!pq.settle(c, settlement)) {
-        return false;
-      }
-      write(c, update);
-      return true;
-    });
+  /** Writes {@code update} in the caller's transaction, for a backend that settles a task in it too. */
+  void writeIn(Connection c, StateUpdate update) throws SQLException {
+    write(c, update);
   }
 
   private void write(Connection c, StateUpdate update) throws SQLException {
@@ -231,11 +213,35 @@ public final class PostgresStateStore implements SyncStateStore {
     if (!update.fingerprints().isEmpty()) {
       writeFingerprints(c, update.fingerprints());
     }
+    if (!update.resolved().isEmpty()) {
+      resolveDeadLetters(c, update.resolved());
+    }
     if (!update.deadLetters().isEmpty()) {
       writeDeadLetters(c, update.deadLetters());
     }
     if (!update.unlinks().isEmpty()) {
       removeLinks(c, update.unlinks());
+    }
+  }
+
+  private void resolveDeadLetters(Connection c, List<StateUpdate.Resolved> resolved) throws SQLException {
+    int n = resolved.size();
+    String[] jobs = new String[n];
+    String[] ops = new String[n];
+    String[] ids = new String[n];
+    for (int i = 0; i < n; i++) {
+      StateUpdate.Resolved r = resolved.get(i);
+      jobs[i] = r.jobId();
+      ops[i] = r.operation().label();
+      ids[i] = r.recordId();
+    }
+    try (PreparedStatement ps = Db.prepare(c, "DELETE FROM " + deadLetters + " d USING unnest(?::text[], ?::text[], "
+        + "?::text[]) AS x(job_id, operation, record_id) WHERE d.job_id = x.job_id AND d.operation = x.operation "
+        + "AND d.record_id = x.record_id")) {
+      ps.setArray(1, c.createArrayOf("text", jobs));
+      ps.setArray(2, c.createArrayOf("text", ops));
+      ps.setArray(3, c.createArrayOf("text", ids));
+      ps.executeUpdate();
     }
   }
 
@@ -374,16 +380,18 @@ public final class PostgresStateStore implements SyncStateStore {
     for (int i = 0; i < all.size(); i++) {
       DeadLetter d = all.get(i);
       if (d.record().id() != null) {
-        latest.put(List.of(d.jobId(), d.operation(), d.record().id()), i);
+        latest.put(List.of(d.jobId(), d.operation().label(), d.record().id()), i);
       }
     }
     List<DeadLetter> list = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {
       DeadLetter d = all.get(i);
-      if (d.record().id() == null || latest.get(List.of(d.jobId(), d.operation(), d.record().id())) == i) {
+      if (d.record().id() == null || latest.get(List.of(d.jobId(), d.operation().label(), d.record().id())) == i) {
         list.add(d);
       }
     }
+    // a replaced letter keeps when its record first failed
+    Map<List<String>, Instant> firstFailed = new HashMap<>();
     if (!latest.isEmpty()) {
       int k = latest.size();
       String[] jobs = new String[k];
@@ -398,11 +406,19 @@ public final class PostgresStateStore implements SyncStateStore {
       }
       try (PreparedStatement ps = Db.prepare(c, "DELETE FROM " + deadLetters + " d USING unnest(?::text[], ?::text[], "
           + "?::text[]) AS x(job_id, operation, record_id) WHERE d.job_id = x.job_id AND d.operation = x.operation "
-          + "AND d.record_id = x.record_id")) {
+          + "AND d.record_id = x.record_id RETURNING d.job_id, d.operation, d.record_id, d.first_failed_at")) {
         ps.setArray(1, c.createArrayOf("text", jobs));
         ps.setArray(2, c.createArrayOf("text", ops));
         ps.setArray(3, c.createArrayOf("text", ids));
-        ps.executeUpdate();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            OffsetDateTime first = rs.getObject(4, OffsetDateTime.class);
+            if (first != null) {
+              firstFailed.merge(List.of(rs.getString(1), rs.getString(2), rs.getString(3)), first.toInstant(),
+                  (a, b) -> a.isBefore(b) ? a : b);
+            }
+          }
+        }
       }
     }
     int n = list.size();
@@ -414,23 +430,36 @@ public final class PostgresStateStore implements SyncStateStore {
     String[] messages = new String[n];
     Integer[] attempts = new Integer[n];
     String[] at = new String[n];
+    Boolean[] retryable = new Boolean[n];
+    String[] requestIds = new String[n];
+    String[] fieldErrors = new String[n];
+    String[] first = new String[n];
     for (int i = 0; i < n; i++) {
       DeadLetter d = list.get(i);
       jobs[i] = d.jobId();
-      ops[i] = d.operation();
+      ops[i] = d.operation().label();
       records[i] = RecordJson.write(d.record());
       ids[i] = d.record().id();
       codes[i] = d.errorCode();
       messages[i] = d.message();
       attempts[i] = d.attempts();
       at[i] = Db.micros(d.at()).toString();
+      retryable[i] = d.retryable();
+      requestIds[i] = d.requestId();
+      fieldErrors[i] = d.fieldErrors().isEmpty() ? null : RecordJson.writeFieldErrors(d.fieldErrors());
+      Instant earlier = ids[i] == null ? null : firstFailed.get(List.of(jobs[i], ops[i], ids[i]));
+      Instant f = earlier != null && earlier.isBefore(d.firstFailedAt()) ? earlier : d.firstFailedAt();
+      first[i] = Db.micros(f).toString();
     }
     try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + deadLetters
-        + " (job_id, operation, record, record_id, error_code, message, attempts, dead_at) "
+        + " (job_id, operation, record, record_id, error_code, message, attempts, dead_at, retryable, request_id, "
+        + "field_errors, first_failed_at) "
         + "SELECT x.job_id, x.operation, x.record::json, x.record_id, x.error_code, x.message, x.attempts, "
-        + "x.dead_at::timestamptz FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
-        + "?::int[], ?::text[]) WITH ORDINALITY "
-        + "AS x(job_id, operation, record, record_id, error_code, message, attempts, dead_at, ord) ORDER BY x.ord")) {
+        + "x.dead_at::timestamptz, x.retryable, x.request_id, x.field_errors::json, x.first_failed_at::timestamptz "
+        + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
+        + "?::int[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY "
+        + "AS x(job_id, operation, record, record_id, error_code, message, attempts, dead_at, retryable, request_id, "
+        + "field_errors, first_failed_at, ord) ORDER BY x.ord")) {
       ps.setArray(1, c.createArrayOf("text", jobs));
       ps.setArray(2, c.createArrayOf("text", ops));
       ps.setArray(3, c.createArrayOf("text", records));
@@ -439,29 +468,95 @@ public final class PostgresStateStore implements SyncStateStore {
       ps.setArray(6, c.createArrayOf("text", messages));
       ps.setArray(7, c.createArrayOf("int4", attempts));
       ps.setArray(8, c.createArrayOf("text", at));
+      ps.setArray(9, c.createArrayOf("bool", retryable));
+      ps.setArray(10, c.createArrayOf("text", requestIds));
+      ps.setArray(11, c.createArrayOf("text", fieldErrors));
+      ps.setArray(12, c.createArrayOf("text", first));
       ps.executeUpdate();
     }
   }
 
   @Override
-  public List<DeadLetter> deadLetters(String jobId, int limit) {
-    Objects.requireNonNull(jobId, "jobId");
-    Checks.notNegative(limit, "limit");
-    return db.autoCommit("reading the dead letters of job " + jobId, c -> {
+  public List<DeadLetter> deadLetters(DeadLetterQuery query) {
+    Objects.requireNonNull(query, "query");
+    return db.autoCommit("reading the dead letters of job " + query.jobId(), c -> {
+      List<Object> params = new ArrayList<>();
+      String where = where(query, params);
       try (PreparedStatement ps = Db.prepare(c, "SELECT job_id, operation, record::text, error_code, message, "
-          + "attempts, dead_at FROM " + deadLetters + " WHERE job_id = ? ORDER BY id LIMIT ?")) {
-        ps.setString(1, jobId);
-        ps.setInt(2, limit);
+          + "attempts, dead_at, retryable, request_id, field_errors::text, first_failed_at FROM " + deadLetters
+          + " WHERE " + where + " ORDER BY id LIMIT ?")) {
+        int i = bind(ps, params);
+        ps.setInt(i, query.limit());
         List<DeadLetter> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new DeadLetter(rs.getString(1), rs.getString(2), RecordJson.read(rs.getString(3)),
-                rs.getString(4), rs.getString(5), rs.getInt(6), rs.getObject(7, OffsetDateTime.class).toInstant()));
+            Instant at = rs.getObject(7, OffsetDateTime.class).toInstant();
+            OffsetDateTime first = rs.getObject(11, OffsetDateTime.class);
+            String fieldErrors = rs.getString(10);
+            out.add(DeadLetter.builder(rs.getString(1), DeadLetter.Operation.fromLabel(rs.getString(2)),
+                    RecordJson.read(rs.getString(3)))
+                .errorCode(rs.getString(4))
+                .message(rs.getString(5))
+                .attempts(rs.getInt(6))
+                .at(at)
+                .retryable(rs.getBoolean(8))
+                .requestId(rs.getString(9))
+                .fieldErrors(fieldErrors == null ? List.of() : RecordJson.readFieldErrors(fieldErrors))
+                .firstFailedAt(first == null ? at : first.toInstant())
+                .build());
           }
         }
         return out;
       }
     });
+  }
+
+  @Override
+  public long removeDeadLetters(DeadLetterQuery query) {
+    Objects.requireNonNull(query, "query");
+    return db.transaction("removing dead letters of job " + query.jobId(), c -> {
+      List<Object> params = new ArrayList<>();
+      String where = where(query, params);
+      try (PreparedStatement ps = Db.prepare(c, "DELETE FROM " + deadLetters + " WHERE id IN (SELECT id FROM "
+          + deadLetters + " WHERE " + where + " ORDER BY id LIMIT ?)")) {
+        int i = bind(ps, params);
+        ps.setInt(i, query.limit());
+        return (long) ps.executeUpdate();
+      }
+    });
+  }
+
+  private static String where(DeadLetterQuery q, List<Object> params) {
+    StringBuilder w = new StringBuilder("job_id = ?");
+    params.add(q.jobId());
+    if (q.operation() != null) {
+      w.append(" AND operation = ?");
+      params.add(q.operation().label());
+    }
+    if (q.errorCode() != null) {
+      w.append(" AND error_code = ?");
+      params.add(q.errorCode());
+    }
+    if (q.retryableOnly()) {
+      w.append(" AND retryable");
+    }
+    if (q.before() != null) {
+      w.append(" AND dead_at < ?");
+      params.add(Db.timestamp(Db.micros(q.before())));
+    }
+    return w.toString();
+  }
+
+  private static int bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    int i = 1;
+    for (Object p : params) {
+      if (p instanceof String text) {
+        ps.setString(i++, text);
+      } else {
+        ps.setObject(i++, p);
+      }
+    }
+    return i;
   }
 
   @Override

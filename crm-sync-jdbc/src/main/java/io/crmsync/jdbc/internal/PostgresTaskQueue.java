@@ -7,7 +7,7 @@ import io.crmsync.queue.LeasedTask;
 import io.crmsync.queue.NewTask;
 import io.crmsync.queue.QueueStats;
 import io.crmsync.queue.TaskQueue;
-import io.crmsync.state.Settlement;
+import io.crmsync.backend.Settlement;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.crmsync.adapter.FieldError;
 import io.crmsync.model.CrmRecord;
+import java.util.List;
 
 /**
  * The JSON form of a {@link CrmRecord} in the dead letters table. Its own mapper, so that the stored
@@ -36,6 +39,22 @@ final class RecordJson {
       return MAPPER.readValue(json, CrmRecord.class);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a dead letter's record is not valid: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  static String writeFieldErrors(List<FieldError> errors) {
+    try {
+      return MAPPER.writeValueAsString(errors);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot write field errors as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  static List<FieldError> readFieldErrors(String json) {
+    try {
+      return MAPPER.readValue(json, new TypeReference<List<FieldError>>() {});
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a dead letter's field errors are not valid: " + e.getOriginalMessage(), e);
     }
   }
 }

@@ -11,92 +11,77 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class InMemoryTaskQueueAttachmentTest {
+class InMemoryTaskQueueValueTest {
   private static final Duration LEASE = Duration.ofSeconds(30);
 
   private final MutableTime time = new MutableTime();
   private final InMemoryTaskQueue queue = new InMemoryTaskQueue(time);
   private final AtomicInteger encoded = new AtomicInteger();
 
-  private NewTask attach(String value) {
-    return queue.attach(value, () -> {
+  private NewTask carrying(String value) {
+    return NewTask.carrying(value, () -> {
       encoded.incrementAndGet();
       return "{\"value\":\"" + value + "\"}";
     }, Duration.ZERO, 0);
   }
 
   @Test
-  void attachedObjectTravelsWithoutJson() {
-    queue.enqueue("t", List.of(attach("a")));
+  void aCarriedValueTravelsWithoutJson() {
+    queue.enqueue("t", List.of(carrying("a")));
     LeasedTask task = queue.lease("t", "w", 1, LEASE).get(0);
-    assertThat(InMemoryTaskQueue.isPlaceholder(task.payload())).isTrue();
-    assertThat(queue.attachment(task)).isEqualTo("a");
+    assertThat(task.value()).isEqualTo("a");
     assertThat(queue.complete(task)).isTrue();
-    assertThat(queue.attachment(task)).isNull();
     assertThat(encoded).hasValue(0);
   }
 
   @Test
-  void expiredLeaseRedeliversTheSameAttachment() {
-    queue.enqueue("t", List.of(attach("a")));
+  void anExpiredLeaseRedeliversTheSameValue() {
+    queue.enqueue("t", List.of(carrying("a")));
     LeasedTask first = queue.lease("t", "w1", 1, LEASE).get(0);
     time.advance(LEASE.plusSeconds(1));
     LeasedTask second = queue.lease("t", "w2", 1, LEASE).get(0);
-    assertThat(queue.attachment(second)).isEqualTo("a");
-    assertThat(queue.holds(first)).isFalse();
-    assertThat(queue.holds(second)).isTrue();
+    assertThat(second.value()).isEqualTo("a");
     assertThat(queue.complete(first)).isFalse();
     assertThat(queue.complete(second)).isTrue();
-    // the first worker, still holding its stale copy, finds the task gone
-    assertThat(queue.attachment(first)).isNull();
-    assertThat(queue.holds(second)).isFalse();
+    assertThat(encoded).hasValue(0);
   }
 
   @Test
-  void deadLetterKeepsTheJsonForInspection() {
-    queue.enqueue("t", List.of(attach("a")));
+  void aDeadLetterKeepsTheJsonForInspection() {
+    queue.enqueue("t", List.of(carrying("a")));
     LeasedTask task = queue.lease("t", "w", 1, LEASE).get(0);
     assertThat(queue.deadLetter(task, "gave up")).isTrue();
     assertThat(queue.deadLetters("t", 10)).singleElement()
         .satisfies(d -> assertThat(d.payload()).isEqualTo("{\"value\":\"a\"}"));
-    assertThat(queue.attachment(task)).isNull();
     assertThat(encoded).hasValue(1);
   }
 
   @Test
-  void followUpsOfALostLeaseLeaveNothingBehind() {
-    queue.enqueue("t", List.of(attach("a")));
-    LeasedTask stale = queue.lease("t", "w1", 1, LEASE).get(0);
-    time.advance(LEASE.plusSeconds(1));
-    LeasedTask current = queue.lease("t", "w2", 1, LEASE).get(0);
-    NewTask followUp = attach("b");
-    assertThat(queue.complete(stale, List.of(followUp))).isFalse();
-    assertThat(queue.attachmentCount()).isEqualTo(1);
-    assertThat(queue.complete(current, List.of(attach("c")))).isTrue();
-    LeasedTask next = queue.lease("t", "w2", 10, LEASE).get(0);
-    assertThat(queue.attachment(next)).isEqualTo("c");
-    assertThat(queue.complete(next)).isTrue();
-    assertThat(queue.lease("t", "w2", 10, LEASE)).isEmpty();
-    assertThat(queue.attachmentCount()).isZero();
+  void theJsonIsWrittenOnceWhenAsked() {
+    queue.enqueue("t", List.of(carrying("a")));
+    LeasedTask task = queue.lease("t", "w", 1, LEASE).get(0);
+    assertThat(task.payload()).isEqualTo("{\"value\":\"a\"}");
+    assertThat(task.payload()).isEqualTo("{\"value\":\"a\"}");
+    assertThat(encoded).hasValue(1);
   }
 
   @Test
-  void retryKeepsTheAttachment() {
-    queue.enqueue("t", List.of(attach("a")));
+  void aRetryKeepsTheValue() {
+    queue.enqueue("t", List.of(carrying("a")));
     LeasedTask task = queue.lease("t", "w", 1, LEASE).get(0);
     assertThat(queue.retry(task, Duration.ofSeconds(5), "busy")).isTrue();
     time.advance(Duration.ofSeconds(5));
     LeasedTask again = queue.lease("t", "w", 1, LEASE).get(0);
     assertThat(again.attempts()).isEqualTo(1);
-    assertThat(queue.attachment(again)).isEqualTo("a");
+    assertThat(again.value()).isEqualTo("a");
   }
 
   @Test
-  void plainPayloadsAreNotPlaceholders() {
+  void aPlainPayloadCarriesNoValue() {
     queue.enqueue("t", List.of(NewTask.of("{\"records\":[]}")));
     LeasedTask task = queue.lease("t", "w", 1, LEASE).get(0);
-    assertThat(InMemoryTaskQueue.isPlaceholder(task.payload())).isFalse();
-    assertThat(queue.attachment(task)).isNull();
+    assertThat(task.value()).isNull();
+    assertThat(task.payload()).isEqualTo("{\"records\":[]}");
   }
 
   private static final class MutableTime implements TimeSource {

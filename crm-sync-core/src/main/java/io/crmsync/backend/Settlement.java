@@ -1,4 +1,4 @@
-package io.crmsync.state;
+package io.crmsync.backend;
 
 import io.crmsync.queue.LeasedTask;
 import io.crmsync.queue.NewTask;
@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /**
  * How a worker settles a leased task once its batch is done: complete it (with follow-up tasks), or
- * dead-letter it. Handed to {@link SyncStateStore#applyAndSettle} so that a store sharing a database
- * with its queue can commit the batch's state and the task's settlement in one transaction.
+ * dead-letter it. Handed to {@link SyncBackend#commit} so that a backend whose queue and state share a
+ * database can commit the batch's state and the task's settlement in one transaction.
  */
 public sealed interface Settlement {
 
