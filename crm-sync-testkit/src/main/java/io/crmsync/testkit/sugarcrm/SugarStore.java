@@ -351,6 +351,8 @@ final class SugarStore {
   private JsonNode value(Module m, Rec r, FieldDef f, ZoneId zone) {
     var nf = json.getNodeFactory();
     switch (f.name()) {
+      case "id":
+        return nf.textNode(r.id);
       case "date_entered":
         return nf.textNode(DATETIME.format(r.entered.atZone(zone)));
       case "date_modified":
