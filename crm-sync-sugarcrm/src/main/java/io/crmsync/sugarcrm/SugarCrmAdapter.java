@@ -143,6 +143,8 @@ public final class SugarCrmAdapter implements CRMAdapter {
   private final String apiVersion;
   private final boolean syncKeyEndpoint;
   private final CrmHttp http;
+  /** For writes: a client that never resends a request whose connection dropped (creates are not idempotent). */
+  private final CrmHttp writeHttp;
   private final Tokens tokens;
   private final ObjectMapper mapper;
   private final TimeSource time;
@@ -183,6 +185,10 @@ public final class SugarCrmAdapter implements CRMAdapter {
     this.syncKeyEndpoint = config.bool("syncKeyUpserts", true) && atLeast(apiVersion, 11, 10);
     SugarErrors errors = new SugarErrors();
     this.http = new CrmHttp(ID, config.httpClient(), mapper, errors, time, List.of(), CrmHttp.DEFAULT_MAX_RESPONSE_BYTES);
+    // OkHttp silently resends a request whose connection failed; a /bulk of creates applied before the connection
+    // dropped would then create every record twice. Writes fail instead, and the engine's retry looks them up first.
+    this.writeHttp = new CrmHttp(ID, config.httpClient().newBuilder().retryOnConnectionFailure(false).build(), mapper,
+        errors, time, List.of(), CrmHttp.DEFAULT_MAX_RESPONSE_BYTES);
     String username = config.string("username");
     Secret password = config.secret("password");
     String platform = config.string("platform", DEFAULT_PLATFORM).strip();
@@ -807,6 +813,14 @@ public final class SugarCrmAdapter implements CRMAdapter {
       requests.add(subRequest("PATCH", subUrl(module, "sync_key", in.key()), in.body()));
     }
     List<JsonNode> answers = bulk(requests);
+    for (JsonNode a : answers) {
+      if (status(a) == 403) {
+        // "This endpoint is restricted to Admin users only": a setting to change, not a record to fix
+        throw new CrmConfigurationException(ID, "SugarCRM refused PATCH /" + module + "/sync_key for this user ("
+            + HttpFailure.excerpt(a.path("contents").path("error_message").asText("not_authorized"), 120)
+            + "): sync_key upserts are for admin users; use an admin integration user or set 'syncKeyUpserts' to false");
+      }
+    }
     for (int k = 0; k < inputs.size(); k++) {
       Input in = inputs.get(k);
       JsonNode a = answers.get(k);
@@ -961,7 +975,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
     ArrayNode array = body.putArray("requests");
     requests.forEach(array::add);
     HttpUrl url = apiUrl.newBuilder().addPathSegment("bulk").build();
-    JsonNode answer = call(() -> new Request.Builder().url(url).post(http.jsonBody(body)));
+    JsonNode answer = call(writeHttp, () -> new Request.Builder().url(url).post(http.jsonBody(body)));
     if (!answer.isArray() || answer.size() != requests.size()) {
       throw new CrmUnavailableException(ID, 200, null, "POST " + url.encodedPath() + " answered "
           + (answer.isArray() ? answer.size() + " results" : "a " + answer.getNodeType().toString().toLowerCase(Locale.ROOT))
@@ -1047,6 +1061,10 @@ public final class SugarCrmAdapter implements CRMAdapter {
 
   /** One call with the session's token; a 401 renews the session and tries once more. */
   private JsonNode call(Supplier<Request.Builder> request) {
+    return call(http, request);
+  }
+
+  private JsonNode call(CrmHttp http, Supplier<Request.Builder> request) {
     String token = tokens.accessToken();
     try {
       return http.execute(request.get().header("OAuth-Token", token).build());
