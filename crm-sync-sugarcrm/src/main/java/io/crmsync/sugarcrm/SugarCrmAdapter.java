@@ -27,6 +27,7 @@ import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.adapter.Secret;
+import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.http.CrmHttp;
 import io.crmsync.http.HttpFailure;
 import io.crmsync.model.Contact;
@@ -155,6 +156,11 @@ public final class SugarCrmAdapter implements CRMAdapter {
   private final Duration maxReadWait;
   private final RetryPolicy<Object> readRetry;
   private final Cache<String, Metadata> metadata;
+  /**
+   * Paces every HTTP request to the budget: the engine counts one request per adapter call, but an upsert
+   * matched by lookup costs two (the filter and the bulk call).
+   */
+  private final @Nullable RequestLimiter limiter;
 
   /** A module's fields, from {@code /metadata}. */
   private record Metadata(String module, Map<String, JsonNode> fields) {
@@ -211,6 +217,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
       }
       budget = RequestBudget.of(requests, window);
     }
+    this.limiter = budget.isUnlimited() ? null : RequestLimiter.of(budget, time);
     this.capabilities = AdapterCapabilities.builder()
         .maxBatchSize(batchSize)
         .maxPageSize(pageSize)
@@ -1067,7 +1074,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
   private JsonNode call(CrmHttp http, Supplier<Request.Builder> request) {
     String token = tokens.accessToken();
     try {
-      return http.execute(request.get().header("OAuth-Token", token).build());
+      return paced(http, request.get().header("OAuth-Token", token).build());
     } catch (CrmAuthenticationException e) {
       if (e.statusCode() != 401) {
         throw e;
@@ -1076,7 +1083,19 @@ public final class SugarCrmAdapter implements CRMAdapter {
       log.debug("SugarCRM refused the access token ({}); renewing the session once", e.getMessage());
       tokens.refused(token);
       String renewed = tokens.accessToken();
-      return http.execute(request.get().header("OAuth-Token", renewed).build());
+      return paced(http, request.get().header("OAuth-Token", renewed).build());
+    }
+  }
+
+  private JsonNode paced(CrmHttp http, Request request) {
+    if (limiter == null) {
+      return http.execute(request);
+    }
+    try (RequestLimiter.Permit permit = limiter.acquire()) {
+      return http.execute(request);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for the request budget", e);
     }
   }
 
