@@ -401,7 +401,7 @@ final class SugarDispatcher extends Dispatcher {
     String orderBy = body.path("order_by").isTextual() ? body.path("order_by").asText() : null;
     var comparator = store.order(m, orderBy);
     List<Rec> hits = new ArrayList<>();
-    for (Rec r : m.records.values()) {
+    for (Rec r : store.candidates(m, filter)) {
       if ((withDeleted || !r.deleted) && store.matches(m, r, filter)) {
         hits.add(r);
       }

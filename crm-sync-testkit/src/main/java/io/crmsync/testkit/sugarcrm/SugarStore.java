@@ -84,6 +84,8 @@ final class SugarStore {
     final String name;
     final Map<String, FieldDef> fields = new LinkedHashMap<>();
     final Map<String, Rec> records = new LinkedHashMap<>();
+    /** Record ids by upper-cased email address, as Sugar's email_addresses table is indexed by email_address_caps. */
+    final Map<String, java.util.Set<String>> byEmail = new java.util.HashMap<>();
 
     Module(String name) {
       this.name = name;
@@ -113,6 +115,8 @@ final class SugarStore {
   }
 
   private final Map<String, Module> modules = new LinkedHashMap<>();
+  /** The normalised values of the {@code $in} operands of the query being evaluated, by operand node. */
+  private final Map<JsonNode, java.util.Set<String>> inOperands = new java.util.IdentityHashMap<>();
   private final SplittableRandom random;
   private final ObjectMapper json;
 
@@ -303,8 +307,17 @@ final class SugarStore {
       }
     }
     if (emails != null) {
+      for (String e : r.emails) {
+        java.util.Set<String> ids = m.byEmail.get(e.toUpperCase(Locale.ROOT));
+        if (ids != null) {
+          ids.remove(r.id);
+        }
+      }
       r.emails.clear();
       r.emails.addAll(emails);
+      for (String e : r.emails) {
+        m.byEmail.computeIfAbsent(e.toUpperCase(Locale.ROOT), k -> new java.util.LinkedHashSet<>()).add(r.id);
+      }
     }
     // every save sets date_modified, whether or not a value changed (SugarBean::save)
     r.modified = now.truncatedTo(ChronoUnit.SECONDS);
@@ -312,9 +325,45 @@ final class SugarStore {
 
   Rec create(Module m, JsonNode body, Instant now) {
     Rec r = new Rec(newId(), now.truncatedTo(ChronoUnit.SECONDS));
-    apply(m, r, body, r.modified);
     m.records.put(r.id, r);
+    try {
+      apply(m, r, body, r.modified);
+    } catch (SugarError e) {
+      m.records.remove(r.id);
+      throw e;
+    }
     return r;
+  }
+
+  /**
+   * The records a filter can match, when it is a single condition on {@code email} that the index answers
+   * ({@code $equals} or {@code $in}); else every record. The filter is still evaluated on each.
+   */
+  java.util.Collection<Rec> candidates(Module m, JsonNode filter) {
+    if (!filter.isArray() || filter.size() != 1 || !filter.get(0).isObject() || filter.get(0).size() != 1
+        || !filter.get(0).has("email")) {
+      return m.records.values();
+    }
+    JsonNode spec = filter.get(0).get("email");
+    List<JsonNode> values = new ArrayList<>();
+    if (spec.isValueNode()) {
+      values.add(spec);
+    } else if (spec.isObject() && spec.size() == 1 && spec.has("$equals") && spec.get("$equals").isValueNode()) {
+      values.add(spec.get("$equals"));
+    } else if (spec.isObject() && spec.size() == 1 && spec.has("$in") && spec.get("$in").isArray()) {
+      spec.get("$in").forEach(values::add);
+    } else {
+      return m.records.values();
+    }
+    java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+    for (JsonNode v : values) {
+      ids.addAll(m.byEmail.getOrDefault(v.asText().toUpperCase(Locale.ROOT), java.util.Set.of()));
+    }
+    List<Rec> out = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      out.add(m.records.get(id));
+    }
+    return out;
   }
 
   @Nullable Rec bySyncKey(Module m, String value) {
@@ -407,6 +456,9 @@ final class SugarStore {
    * ; an unknown field or operator is refused with 422 invalid_parameter, as FilterApi does.
    */
   boolean matches(Module m, Rec r, JsonNode filter) {
+    if (inOperands.size() > 64) {
+      inOperands.clear();
+    }
     if (!filter.isArray()) {
       throw new SugarError(422, "invalid_parameter", "Unexpected filter type " + filter.getNodeType().toString().toLowerCase(Locale.ROOT) + ".");
     }
@@ -479,8 +531,11 @@ final class SugarStore {
         if (!operand.isArray()) {
           throw new SugarError(422, "invalid_parameter", op + " requires an array");
         }
-        List<String> wanted = new ArrayList<>();
-        operand.forEach(o -> wanted.add(operandValue(f, o, email)));
+        java.util.Set<String> wanted = inOperands.computeIfAbsent(operand, o -> {
+          java.util.Set<String> set = new java.util.HashSet<>();
+          o.forEach(v -> set.add(operandValue(f, v, email)));
+          return set;
+        });
         boolean any = values.stream().anyMatch(wanted::contains);
         return op.equals("$in") == any;
       }
