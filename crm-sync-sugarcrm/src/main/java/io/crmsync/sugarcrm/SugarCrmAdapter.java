@@ -95,8 +95,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code batchSize}</td><td>100</td><td>records per upsert or delete call (one {@code /bulk}
  *       request), 1-500</td></tr>
  *   <tr><td>{@code pageSize}</td><td>200</td><td>records per read ({@code max_num}), 1-1000</td></tr>
- *   <tr><td>{@code fields}</td><td>none</td><td>extra fields reads return: {@code name} for every module,
- *       {@code Module:name} for one</td></tr>
+ *   <tr><td>{@code fields}</td><td>none</td><td>extra fields reads of Contacts and Accounts return: {@code name}
+ *       for both, {@code Module:name} for one (reads of other modules return every field)</td></tr>
  *   <tr><td>{@code readCustomFields}</td><td>true</td><td>reads of Contacts and Accounts also return every
  *       custom field the module's metadata lists</td></tr>
  *   <tr><td>{@code syncKeyUpserts}</td><td>true</td><td>upserts matched on {@code sync_key} use Sugar's
@@ -469,18 +469,18 @@ public final class SugarCrmAdapter implements CRMAdapter {
       }
       return out;
     }
+    if (!Names.isStandard(module)) {
+      return List.of(); // every field of a module without canonical names
+    }
     Set<String> out = new LinkedHashSet<>(Names.defaultFields(module));
     out.addAll(extraFields.getOrDefault("*", Set.of()));
     out.addAll(extraFields.getOrDefault(module, Set.of()));
-    if (Names.isStandard(module) && readCustomFields) {
+    if (readCustomFields) {
       for (Map.Entry<String, JsonNode> e : metadata(module).fields().entrySet()) {
         if (e.getValue().path("source").asText("").equals("custom_fields")) {
           out.add(e.getKey());
         }
       }
-    }
-    if (!Names.isStandard(module) && out.size() == extraFields.getOrDefault("*", Set.of()).size()) {
-      return List.of(); // every field of a module without canonical names
     }
     return new ArrayList<>(out);
   }

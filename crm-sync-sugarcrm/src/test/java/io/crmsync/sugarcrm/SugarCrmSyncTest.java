@@ -203,4 +203,26 @@ class SugarCrmSyncTest {
       assertThat(fields).doesNotContainKeys("id", "deleted", "date_modified");
     }
   }
+
+  @Test
+  void anyModuleByItsNameWithItsFieldsAsTheyAre() {
+    try (SugarCrmEmulator sugar = SugarCrmEmulator.builder().timeSource(clock).module("cust_Vehicles")
+        .customField("cust_Vehicles", "plate_c").build().start()) {
+      SugarCrmAdapter adapter = Emulated.adapter(sugar, clock);
+      var results = adapter.upsert("cust_Vehicles", List.of(
+          CrmRecord.of("cust_Vehicles", Map.of("name", "Van 1", "plate_c", "AB12 CDE", "description", "blue")),
+          CrmRecord.of("cust_Vehicles", Map.of("name", "Van 2", "plate_c", "XY98 ZZZ"))), MatchKey.field("plate_c"));
+      assertThat(results).allMatch(io.crmsync.adapter.RecordResult::succeeded);
+      var page = adapter.read(ReadRequest.of("cust_Vehicles"));
+      assertThat(page.records()).hasSize(2).allSatisfy(r -> assertThat(r.objectType()).isEqualTo("cust_Vehicles"));
+      assertThat(page.records()).anySatisfy(r -> assertThat(r.fields()).containsEntry("name", "Van 1")
+          .containsEntry("plate_c", "AB12 CDE").containsEntry("description", "blue"));
+      assertThat(adapter.lookup("cust_Vehicles", MatchKey.field("plate_c"), "XY98 ZZZ")).get()
+          .satisfies(r -> assertThat(r.string("name")).isEqualTo("Van 2"));
+      assertThat(adapter.describe("cust_Vehicles")).anySatisfy(f -> {
+        assertThat(f.name()).isEqualTo("plate_c");
+        assertThat(f.custom()).isTrue();
+      });
+    }
+  }
 }

@@ -38,14 +38,14 @@ import okhttp3.Response;
  *   <li>{@code unlimited}: 50,000 contacts, FakeCrm to the emulator, by a bare OkHttp loop sending the same two
  *       requests per batch one after the other, and by the engine with 1 worker (like for like) and with 4, each
  *       into a fresh emulator, in alternating rounds; reports the medians and the engine's ratios to the loop.
- *   <li>{@code limited}: the emulator allows 10 requests per second (429 beyond); 10,000 contacts are synced with
- *       the adapter's budget set to the same; reports the request rate as a share of the allowed one and the share
- *       of requests answered 429.
+ *   <li>{@code limited}: the emulator allows 10 requests per second (429 beyond); 20,000 contacts are synced with
+ *       the adapter's budget set to the same, by 2 workers; reports the request rate as a share of the allowed one,
+ *       the share of requests answered 429, and the request latency.
  * </ul>
  *
  * <p>Run with {@code mvn -B -q -pl crm-sync-benchmarks -am package -DskipTests} then {@code java -Xmx2g -cp
  * crm-sync-benchmarks/target/benchmarks.jar io.crmsync.benchmarks.sugarcrm.SugarCrmSyncBenchmark
- * [unlimited|limited|all] [contacts] [rounds]}.
+ * [unlimited|limited|all] [contacts] [rounds or workers]}.
  */
 public final class SugarCrmSyncBenchmark {
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
@@ -58,7 +58,8 @@ public final class SugarCrmSyncBenchmark {
       unlimited(args.length > 1 ? Integer.parseInt(args[1]) : 50_000, args.length > 2 ? Integer.parseInt(args[2]) : 3);
     }
     if (which.equals("limited") || which.equals("all")) {
-      limited(args.length > 1 && which.equals("limited") ? Integer.parseInt(args[1]) : 10_000);
+      limited(args.length > 1 && which.equals("limited") ? Integer.parseInt(args[1]) : 20_000,
+          args.length > 2 && which.equals("limited") ? Integer.parseInt(args[2]) : 2);
     }
   }
 
@@ -110,23 +111,36 @@ public final class SugarCrmSyncBenchmark {
         Arrays.toString(ratios(engine1, bare)));
   }
 
-  static void limited(int n) {
+  static void limited(int n, int workers) {
     int perSecond = 10;
     try (SugarCrmEmulator emulator = SugarCrmEmulator.builder().rateLimit(perSecond, Duration.ofSeconds(1)).build().start()) {
       FakeCrm source = FakeCrm.builder().id("app").logRequests(false).build();
       source.seed(contacts("limited", n));
-      SugarCrmAdapter target = adapter(emulator, SharedResources.httpClient(),
+      List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+      OkHttpClient timed = SharedResources.httpClient().newBuilder().addInterceptor(chain -> {
+        long t = System.nanoTime();
+        try {
+          return chain.proceed(chain.request());
+        } finally {
+          latencies.add((System.nanoTime() - t) / 1_000_000);
+        }
+      }).build();
+      SugarCrmAdapter target = adapter(emulator, timed,
           Map.of("budgetRequests", Integer.toString(perSecond), "budgetWindow", "1s"));
       long start = System.nanoTime();
-      SyncReport report = sync(source, target, 4);
+      SyncReport report = sync(source, target, workers);
       double seconds = (System.nanoTime() - start) / 1e9;
       long requests = emulator.requestCount() - tokenRequests(emulator);
       long refused = emulator.countByStatus(429);
       double rate = requests / seconds;
-      System.out.printf(Locale.ROOT, "limited: %d contacts in %.1f s (%s); %d API requests = %.2f/s, %.1f%% of the allowed %d/s; "
-              + "%d answered 429 (%.2f%%); %.0f records/s%n",
+      List<Long> sorted = new ArrayList<>(latencies);
+      java.util.Collections.sort(sorted);
+      double mean = sorted.stream().mapToLong(Long::longValue).average().orElse(0);
+      System.out.printf(Locale.ROOT, "limited, " + workers + " workers: %d contacts in %.1f s (%s); %d API requests = %.2f/s, %.1f%% of the allowed %d/s; "
+              + "%d answered 429 (%.2f%%); %.0f records/s; request latency mean %.0f ms, p95 %d ms%n",
           report.written(), seconds, report.status(), requests, rate, 100 * rate / perSecond, perSecond, refused,
-          requests == 0 ? 0 : 100.0 * refused / requests, report.written() / seconds);
+          requests == 0 ? 0 : 100.0 * refused / requests, report.written() / seconds, mean,
+          sorted.isEmpty() ? 0 : sorted.get((int) (sorted.size() * 0.95)));
     }
   }
 
