@@ -801,17 +801,38 @@ public final class SugarCrmAdapter implements CRMAdapter {
         return RecordError.invalid(RecordError.INVALID_VALUE, "field '" + e.getKey() + "' holds a map, which SugarCRM cannot store",
             new FieldError(e.getKey(), RecordError.INVALID_VALUE, "nested values are not supported"));
       }
-      body.set(field, mapper.valueToTree(v instanceof BigDecimal d ? d.toPlainString() : v));
+      if (v instanceof String text) {
+        body.put(field, text);
+      } else if (v instanceof Boolean b) {
+        body.put(field, b);
+      } else if (v instanceof Long n) {
+        body.put(field, n);
+      } else if (v instanceof BigDecimal d) {
+        body.put(field, d.toPlainString());
+      } else {
+        body.set(field, mapper.valueToTree(v)); // a list: a multi-select's values
+      }
     }
     return null;
   }
 
+  /** A sub-request's URL, starting with the version as {@code /bulk} wants it; each segment percent-encoded. */
   private String subUrl(String... segments) {
-    HttpUrl.Builder b = new HttpUrl.Builder().scheme("http").host("bulk").addPathSegment(apiVersion);
+    StringBuilder sb = new StringBuilder(64).append('/').append(apiVersion);
     for (String s : segments) {
-      b.addPathSegment(s);
+      sb.append('/');
+      for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        char c = (char) (b & 0xff);
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
+            || c == '~') {
+          sb.append(c);
+        } else {
+          sb.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+              .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+        }
+      }
     }
-    return b.build().encodedPath();
+    return sb.toString();
   }
 
   private void upsertBySyncKey(String module, List<Input> inputs, RecordResult[] results) {

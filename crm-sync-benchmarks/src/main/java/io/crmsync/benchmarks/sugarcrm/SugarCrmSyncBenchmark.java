@@ -89,14 +89,24 @@ public final class SugarCrmSyncBenchmark {
     double[] bare = new double[rounds];
     double[] engine1 = new double[rounds];
     double[] engine4 = new double[rounds];
+    double[] bareCpu = new double[rounds];
+    double[] engine1Cpu = new double[rounds];
     for (int round = 0; round < rounds; round++) {
       // alternate which goes first, so that neither always runs on a warmer or cooler machine
       if (round % 2 == 0) {
+        long c = cpu();
         bare[round] = bareLoop(client, mapper, contacts("bare" + round + "-", n));
+        bareCpu[round] = (cpu() - c) / 1e3 / n;
+        c = cpu();
         engine1[round] = engine(client, contacts("engine1-" + round + "-", n), 1);
+        engine1Cpu[round] = (cpu() - c) / 1e3 / n;
       } else {
+        long c = cpu();
         engine1[round] = engine(client, contacts("engine1-" + round + "-", n), 1);
+        engine1Cpu[round] = (cpu() - c) / 1e3 / n;
+        c = cpu();
         bare[round] = bareLoop(client, mapper, contacts("bare" + round + "-", n));
+        bareCpu[round] = (cpu() - c) / 1e3 / n;
       }
       engine4[round] = engine(client, contacts("engine4-" + round + "-", n), 4);
       System.gc();
@@ -109,6 +119,11 @@ public final class SugarCrmSyncBenchmark {
     System.out.printf(Locale.ROOT, "  rounds: bare %s, engine/1 %s, engine/4 %s; per-round ratio engine/1 to bare %s%n",
         Arrays.toString(round(bare)), Arrays.toString(round(engine1)), Arrays.toString(round(engine4)),
         Arrays.toString(ratios(engine1, bare)));
+    System.out.printf(Locale.ROOT, "  best rounds: bare %.0f, engine/1 %.0f records/s (%.2fx); process CPU per record "
+            + "(client and emulator): bare %.1f us, engine/1 %.1f us (medians; the loop costs %.2fx of the engine)%n",
+        Arrays.stream(bare).max().orElse(0), Arrays.stream(engine1).max().orElse(0),
+        Arrays.stream(engine1).max().orElse(0) / Arrays.stream(bare).max().orElse(1),
+        Benchmarks.median(bareCpu), Benchmarks.median(engine1Cpu), Benchmarks.median(bareCpu) / Benchmarks.median(engine1Cpu));
   }
 
   static void limited(int n, int workers) {
@@ -142,6 +157,12 @@ public final class SugarCrmSyncBenchmark {
           requests == 0 ? 0 : 100.0 * refused / requests, report.written() / seconds, mean,
           sorted.isEmpty() ? 0 : sorted.get((int) (sorted.size() * 0.95)));
     }
+  }
+
+  /** This process's CPU time so far, in nanoseconds. */
+  private static long cpu() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static long tokenRequests(SugarCrmEmulator emulator) {
