@@ -2,6 +2,7 @@ package io.crmsync.cli;
 
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
+import io.crmsync.testkit.sugarcrm.SugarCrmEmulator;
 import java.io.PrintStream;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Parameters;
 final class EmulateCommand implements Callable<Integer> {
   enum Crm {
     salesforce,
-    hubspot
+    hubspot,
+    sugarcrm
   }
 
   @Parameters(index = "0", paramLabel = "CRM", description = "Which CRM: ${COMPLETION-CANDIDATES}.")
@@ -76,6 +78,18 @@ final class EmulateCommand implements Callable<Integer> {
         out.println("Point the hubspot adapter at it with:");
         out.printf(Locale.ROOT, "  export CRMSYNC_HUBSPOT_BASE_URL=%s%n", e.url());
         out.println("  export CRMSYNC_HUBSPOT_TOKEN=emulator");
+        return e::close;
+      }
+      case sugarcrm -> {
+        SugarCrmEmulator e = SugarCrmEmulator.builder().port(port).user("admin", "emulator").build().start();
+        for (CrmRecord r : DemoCommand.generate(contacts, 0, 7)) {
+          e.insert("Contacts", Map.of("email", text(r, Contact.Fields.EMAIL), "first_name", text(r, Contact.Fields.FIRST_NAME),
+              "last_name", text(r, Contact.Fields.LAST_NAME)));
+        }
+        out.printf(Locale.ROOT, "SugarCRM emulator on %s%n", e.url());
+        out.println("Point the sugarcrm adapter at it with:");
+        out.printf(Locale.ROOT, "  export CRMSYNC_SUGARCRM_BASE_URL=%s%n", e.url());
+        out.println("  export CRMSYNC_SUGARCRM_USERNAME=admin CRMSYNC_SUGARCRM_PASSWORD=emulator CRMSYNC_SUGARCRM_PLATFORM=crmsync");
         return e::close;
       }
       default -> throw new IllegalStateException("unknown CRM " + crm);
