@@ -14,6 +14,18 @@ public interface SyncListener {
   /** A listener that does nothing. */
   SyncListener NONE = new SyncListener() {};
 
+  /** A run of {@code jobId} started (reading, or working on a shared queue only). */
+  default void onRunStarted(String jobId) {}
+
+  /** A run ended, with its report. */
+  default void onRunFinished(SyncReport report) {}
+
+  /**
+   * The job's checkpoint moved: pages up to {@code checkpoint.cursor()} are settled (or, at the end of a
+   * pass, the pass is, and its watermark is when it started).
+   */
+  default void onCheckpoint(String jobId, io.crmsync.state.Checkpoint checkpoint) {}
+
   /** A page of {@code records} records was read from the source. */
   default void onPageRead(String jobId, int records) {}
 

@@ -197,7 +197,10 @@ public final class SyncReport {
     return retries;
   }
 
-  /** Requests the target or source refused for rate limits. */
+  /**
+   * Calls the target or source refused for rate limits that reached the engine (the adapters' own waits
+   * and retries inside a call are counted in {@link #retries()}).
+   */
   public long rateLimited() {
     return rateLimited;
   }

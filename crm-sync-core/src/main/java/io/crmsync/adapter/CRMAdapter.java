@@ -71,6 +71,16 @@ public interface CRMAdapter extends AutoCloseable {
   /** The fields of {@code objectType}, as the CRM describes them. */
   List<FieldInfo> describe(String objectType);
 
+  /**
+   * Adds a listener for what this adapter does on the wire (requests, its own retries, rate limits,
+   * token renewals); closing the registration removes it. The engine listens during each run, to count
+   * an adapter's retries in its report. Adapters that report nothing keep this default, which registers
+   * nothing; adapter authors use {@link io.crmsync.adapter.spi.AdapterEvents}.
+   */
+  default AdapterListener.Registration listen(AdapterListener listener) {
+    return AdapterListener.Registration.NONE;
+  }
+
   /** Releases what this adapter holds. Shared resources passed in through the config are not closed. */
   @Override
   default void close() {}

@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import io.crmsync.CrmSyncException;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
+import io.crmsync.adapter.spi.AdapterEvents;
 import io.crmsync.internal.Checks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import okhttp3.Headers;
@@ -49,6 +51,18 @@ public final class CrmHttp {
   private final TimeSource time;
   private final List<String> requestIdHeaders;
   private final long maxResponseBytes;
+  private final @Nullable AdapterEvents events;
+
+  /**
+   * Names a request's operation for {@link io.crmsync.adapter.AdapterListener}s, low-cardinality ({@code
+   * read}, {@code upsert}, {@code token}): {@code new Request.Builder().tag(CrmHttp.Operation.class, new
+   * CrmHttp.Operation("upsert"))}. Untagged requests are reported under their HTTP method.
+   */
+  public record Operation(String name) {
+    public Operation {
+      Objects.requireNonNull(name, "name");
+    }
+  }
 
   /**
    * @param requestIdHeaders response headers that carry the CRM's request id, first present wins
@@ -61,6 +75,19 @@ public final class CrmHttp {
       TimeSource time,
       List<String> requestIdHeaders,
       long maxResponseBytes) {
+    this(crm, client, mapper, errors, time, requestIdHeaders, maxResponseBytes, null);
+  }
+
+  private CrmHttp(
+      String crm,
+      OkHttpClient client,
+      ObjectMapper mapper,
+      ErrorMapper errors,
+      TimeSource time,
+      List<String> requestIdHeaders,
+      long maxResponseBytes,
+      @Nullable AdapterEvents events) {
+    this.events = events;
     this.crm = Objects.requireNonNull(crm, "crm");
     this.client = Objects.requireNonNull(client, "client");
     this.mapper = Objects.requireNonNull(mapper, "mapper");
@@ -72,6 +99,12 @@ public final class CrmHttp {
 
   public ObjectMapper mapper() {
     return mapper;
+  }
+
+  /** This client, reporting every request it sends (its operation, status and latency) to {@code events}. */
+  public CrmHttp withEvents(AdapterEvents events) {
+    Objects.requireNonNull(events, "events");
+    return new CrmHttp(crm, client, mapper, errors, time, requestIdHeaders, maxResponseBytes, events);
   }
 
   /** A JSON request body of {@code value}. */
@@ -147,7 +180,22 @@ public final class CrmHttp {
   private record Body(byte[] bytes, int status, Headers headers, @Nullable String requestId, String contentType) {}
 
   private Body call(Request request, String op, boolean credentials) {
+    long start = System.nanoTime();
+    int[] status = {0};
+    try {
+      return send(request, op, credentials, status);
+    } finally {
+      if (events != null) {
+        Operation tagged = request.tag(Operation.class);
+        events.request(tagged != null ? tagged.name() : request.method(), status[0],
+            Duration.ofNanos(System.nanoTime() - start));
+      }
+    }
+  }
+
+  private Body send(Request request, String op, boolean credentials, int[] status) {
     try (Response response = client.newCall(request).execute()) {
+      status[0] = response.code();
       String requestId = requestId(response);
       byte[] bytes = readCapped(response.body(), op, response.code(), requestId);
       if (!response.isSuccessful()) {

@@ -40,9 +40,13 @@ final class Flights {
    */
   void startPass(@Nullable Instant passSince, Instant passStarted) {
     String job = run.jobId;
-    tracker = new PageTracker((next, last) -> run.state.saveCheckpoint(job, last
-        ? new Checkpoint(null, null, passStarted, run.time.now())
-        : new Checkpoint(next, passSince, passStarted, run.time.now())));
+    tracker = new PageTracker((next, last) -> {
+      Checkpoint cp = last
+          ? new Checkpoint(null, null, passStarted, run.time.now())
+          : new Checkpoint(next, passSince, passStarted, run.time.now());
+      run.state.saveCheckpoint(job, cp);
+      run.listener.onCheckpoint(job, cp);
+    });
   }
 
   /** Page {@code page} of {@code n} records was read; {@code nextCursor} is null on the pass's last page. */

@@ -54,6 +54,33 @@ public final class GuardedListener implements SyncListener {
   }
 
   @Override
+  public void onRunStarted(String jobId) {
+    try {
+      delegate.onRunStarted(jobId);
+    } catch (Throwable t) {
+      failed("onRunStarted", t);
+    }
+  }
+
+  @Override
+  public void onRunFinished(io.crmsync.SyncReport report) {
+    try {
+      delegate.onRunFinished(report);
+    } catch (Throwable t) {
+      failed("onRunFinished", t);
+    }
+  }
+
+  @Override
+  public void onCheckpoint(String jobId, io.crmsync.state.Checkpoint checkpoint) {
+    try {
+      delegate.onCheckpoint(jobId, checkpoint);
+    } catch (Throwable t) {
+      failed("onCheckpoint", t);
+    }
+  }
+
+  @Override
   public void onPageRead(String jobId, int records) {
     try {
       delegate.onPageRead(jobId, records);

@@ -5,6 +5,7 @@ import io.crmsync.CRMSync;
 import io.crmsync.CrmAuthenticationException;
 import io.crmsync.CrmConfigurationException;
 import io.crmsync.SyncReport;
+import io.crmsync.adapter.AdapterListener;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.FieldInfo;
 import io.crmsync.adapter.spi.RequestLimiter;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One run of a {@link CRMSync}: checks the settings against the adapters, starts the {@link Workers},
@@ -45,6 +47,23 @@ public final class SyncRunner {
    * @throws CrmConfigurationException if a setting turns out wrong against the adapters
    */
   public SyncReport run() {
+    // the reader runs on the caller's thread: its log lines name the job too, and the caller's keys come back after
+    Map<String, String> callersMdc = MDC.getCopyOfContextMap();
+    MDC.put("job", run.jobId);
+    MDC.put("run", run.runId);
+    MDC.put("adapter", run.source.id());
+    try {
+      return runLogged();
+    } finally {
+      if (callersMdc == null) {
+        MDC.clear();
+      } else {
+        MDC.setContextMap(callersMdc);
+      }
+    }
+  }
+
+  private SyncReport runLogged() {
     boolean reads = workerOnlyIdleExit == null;
     TargetFields fields = reads ? preflight() : TargetFields.passThrough();
     Tally tally = new Tally(run, reads && run.failure() == null && hasDeadLetters());
@@ -60,6 +79,22 @@ public final class SyncRunner {
           batcher.bulkSize() > run.config.batchSize() ? " (bulk groups of up to " + batcher.bulkSize() + ")" : "",
           run.config.workers(), run.backend);
     }
+    // an adapter's own retries count in the report with the engine's
+    AdapterListener retries = new AdapterListener() {
+      @Override
+      public void onRetry(String adapterId, String operation, Throwable cause) {
+        tally.retries.increment();
+      }
+    };
+    try (AdapterListener.Registration fromSource = run.source.listen(retries);
+        AdapterListener.Registration fromTarget = run.target.listen(retries)) {
+      return runWith(reads, fields, tally, flights, workers, batcher, rateLimits);
+    }
+  }
+
+  private SyncReport runWith(boolean reads, TargetFields fields, Tally tally, Flights flights,
+      Workers workers, Batcher batcher, RateLimits rateLimits) {
+    run.listener.onRunStarted(run.jobId);
     workers.start();
     try {
       if (reads && run.failure() == null) {
@@ -87,6 +122,7 @@ public final class SyncRunner {
     workers.join();
     SyncReport report = report(tally, flights, batcher);
     logEnd(report, fields);
+    run.listener.onRunFinished(report);
     return report;
   }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The writing side of a run: worker threads that wait for the target's budget, lease a task, and hand it
@@ -77,6 +78,10 @@ final class Workers {
   }
 
   private void loop(String workerId) {
+    // for log backends that filter by job: every line a worker logs names its job, run and target
+    MDC.put("job", run.jobId);
+    MDC.put("run", run.runId);
+    MDC.put("adapter", run.target.id());
     try {
       while (!run.halted()) {
         // Wait for the target's budget before taking a task, so that a long wait (a Retry-After) never
@@ -92,7 +97,12 @@ final class Workers {
           List<LeasedTask> tasks = run.halted() ? List.of()
               : run.queue.lease(run.topic, workerId, 1, run.config.visibilityTimeout());
           if (!tasks.isEmpty()) {
-            writer.process(tasks.get(0), permit);
+            MDC.put("task", tasks.get(0).id());
+            try {
+              writer.process(tasks.get(0), permit);
+            } finally {
+              MDC.remove("task");
+            }
             continue;
           }
         } finally {
@@ -109,6 +119,8 @@ final class Workers {
     } catch (RuntimeException | Error e) {
       log.debug("Worker {} of job {} failed", workerId, run.jobId, e);
       run.fail(Alert.Kind.SYNC_FAILED, "a worker of " + run.jobId + " failed: " + Messages.oneLine(e), e);
+    } finally {
+      MDC.clear();
     }
   }
 

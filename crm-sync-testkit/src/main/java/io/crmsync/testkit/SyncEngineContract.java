@@ -1048,4 +1048,31 @@ public abstract class SyncEngineContract {
         .handle(CrmUnavailableException.class).abortOn(CrmRequestException.class).withMaxRetries(5)
         .withBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1)).withJitter(0.1).build()).build();
   }
+
+  @Test
+  void retriesAnAdapterMakesOnItsOwnCountInTheReport() {
+    FakeCrm fake = fake("source").maxPageSize(100).build();
+    fake.seed(contacts(300, 0));
+    io.crmsync.adapter.spi.AdapterEvents events = io.crmsync.adapter.spi.AdapterEvents.create("source");
+    CRMAdapter source = new ForwardingAdapter(fake) {
+      @Override
+      public Page read(ReadRequest request) {
+        // as an adapter does that retries a read on a 503 before answering
+        events.retry("read", new CrmUnavailableException("source", 503, null, "injected", null));
+        return super.read(request);
+      }
+
+      @Override
+      public io.crmsync.adapter.AdapterListener.Registration listen(io.crmsync.adapter.AdapterListener listener) {
+        return events.add(listener);
+      }
+    };
+
+    SyncReport report = CRMSync.builder().source(source).target(fake("target").build()).backend(backend)
+        .timeSource(time).jobId("job").build().run();
+
+    assertThat(report.created()).isEqualTo(300);
+    assertThat(report.retries()).isEqualTo(3);
+    assertThat(events.hasListeners()).as("the run's listener is removed when it ends").isFalse();
+  }
 }
