@@ -2,6 +2,7 @@ package io.crmsync;
 
 import dev.failsafe.RetryPolicy;
 import io.crmsync.adapter.AdapterCapabilities;
+import io.crmsync.adapter.AdapterListener;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.RequestBudget;
@@ -10,16 +11,16 @@ import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.backend.SyncBackend;
 import io.crmsync.internal.RetryDecider;
 import io.crmsync.internal.SyncRunner;
-import io.crmsync.model.CrmRecord;
+import io.crmsync.mapping.RecordMapper;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.state.DeadLetter;
+import io.crmsync.state.DeadLetterQuery;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,6 +60,7 @@ public final class CRMSync {
   private final RequestLimiter targetLimiter;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean stopRequested = new AtomicBoolean();
+  private final SyncHealth.LastCalls calls;
 
   /**
    * The settings of a {@link CRMSync}, as {@link Builder#build()} fixed them, with the sizes it derived
@@ -82,7 +84,7 @@ public final class CRMSync {
     private final SyncListener listener;
     private final AlertSink alertSink;
     private final long deadLetterAlertThreshold;
-    private final UnaryOperator<CrmRecord> transformer;
+    private final RecordMapper mapping;
     private final boolean incremental;
     private final Duration incrementalOverlap;
     private final boolean propagateDeletes;
@@ -115,7 +117,7 @@ public final class CRMSync {
       this.listener = b.listener;
       this.alertSink = b.alertSink;
       this.deadLetterAlertThreshold = b.deadLetterAlertThreshold;
-      this.transformer = b.transformer;
+      this.mapping = b.mapping;
       this.incremental = b.incremental;
       this.incrementalOverlap = b.incrementalOverlap;
       this.propagateDeletes = b.propagateDeletes;
@@ -215,9 +217,9 @@ public final class CRMSync {
       return deadLetterAlertThreshold;
     }
 
-    /** Maps each source record before it is written. */
-    public UnaryOperator<CrmRecord> transformer() {
-      return transformer;
+    /** Maps each source record to what is written to the target. */
+    public RecordMapper mapping() {
+      return mapping;
     }
 
     /** Whether passes after the first read only records modified since the last pass. */
@@ -275,6 +277,7 @@ public final class CRMSync {
     this.config = config;
     this.sourceLimiter = RequestLimiter.of(config.sourceBudget(), config.timeSource());
     this.targetLimiter = RequestLimiter.of(config.targetBudget(), config.timeSource());
+    this.calls = new SyncHealth.LastCalls(config.timeSource());
   }
 
   public static Builder builder() {
@@ -314,13 +317,52 @@ public final class CRMSync {
     return runOnce(exitWhenIdleFor);
   }
 
+  /**
+   * Sends the records of this job's dead letters that {@code query} selects through the engine again,
+   * once their cause is fixed: mapped, cut to the target's fields, within the target's budget, with
+   * retries, as any record. A record whose content the target already has (its answer was lost, and it
+   * landed after all) is not written again; each letter is cleared once its record lands, and written
+   * again with its new cause if it fails. The source is not read.
+   *
+   * @return what the replay did: its records count as {@link SyncReport#retriedDeadLetters()}
+   * @throws IllegalArgumentException if {@code query} is for another job
+   * @throws IllegalStateException if a run is already under way
+   */
+  public SyncReport replayDeadLetters(DeadLetterQuery query) {
+    Objects.requireNonNull(query, "query");
+    if (!query.jobId().equals(config.jobId())) {
+      throw new IllegalArgumentException("the query is for job " + query.jobId() + ", this sync is " + config.jobId());
+    }
+    return runOnce(null, query);
+  }
+
+  /**
+   * Whether this sync can run now: its backend reachable, each adapter's last call in this sync's runs,
+   * and the quota each CRM last said is left. Makes no call to the CRMs.
+   */
+  public SyncHealth health() {
+    return SyncHealth.check(config, calls);
+  }
+
   private SyncReport runOnce(@Nullable Duration workerOnlyIdleExit) {
+    return runOnce(workerOnlyIdleExit, null);
+  }
+
+  private SyncReport runOnce(@Nullable Duration workerOnlyIdleExit, @Nullable DeadLetterQuery replay) {
     if (!running.compareAndSet(false, true)) {
       throw new IllegalStateException("sync " + config.jobId() + " is already running");
     }
     try {
       stopRequested.set(false);
-      SyncReport report = new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, workerOnlyIdleExit).run();
+      SyncRunner runner = replay != null
+          ? SyncRunner.replaying(config, sourceLimiter, targetLimiter, stopRequested, replay)
+          : new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, workerOnlyIdleExit);
+      SyncReport report;
+      // the adapters' last calls are heard during runs only, so a sync holds no listener between them
+      try (AdapterListener.Registration s = config.source().listen(calls);
+          AdapterListener.Registration t = config.target().listen(calls)) {
+        report = runner.run();
+      }
       if (!report.balanced()) {
         throw new IllegalStateException("sync accounting does not balance (read + recovered + retried dead letters"
             + " != written + unchanged + deadLettered + remaining + delegated): " + report);
@@ -389,7 +431,7 @@ public final class CRMSync {
     private SyncListener listener = SyncListener.NONE;
     private AlertSink alertSink = AlertSink.LOG_ONLY;
     private long deadLetterAlertThreshold = 100;
-    private UnaryOperator<CrmRecord> transformer = UnaryOperator.identity();
+    private RecordMapper mapping = RecordMapper.identity();
     private boolean incremental = true;
     private Duration incrementalOverlap = Duration.ofMinutes(5);
     private boolean propagateDeletes;
@@ -552,12 +594,14 @@ public final class CRMSync {
     }
 
     /**
-     * Maps each source record to what is written to the target (rename fields, drop some, fill
-     * defaults). A transformer that throws dead-letters that record with the exception as cause.
+     * Maps each source record to what is written to the target: {@code FieldMapping} from {@code
+     * crm-sync-mapping}, or {@link RecordMapper#of} a function in code (rename fields, drop some, fill
+     * defaults). Checked against both adapters' fields before a record moves; a mapping that fails on
+     * one record dead-letters that record with the field and the reason. The identity by default.
      */
-    public Builder transformer(UnaryOperator<CrmRecord> transformer) {
-      once("transformer");
-      this.transformer = Objects.requireNonNull(transformer, "transformer");
+    public Builder mapping(RecordMapper mapping) {
+      once("mapping");
+      this.mapping = Objects.requireNonNull(mapping, "mapping");
       return this;
     }
 
@@ -606,7 +650,7 @@ public final class CRMSync {
     }
 
     /**
-     * Writes every field as read (after the transformer), even those the target's {@code describe()}
+     * Writes every field as mapped, even those the target's {@code describe()}
      * does not list as writable, and ids of the source's owners and lookups. Off by default: then such
      * fields are left out of writes and counted in {@link SyncReport#fieldsLeftOut()}, since a CRM
      * refuses a whole record for one field it does not have.

@@ -81,6 +81,14 @@ public interface CRMAdapter extends AutoCloseable {
     return AdapterListener.Registration.NONE;
   }
 
+  /**
+   * What the CRM last said of its long-period quota (a daily limit), from the headers or bodies of the
+   * calls made so far; empty if it said nothing, or the adapter does not read it. Makes no call.
+   */
+  default java.util.Optional<QuotaStatus> quotaStatus() {
+    return java.util.Optional.empty();
+  }
+
   /** Releases what this adapter holds. Shared resources passed in through the config are not closed. */
   @Override
   default void close() {}

@@ -3,9 +3,11 @@ package io.crmsync.internal;
 import io.crmsync.Alert;
 import io.crmsync.CrmAuthenticationException;
 import io.crmsync.CrmRateLimitException;
+import io.crmsync.CrmRequestException;
 import io.crmsync.adapter.Page;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.spi.RequestLimiter;
+import io.crmsync.mapping.RecordMapper;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
@@ -31,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SourceReader {
   private static final Logger log = LoggerFactory.getLogger(SourceReader.class);
+  /** The error code of a record the mapping failed on. */
+  static final String MAPPING_FAILED = "MAPPING_FAILED";
 
   private final Run run;
   private final Tally tally;
@@ -60,11 +64,24 @@ final class SourceReader {
     if (!run.config.retryDeadLetters() || !tally.deadLettersExist()) {
       return;
     }
+    redrive(DeadLetterQuery.job(run.jobId).retryableOnly(true));
+  }
+
+  /**
+   * Sends the records of the dead letters {@code query} selects (up to its limit in all) through the
+   * normal path again: mapped already, cut to the target's fields, skipped if the target has their
+   * content (a lost answer: the letter is cleared), written otherwise.
+   */
+  void redrive(DeadLetterQuery query) throws InterruptedException {
     Set<String> tried = new HashSet<>();
     int round = Math.max(run.config.batchSize(), Math.min(run.config.maxInFlightRecords(), DeadLetterQuery.MAX_LIMIT));
-    while (!run.halted()) {
-      List<DeadLetter> letters = run.state.deadLetters(
-          DeadLetterQuery.job(run.jobId).retryableOnly(true).before(run.startedAt).limit(round));
+    // letters written before the run (at its first instant included, for a clock that stands still);
+    // those written again by it are older than none of these, so each round reaches new ones first
+    Instant start = run.startedAt.plusNanos(1);
+    Instant before = query.before() != null && query.before().isBefore(start) ? query.before() : start;
+    int budget = query.limit();
+    while (!run.halted() && budget > 0) {
+      List<DeadLetter> letters = run.state.deadLetters(query.before(before).limit(Math.min(round, budget)));
       List<Item> upserts = new ArrayList<>();
       List<Item> deletes = new ArrayList<>();
       for (DeadLetter d : letters) {
@@ -84,7 +101,8 @@ final class SourceReader {
       if (n == 0) {
         return;
       }
-      log.info("Job {}: trying again {} record(s) whose earlier failure was transient", run.jobId, n);
+      budget -= n;
+      log.info("Job {}: trying again {} record(s) of its dead letters", run.jobId, n);
       tally.retriedDeadLetters.add(n);
       flights.addInFlight(n);
       List<Item> changed = dropUnchanged(upserts, Item.UNTRACKED, true);
@@ -161,11 +179,13 @@ final class SourceReader {
       }
       CrmRecord out;
       try {
-        out = Objects.requireNonNull(run.config.transformer().apply(r), "transformer returned null");
+        out = Objects.requireNonNull(run.config.mapping().map(r, RecordMapper.Direction.TO_TARGET),
+            "the mapping returned null");
       } catch (RuntimeException e) {
         rejected.add(DeadLetter.builder(run.jobId, DeadLetter.Operation.UPSERT, r)
-            .errorCode("TRANSFORM_FAILED")
-            .message("the transformer threw " + e)
+            .errorCode(MAPPING_FAILED)
+            .message("the mapping failed: " + Messages.oneLine(e))
+            .fieldErrors(e instanceof CrmRequestException c ? c.fieldErrors() : List.of())
             .at(run.time.now())
             .build());
         continue;

@@ -8,6 +8,8 @@ import io.crmsync.SyncReport;
 import io.crmsync.adapter.AdapterListener;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.FieldInfo;
+import io.crmsync.mapping.MappingProblem;
+import io.crmsync.state.DeadLetterQuery;
 import io.crmsync.adapter.spi.RequestLimiter;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +33,7 @@ public final class SyncRunner {
 
   private final Run run;
   private final @Nullable Duration workerOnlyIdleExit;
+  private final @Nullable DeadLetterQuery replay;
 
   /**
    * @param workerOnlyIdleExit null for a full run (read the source, write until settled); otherwise the
@@ -39,8 +42,22 @@ public final class SyncRunner {
    */
   public SyncRunner(CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter,
       AtomicBoolean stopRequested, @Nullable Duration workerOnlyIdleExit) {
+    this(config, sourceLimiter, targetLimiter, stopRequested, workerOnlyIdleExit, null);
+  }
+
+  /**
+   * A run that replays the dead letters {@code replay} selects instead of reading the source.
+   */
+  public static SyncRunner replaying(CRMSync.Config config, RequestLimiter sourceLimiter,
+      RequestLimiter targetLimiter, AtomicBoolean stopRequested, DeadLetterQuery replay) {
+    return new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, null, replay);
+  }
+
+  private SyncRunner(CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter,
+      AtomicBoolean stopRequested, @Nullable Duration workerOnlyIdleExit, @Nullable DeadLetterQuery replay) {
     this.run = new Run(config, sourceLimiter, targetLimiter, stopRequested);
     this.workerOnlyIdleExit = workerOnlyIdleExit;
+    this.replay = replay;
   }
 
   /**
@@ -99,8 +116,12 @@ public final class SyncRunner {
     try {
       if (reads && run.failure() == null) {
         SourceReader reader = new SourceReader(run, tally, flights, batcher, fields, rateLimits);
-        reader.retryDeadLetters();
-        reader.readSource();
+        if (replay != null) {
+          reader.redrive(replay);
+        } else {
+          reader.retryDeadLetters();
+          reader.readSource();
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -126,15 +147,30 @@ public final class SyncRunner {
     return report;
   }
 
-  /** Reads the target's fields and checks the settings against them, before any record moves. */
+  /**
+   * Reads both adapters' fields and checks the settings (the match key, the mapping) against them,
+   * before any record moves; transient failures of the reads are retried per the retry policy.
+   *
+   * @throws CrmConfigurationException naming every problem found
+   */
   private TargetFields preflight() {
-    if (run.config.passThroughAllFields()) {
-      return TargetFields.passThrough();
-    }
     int attempts = 0;
     while (true) {
       try {
-        return TargetFields.of(run.source, run.target, run.config.objectType(), run.config.matchKey(), this::describe);
+        List<FieldInfo> targetFields = describe(run.target);
+        List<FieldInfo> sourceFields = describe(run.source);
+        List<MappingProblem> problems = run.config.mapping().check(run.config.objectType(), sourceFields, targetFields);
+        if (!problems.isEmpty()) {
+          StringBuilder sb = new StringBuilder("the mapping of ").append(run.config.objectType()).append(" from ")
+              .append(run.source.id()).append(" to ").append(run.target.id()).append(" has ")
+              .append(problems.size()).append(" problem(s):");
+          for (MappingProblem p : problems) {
+            sb.append("\n  ").append(p);
+          }
+          throw new CrmConfigurationException("mapping", sb.toString());
+        }
+        return run.config.passThroughAllFields() ? TargetFields.passThrough()
+            : TargetFields.of(sourceFields, run.target, targetFields, run.config.objectType(), run.config.matchKey());
       } catch (CrmConfigurationException | CrmAuthenticationException e) {
         return failPreflight(e);
       } catch (RuntimeException e) {

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,19 +51,17 @@ final class TargetFields {
   }
 
   /**
-   * The fields {@code target} takes for {@code objectType}, from its {@code describe()} (one call, at the
-   * start of a run, made through {@code describe} so that it keeps to the adapter's budget), and the
-   * reference fields of {@code source}, whose values are ids of the source's records. A target whose capabilities declare an open schema, or that describes no field at all,
+   * The fields {@code target} takes for {@code objectType}, from what it {@code described}, and the
+   * reference fields of the source, whose values are ids of the source's records. A target whose capabilities declare an open schema, or that describes no field at all,
    * takes any field but a foreign id.
    *
    * @throws CrmConfigurationException if the match key is a field the target does not have
    */
-  static TargetFields of(CRMAdapter source, CRMAdapter target, String objectType, MatchKey matchKey,
-      Function<CRMAdapter, List<FieldInfo>> describe) {
-    List<FieldInfo> described = describe.apply(target);
+  static TargetFields of(List<FieldInfo> sourceFields, CRMAdapter target, List<FieldInfo> described,
+      String objectType, MatchKey matchKey) {
     Map<String, Reason> leftOut = new HashMap<>();
     leftOut.put(Contact.Fields.OWNER_ID, Reason.FOREIGN_ID);
-    for (FieldInfo f : describe.apply(source)) {
+    for (FieldInfo f : sourceFields) {
       if (f.reference()) {
         leftOut.put(f.name(), Reason.FOREIGN_ID);
       }

@@ -27,6 +27,7 @@ import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.DeadLetter;
+import io.crmsync.state.DeadLetterQuery;
 import io.crmsync.state.SyncStateStore;
 import java.time.Duration;
 import java.time.Instant;
@@ -722,25 +723,61 @@ public abstract class SyncEngineContract {
   }
 
   @Test
-  void transformerFailuresDeadLetterTheRecordWithTheCause() {
+  void aMappingThatFailsOnARecordDeadLettersItNamingTheField() {
     FakeCrm source = fake("source").build();
     FakeCrm target = fake("target").build();
     source.seed(contacts(100, 0));
 
     SyncReport report = sync(source, target)
-        .transformer(r -> {
+        .mapping(io.crmsync.mapping.RecordMapper.of(r -> {
           if (r.string(Contact.Fields.EMAIL).startsWith("person5@")) {
-            throw new IllegalArgumentException("no mapping for tier");
+            throw new CrmRequestException("mapping", 0, null, "no picklist value for tier 'silver'",
+                List.of(new io.crmsync.adapter.FieldError("tier", "UNMAPPED_VALUE", "silver")), null);
+          }
+          if (r.string(Contact.Fields.EMAIL).startsWith("person6@")) {
+            throw new IllegalStateException("a bug in the mapping");
           }
           return r.with("source", "app");
-        })
+        }))
         .build().run();
 
-    assertThat(report.created()).isEqualTo(99);
-    assertThat(report.deadLettered()).isEqualTo(1);
-    assertThat(state.deadLetters("job", 10)).singleElement()
-        .satisfies(d -> assertThat(d.message()).contains("no mapping for tier"));
+    assertThat(report.created()).isEqualTo(98);
+    assertThat(report.deadLettered()).isEqualTo(2);
+    assertThat(state.deadLetters("job", 10)).satisfiesExactlyInAnyOrder(
+        d -> {
+          assertThat(d.errorCode()).isEqualTo("MAPPING_FAILED");
+          assertThat(d.message()).contains("no picklist value for tier");
+          assertThat(d.fieldErrors()).extracting(io.crmsync.adapter.FieldError::field).containsExactly("tier");
+        },
+        d -> assertThat(d.message()).contains("a bug in the mapping"));
     assertThat(target.records(ObjectTypes.CONTACT)).allSatisfy(r -> assertThat(r.string("source")).isEqualTo("app"));
+  }
+
+  @Test
+  void aMappingWithProblemsIsRefusedBeforeAnyRecordMovesNamingEveryOne() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    source.seed(contacts(10, 0));
+    io.crmsync.mapping.RecordMapper broken = new io.crmsync.mapping.RecordMapper() {
+      @Override
+      public CrmRecord map(CrmRecord record, Direction direction) {
+        return record;
+      }
+
+      @Override
+      public List<io.crmsync.mapping.MappingProblem> check(String objectType, List<FieldInfo> sourceFields,
+          List<FieldInfo> targetFields) {
+        return List.of(new io.crmsync.mapping.MappingProblem("contacts.yaml:4", "Lead_Score__c", "no such field"),
+            new io.crmsync.mapping.MappingProblem("contacts.yaml:9", "lifecycle", "value 'hot' not allowed"));
+      }
+    };
+
+    assertThatThrownBy(() -> sync(source, target).mapping(broken).build().run())
+        .isInstanceOf(io.crmsync.CrmConfigurationException.class)
+        .hasMessageContaining("2 problem(s)")
+        .hasMessageContaining("contacts.yaml:4: Lead_Score__c: no such field")
+        .hasMessageContaining("contacts.yaml:9: lifecycle: value 'hot' not allowed");
+    assertThat(target.requestCount("upsert")).isZero();
   }
 
   @Test
@@ -1074,5 +1111,103 @@ public abstract class SyncEngineContract {
     assertThat(report.created()).isEqualTo(300);
     assertThat(report.retries()).isEqualTo(3);
     assertThat(events.hasListeners()).as("the run's listener is removed when it ends").isFalse();
+  }
+
+  @Test
+  void replayingDeadLettersOnceTheCauseIsFixedLandsEachRecordOnceAndClearsItsLetter() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").fields(ObjectTypes.CONTACT, List.of(
+        FieldInfo.builder(Contact.Fields.EMAIL).type("email").build(),
+        FieldInfo.builder(Contact.Fields.FIRST_NAME).build(),
+        FieldInfo.builder(Contact.Fields.LAST_NAME).build())).build();
+    source.seed(contacts(40, 0));
+    // a mapping that writes a field the target does not have: every record is refused for it
+    SyncReport broken = sync(source, target).passThroughAllFields(true).deadLetterAlertThreshold(1_000).build().run();
+    assertThat(broken.deadLettered()).isEqualTo(40);
+    assertThat(state.deadLetters("job", 100)).allSatisfy(d -> {
+      assertThat(d.retryable()).isFalse();
+      assertThat(d.fieldErrors()).isNotEmpty();
+    });
+
+    // fixed: the same job, now writing only what the target takes
+    CRMSync fixed = sync(source, target).build();
+    SyncReport replay = fixed.replayDeadLetters(DeadLetterQuery.job("job").errorCode("INVALID_FIELD"));
+    assertThat(replay.read()).isZero();
+    assertThat(replay.retriedDeadLetters()).isEqualTo(40);
+    assertThat(replay.created()).isEqualTo(40);
+    assertThat(replay.balanced()).isTrue();
+    assertThat(state.deadLetterCount("job")).isZero();
+    assertThat(target.size(ObjectTypes.CONTACT)).isEqualTo(40);
+
+    // nothing left to replay
+    assertThat(fixed.replayDeadLetters(DeadLetterQuery.job("job")).retriedDeadLetters()).isZero();
+    assertThatThrownBy(() -> fixed.replayDeadLetters(DeadLetterQuery.job("other")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void replayingTheLetterOfARecordThatLandedAfterAllDoesNotDuplicateIt() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").lostResponseRate(1.0).build();
+    source.seed(contacts(20, 0));
+    SyncReport lost = sync(source, target).deadLetterAlertThreshold(1_000).build().run();
+    assertThat(lost.deadLettered()).as("every answer lost, retries spent").isEqualTo(20);
+    assertThat(target.size(ObjectTypes.CONTACT)).as("yet each record landed").isEqualTo(20);
+
+    FakeCrm healthy = fake("target").build();
+    for (CrmRecord r : target.records(ObjectTypes.CONTACT)) {
+      healthy.seed(List.of(r));
+    }
+    SyncReport replay = sync(source, healthy).build().replayDeadLetters(DeadLetterQuery.job("job"));
+
+    assertThat(replay.retriedDeadLetters()).isEqualTo(20);
+    assertThat(replay.created()).as("matched by key: updated, never created twice").isZero();
+    assertThat(replay.updated()).isEqualTo(20);
+    assertThat(healthy.size(ObjectTypes.CONTACT)).isEqualTo(20);
+    assertThat(state.deadLetterCount("job")).isZero();
+  }
+
+  @Test
+  void healthTellsTheBackendTheAdaptersLastCallsAndTheirQuota() {
+    FakeCrm fake = fake("target").build();
+    io.crmsync.adapter.spi.AdapterEvents events = io.crmsync.adapter.spi.AdapterEvents.create("target");
+    java.util.concurrent.atomic.AtomicLong remaining = new java.util.concurrent.atomic.AtomicLong(500);
+    CRMAdapter target = new ForwardingAdapter(fake) {
+      @Override
+      public List<RecordResult> upsert(String objectType, List<CrmRecord> records, MatchKey key) {
+        List<RecordResult> out = super.upsert(objectType, records, key);
+        events.request("upsert", remaining.get() > 0 ? 200 : 429, Duration.ofMillis(5));
+        return out;
+      }
+
+      @Override
+      public io.crmsync.adapter.AdapterListener.Registration listen(io.crmsync.adapter.AdapterListener listener) {
+        return events.add(listener);
+      }
+
+      @Override
+      public Optional<io.crmsync.adapter.QuotaStatus> quotaStatus() {
+        return Optional.of(new io.crmsync.adapter.QuotaStatus("daily", remaining.get(), 1_000, null, time.now()));
+      }
+    };
+    FakeCrm source = fake("source").build();
+    source.seed(contacts(10, 0));
+    CRMSync sync = CRMSync.builder().source(source).target(target).backend(backend).timeSource(time).jobId("job").build();
+
+    assertThat(sync.health().healthy()).as("nothing known yet, nothing wrong").isTrue();
+    sync.run();
+    io.crmsync.SyncHealth health = sync.health();
+    assertThat(health.backendReachable()).isTrue();
+    assertThat(health.adapters()).extracting(io.crmsync.SyncHealth.Adapter::id).containsExactly("source", "target");
+    assertThat(health.adapters().get(1).lastStatus()).isEqualTo(200);
+    assertThat(health.adapters().get(1).quota().remaining()).isEqualTo(500);
+    assertThat(health.healthy()).isTrue();
+
+    remaining.set(0);
+    source.edit(ObjectTypes.CONTACT, source.records(ObjectTypes.CONTACT).get(0).id(), Map.of("title", "New"));
+    time.advance(Duration.ofHours(1));
+    sync.run();
+    assertThat(sync.health().adapters().get(1).lastStatus()).isEqualTo(429);
+    assertThat(sync.health().healthy()).isFalse();
   }
 }
