@@ -95,6 +95,22 @@ class LimitsAndFaultsTest {
   }
 
   @Test
+  void aSyncWithZohosLimitsOnKeepsToThemWithoutA429() {
+    // a Standard edition's concurrency (10) and its credits scaled down to a minute: 300 in any rolling minute
+    ZohoAdapter target = start(ZohoEmulator.builder().concurrency(10).credits(300, Duration.ofMinutes(1)),
+        "edition", "standard", "creditBudget", "300", "creditWindow", "1m");
+    FakeCrm source = FakeCrm.builder().id("app").timeSource(clock).build();
+    source.seed(contacts("limited", 6_000));
+    SyncReport report = CRMSync.builder().source(source).target(target).timeSource(clock).workers(4).build().run();
+    assertThat(report.status()).isEqualTo(SyncReport.Status.COMPLETED);
+    assertThat(report.created()).isEqualTo(6_000);
+    assertThat(zoho.rateLimitedCount()).isZero();
+    assertThat(zoho.refusedCount()).isZero();
+    assertThat(zoho.creditsUsed()).as("10 per 100 records, 1 for the fields metadata").isEqualTo(601);
+    assertThat(clock.totalSlept()).as("601 credits at 300 a minute").isGreaterThanOrEqualTo(Duration.ofMinutes(2));
+  }
+
+  @Test
   void callsKeepToTheConcurrencyLimitAndReadsRetryItsRefusals() throws Exception {
     zoho = ZohoEmulator.builder().timeSource(clock).concurrency(2).latency(Duration.ofMillis(40)).build().start();
     for (int i = 0; i < 10; i++) {
