@@ -573,6 +573,9 @@ public final class ZohoAdapter implements CRMAdapter {
           .post(client.http().jsonBody(body)), (inputs.size() + 9) / 10, false);
       answer = r.body().get("data");
     } catch (ZohoErrors.RecordsRefused e) {
+      if (e.data().size() != inputs.size()) {
+        throw e; // not one result per record: the request itself was refused
+      }
       answer = e.data();
     }
     if (answer == null || !answer.isArray() || answer.size() != inputs.size()) {

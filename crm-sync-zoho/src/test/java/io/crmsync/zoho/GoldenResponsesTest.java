@@ -157,6 +157,14 @@ class GoldenResponsesTest {
   }
 
   @Test
+  void aRefusalWithFewerResultsThanRecordsIsTheRequestsNotTheRecords() {
+    api.add(json(400, "{\"data\":[{\"code\":\"INVALID_DATA\",\"details\":{\"api_name\":\"data\",\"json_path\":\"$.data\"},"
+        + "\"message\":\"invalid data\",\"status\":\"error\"}]}"));
+    assertThatThrownBy(() -> adapter().upsert("Leads", List.of(lead("a@example.com", "Z"), lead("b@example.com", "Y")), EMAIL))
+        .isInstanceOf(CrmRequestException.class).hasMessageContaining("INVALID_DATA");
+  }
+
+  @Test
   void deletedRecordsOfTheDocumentedAnswer() {
     // https://github.com/zoho/crm-oas/blob/main/v8.0/record/mds/examples/getDeletedRecords.md
     api.add(json(204, ""));
