@@ -157,6 +157,24 @@ class GoldenResponsesTest {
   }
 
   @Test
+  void coqlPagesFollowInfoMoreRecordsByKeyset() throws Exception {
+    // the COQL answer's shape: data, and info with count and more_records
+    // https://github.com/zoho/crm-oas/blob/main/v8.0/coql/mds/examples/executeCOQLQuery.md
+    api.add(json(200, "{\"data\":[{\"id\":\"4413054000000682520\",\"Last_Name\":\"Smith\",\"Modified_Time\":"
+        + "\"2023-10-15T14:20:00+05:30\"}],\"info\":{\"count\":1,\"more_records\":true}}"));
+    api.add(json(200, "{\"data\":[{\"id\":\"4413054000000682600\",\"Last_Name\":\"Jones\",\"Modified_Time\":"
+        + "\"2023-10-15T14:21:00+05:30\"}],\"info\":{\"count\":1,\"more_records\":false}}"));
+    List<CrmRecord> read = adapter().stream(ReadRequest.of("Leads").withPageSize(1)).toList();
+    assertThat(read).extracting(CrmRecord::id).containsExactly("4413054000000682520", "4413054000000682600");
+    assertThat(read.get(0).modifiedAt()).isEqualTo(Instant.parse("2023-10-15T08:50:00Z"));
+    List<String> queries = seen.stream().filter(r -> r.getUrl().encodedPath().endsWith("/coql"))
+        .map(r -> r.getBody().utf8()).toList();
+    assertThat(queries).hasSize(2);
+    assertThat(queries.get(0)).contains("where id is not null order by id asc limit 1");
+    assertThat(queries.get(1)).contains("where id > 4413054000000682520 order by id asc limit 1");
+  }
+
+  @Test
   void aRefusalWithFewerResultsThanRecordsIsTheRequestsNotTheRecords() {
     api.add(json(400, "{\"data\":[{\"code\":\"INVALID_DATA\",\"details\":{\"api_name\":\"data\",\"json_path\":\"$.data\"},"
         + "\"message\":\"invalid data\",\"status\":\"error\"}]}"));
