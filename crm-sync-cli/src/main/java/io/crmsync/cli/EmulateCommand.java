@@ -3,6 +3,7 @@ package io.crmsync.cli;
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import io.crmsync.testkit.sugarcrm.SugarCrmEmulator;
+import io.crmsync.testkit.zoho.ZohoEmulator;
 import java.io.PrintStream;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
@@ -26,7 +27,8 @@ final class EmulateCommand implements Callable<Integer> {
   enum Crm {
     salesforce,
     hubspot,
-    sugarcrm
+    sugarcrm,
+    zoho
   }
 
   @Parameters(index = "0", paramLabel = "CRM", description = "Which CRM: ${COMPLETION-CANDIDATES}.")
@@ -90,6 +92,19 @@ final class EmulateCommand implements Callable<Integer> {
         out.println("Point the sugarcrm adapter at it with:");
         out.printf(Locale.ROOT, "  export CRMSYNC_SUGARCRM_BASE_URL=%s%n", e.url());
         out.println("  export CRMSYNC_SUGARCRM_USERNAME=admin CRMSYNC_SUGARCRM_PASSWORD=emulator CRMSYNC_SUGARCRM_PLATFORM=crmsync");
+        return e::close;
+      }
+      case zoho -> {
+        ZohoEmulator e = ZohoEmulator.builder().port(port).client("emulator", "emulator", "emulator").build().start();
+        for (CrmRecord r : DemoCommand.generate(contacts, 0, 7)) {
+          e.insert("Contacts", Map.of("Email", text(r, Contact.Fields.EMAIL), "First_Name", text(r, Contact.Fields.FIRST_NAME),
+              "Last_Name", text(r, Contact.Fields.LAST_NAME)));
+        }
+        out.printf(Locale.ROOT, "Zoho CRM emulator on %s%n", e.apiUrl());
+        out.printf(Locale.ROOT, "Its accounts server (OAuth tokens) is on %s%n", e.accountsUrl());
+        out.println("Point the zoho adapter at it with:");
+        out.printf(Locale.ROOT, "  export CRMSYNC_ZOHO_ACCOUNTS_URL=%s%n", e.accountsUrl());
+        out.println("  export CRMSYNC_ZOHO_CLIENT_ID=emulator CRMSYNC_ZOHO_CLIENT_SECRET=emulator CRMSYNC_ZOHO_REFRESH_TOKEN=emulator");
         return e::close;
       }
       default -> throw new IllegalStateException("unknown CRM " + crm);

@@ -198,9 +198,13 @@ public abstract class CRMAdapterContract {
     assertThat(adapter.lookup(ObjectTypes.CONTACT, MatchKey.email(), contact(1).string(Contact.Fields.EMAIL))).isEmpty();
 
     if (adapter.capabilities().readsDeleted()) {
-      Map<String, CrmRecord> withDeleted =
-          readAllOfTag(ReadRequest.of(ObjectTypes.CONTACT).withIncludeDeleted(true));
-      assertThat(withDeleted.values()).filteredOn(CrmRecord::deleted).extracting(CrmRecord::id).contains(gone);
+      // a deletion marker needs its id only: some CRMs keep no field values of deleted records (Zoho's deleted
+      // records API, Dataverse's delta tombstones), so markers are found by id, not by this test's emails
+      Set<String> deletedIds = new HashSet<>();
+      try (var stream = adapter.stream(ReadRequest.of(ObjectTypes.CONTACT).withIncludeDeleted(true))) {
+        stream.filter(CrmRecord::deleted).forEach(r -> deletedIds.add(r.id()));
+      }
+      assertThat(deletedIds).contains(gone);
     }
   }
 

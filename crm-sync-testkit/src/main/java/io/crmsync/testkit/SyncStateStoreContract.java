@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.crmsync.model.CrmRecord;
-import io.crmsync.queue.LeasedTask;
-import io.crmsync.queue.NewTask;
-import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.adapter.FieldError;
 import io.crmsync.state.DeadLetter;
@@ -16,7 +13,6 @@ import io.crmsync.state.IdLink;
 import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -8,7 +8,6 @@ import io.crmsync.TimeSource;
 import io.crmsync.backend.SyncBackend;
 import io.crmsync.queue.NewTask;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

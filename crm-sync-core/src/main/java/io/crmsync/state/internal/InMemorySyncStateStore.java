@@ -1,6 +1,5 @@
 package io.crmsync.state.internal;
 
-import io.crmsync.internal.Checks;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.DeadLetterQuery;
