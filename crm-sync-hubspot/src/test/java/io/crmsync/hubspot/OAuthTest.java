@@ -95,12 +95,12 @@ class OAuthTest {
 
   @Test
   void aRefusedRefreshTokenIsAnAuthenticationError() {
-    HubSpotAdapter wrong = HubSpotAdapter.create(Emulated.config(hubspot, clock, "refreshToken", "revoked").build());
+    HubSpotAdapter wrong = HubSpotAdapter.create(Emulated.config(hubspot, clock, "refreshToken", "rt-wrong-7c1e").build());
     assertThatThrownBy(() -> wrong.read(ReadRequest.of(ObjectTypes.CONTACT)))
         .isInstanceOf(CrmAuthenticationException.class)
         .hasMessageContaining("refused")
         .hasMessageContaining("refresh token")
-        .hasMessageNotContaining("revoked")
+        .hasMessageNotContaining("rt-wrong-7c1e")
         .hasMessageNotContaining(CLIENT_SECRET);
   }
 

@@ -174,7 +174,7 @@ class UpsertTest {
     HubSpotAdapter adapter = start(HubSpotEmulator.builder()
         .property("contacts", "score", "number", false)
         .property("contacts", "vip", "bool", false)
-        .property("contacts", "tags", "enumeration", false));
+        .enumerationProperty("contacts", "tags", true, "a", "b"));
     CrmRecord r = contact(1).with("score", new java.math.BigDecimal("12.50")).with("vip", true)
         .with("tags", List.of("a", "b"));
     assertThat(adapter.upsert(ObjectTypes.CONTACT, List.of(r), MatchKey.email())).allMatch(RecordResult::succeeded);
