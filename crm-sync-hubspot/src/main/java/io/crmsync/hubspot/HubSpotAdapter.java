@@ -34,6 +34,7 @@ import io.crmsync.hubspot.internal.Cursor;
 import io.crmsync.hubspot.internal.HubSpotErrors;
 import io.crmsync.hubspot.internal.Names;
 import io.crmsync.hubspot.internal.OAuthAuth;
+import io.crmsync.hubspot.internal.Pacer;
 import io.crmsync.hubspot.internal.PrivateAppAuth;
 import io.crmsync.model.CrmRecord;
 import java.math.BigDecimal;
@@ -98,8 +99,10 @@ import org.slf4j.LoggerFactory;
  *       endpoint.</td></tr>
  *   <tr><td>{@code tokenRefreshAhead}</td><td>{@code 5m}</td><td>how long before expiry an access token is
  *       replaced (at most half its lifetime).</td></tr>
- *   <tr><td>{@code budgetRequests}, {@code budgetWindow}</td><td>190 (private app) or 100 (OAuth) per
- *       {@code 10s}</td><td>the request budget declared to the engine, which throttles to it.</td></tr>
+ *   <tr><td>{@code budgetRequests}, {@code budgetWindow}</td><td>190 (private app) or 110 (OAuth) per
+ *       {@code 10s}</td><td>the request budget declared to the engine, which throttles to it, and where the
+ *       adapter's own pacing starts; it then keeps to the lower of this and what HubSpot's headers say the
+ *       account allows.</td></tr>
  *   <tr><td>{@code batchSize}</td><td>100</td><td>the most records per upsert or archive call
  *       (1-100).</td></tr>
  *   <tr><td>{@code properties}</td><td>none</td><td>extra properties reads return beyond the standard
@@ -109,7 +112,7 @@ import org.slf4j.LoggerFactory;
  *       property of the object type, as the properties API lists them (looked up every 10 minutes).</td></tr>
  *   <tr><td>{@code incrementalOverlap}</td><td>{@code 1m}</td><td>how far before {@code since} an
  *       incremental read starts, to catch changes HubSpot's search index committed late.</td></tr>
- *   <tr><td>{@code searchRequestsPerSecond}</td><td>4</td><td>HubSpot's separate limit on search
+ *   <tr><td>{@code searchRequestsPerSecond}</td><td>5</td><td>HubSpot's separate limit on search
  *       requests (incremental reads), kept by the adapter itself; 0 turns it off.</td></tr>
  *   <tr><td>{@code readRetries}</td><td>2</td><td>how often a read (list, search, lookup, describe) is
  *       retried on a transient failure or a short rate limit, waiting on the config's {@link TimeSource};
@@ -139,10 +142,16 @@ import org.slf4j.LoggerFactory;
  *       title} is {@code jobtitle}, {@code postalCode} is {@code zip}...); other properties keep their
  *       HubSpot names. HubSpot's computed properties ({@code hs_object_id}, the modification dates) are
  *       not returned as fields and never sent.
+ *   <li>Calls are paced by what HubSpot says: every call but searches keeps to the lower of the budget
+ *       setting and {@code X-HubSpot-RateLimit-Max} per {@code -Interval-Milliseconds}, less what {@code
+ *       -Remaining} shows other clients of the app use, so an account allowing fewer requests than the setting
+ *       sees no 429s. Searches keep to {@code searchRequestsPerSecond}. When {@code -Daily-Remaining} reaches
+ *       0, calls fail at once with a {@linkplain CrmRateLimitException#isQuotaExhausted() spent quota} until
+ *       midnight in {@code dailyResetZone}.
  *   <li>A 429 becomes a {@link CrmRateLimitException} whose wait comes from {@code Retry-After}, else the
- *       {@code policyName} ({@code TEN_SECONDLY_ROLLING}: the window; {@code DAILY}: until midnight in
- *       {@code dailyResetZone}). The latest {@code X-HubSpot-RateLimit-*} headers are in {@link
- *       #rateLimitStatus()}.
+ *       {@code policyName} ({@code TEN_SECONDLY_ROLLING}: the window, and later calls wait it out; {@code
+ *       SECONDLY}: a second; {@code DAILY}: a spent quota until midnight in {@code dailyResetZone}). The
+ *       latest {@code X-HubSpot-RateLimit-*} headers are in {@link #rateLimitStatus()}.
  * </ul>
  */
 public final class HubSpotAdapter implements CRMAdapter {
@@ -158,6 +167,13 @@ public final class HubSpotAdapter implements CRMAdapter {
   public static final int MAX_SEARCH_PAGE_SIZE = 200;
   /** The production API. */
   public static final URI DEFAULT_BASE_URL = URI.create("https://api.hubapi.com");
+
+  // https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines: private apps get 100 (Free,
+  // Starter) or 190 (Professional, Enterprise) requests per 10 seconds, public OAuth apps 110, and the CRM search
+  // endpoints five requests per second apart. The adapter keeps to what each response's headers say in any case.
+  private static final int PRIVATE_APP_BUDGET = 190;
+  private static final int OAUTH_BUDGET = 110;
+  private static final int SEARCH_REQUESTS_PER_SECOND = 5;
 
   private static final Set<String> RETRYABLE_CATEGORIES =
       Set.of("RATE_LIMITS", "INTERNAL_ERROR", "TIMEOUT", "LOCKED", "CONFLICT", "SERVICE_UNAVAILABLE");
@@ -176,6 +192,7 @@ public final class HubSpotAdapter implements CRMAdapter {
   private final RetryPolicy<Object> readRetry;
   private final AtomicReference<@Nullable RateLimitStatus> rateLimit = new AtomicReference<>();
   private final @Nullable RequestLimiter searchLimiter;
+  private final Pacer pacer;
   /** Custom properties by HubSpot object type, when reads carry them all; refreshed every 10 minutes. */
   private final @Nullable Cache<String, Set<String>> customProperties;
 
@@ -205,7 +222,7 @@ public final class HubSpotAdapter implements CRMAdapter {
       throw new CrmConfigurationException(ID, "setting 'batchSize' must be between 1 and " + MAX_BATCH_SIZE
           + " but was " + batchSize);
     }
-    int budgetRequests = config.integer("budgetRequests", auth.isOAuth() ? 100 : 190);
+    int budgetRequests = config.integer("budgetRequests", auth.isOAuth() ? OAUTH_BUDGET : PRIVATE_APP_BUDGET);
     Duration budgetWindow = config.duration("budgetWindow", Duration.ofSeconds(10));
     if (budgetRequests <= 0 || budgetWindow.isZero() || budgetWindow.isNegative()) {
       throw new CrmConfigurationException(ID, "settings 'budgetRequests' and 'budgetWindow' must be positive but were "
@@ -230,7 +247,8 @@ public final class HubSpotAdapter implements CRMAdapter {
             .build();
     this.overlap = nonNegative(config, "incrementalOverlap", Duration.ofMinutes(1));
     this.maxReadWait = nonNegative(config, "maxReadWait", Duration.ofSeconds(15));
-    int searchPerSecond = config.integer("searchRequestsPerSecond", 4);
+    this.pacer = new Pacer(RequestBudget.of(budgetRequests, budgetWindow), time, zone);
+    int searchPerSecond = config.integer("searchRequestsPerSecond", SEARCH_REQUESTS_PER_SECOND);
     if (searchPerSecond < 0) {
       throw new CrmConfigurationException(ID, "setting 'searchRequestsPerSecond' must not be negative but was "
           + searchPerSecond);
@@ -990,14 +1008,19 @@ public final class HubSpotAdapter implements CRMAdapter {
     return Failsafe.with(readRetry).get(() -> call(request));
   }
 
+  /** A call counted against the burst limit. */
+  private JsonResponse call(Supplier<Request.Builder> request) {
+    return call(request, true);
+  }
+
   /** A search: within HubSpot's separate limit on search requests per second, then like any read. */
   private JsonResponse searchCall(Supplier<Request.Builder> request) {
     if (searchLimiter == null) {
-      return readCall(request);
+      return Failsafe.with(readRetry).get(() -> call(request, false));
     }
     return Failsafe.with(readRetry).get(() -> {
       try (RequestLimiter.Permit permit = searchLimiter.acquire()) {
-        return call(request);
+        return call(request, false);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for the search rate limit", e);
@@ -1005,22 +1028,40 @@ public final class HubSpotAdapter implements CRMAdapter {
     });
   }
 
-  /** One call, authenticated; a 401 drops the token and tries once more with a new one. */
-  private JsonResponse call(Supplier<Request.Builder> request) {
+  /**
+   * One call, authenticated and paced ({@code burst}: counted against the burst limit, as every call but
+   * searches is); a 401 drops the token and tries once more with a new one.
+   */
+  private JsonResponse call(Supplier<Request.Builder> request, boolean burst) {
     try {
-      return Failsafe.with(authRetry).get(() -> attempt(request));
+      return Failsafe.with(authRetry).get(() -> attempt(request, burst));
     } catch (RetryWithNewToken e) {
       throw e.refusal;
     }
   }
 
-  private JsonResponse attempt(Supplier<Request.Builder> request) {
+  private JsonResponse attempt(Supplier<Request.Builder> request, boolean burst) {
+    // a fetch of the access token (its own endpoint, not rate-limited like the API) fails as it is
     String token = auth.token();
-    Request r = request.get().header("Authorization", "Bearer " + token).build();
+    Pacer.Call paced;
     try {
+      paced = pacer.start(burst);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for HubSpot's rate limit", e);
+    }
+    try (paced) {
+      Request r = request.get().header("Authorization", "Bearer " + token).build();
       JsonResponse response = http.exchange(r);
-      RateLimitStatus.fromHeaders(response.headers(), time.now()).ifPresent(rateLimit::set);
+      Optional<RateLimitStatus> status = RateLimitStatus.fromHeaders(response.headers(), time.now());
+      status.ifPresent(st -> {
+        rateLimit.set(st);
+        paced.observe(new Pacer.RateLimitHeaders(st.max(), st.remaining(), st.interval(), st.dailyRemaining()));
+      });
       return response;
+    } catch (CrmRateLimitException e) {
+      pacer.rateLimited(e, burst);
+      throw e;
     } catch (CrmAuthenticationException e) {
       if (e.statusCode() == 401 && auth.refused(token)) {
         log.debug("HubSpot refused the access token ({}); trying once with a new one", e.getMessage());
@@ -1032,7 +1073,7 @@ public final class HubSpotAdapter implements CRMAdapter {
 
   private boolean isRetryableRead(Throwable e) {
     if (e instanceof CrmRateLimitException r) {
-      return r.retryAfter().compareTo(maxReadWait) <= 0;
+      return !r.isQuotaExhausted() && r.retryAfter().compareTo(maxReadWait) <= 0;
     }
     return e instanceof CrmUnavailableException;
   }

@@ -105,8 +105,9 @@ class OAuthTest {
   }
 
   @Test
-  void oauthAppsDeclareTheLowerBudget() {
-    assertThat(adapter.capabilities().budget()).isEqualTo(RequestBudget.of(100, Duration.ofSeconds(10)));
+  void oauthAppsDeclareTheirOwnBudget() {
+    // public OAuth apps: 110 requests per 10 seconds per installing account
+    assertThat(adapter.capabilities().budget()).isEqualTo(RequestBudget.of(110, Duration.ofSeconds(10)));
     assertThat(adapter.toString()).contains("OAuth").doesNotContain(CLIENT_SECRET).doesNotContain(REFRESH_TOKEN);
   }
 
