@@ -830,8 +830,8 @@ final class EmulatorDispatcher extends Dispatcher {
         problems.add(new Problem("MISSING_ID", "id is required for upsert by " + prop, prop));
       } else {
         Problem bad = emulator.store().invalid(t, prop, id);
-        if (bad != null && !bad.code().equals("READ_ONLY_VALUE")) {
-          problems.add(bad);
+        if (bad != null && !bad.code().equals("READ_ONLY_VALUE") && !problems.contains(bad)) {
+          problems.add(bad); // once, when the properties repeat the id
         }
         if (!keys.add(t.normalize(prop, id))) {
           duplicates.add(id);
