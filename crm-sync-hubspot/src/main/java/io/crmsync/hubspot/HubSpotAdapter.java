@@ -134,10 +134,11 @@ import org.slf4j.LoggerFactory;
  *       records than a page is paged by {@code hs_object_id}. Reads with {@code includeDeleted} continue
  *       with the archived records ({@code archived=true}).
  *   <li>Upserts use {@code batch/upsert} with {@code idProperty} (the match key's HubSpot property: {@code
- *       email}, or a unique custom property) and a per-input {@code objectWriteTraceId}, so 207
- *       multi-status answers map to their records. A batch refused whole (400) for a record's invalid
- *       value is split in halves until the bad record fails alone and the rest land. Records with the
- *       same key in one batch are sent in successive calls, in order.
+ *       email}, or a unique custom property) and a per-input {@code objectWriteTraceId}, so 207 multi-status
+ *       answers map to their records, each bad one failing alone. A batch of several records refused whole
+ *       (400) throws a {@link CrmRequestException} with the field errors HubSpot named: HubSpot does not say
+ *       which record they belong to, and the engine isolates it by splitting the batch. Records with the same
+ *       key in one batch are sent in successive calls, in order.
  *   <li>Standard contact fields have canonical names ({@code firstName} is {@code firstname}, {@code
  *       title} is {@code jobtitle}, {@code postalCode} is {@code zip}...); other properties keep their
  *       HubSpot names. HubSpot's computed properties ({@code hs_object_id}, the modification dates) are
@@ -712,11 +713,14 @@ public final class HubSpotAdapter implements CRMAdapter {
   /**
    * {@inheritDoc}
    *
-   * <p>One {@code batch/upsert} call in the usual case; more when HubSpot refuses the batch whole for a bad
-   * record (it is split until the bad record fails alone) or when records share a key (sent in successive
-   * calls, in order). If such a follow-up call fails as a whole (a rate limit, an outage), the exception
-   * is thrown even though earlier calls were applied: sending the batch again is safe, as upserts by key
-   * are idempotent.
+   * <p>One {@code batch/upsert} call, or more when records share a key (sent in successive calls, in order). A
+   * record HubSpot refuses in a 207 answer fails alone. A batch of several records HubSpot refuses whole (a
+   * 400 that names fields but no record) throws a {@link CrmRequestException} with those field errors, for
+   * the caller to isolate the bad record by splitting the batch. If a later call of the successive ones fails
+   * as a whole, the exception is thrown even though earlier calls were applied: sending the batch again is
+   * safe, as upserts by key are idempotent.
+   *
+   * @throws CrmRequestException if HubSpot refused a call of several records whole
    */
   @Override
   public List<RecordResult> upsert(String objectType, List<CrmRecord> records, MatchKey key) {
@@ -818,19 +822,13 @@ public final class HubSpotAdapter implements CRMAdapter {
     try {
       response = call(() -> new Request.Builder().url(url).post(http.jsonBody(body)));
     } catch (CrmRequestException e) {
-      if (!isRecordLevel(e)) {
-        throw e;
-      }
-      if (inputs.size() == 1) {
+      if (inputs.size() == 1 && isRecordLevel(e)) {
         Input only = inputs.get(0);
         results[only.index()] = RecordResult.failed(only.index(), recordError(type, e));
         return;
       }
-      // One bad record refused the whole batch: split, so the good records land and the bad one fails alone.
-      int half = inputs.size() / 2;
-      upsertInputs(type, idProperty, key, inputs.subList(0, half), results);
-      upsertInputs(type, idProperty, key, inputs.subList(half, inputs.size()), results);
-      return;
+      // HubSpot did not say which record it refused: the caller (the engine) isolates it by splitting the batch.
+      throw isRecordLevel(e) ? refusedWhole(type, inputs.size(), e) : e;
     }
     Map<String, Input> byTrace = new HashMap<>();
     Map<String, Input> byKey = new HashMap<>();
@@ -885,23 +883,32 @@ public final class HubSpotAdapter implements CRMAdapter {
         missing.add(in);
       }
     }
-    if (missing.isEmpty()) {
-      return;
-    }
     if (!unattributed.isEmpty() && missing.size() == 1) {
       results[missing.get(0).index()] = RecordResult.failed(missing.get(0).index(), recordError(type, unattributed.get(0)));
-    } else if (!unattributed.isEmpty() && missing.size() < inputs.size()) {
-      // Errors we cannot pin on a record: send the unresolved records again, fewer at a time.
-      int half = missing.size() / 2;
-      upsertInputs(type, idProperty, key, List.copyOf(missing.subList(0, half)), results);
-      upsertInputs(type, idProperty, key, List.copyOf(missing.subList(half, missing.size())), results);
-    } else {
-      for (Input in : missing) {
-        results[in.index()] = RecordResult.failed(in.index(), RecordError.transientError(RecordError.TRANSIENT,
-            "HubSpot answered the batch without a result for this record"
-                + (unattributed.isEmpty() ? "" : ": " + unattributed.get(0).path("message").asText(""))));
-      }
+      return;
     }
+    // Neither a result nor an error names these records: whether they were written is unknown, so they are sent
+    // again later (an upsert by key is safe to repeat), where an error that comes back can be pinned on them.
+    for (Input in : missing) {
+      results[in.index()] = RecordResult.failed(in.index(), RecordError.transientError(RecordError.TRANSIENT,
+          "HubSpot answered the batch without a result for this record"
+              + (unattributed.isEmpty() ? "" : " (" + unattributed.size() + " errors it did not attribute)")));
+    }
+  }
+
+  /**
+   * A batch HubSpot refused whole: the field errors it named, under the caller's names, and no record blamed,
+   * as HubSpot did not say which record they belong to.
+   */
+  private static CrmRequestException refusedWhole(String type, int records, CrmRequestException e) {
+    List<FieldError> fields = canonical(type, e.fieldErrors());
+    Set<String> named = new LinkedHashSet<>();
+    for (FieldError f : fields) {
+      named.add((f.field() == null ? "?" : f.field()) + " (" + f.code() + ")");
+    }
+    String what = named.isEmpty() ? "see the cause" : "fields " + String.join(", ", named);
+    return new CrmRequestException(ID, e.statusCode(), e.requestId(),
+        "HubSpot refused the whole batch of " + records + " " + type + " records for an invalid value; " + what, fields, e);
   }
 
   /** Whether a 4xx for a whole batch is about the records in it (so splitting helps), not the call. */
@@ -979,18 +986,12 @@ public final class HubSpotAdapter implements CRMAdapter {
     try {
       call(() -> new Request.Builder().url(url).post(http.jsonBody(body)));
     } catch (CrmRequestException e) {
-      if (!isRecordLevel(e) && e.statusCode() != 404) {
-        throw e;
-      }
-      if (indices.size() == 1) {
+      if (indices.size() == 1 && (e.statusCode() == 404 || isRecordLevel(e))) {
         int i = indices.get(0);
         results[i] = e.statusCode() == 404 ? RecordResult.deleted(i, ids.get(i)) : RecordResult.failed(i, recordError(type, e));
         return;
       }
-      int half = indices.size() / 2;
-      archive(type, ids, indices.subList(0, half), results);
-      archive(type, ids, indices.subList(half, indices.size()), results);
-      return;
+      throw e; // the caller isolates what HubSpot refused by splitting the batch
     }
     for (int i : indices) {
       results[i] = RecordResult.deleted(i, ids.get(i).strip());
