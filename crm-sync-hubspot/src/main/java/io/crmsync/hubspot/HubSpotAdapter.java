@@ -615,6 +615,20 @@ public final class HubSpotAdapter implements CRMAdapter {
     return describeNative(Names.objectType(objectType));
   }
 
+  /**
+   * The properties of {@code type} as {@code GET /crm/v3/properties/{type}} describes them
+   * (https://developers.hubspot.com/docs/api-reference/latest/crm/properties/guide):
+   *
+   * <ul>
+   *   <li>read-only when {@code modificationMetadata.readOnlyValue} or {@code calculated} says so (or HubSpot
+   *       computes it: the record id and modification dates);
+   *   <li>a reference when its values are ids of records of this account: a {@code referencedObjectType}
+   *       ({@code OWNER} for {@code hubspot_owner_id}, any object type for lookups), options taken from the
+   *       account ({@code externalOptions}), or one of the id properties HubSpot defines;
+   *   <li>an enumeration's values are its options' internal {@code value}s, which is what HubSpot takes;
+   *   <li>no length: the properties API names none.
+   * </ul>
+   */
   private List<FieldInfo> describeNative(String type) {
     HttpUrl url = baseUrl.newBuilder().addPathSegments("crm/v3/properties").addPathSegment(type).build();
     JsonNode body = readCall(() -> new Request.Builder().url(url).get()).body();
@@ -624,18 +638,39 @@ public final class HubSpotAdapter implements CRMAdapter {
       if (name.isEmpty()) {
         continue;
       }
-      boolean readOnly = p.path("modificationMetadata").path("readOnlyValue").asBoolean(false)
-          || p.path("calculated").asBoolean(false) || Names.SYSTEM_PROPERTIES.contains(name);
-      String kind = p.path("fieldType").asText("").equals("email") ? "email" : p.path("type").asText("string");
+      boolean calculated = p.path("calculated").asBoolean(false)
+          || p.path("fieldType").asText("").equals("calculation_equation");
+      boolean readOnly = p.path("modificationMetadata").path("readOnlyValue").asBoolean(false) || calculated
+          || Names.SYSTEM_PROPERTIES.contains(name);
+      boolean externalOptions = p.path("externalOptions").asBoolean(false);
+      String referenced = p.path("referencedObjectType").isTextual() ? p.path("referencedObjectType").asText().strip() : "";
+      List<String> options = new ArrayList<>();
+      if (!externalOptions) {
+        for (JsonNode o : p.path("options")) {
+          String value = o.path("value").asText("");
+          if (!value.isEmpty()) { // hidden options are kept off HubSpot's forms, not refused
+            options.add(value);
+          }
+        }
+      }
       out.add(FieldInfo.builder(Names.fromHubSpot(type, name))
           .nativeName(name)
-          .type(kind)
+          .type(fieldType(type, name, p))
           .custom(!p.path("hubspotDefined").asBoolean(false))
           .readOnly(readOnly)
-          .reference(name.equals("hubspot_owner_id") || p.path("referencedObjectType").isTextual())
+          .reference(!referenced.isEmpty() || externalOptions || Names.ID_PROPERTIES.contains(name))
+          .picklistValues(options)
           .build());
     }
     return out;
+  }
+
+  /** HubSpot's {@code type}, except that the contact's email address is an {@code email}. */
+  private static String fieldType(String type, String name, JsonNode p) {
+    if (p.path("fieldType").asText("").equals("email") || (type.equals("contacts") && name.equals("email"))) {
+      return "email";
+    }
+    return p.path("type").asText("string");
   }
 
   private Set<String> properties(String type, List<String> fields) {
