@@ -95,7 +95,7 @@ import org.slf4j.LoggerFactory;
  *       CrmAuthenticationException}.</td></tr>
  *   <tr><td>{@code baseUrl}</td><td>{@code https://api.hubapi.com}</td><td>where the API is (an
  *       emulator, a proxy). https only, except for loopback hosts.</td></tr>
- *   <tr><td>{@code tokenUrl}</td><td>{@code <baseUrl>/oauth/v1/token}</td><td>the OAuth token
+ *   <tr><td>{@code tokenUrl}</td><td>{@code <baseUrl>/oauth/v3/token}</td><td>the OAuth token
  *       endpoint.</td></tr>
  *   <tr><td>{@code tokenRefreshAhead}</td><td>{@code 5m}</td><td>how long before expiry an access token is
  *       replaced (at most half its lifetime).</td></tr>
@@ -204,7 +204,9 @@ public final class HubSpotAdapter implements CRMAdapter {
     this.baseUrl = checkedUrl("baseUrl", base, config);
     HttpUrl tokenUrl = config.has("tokenUrl")
         ? checkedUrl("tokenUrl", config.uri("tokenUrl", base), config)
-        : baseUrl.newBuilder().addPathSegments("oauth/v1/token").build(); // under a proxy's path prefix too
+        // HubSpot's current token endpoint (v1 is its legacy one), under a proxy's path prefix too:
+        // https://developers.hubspot.com/docs/api-reference/legacy/authentication/manage-oauth-tokens
+        : baseUrl.newBuilder().addPathSegments("oauth/v3/token").build();
     ZoneId zone;
     try {
       zone = ZoneId.of(config.string("dailyResetZone", "UTC"));
