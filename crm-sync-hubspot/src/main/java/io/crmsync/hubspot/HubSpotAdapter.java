@@ -175,6 +175,14 @@ public final class HubSpotAdapter implements CRMAdapter {
   private static final int PRIVATE_APP_BUDGET = 190;
   private static final int OAUTH_BUDGET = 110;
   private static final int SEARCH_REQUESTS_PER_SECOND = 5;
+  /**
+   * The longest URL sent: HubSpot answers 414 to URLs of about 16,000 characters
+   * (https://developers.hubspot.com/docs/api-reference/error-handling); beyond half that, the properties of a
+   * read go in a {@code batch/read} body instead.
+   */
+  static final int MAX_URL_LENGTH = 8_000;
+  /** "If the body of your request exceeds 3,000 characters, a 400 error will be returned" (search the CRM). */
+  static final int MAX_SEARCH_BODY_LENGTH = 3_000;
 
   private static final Set<String> RETRYABLE_CATEGORIES =
       Set.of("RATE_LIMITS", "INTERNAL_ERROR", "TIMEOUT", "LOCKED", "CONFLICT", "SERVICE_UNAVAILABLE");
@@ -414,16 +422,23 @@ public final class HubSpotAdapter implements CRMAdapter {
 
   private Page listPage(ReadRequest request, String type, Cursor cursor, int limit, Set<String> properties,
       boolean archived) {
-    HttpUrl.Builder url = objectsUrl(type)
-        .addQueryParameter("limit", Integer.toString(limit))
-        .addQueryParameter("properties", String.join(",", properties))
-        .addQueryParameter("archived", Boolean.toString(archived));
-    if (cursor.after() != null) {
-      url.addQueryParameter("after", cursor.after());
+    HttpUrl url = listUrl(type, cursor, limit, properties, archived);
+    boolean wide = url.toString().length() > MAX_URL_LENGTH;
+    if (wide) {
+      // Too many properties for a URL: page the ids, then read the properties in a batch/read body. Deleted
+      // records are reported by id, so their standard properties are enough.
+      url = listUrl(type, cursor, limit, archived ? Names.defaultProperties(type) : Set.of(Names.modifiedProperty(type)),
+          archived);
     }
-    JsonNode body = readCall(() -> new Request.Builder().url(url.build()).get()).body();
+    HttpUrl listed = url;
+    JsonNode body = readCall(() -> new Request.Builder().url(listed).get()).body();
+    List<JsonNode> results = new ArrayList<>();
+    body.path("results").forEach(results::add);
+    if (wide && !archived) {
+      results = readProperties(type, results, properties);
+    }
     List<CrmRecord> records = new ArrayList<>();
-    for (JsonNode r : body.path("results")) {
+    for (JsonNode r : results) {
       CrmRecord rec = toRecord(type, request.objectType(), r);
       if (archived && cursor.sinceMillis() != null) {
         Instant at = instant(r.path("archivedAt")).orElse(rec.modifiedAt());
@@ -444,6 +459,61 @@ public final class HubSpotAdapter implements CRMAdapter {
       next = null;
     }
     return new Page(records, next == null ? null : next.encode(mapper));
+  }
+
+  private HttpUrl listUrl(String type, Cursor cursor, int limit, Set<String> properties, boolean archived) {
+    HttpUrl.Builder url = objectsUrl(type)
+        .addQueryParameter("limit", Integer.toString(limit))
+        .addQueryParameter("properties", String.join(",", properties))
+        .addQueryParameter("archived", Boolean.toString(archived));
+    if (cursor.after() != null) {
+      url.addQueryParameter("after", cursor.after());
+    }
+    return url.build();
+  }
+
+  /**
+   * {@code records} (as HubSpot returned them, with few properties) with {@code properties} read by {@code
+   * batch/read}, in the same order; records gone meanwhile are left out.
+   */
+  private List<JsonNode> readProperties(String type, List<JsonNode> records, Set<String> properties) {
+    List<String> ids = new ArrayList<>();
+    for (JsonNode r : records) {
+      ids.add(r.path("id").asText(""));
+    }
+    Map<String, JsonNode> byId = new HashMap<>();
+    for (int from = 0; from < ids.size(); from += MAX_BATCH_SIZE) {
+      for (JsonNode r : batchRead(type, ids.subList(from, Math.min(ids.size(), from + MAX_BATCH_SIZE)), null, properties)) {
+        byId.put(r.path("id").asText(""), r);
+      }
+    }
+    List<JsonNode> out = new ArrayList<>();
+    for (String id : ids) {
+      JsonNode r = byId.get(id);
+      if (r != null) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** {@code POST batch/read} of up to 100 records by id (or by the unique {@code idProperty}). */
+  private List<JsonNode> batchRead(String type, List<String> ids, @Nullable String idProperty, Set<String> properties) {
+    ObjectNode body = mapper.createObjectNode();
+    ArrayNode props = body.putArray("properties");
+    properties.forEach(props::add);
+    if (idProperty != null) {
+      body.put("idProperty", idProperty);
+    }
+    ArrayNode inputs = body.putArray("inputs");
+    for (String id : ids) {
+      inputs.addObject().put("id", id);
+    }
+    HttpUrl url = objectsUrl(type).addPathSegments("batch/read").build();
+    JsonNode response = readCall(() -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
+    List<JsonNode> out = new ArrayList<>();
+    response.path("results").forEach(out::add);
+    return out;
   }
 
   /**
@@ -468,8 +538,22 @@ public final class HubSpotAdapter implements CRMAdapter {
     ArrayNode props = body.putArray("properties");
     properties.forEach(props::add);
     body.put("limit", limit);
+    boolean wide = body.toString().length() > MAX_SEARCH_BODY_LENGTH;
+    if (wide) {
+      // Too many properties for a search body: search for ids and modification times, then batch/read the rest.
+      props.removeAll();
+      props.add(modified);
+    }
     HttpUrl url = objectsUrl(type).addPathSegment("search").build();
     JsonNode response = searchCall(() -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
+    Map<String, JsonNode> full = new HashMap<>();
+    if (wide) {
+      List<JsonNode> found = new ArrayList<>();
+      response.path("results").forEach(found::add);
+      for (JsonNode r : readProperties(type, found, properties)) {
+        full.put(r.path("id").asText(""), r);
+      }
+    }
 
     Set<String> seen = new HashSet<>(cursor.seen());
     List<CrmRecord> records = new ArrayList<>();
@@ -484,6 +568,13 @@ public final class HubSpotAdapter implements CRMAdapter {
       times.add(t);
       if (t == cursor.lowerMillis() && seen.contains(rec.id())) {
         continue;
+      }
+      if (wide) {
+        JsonNode complete = full.get(rec.id());
+        if (complete == null) {
+          continue; // deleted since the search; an incremental read with deletes reports it
+        }
+        rec = toRecord(type, request.objectType(), complete);
       }
       records.add(rec);
     }
@@ -560,17 +651,11 @@ public final class HubSpotAdapter implements CRMAdapter {
       return List.of();
     }
     String type = Names.objectType(objectType);
-    ObjectNode body = mapper.createObjectNode();
-    ArrayNode props = body.putArray("properties");
-    properties(type, List.of()).forEach(props::add);
-    ArrayNode inputs = body.putArray("inputs");
     for (String id : ids) {
-      inputs.addObject().put("id", Objects.requireNonNull(id, "id"));
+      Objects.requireNonNull(id, "id");
     }
-    HttpUrl url = objectsUrl(type).addPathSegments("batch/read").build();
-    JsonNode response = readCall(() -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
     Map<String, CrmRecord> byId = new HashMap<>();
-    for (JsonNode r : response.path("results")) {
+    for (JsonNode r : batchRead(type, ids, null, properties(type, List.of()))) {
       CrmRecord rec = toRecord(type, objectType, r);
       byId.put(rec.id(), rec);
     }
@@ -595,13 +680,21 @@ public final class HubSpotAdapter implements CRMAdapter {
       return Optional.empty();
     }
     String property = Names.toHubSpot(type, key.field());
+    boolean byId = property.equals("hs_object_id") || property.equals("id");
+    Set<String> properties = properties(type, List.of());
     HttpUrl.Builder url = objectsUrl(type).addPathSegment(normalized)
-        .addQueryParameter("properties", String.join(",", properties(type, List.of())));
-    if (!property.equals("hs_object_id") && !property.equals("id")) {
+        .addQueryParameter("properties", String.join(",", properties));
+    if (!byId) {
       url.addQueryParameter("idProperty", property);
     }
+    HttpUrl get = url.build();
+    if (get.toString().length() > MAX_URL_LENGTH) {
+      // too many properties for a URL: the same lookup as a batch/read, properties in the body
+      List<JsonNode> found = batchRead(type, List.of(normalized), byId ? null : property, properties);
+      return found.isEmpty() ? Optional.empty() : Optional.of(toRecord(type, objectType, found.get(0)));
+    }
     try {
-      JsonNode r = readCall(() -> new Request.Builder().url(url.build()).get()).body();
+      JsonNode r = readCall(() -> new Request.Builder().url(get).get()).body();
       return Optional.of(toRecord(type, objectType, r));
     } catch (CrmRequestException e) {
       if (e.statusCode() == 404) {
