@@ -94,6 +94,15 @@ class PacingTest {
   }
 
   @Test
+  void withoutRateLimitHeadersTheBudgetSettingIsKept() throws InterruptedException {
+    hubspot = HubSpotEmulator.builder().timeSource(clock).build().start(); // no limits, so no headers
+    HubSpotAdapter adapter = Emulated.adapter(hubspot, clock, "budgetRequests", "5", "budgetWindow", "10s");
+    assertThat(upsertAll(adapter, 23)).isZero();
+    assertThat(adapter.rateLimitStatus()).isEmpty();
+    assertThat(hubspot.maxRequestsInAnyWindow(Duration.ofSeconds(10))).isEqualTo(5);
+  }
+
+  @Test
   void aSyncThroughTheEngineMeetsNo429() {
     hubspot = HubSpotEmulator.builder().timeSource(clock).plan(Plan.STARTER).build().start();
     HubSpotAdapter target = Emulated.adapter(hubspot, clock);

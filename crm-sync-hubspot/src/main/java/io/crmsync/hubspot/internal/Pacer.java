@@ -97,6 +97,11 @@ public final class Pacer {
     if (burst) {
       synchronized (lock) {
         started.addLast(now);
+        // kept for a response's counts; calls two intervals old no longer count in any
+        Instant stale = now.minus(interval.multipliedBy(2));
+        while (!started.isEmpty() && started.peekFirst().isBefore(stale)) {
+          started.pollFirst();
+        }
       }
     }
     return new Call(permit, now);

@@ -84,7 +84,8 @@ final class EmulatorLimits {
     rollDay(now);
     Window w = window(app, oauth, now, limits);
     if (!oauth && limits.daily() > 0 && dailyUsed >= limits.daily()) {
-      return refuse("DAILY", "You have reached your daily limit.", headers(app, oauth, now), untilMidnight(now));
+      return refuse("DAILY", "You have reached your daily limit.",
+          search ? new LinkedHashMap<>() : headers(app, oauth, now), untilMidnight(now));
     }
     if (search) {
       Instant from = now.minusSeconds(1);
