@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,6 +42,11 @@ final class EmulateCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "0", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(names = "--plan", paramLabel = "PLAN",
+      description = "HubSpot only: the account's subscription, whose documented rate limits the emulator keeps "
+          + "(${COMPLETION-CANDIDATES}); no limits if not given.")
+  HubSpotEmulator.@Nullable Plan plan;
+
   @Override
   public Integer call() throws Exception {
     try (AutoCloseable emulator = start(System.out)) {
@@ -59,6 +65,9 @@ final class EmulateCommand implements Callable<Integer> {
   AutoCloseable start(PrintStream out) {
     switch (crm) {
       case salesforce -> {
+        if (plan != null) {
+          throw new IllegalArgumentException("--plan applies to the hubspot emulator only");
+        }
         SalesforceEmulator e = SalesforceEmulator.builder().port(port).build().start();
         for (CrmRecord r : DemoCommand.generate(contacts, 0, 7)) {
           e.insert("Contact", Map.of("Email", text(r, Contact.Fields.EMAIL), "FirstName", text(r, Contact.Fields.FIRST_NAME),
@@ -71,12 +80,21 @@ final class EmulateCommand implements Callable<Integer> {
         return e::close;
       }
       case hubspot -> {
-        HubSpotEmulator e = HubSpotEmulator.builder().port(port).privateAppToken("emulator").build().start();
+        HubSpotEmulator.Builder b = HubSpotEmulator.builder().port(port).privateAppToken("emulator");
+        if (plan != null) {
+          b.plan(plan);
+        }
+        HubSpotEmulator e = b.build().start();
         for (CrmRecord r : DemoCommand.generate(contacts, 0, 7)) {
           e.insert("contacts", Map.of("email", text(r, Contact.Fields.EMAIL), "firstname", text(r, Contact.Fields.FIRST_NAME),
               "lastname", text(r, Contact.Fields.LAST_NAME), "company", text(r, Contact.Fields.COMPANY)));
         }
         out.printf(Locale.ROOT, "HubSpot emulator on %s%n", e.url());
+        if (plan != null) {
+          HubSpotEmulator.RateLimits limits = e.rateLimits(HubSpotEmulator.AppType.PRIVATE_APP);
+          out.printf(Locale.ROOT, "Rate limits of a private app on %s: %d requests per %d s, %d a day%n", plan,
+              limits.perWindow(), limits.window().toSeconds(), limits.daily());
+        }
         out.println("Point the hubspot adapter at it with:");
         out.printf(Locale.ROOT, "  export CRMSYNC_HUBSPOT_BASE_URL=%s%n", e.url());
         out.println("  export CRMSYNC_HUBSPOT_TOKEN=emulator");

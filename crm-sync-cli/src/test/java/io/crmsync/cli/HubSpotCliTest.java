@@ -33,10 +33,28 @@ class HubSpotCliTest {
     return m.group(1);
   }
 
-  private static AutoCloseable emulate(String crm, ByteArrayOutputStream printed) {
+  private static AutoCloseable emulate(String crm, ByteArrayOutputStream printed, String... options) {
     EmulateCommand command = new EmulateCommand();
-    new CommandLine(command).parseArgs(crm);
+    List<String> args = new ArrayList<>(List.of(crm));
+    args.addAll(List.of(options));
+    new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args.toArray(String[]::new));
     return command.start(new PrintStream(printed, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theHubSpotEmulatorKeepsThePlansLimits() throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    try (AutoCloseable hubspot = emulate("hubspot", printed, "--plan", "starter")) {
+      String text = printed.toString(StandardCharsets.UTF_8);
+      assertThat(text).contains("STARTER: 100 requests per 10 s, 250000 a day");
+      okhttp3.Request request = new okhttp3.Request.Builder().url(url(text) + "/crm/v3/objects/contacts")
+          .header("Authorization", "Bearer emulator").build();
+      try (okhttp3.Response response = new okhttp3.OkHttpClient().newCall(request).execute()) {
+        assertThat(response.code()).isEqualTo(200);
+        assertThat(response.header("X-HubSpot-RateLimit-Max")).isEqualTo("100");
+        assertThat(response.header("X-HubSpot-RateLimit-Daily")).isEqualTo("250000");
+      }
+    }
   }
 
   @Test

@@ -34,6 +34,7 @@ import io.crmsync.hubspot.internal.Cursor;
 import io.crmsync.hubspot.internal.HubSpotErrors;
 import io.crmsync.hubspot.internal.Names;
 import io.crmsync.hubspot.internal.OAuthAuth;
+import io.crmsync.hubspot.internal.Pacer;
 import io.crmsync.hubspot.internal.PrivateAppAuth;
 import io.crmsync.model.CrmRecord;
 import java.math.BigDecimal;
@@ -94,12 +95,14 @@ import org.slf4j.LoggerFactory;
  *       CrmAuthenticationException}.</td></tr>
  *   <tr><td>{@code baseUrl}</td><td>{@code https://api.hubapi.com}</td><td>where the API is (an
  *       emulator, a proxy). https only, except for loopback hosts.</td></tr>
- *   <tr><td>{@code tokenUrl}</td><td>{@code <baseUrl>/oauth/v1/token}</td><td>the OAuth token
+ *   <tr><td>{@code tokenUrl}</td><td>{@code <baseUrl>/oauth/v3/token}</td><td>the OAuth token
  *       endpoint.</td></tr>
  *   <tr><td>{@code tokenRefreshAhead}</td><td>{@code 5m}</td><td>how long before expiry an access token is
  *       replaced (at most half its lifetime).</td></tr>
- *   <tr><td>{@code budgetRequests}, {@code budgetWindow}</td><td>190 (private app) or 100 (OAuth) per
- *       {@code 10s}</td><td>the request budget declared to the engine, which throttles to it.</td></tr>
+ *   <tr><td>{@code budgetRequests}, {@code budgetWindow}</td><td>190 (private app) or 110 (OAuth) per
+ *       {@code 10s}</td><td>the request budget declared to the engine, which throttles to it, and where the
+ *       adapter's own pacing starts; it then keeps to the lower of this and what HubSpot's headers say the
+ *       account allows.</td></tr>
  *   <tr><td>{@code batchSize}</td><td>100</td><td>the most records per upsert or archive call
  *       (1-100).</td></tr>
  *   <tr><td>{@code properties}</td><td>none</td><td>extra properties reads return beyond the standard
@@ -109,7 +112,7 @@ import org.slf4j.LoggerFactory;
  *       property of the object type, as the properties API lists them (looked up every 10 minutes).</td></tr>
  *   <tr><td>{@code incrementalOverlap}</td><td>{@code 1m}</td><td>how far before {@code since} an
  *       incremental read starts, to catch changes HubSpot's search index committed late.</td></tr>
- *   <tr><td>{@code searchRequestsPerSecond}</td><td>4</td><td>HubSpot's separate limit on search
+ *   <tr><td>{@code searchRequestsPerSecond}</td><td>5</td><td>HubSpot's separate limit on search
  *       requests (incremental reads), kept by the adapter itself; 0 turns it off.</td></tr>
  *   <tr><td>{@code readRetries}</td><td>2</td><td>how often a read (list, search, lookup, describe) is
  *       retried on a transient failure or a short rate limit, waiting on the config's {@link TimeSource};
@@ -131,18 +134,25 @@ import org.slf4j.LoggerFactory;
  *       records than a page is paged by {@code hs_object_id}. Reads with {@code includeDeleted} continue
  *       with the archived records ({@code archived=true}).
  *   <li>Upserts use {@code batch/upsert} with {@code idProperty} (the match key's HubSpot property: {@code
- *       email}, or a unique custom property) and a per-input {@code objectWriteTraceId}, so 207
- *       multi-status answers map to their records. A batch refused whole (400) for a record's invalid
- *       value is split in halves until the bad record fails alone and the rest land. Records with the
- *       same key in one batch are sent in successive calls, in order.
+ *       email}, or a unique custom property) and a per-input {@code objectWriteTraceId}, so 207 multi-status
+ *       answers map to their records, each bad one failing alone. A batch of several records refused whole
+ *       (400) throws a {@link CrmRequestException} with the field errors HubSpot named: HubSpot does not say
+ *       which record they belong to, and the engine isolates it by splitting the batch. Records with the same
+ *       key in one batch are sent in successive calls, in order.
  *   <li>Standard contact fields have canonical names ({@code firstName} is {@code firstname}, {@code
  *       title} is {@code jobtitle}, {@code postalCode} is {@code zip}...); other properties keep their
  *       HubSpot names. HubSpot's computed properties ({@code hs_object_id}, the modification dates) are
  *       not returned as fields and never sent.
+ *   <li>Calls are paced by what HubSpot says: every call but searches keeps to the lower of the budget
+ *       setting and {@code X-HubSpot-RateLimit-Max} per {@code -Interval-Milliseconds}, less what {@code
+ *       -Remaining} shows other clients of the app use, so an account allowing fewer requests than the setting
+ *       sees no 429s. Searches keep to {@code searchRequestsPerSecond}. When {@code -Daily-Remaining} reaches
+ *       0, calls fail at once with a {@linkplain CrmRateLimitException#isQuotaExhausted() spent quota} until
+ *       midnight in {@code dailyResetZone}.
  *   <li>A 429 becomes a {@link CrmRateLimitException} whose wait comes from {@code Retry-After}, else the
- *       {@code policyName} ({@code TEN_SECONDLY_ROLLING}: the window; {@code DAILY}: until midnight in
- *       {@code dailyResetZone}). The latest {@code X-HubSpot-RateLimit-*} headers are in {@link
- *       #rateLimitStatus()}.
+ *       {@code policyName} ({@code TEN_SECONDLY_ROLLING}: the window, and later calls wait it out; {@code
+ *       SECONDLY}: a second; {@code DAILY}: a spent quota until midnight in {@code dailyResetZone}). The
+ *       latest {@code X-HubSpot-RateLimit-*} headers are in {@link #rateLimitStatus()}.
  * </ul>
  */
 public final class HubSpotAdapter implements CRMAdapter {
@@ -158,6 +168,21 @@ public final class HubSpotAdapter implements CRMAdapter {
   public static final int MAX_SEARCH_PAGE_SIZE = 200;
   /** The production API. */
   public static final URI DEFAULT_BASE_URL = URI.create("https://api.hubapi.com");
+
+  // https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines: private apps get 100 (Free,
+  // Starter) or 190 (Professional, Enterprise) requests per 10 seconds, public OAuth apps 110, and the CRM search
+  // endpoints five requests per second apart. The adapter keeps to what each response's headers say in any case.
+  private static final int PRIVATE_APP_BUDGET = 190;
+  private static final int OAUTH_BUDGET = 110;
+  private static final int SEARCH_REQUESTS_PER_SECOND = 5;
+  /**
+   * The longest URL sent: HubSpot answers 414 to URLs of about 16,000 characters
+   * (https://developers.hubspot.com/docs/api-reference/error-handling); beyond half that, the properties of a
+   * read go in a {@code batch/read} body instead.
+   */
+  static final int MAX_URL_LENGTH = 8_000;
+  /** "If the body of your request exceeds 3,000 characters, a 400 error will be returned" (search the CRM). */
+  static final int MAX_SEARCH_BODY_LENGTH = 3_000;
 
   private static final Set<String> RETRYABLE_CATEGORIES =
       Set.of("RATE_LIMITS", "INTERNAL_ERROR", "TIMEOUT", "LOCKED", "CONFLICT", "SERVICE_UNAVAILABLE");
@@ -176,6 +201,7 @@ public final class HubSpotAdapter implements CRMAdapter {
   private final RetryPolicy<Object> readRetry;
   private final AtomicReference<@Nullable RateLimitStatus> rateLimit = new AtomicReference<>();
   private final @Nullable RequestLimiter searchLimiter;
+  private final Pacer pacer;
   /** Custom properties by HubSpot object type, when reads carry them all; refreshed every 10 minutes. */
   private final @Nullable Cache<String, Set<String>> customProperties;
 
@@ -186,7 +212,9 @@ public final class HubSpotAdapter implements CRMAdapter {
     this.baseUrl = checkedUrl("baseUrl", base, config);
     HttpUrl tokenUrl = config.has("tokenUrl")
         ? checkedUrl("tokenUrl", config.uri("tokenUrl", base), config)
-        : baseUrl.newBuilder().addPathSegments("oauth/v1/token").build(); // under a proxy's path prefix too
+        // HubSpot's current token endpoint (v1 is its legacy one), under a proxy's path prefix too:
+        // https://developers.hubspot.com/docs/api-reference/legacy/authentication/manage-oauth-tokens
+        : baseUrl.newBuilder().addPathSegments("oauth/v3/token").build();
     ZoneId zone;
     try {
       zone = ZoneId.of(config.string("dailyResetZone", "UTC"));
@@ -205,7 +233,7 @@ public final class HubSpotAdapter implements CRMAdapter {
       throw new CrmConfigurationException(ID, "setting 'batchSize' must be between 1 and " + MAX_BATCH_SIZE
           + " but was " + batchSize);
     }
-    int budgetRequests = config.integer("budgetRequests", auth.isOAuth() ? 100 : 190);
+    int budgetRequests = config.integer("budgetRequests", auth.isOAuth() ? OAUTH_BUDGET : PRIVATE_APP_BUDGET);
     Duration budgetWindow = config.duration("budgetWindow", Duration.ofSeconds(10));
     if (budgetRequests <= 0 || budgetWindow.isZero() || budgetWindow.isNegative()) {
       throw new CrmConfigurationException(ID, "settings 'budgetRequests' and 'budgetWindow' must be positive but were "
@@ -230,7 +258,8 @@ public final class HubSpotAdapter implements CRMAdapter {
             .build();
     this.overlap = nonNegative(config, "incrementalOverlap", Duration.ofMinutes(1));
     this.maxReadWait = nonNegative(config, "maxReadWait", Duration.ofSeconds(15));
-    int searchPerSecond = config.integer("searchRequestsPerSecond", 4);
+    this.pacer = new Pacer(RequestBudget.of(budgetRequests, budgetWindow), time, zone);
+    int searchPerSecond = config.integer("searchRequestsPerSecond", SEARCH_REQUESTS_PER_SECOND);
     if (searchPerSecond < 0) {
       throw new CrmConfigurationException(ID, "setting 'searchRequestsPerSecond' must not be negative but was "
           + searchPerSecond);
@@ -393,16 +422,23 @@ public final class HubSpotAdapter implements CRMAdapter {
 
   private Page listPage(ReadRequest request, String type, Cursor cursor, int limit, Set<String> properties,
       boolean archived) {
-    HttpUrl.Builder url = objectsUrl(type)
-        .addQueryParameter("limit", Integer.toString(limit))
-        .addQueryParameter("properties", String.join(",", properties))
-        .addQueryParameter("archived", Boolean.toString(archived));
-    if (cursor.after() != null) {
-      url.addQueryParameter("after", cursor.after());
+    HttpUrl url = listUrl(type, cursor, limit, properties, archived);
+    boolean wide = url.toString().length() > MAX_URL_LENGTH;
+    if (wide) {
+      // Too many properties for a URL: page the ids, then read the properties in a batch/read body. Deleted
+      // records are reported by id, so their standard properties are enough.
+      url = listUrl(type, cursor, limit, archived ? Names.defaultProperties(type) : Set.of(Names.modifiedProperty(type)),
+          archived);
     }
-    JsonNode body = readCall(() -> new Request.Builder().url(url.build()).get()).body();
+    HttpUrl listed = url;
+    JsonNode body = readCall(() -> new Request.Builder().url(listed).get()).body();
+    List<JsonNode> results = new ArrayList<>();
+    body.path("results").forEach(results::add);
+    if (wide && !archived) {
+      results = readProperties(type, results, properties);
+    }
     List<CrmRecord> records = new ArrayList<>();
-    for (JsonNode r : body.path("results")) {
+    for (JsonNode r : results) {
       CrmRecord rec = toRecord(type, request.objectType(), r);
       if (archived && cursor.sinceMillis() != null) {
         Instant at = instant(r.path("archivedAt")).orElse(rec.modifiedAt());
@@ -423,6 +459,61 @@ public final class HubSpotAdapter implements CRMAdapter {
       next = null;
     }
     return new Page(records, next == null ? null : next.encode(mapper));
+  }
+
+  private HttpUrl listUrl(String type, Cursor cursor, int limit, Set<String> properties, boolean archived) {
+    HttpUrl.Builder url = objectsUrl(type)
+        .addQueryParameter("limit", Integer.toString(limit))
+        .addQueryParameter("properties", String.join(",", properties))
+        .addQueryParameter("archived", Boolean.toString(archived));
+    if (cursor.after() != null) {
+      url.addQueryParameter("after", cursor.after());
+    }
+    return url.build();
+  }
+
+  /**
+   * {@code records} (as HubSpot returned them, with few properties) with {@code properties} read by {@code
+   * batch/read}, in the same order; records gone meanwhile are left out.
+   */
+  private List<JsonNode> readProperties(String type, List<JsonNode> records, Set<String> properties) {
+    List<String> ids = new ArrayList<>();
+    for (JsonNode r : records) {
+      ids.add(r.path("id").asText(""));
+    }
+    Map<String, JsonNode> byId = new HashMap<>();
+    for (int from = 0; from < ids.size(); from += MAX_BATCH_SIZE) {
+      for (JsonNode r : batchRead(type, ids.subList(from, Math.min(ids.size(), from + MAX_BATCH_SIZE)), null, properties)) {
+        byId.put(r.path("id").asText(""), r);
+      }
+    }
+    List<JsonNode> out = new ArrayList<>();
+    for (String id : ids) {
+      JsonNode r = byId.get(id);
+      if (r != null) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** {@code POST batch/read} of up to 100 records by id (or by the unique {@code idProperty}). */
+  private List<JsonNode> batchRead(String type, List<String> ids, @Nullable String idProperty, Set<String> properties) {
+    ObjectNode body = mapper.createObjectNode();
+    ArrayNode props = body.putArray("properties");
+    properties.forEach(props::add);
+    if (idProperty != null) {
+      body.put("idProperty", idProperty);
+    }
+    ArrayNode inputs = body.putArray("inputs");
+    for (String id : ids) {
+      inputs.addObject().put("id", id);
+    }
+    HttpUrl url = objectsUrl(type).addPathSegments("batch/read").build();
+    JsonNode response = readCall(() -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
+    List<JsonNode> out = new ArrayList<>();
+    response.path("results").forEach(out::add);
+    return out;
   }
 
   /**
@@ -447,8 +538,22 @@ public final class HubSpotAdapter implements CRMAdapter {
     ArrayNode props = body.putArray("properties");
     properties.forEach(props::add);
     body.put("limit", limit);
+    boolean wide = body.toString().length() > MAX_SEARCH_BODY_LENGTH;
+    if (wide) {
+      // Too many properties for a search body: search for ids and modification times, then batch/read the rest.
+      props.removeAll();
+      props.add(modified);
+    }
     HttpUrl url = objectsUrl(type).addPathSegment("search").build();
     JsonNode response = searchCall(() -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
+    Map<String, JsonNode> full = new HashMap<>();
+    if (wide) {
+      List<JsonNode> found = new ArrayList<>();
+      response.path("results").forEach(found::add);
+      for (JsonNode r : readProperties(type, found, properties)) {
+        full.put(r.path("id").asText(""), r);
+      }
+    }
 
     Set<String> seen = new HashSet<>(cursor.seen());
     List<CrmRecord> records = new ArrayList<>();
@@ -463,6 +568,13 @@ public final class HubSpotAdapter implements CRMAdapter {
       times.add(t);
       if (t == cursor.lowerMillis() && seen.contains(rec.id())) {
         continue;
+      }
+      if (wide) {
+        JsonNode complete = full.get(rec.id());
+        if (complete == null) {
+          continue; // deleted since the search; an incremental read with deletes reports it
+        }
+        rec = toRecord(type, request.objectType(), complete);
       }
       records.add(rec);
     }
@@ -539,17 +651,11 @@ public final class HubSpotAdapter implements CRMAdapter {
       return List.of();
     }
     String type = Names.objectType(objectType);
-    ObjectNode body = mapper.createObjectNode();
-    ArrayNode props = body.putArray("properties");
-    properties(type, List.of()).forEach(props::add);
-    ArrayNode inputs = body.putArray("inputs");
     for (String id : ids) {
-      inputs.addObject().put("id", Objects.requireNonNull(id, "id"));
+      Objects.requireNonNull(id, "id");
     }
-    HttpUrl url = objectsUrl(type).addPathSegments("batch/read").build();
-    JsonNode response = readCall(() -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
     Map<String, CrmRecord> byId = new HashMap<>();
-    for (JsonNode r : response.path("results")) {
+    for (JsonNode r : batchRead(type, ids, null, properties(type, List.of()))) {
       CrmRecord rec = toRecord(type, objectType, r);
       byId.put(rec.id(), rec);
     }
@@ -574,13 +680,21 @@ public final class HubSpotAdapter implements CRMAdapter {
       return Optional.empty();
     }
     String property = Names.toHubSpot(type, key.field());
+    boolean byId = property.equals("hs_object_id") || property.equals("id");
+    Set<String> properties = properties(type, List.of());
     HttpUrl.Builder url = objectsUrl(type).addPathSegment(normalized)
-        .addQueryParameter("properties", String.join(",", properties(type, List.of())));
-    if (!property.equals("hs_object_id") && !property.equals("id")) {
+        .addQueryParameter("properties", String.join(",", properties));
+    if (!byId) {
       url.addQueryParameter("idProperty", property);
     }
+    HttpUrl get = url.build();
+    if (get.toString().length() > MAX_URL_LENGTH) {
+      // too many properties for a URL: the same lookup as a batch/read, properties in the body
+      List<JsonNode> found = batchRead(type, List.of(normalized), byId ? null : property, properties);
+      return found.isEmpty() ? Optional.empty() : Optional.of(toRecord(type, objectType, found.get(0)));
+    }
     try {
-      JsonNode r = readCall(() -> new Request.Builder().url(url.build()).get()).body();
+      JsonNode r = readCall(() -> new Request.Builder().url(get).get()).body();
       return Optional.of(toRecord(type, objectType, r));
     } catch (CrmRequestException e) {
       if (e.statusCode() == 404) {
@@ -596,6 +710,20 @@ public final class HubSpotAdapter implements CRMAdapter {
     return describeNative(Names.objectType(objectType));
   }
 
+  /**
+   * The properties of {@code type} as {@code GET /crm/v3/properties/{type}} describes them
+   * (https://developers.hubspot.com/docs/api-reference/latest/crm/properties/guide):
+   *
+   * <ul>
+   *   <li>read-only when {@code modificationMetadata.readOnlyValue} or {@code calculated} says so (or HubSpot
+   *       computes it: the record id and modification dates);
+   *   <li>a reference when its values are ids of records of this account: a {@code referencedObjectType}
+   *       ({@code OWNER} for {@code hubspot_owner_id}, any object type for lookups), options taken from the
+   *       account ({@code externalOptions}), or one of the id properties HubSpot defines;
+   *   <li>an enumeration's values are its options' internal {@code value}s, which is what HubSpot takes;
+   *   <li>no length: the properties API names none.
+   * </ul>
+   */
   private List<FieldInfo> describeNative(String type) {
     HttpUrl url = baseUrl.newBuilder().addPathSegments("crm/v3/properties").addPathSegment(type).build();
     JsonNode body = readCall(() -> new Request.Builder().url(url).get()).body();
@@ -605,18 +733,39 @@ public final class HubSpotAdapter implements CRMAdapter {
       if (name.isEmpty()) {
         continue;
       }
-      boolean readOnly = p.path("modificationMetadata").path("readOnlyValue").asBoolean(false)
-          || p.path("calculated").asBoolean(false) || Names.SYSTEM_PROPERTIES.contains(name);
-      String kind = p.path("fieldType").asText("").equals("email") ? "email" : p.path("type").asText("string");
+      boolean calculated = p.path("calculated").asBoolean(false)
+          || p.path("fieldType").asText("").equals("calculation_equation");
+      boolean readOnly = p.path("modificationMetadata").path("readOnlyValue").asBoolean(false) || calculated
+          || Names.SYSTEM_PROPERTIES.contains(name);
+      boolean externalOptions = p.path("externalOptions").asBoolean(false);
+      String referenced = p.path("referencedObjectType").isTextual() ? p.path("referencedObjectType").asText().strip() : "";
+      List<String> options = new ArrayList<>();
+      if (!externalOptions) {
+        for (JsonNode o : p.path("options")) {
+          String value = o.path("value").asText("");
+          if (!value.isEmpty()) { // hidden options are kept off HubSpot's forms, not refused
+            options.add(value);
+          }
+        }
+      }
       out.add(FieldInfo.builder(Names.fromHubSpot(type, name))
           .nativeName(name)
-          .type(kind)
+          .type(fieldType(type, name, p))
           .custom(!p.path("hubspotDefined").asBoolean(false))
           .readOnly(readOnly)
-          .reference(name.equals("hubspot_owner_id") || p.path("referencedObjectType").isTextual())
+          .reference(!referenced.isEmpty() || externalOptions || Names.ID_PROPERTIES.contains(name))
+          .picklistValues(options)
           .build());
     }
     return out;
+  }
+
+  /** HubSpot's {@code type}, except that the contact's email address is an {@code email}. */
+  private static String fieldType(String type, String name, JsonNode p) {
+    if (p.path("fieldType").asText("").equals("email") || (type.equals("contacts") && name.equals("email"))) {
+      return "email";
+    }
+    return p.path("type").asText("string");
   }
 
   private Set<String> properties(String type, List<String> fields) {
@@ -694,11 +843,14 @@ public final class HubSpotAdapter implements CRMAdapter {
   /**
    * {@inheritDoc}
    *
-   * <p>One {@code batch/upsert} call in the usual case; more when HubSpot refuses the batch whole for a bad
-   * record (it is split until the bad record fails alone) or when records share a key (sent in successive
-   * calls, in order). If such a follow-up call fails as a whole (a rate limit, an outage), the exception
-   * is thrown even though earlier calls were applied: sending the batch again is safe, as upserts by key
-   * are idempotent.
+   * <p>One {@code batch/upsert} call, or more when records share a key (sent in successive calls, in order). A
+   * record HubSpot refuses in a 207 answer fails alone. A batch of several records HubSpot refuses whole (a
+   * 400 that names fields but no record) throws a {@link CrmRequestException} with those field errors, for
+   * the caller to isolate the bad record by splitting the batch. If a later call of the successive ones fails
+   * as a whole, the exception is thrown even though earlier calls were applied: sending the batch again is
+   * safe, as upserts by key are idempotent.
+   *
+   * @throws CrmRequestException if HubSpot refused a call of several records whole
    */
   @Override
   public List<RecordResult> upsert(String objectType, List<CrmRecord> records, MatchKey key) {
@@ -800,19 +952,13 @@ public final class HubSpotAdapter implements CRMAdapter {
     try {
       response = call(() -> new Request.Builder().url(url).post(http.jsonBody(body)));
     } catch (CrmRequestException e) {
-      if (!isRecordLevel(e)) {
-        throw e;
-      }
-      if (inputs.size() == 1) {
+      if (inputs.size() == 1 && isRecordLevel(e)) {
         Input only = inputs.get(0);
         results[only.index()] = RecordResult.failed(only.index(), recordError(type, e));
         return;
       }
-      // One bad record refused the whole batch: split, so the good records land and the bad one fails alone.
-      int half = inputs.size() / 2;
-      upsertInputs(type, idProperty, key, inputs.subList(0, half), results);
-      upsertInputs(type, idProperty, key, inputs.subList(half, inputs.size()), results);
-      return;
+      // HubSpot did not say which record it refused: the caller (the engine) isolates it by splitting the batch.
+      throw isRecordLevel(e) ? refusedWhole(type, inputs.size(), e) : e;
     }
     Map<String, Input> byTrace = new HashMap<>();
     Map<String, Input> byKey = new HashMap<>();
@@ -867,23 +1013,32 @@ public final class HubSpotAdapter implements CRMAdapter {
         missing.add(in);
       }
     }
-    if (missing.isEmpty()) {
-      return;
-    }
     if (!unattributed.isEmpty() && missing.size() == 1) {
       results[missing.get(0).index()] = RecordResult.failed(missing.get(0).index(), recordError(type, unattributed.get(0)));
-    } else if (!unattributed.isEmpty() && missing.size() < inputs.size()) {
-      // Errors we cannot pin on a record: send the unresolved records again, fewer at a time.
-      int half = missing.size() / 2;
-      upsertInputs(type, idProperty, key, List.copyOf(missing.subList(0, half)), results);
-      upsertInputs(type, idProperty, key, List.copyOf(missing.subList(half, missing.size())), results);
-    } else {
-      for (Input in : missing) {
-        results[in.index()] = RecordResult.failed(in.index(), RecordError.transientError(RecordError.TRANSIENT,
-            "HubSpot answered the batch without a result for this record"
-                + (unattributed.isEmpty() ? "" : ": " + unattributed.get(0).path("message").asText(""))));
-      }
+      return;
     }
+    // Neither a result nor an error names these records: whether they were written is unknown, so they are sent
+    // again later (an upsert by key is safe to repeat), where an error that comes back can be pinned on them.
+    for (Input in : missing) {
+      results[in.index()] = RecordResult.failed(in.index(), RecordError.transientError(RecordError.TRANSIENT,
+          "HubSpot answered the batch without a result for this record"
+              + (unattributed.isEmpty() ? "" : " (" + unattributed.size() + " errors it did not attribute)")));
+    }
+  }
+
+  /**
+   * A batch HubSpot refused whole: the field errors it named, under the caller's names, and no record blamed,
+   * as HubSpot did not say which record they belong to.
+   */
+  private static CrmRequestException refusedWhole(String type, int records, CrmRequestException e) {
+    List<FieldError> fields = canonical(type, e.fieldErrors());
+    Set<String> named = new LinkedHashSet<>();
+    for (FieldError f : fields) {
+      named.add((f.field() == null ? "?" : f.field()) + " (" + f.code() + ")");
+    }
+    String what = named.isEmpty() ? "see the cause" : "fields " + String.join(", ", named);
+    return new CrmRequestException(ID, e.statusCode(), e.requestId(),
+        "HubSpot refused the whole batch of " + records + " " + type + " records for an invalid value; " + what, fields, e);
   }
 
   /** Whether a 4xx for a whole batch is about the records in it (so splitting helps), not the call. */
@@ -961,18 +1116,12 @@ public final class HubSpotAdapter implements CRMAdapter {
     try {
       call(() -> new Request.Builder().url(url).post(http.jsonBody(body)));
     } catch (CrmRequestException e) {
-      if (!isRecordLevel(e) && e.statusCode() != 404) {
-        throw e;
-      }
-      if (indices.size() == 1) {
+      if (indices.size() == 1 && (e.statusCode() == 404 || isRecordLevel(e))) {
         int i = indices.get(0);
         results[i] = e.statusCode() == 404 ? RecordResult.deleted(i, ids.get(i)) : RecordResult.failed(i, recordError(type, e));
         return;
       }
-      int half = indices.size() / 2;
-      archive(type, ids, indices.subList(0, half), results);
-      archive(type, ids, indices.subList(half, indices.size()), results);
-      return;
+      throw e; // the caller isolates what HubSpot refused by splitting the batch
     }
     for (int i : indices) {
       results[i] = RecordResult.deleted(i, ids.get(i).strip());
@@ -990,14 +1139,19 @@ public final class HubSpotAdapter implements CRMAdapter {
     return Failsafe.with(readRetry).get(() -> call(request));
   }
 
+  /** A call counted against the burst limit. */
+  private JsonResponse call(Supplier<Request.Builder> request) {
+    return call(request, true);
+  }
+
   /** A search: within HubSpot's separate limit on search requests per second, then like any read. */
   private JsonResponse searchCall(Supplier<Request.Builder> request) {
     if (searchLimiter == null) {
-      return readCall(request);
+      return Failsafe.with(readRetry).get(() -> call(request, false));
     }
     return Failsafe.with(readRetry).get(() -> {
       try (RequestLimiter.Permit permit = searchLimiter.acquire()) {
-        return call(request);
+        return call(request, false);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for the search rate limit", e);
@@ -1005,22 +1159,40 @@ public final class HubSpotAdapter implements CRMAdapter {
     });
   }
 
-  /** One call, authenticated; a 401 drops the token and tries once more with a new one. */
-  private JsonResponse call(Supplier<Request.Builder> request) {
+  /**
+   * One call, authenticated and paced ({@code burst}: counted against the burst limit, as every call but
+   * searches is); a 401 drops the token and tries once more with a new one.
+   */
+  private JsonResponse call(Supplier<Request.Builder> request, boolean burst) {
     try {
-      return Failsafe.with(authRetry).get(() -> attempt(request));
+      return Failsafe.with(authRetry).get(() -> attempt(request, burst));
     } catch (RetryWithNewToken e) {
       throw e.refusal;
     }
   }
 
-  private JsonResponse attempt(Supplier<Request.Builder> request) {
+  private JsonResponse attempt(Supplier<Request.Builder> request, boolean burst) {
+    // a fetch of the access token (its own endpoint, not rate-limited like the API) fails as it is
     String token = auth.token();
-    Request r = request.get().header("Authorization", "Bearer " + token).build();
+    Pacer.Call paced;
     try {
+      paced = pacer.start(burst);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for HubSpot's rate limit", e);
+    }
+    try (paced) {
+      Request r = request.get().header("Authorization", "Bearer " + token).build();
       JsonResponse response = http.exchange(r);
-      RateLimitStatus.fromHeaders(response.headers(), time.now()).ifPresent(rateLimit::set);
+      Optional<RateLimitStatus> status = RateLimitStatus.fromHeaders(response.headers(), time.now());
+      status.ifPresent(st -> {
+        rateLimit.set(st);
+        paced.observe(new Pacer.RateLimitHeaders(st.max(), st.remaining(), st.interval(), st.dailyRemaining()));
+      });
       return response;
+    } catch (CrmRateLimitException e) {
+      pacer.rateLimited(e, burst);
+      throw e;
     } catch (CrmAuthenticationException e) {
       if (e.statusCode() == 401 && auth.refused(token)) {
         log.debug("HubSpot refused the access token ({}); trying once with a new one", e.getMessage());
@@ -1032,7 +1204,7 @@ public final class HubSpotAdapter implements CRMAdapter {
 
   private boolean isRetryableRead(Throwable e) {
     if (e instanceof CrmRateLimitException r) {
-      return r.retryAfter().compareTo(maxReadWait) <= 0;
+      return !r.isQuotaExhausted() && r.retryAfter().compareTo(maxReadWait) <= 0;
     }
     return e instanceof CrmUnavailableException;
   }

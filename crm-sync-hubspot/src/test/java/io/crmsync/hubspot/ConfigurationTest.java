@@ -105,6 +105,29 @@ class ConfigurationTest {
   }
 
   @Test
+  void theTokenEndpointTooMustBeHttpsOffLoopback() {
+    Map<String, String> oauth = Map.of("clientId", "c", "clientSecret", "s-9f2e", "refreshToken", "r-77ab");
+    Map<String, String> plain = new java.util.HashMap<>(oauth);
+    plain.put("tokenUrl", "http://auth.example.com/oauth/v3/token");
+    assertThatThrownBy(() -> create(plain))
+        .isInstanceOf(CrmConfigurationException.class)
+        .hasMessageContaining("tokenUrl").hasMessageContaining("https")
+        .hasMessageNotContaining("s-9f2e").hasMessageNotContaining("r-77ab");
+    Map<String, String> withCredentials = new java.util.HashMap<>(oauth);
+    withCredentials.put("tokenUrl", "https://user:pw@auth.example.com/oauth/v3/token");
+    assertThatThrownBy(() -> create(withCredentials))
+        .isInstanceOf(CrmConfigurationException.class).hasMessageContaining("tokenUrl").hasMessageNotContaining("pw");
+    Map<String, String> loopback = new java.util.HashMap<>(oauth);
+    loopback.put("tokenUrl", "http://127.0.0.1:9000/oauth/v3/token");
+    assertThat(create(loopback)).isNotNull();
+    Map<String, String> plainBase = new java.util.HashMap<>(oauth);
+    plainBase.put("baseUrl", "http://api.example.com");
+    assertThatThrownBy(() -> create(plainBase))
+        .as("the default token endpoint, under baseUrl, is refused with it")
+        .isInstanceOf(CrmConfigurationException.class).hasMessageContaining("baseUrl");
+  }
+
+  @Test
   void malformedSettingsAreNamed() {
     assertThatThrownBy(() -> create(Map.of("token", TOKEN, "dailyResetZone", "Mars/Olympus")))
         .isInstanceOf(CrmConfigurationException.class).hasMessageContaining("dailyResetZone");

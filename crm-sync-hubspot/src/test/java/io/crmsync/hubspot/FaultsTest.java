@@ -16,6 +16,7 @@ import io.crmsync.testkit.FakeTimeSource;
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import io.crmsync.testkit.hubspot.HubSpotEmulator.Fault;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -169,31 +170,34 @@ class FaultsTest {
   }
 
   @Test
-  void rateLimitedCallsCarryTheWaitTheyNeed() {
+  void aRateLimitedCallCarriesTheWaitItNeedsAndHoldsTheNextOneBack() {
     HubSpotAdapter adapter = start(HubSpotEmulator.builder().rateLimit(2, Duration.ofSeconds(10)));
     adapter.upsert(ObjectTypes.CONTACT, contacts(0, 1), MatchKey.email());
-    adapter.upsert(ObjectTypes.CONTACT, contacts(1, 2), MatchKey.email());
     assertThat(adapter.rateLimitStatus()).hasValueSatisfying(s -> {
       assertThat(s.max()).isEqualTo(2);
-      assertThat(s.windowRemaining()).hasValue(0);
+      assertThat(s.windowRemaining()).hasValue(1);
       assertThat(s.interval()).isEqualTo(Duration.ofSeconds(10));
     });
-    assertThatThrownBy(() -> adapter.upsert(ObjectTypes.CONTACT, contacts(2, 3), MatchKey.email()))
+    hubspot.injectFaults(Fault.RATE_LIMITED);
+    assertThatThrownBy(() -> adapter.upsert(ObjectTypes.CONTACT, contacts(1, 2), MatchKey.email()))
         .isInstanceOfSatisfying(CrmRateLimitException.class, e -> {
           assertThat(e.statusCode()).isEqualTo(429);
-          assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(10));
+          assertThat(e.isQuotaExhausted()).isFalse();
+          assertThat(e.retryAfter()).as("the interval HubSpot's headers name").isEqualTo(Duration.ofSeconds(10));
           assertThat(e.getMessage()).contains("TEN_SECONDLY_ROLLING").contains("ten_secondly_rolling limit");
         });
-    clock.advance(Duration.ofSeconds(10));
-    assertThat(adapter.upsert(ObjectTypes.CONTACT, contacts(2, 3), MatchKey.email())).allMatch(RecordResult::succeeded);
+    Instant refused = clock.now();
+    assertThat(adapter.upsert(ObjectTypes.CONTACT, contacts(1, 2), MatchKey.email())).allMatch(RecordResult::succeeded);
+    assertThat(clock.now()).as("the next call waited out the 429").isAfterOrEqualTo(refused.plusSeconds(10));
   }
 
   @Test
   void retryAfterWinsOverThePolicyDefault() {
-    HubSpotAdapter adapter = start(HubSpotEmulator.builder().rateLimit(1, Duration.ofSeconds(10)).retryAfterHeader(true));
-    adapter.upsert(ObjectTypes.CONTACT, contacts(0, 1), MatchKey.email());
+    HubSpotAdapter first = start(HubSpotEmulator.builder().rateLimit(1, Duration.ofSeconds(10)).retryAfterHeader(true));
+    HubSpotAdapter second = Emulated.adapter(hubspot, clock); // another client that has not seen the headers yet
+    first.upsert(ObjectTypes.CONTACT, contacts(0, 1), MatchKey.email());
     clock.advance(Duration.ofSeconds(7));
-    assertThatThrownBy(() -> adapter.upsert(ObjectTypes.CONTACT, contacts(1, 2), MatchKey.email()))
+    assertThatThrownBy(() -> second.upsert(ObjectTypes.CONTACT, contacts(1, 2), MatchKey.email()))
         .isInstanceOfSatisfying(CrmRateLimitException.class, e -> {
           assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(3));
           assertThat(e.isRetryAfterFromServer()).isTrue();
@@ -207,9 +211,10 @@ class FaultsTest {
     adapter.read(ReadRequest.of(ObjectTypes.CONTACT));
     assertThat(adapter.rateLimitStatus().orElseThrow().dailyLeft()).hasValue(0);
     assertThatThrownBy(() -> adapter.read(ReadRequest.of(ObjectTypes.CONTACT)))
-        .as("not retried: the wait is longer than maxReadWait")
+        .as("not retried: a spent quota")
         .isInstanceOfSatisfying(CrmRateLimitException.class, e -> {
-          assertThat(e.getMessage()).contains("DAILY");
+          assertThat(e.isQuotaExhausted()).isTrue();
+          assertThat(e.getMessage()).contains("daily");
           // 15:00 UTC is 10:00 in New York; midnight there is 05:00 UTC tomorrow
           assertThat(e.retryAfter()).isEqualTo(Duration.ofHours(14));
         });

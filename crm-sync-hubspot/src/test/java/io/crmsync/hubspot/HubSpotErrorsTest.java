@@ -33,9 +33,21 @@ class HubSpotErrorsTest {
   void dailyLimitWaitsUntilMidnightInTheZone() throws Exception {
     CrmSyncException e = map(429, "{\"status\":\"error\",\"message\":\"You have reached your daily limit.\","
         + "\"errorType\":\"RATE_LIMIT\",\"correlationId\":\"c-1\",\"policyName\":\"DAILY\"}", Headers.of());
-    assertThat(e).isInstanceOfSatisfying(CrmRateLimitException.class,
-        r -> assertThat(r.retryAfter()).isEqualTo(Duration.ofHours(9)));
+    assertThat(e).isInstanceOfSatisfying(CrmRateLimitException.class, r -> {
+      assertThat(r.retryAfter()).isEqualTo(Duration.ofHours(9));
+      assertThat(r.isQuotaExhausted()).as("no wait within a run helps").isTrue();
+    });
     assertThat(e.requestId()).isEqualTo("req-1");
+  }
+
+  @Test
+  void theSearchLimitWaitsASecond() throws Exception {
+    CrmSyncException e = map(429, "{\"status\":\"error\",\"message\":\"You have reached your secondly limit.\","
+        + "\"errorType\":\"RATE_LIMIT\",\"policyName\":\"SECONDLY\"}", Headers.of());
+    assertThat(e).isInstanceOfSatisfying(CrmRateLimitException.class, r -> {
+      assertThat(r.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+      assertThat(r.isQuotaExhausted()).isFalse();
+    });
   }
 
   @Test
@@ -75,6 +87,14 @@ class HubSpotErrorsTest {
         + "\"errors\":[{\"message\":\"no such property\",\"code\":\"PROPERTY_DOESNT_EXIST\",\"in\":\"colour\"}]}", Headers.of());
     assertThat(((CrmRequestException) e2).fieldErrors()).singleElement()
         .satisfies(f -> assertThat(f.field()).isEqualTo("colour"));
+    // as documented: errors[].context.propertyName
+    CrmSyncException e3 = map(400, "{\"status\":\"error\",\"message\":\"Property values were not valid\","
+        + "\"errors\":[{\"message\":\"Property \\\"External_Id__c\\\" does not exist\",\"code\":\"PROPERTY_DOESNT_EXIST\","
+        + "\"context\":{\"propertyName\":[\"External_Id__c\"]}}],\"category\":\"VALIDATION_ERROR\"}", Headers.of());
+    assertThat(((CrmRequestException) e3).fieldErrors()).singleElement().satisfies(f -> {
+      assertThat(f.field()).isEqualTo("External_Id__c");
+      assertThat(f.code()).isEqualTo("PROPERTY_DOESNT_EXIST");
+    });
   }
 
   @Test

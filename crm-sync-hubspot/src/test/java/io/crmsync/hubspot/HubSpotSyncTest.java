@@ -66,6 +66,36 @@ class HubSpotSyncTest {
   }
 
   @Test
+  void theEngineIsolatesTheRecordsOfABatchHubSpotRefusedWhole() {
+    FakeCrm source = FakeCrm.builder().id("app").timeSource(clock).validateEmails(false).build();
+    source.seed(contacts(300, 100)); // three invalid emails, one in each batch
+    try (HubSpotEmulator hubspot = HubSpotEmulator.builder().timeSource(clock).multiStatus(false).build().start()) {
+      HubSpotAdapter target = Emulated.adapter(hubspot, clock);
+      SyncReport report = CRMSync.builder().source(source).target(target).timeSource(clock).workers(1).build().run();
+
+      assertThat(report.balanced()).isTrue();
+      assertThat(report.written()).isEqualTo(297);
+      assertThat(report.deadLettered()).isEqualTo(3);
+      assertThat(hubspot.records("contacts")).hasSize(297);
+      assertThat(hubspot.refusals()).containsOnlyKeys("INVALID_EMAIL");
+    }
+  }
+
+  @Test
+  void aCleanSyncSendsNothingHubSpotWouldRefuse() {
+    FakeCrm source = FakeCrm.builder().id("app").timeSource(clock).build();
+    source.seed(contacts(1_000, 0));
+    try (HubSpotEmulator hubspot = HubSpotEmulator.builder().timeSource(clock).plan(HubSpotEmulator.Plan.STARTER)
+        .build().start()) {
+      SyncReport report = CRMSync.builder().source(source).target(Emulated.adapter(hubspot, clock)).timeSource(clock)
+          .build().run();
+      assertThat(report.written()).isEqualTo(1_000);
+      assertThat(hubspot.refusals()).isEmpty();
+      assertThat(hubspot.rateLimited()).isEmpty();
+    }
+  }
+
+  @Test
   void hubSpotAsTheSourceSyncsIncrementally() {
     try (HubSpotEmulator hubspot = HubSpotEmulator.builder().timeSource(clock).build().start()) {
       for (int i = 0; i < 250; i++) {

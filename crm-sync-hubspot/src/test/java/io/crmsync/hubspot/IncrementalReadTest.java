@@ -139,7 +139,7 @@ class IncrementalReadTest {
 
   @Test
   void searchesKeepToHubSpotsSeparateSearchLimit() {
-    start(HubSpotEmulator.builder().searchRateLimit(4));
+    start(HubSpotEmulator.builder().searchRateLimit(5)); // HubSpot's documented limit, and the adapter's default
     Instant since = clock.now();
     for (int i = 0; i < 1_000; i++) {
       hubspot.insert("contacts", contact(i));

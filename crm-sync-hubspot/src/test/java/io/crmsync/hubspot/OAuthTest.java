@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.crmsync.CrmAuthenticationException;
+import io.crmsync.CrmSyncException;
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.ReadRequest;
+import io.crmsync.model.CrmRecord;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.testkit.FakeTimeSource;
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import io.crmsync.testkit.hubspot.HubSpotEmulator.Fault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,18 +99,58 @@ class OAuthTest {
 
   @Test
   void aRefusedRefreshTokenIsAnAuthenticationError() {
-    HubSpotAdapter wrong = HubSpotAdapter.create(Emulated.config(hubspot, clock, "refreshToken", "revoked").build());
+    HubSpotAdapter wrong = HubSpotAdapter.create(Emulated.config(hubspot, clock, "refreshToken", "rt-wrong-7c1e").build());
     assertThatThrownBy(() -> wrong.read(ReadRequest.of(ObjectTypes.CONTACT)))
         .isInstanceOf(CrmAuthenticationException.class)
         .hasMessageContaining("refused")
         .hasMessageContaining("refresh token")
-        .hasMessageNotContaining("revoked")
+        .hasMessageNotContaining("rt-wrong-7c1e")
         .hasMessageNotContaining(CLIENT_SECRET);
   }
 
   @Test
-  void oauthAppsDeclareTheLowerBudget() {
-    assertThat(adapter.capabilities().budget()).isEqualTo(RequestBudget.of(100, Duration.ofSeconds(10)));
+  void aSpoiltTokenAnswerIsNeverQuoted() {
+    for (Fault fault : List.of(Fault.TRUNCATED_BODY, Fault.GARBLED_JSON, Fault.HTML_ERROR_PAGE, Fault.SERVER_ERROR)) {
+      HubSpotAdapter fresh = Emulated.adapter(hubspot, clock);
+      hubspot.injectTokenFaults(fault);
+      // an upsert, which the adapter does not retry (a read would, and get a token the second time)
+      assertThatThrownBy(() -> fresh.upsert(ObjectTypes.CONTACT,
+          List.of(CrmRecord.of(ObjectTypes.CONTACT, Map.of("email", "o@example.com"))), MatchKey.email()))
+          .as(fault.name())
+          .isInstanceOf(CrmSyncException.class)
+          .satisfies(e -> assertThat(((CrmSyncException) e).isRetryable()).as(fault + " is worth retrying").isTrue())
+          .satisfies(e -> {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+              assertThat(String.valueOf(t.getMessage())).as(fault + ": " + t)
+                  .doesNotContain(REFRESH_TOKEN).doesNotContain(CLIENT_SECRET).doesNotContain("emu-at-")
+                  .doesNotContain("access_token").doesNotContain("<html>");
+            }
+          });
+    }
+    assertThat(hubspot.tokensIssued()).as("the truncated and garbled answers did issue tokens").isEqualTo(2);
+    read();
+    assertThat(hubspot.countByStatus(401)).isZero();
+  }
+
+  @Test
+  void aTokenExpiringEverySecondsIsReplacedBeforeHubSpotRefusesIt() {
+    hubspot.close();
+    hubspot = HubSpotEmulator.builder().timeSource(clock).oauthApp("client-1", CLIENT_SECRET, REFRESH_TOKEN)
+        .accessTokenLifetime(Duration.ofSeconds(4)).build().start();
+    adapter = Emulated.adapter(hubspot, clock);
+    for (int i = 0; i < 20; i++) {
+      read();
+      clock.advance(Duration.ofSeconds(1));
+    }
+    assertThat(hubspot.countByStatus(401)).as("never sent an expired token").isZero();
+    assertThat(hubspot.refusals()).isEmpty();
+    assertThat(hubspot.tokensIssued()).as("used for half their life").isEqualTo(10);
+  }
+
+  @Test
+  void oauthAppsDeclareTheirOwnBudget() {
+    // public OAuth apps: 110 requests per 10 seconds per installing account
+    assertThat(adapter.capabilities().budget()).isEqualTo(RequestBudget.of(110, Duration.ofSeconds(10)));
     assertThat(adapter.toString()).contains("OAuth").doesNotContain(CLIENT_SECRET).doesNotContain(REFRESH_TOKEN);
   }
 

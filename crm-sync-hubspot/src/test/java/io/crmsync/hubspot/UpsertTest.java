@@ -1,7 +1,10 @@
 package io.crmsync.hubspot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.crmsync.CrmRequestException;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
@@ -78,11 +81,44 @@ class UpsertTest {
   }
 
   @Test
-  void aBatchRefusedWholeIsSplitSoTheGoodRecordsLand() {
+  void aBatchRefusedWholeIsNotSplitHereButThrowsItsFieldErrorsForTheEngine() {
     HubSpotAdapter adapter = start(HubSpotEmulator.builder().multiStatus(false));
-    assertTwoBadRecordsFailedAlone(adapter.upsert(ObjectTypes.CONTACT, batchWithTwoBadRecords(), MatchKey.email()));
-    assertThat(hubspot.countByStatus(400)).isGreaterThan(1);
-    assertThat(hubspot.records("contacts")).hasSize(8);
+    assertThatThrownBy(() -> adapter.upsert(ObjectTypes.CONTACT, batchWithTwoBadRecords(), MatchKey.email()))
+        .isInstanceOfSatisfying(CrmRequestException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(400);
+          assertThat(e.fieldErrors()).extracting(f -> f.field(), f -> f.code()).containsExactlyInAnyOrder(
+              tuple("no_such_property", "PROPERTY_DOESNT_EXIST"), tuple("email", "INVALID_EMAIL"));
+          assertThat(e.getMessage()).contains("whole batch of 10").contains("no_such_property (PROPERTY_DOESNT_EXIST)")
+              .doesNotContain("not-an-email");
+        });
+    assertThat(hubspot.requestCount()).as("one call; isolating the bad records is the engine's job").isEqualTo(1);
+    assertThat(hubspot.records("contacts")).isEmpty();
+  }
+
+  @Test
+  void aBatchOfOneRefusedWholeFailsThatRecordWithTheCallersFieldNames() {
+    HubSpotAdapter adapter = start(HubSpotEmulator.builder().multiStatus(false));
+    List<RecordResult> results = adapter.upsert(ObjectTypes.CONTACT, List.of(contact(1).with("createdAt", "soon")),
+        MatchKey.email());
+    assertThat(results).singleElement().satisfies(r -> {
+      assertThat(r.status()).isEqualTo(RecordResult.Status.FAILED);
+      assertThat(r.error().retryable()).isFalse();
+      assertThat(r.error().fieldErrors()).extracting(f -> f.field()).containsExactly("createdAt");
+    });
+  }
+
+  @Test
+  void recordsSharingAKeyAndABadRecordEachGetTheirOwnResult() {
+    HubSpotAdapter adapter = start(HubSpotEmulator.builder());
+    List<CrmRecord> batch = List.of(contact(1), contact(1).with("firstName", "Second"),
+        contact(2).with("no_such_property", "x"), contact(3), contact(2).with("firstName", "Fixed"));
+    List<RecordResult> results = adapter.upsert(ObjectTypes.CONTACT, batch, MatchKey.email());
+    assertThat(results).extracting(RecordResult::status).containsExactly(RecordResult.Status.CREATED,
+        RecordResult.Status.UPDATED, RecordResult.Status.FAILED, RecordResult.Status.CREATED, RecordResult.Status.CREATED);
+    assertThat(results.get(2).error().code()).isEqualTo("PROPERTY_DOESNT_EXIST");
+    assertThat(hubspot.record("contacts", "email", "u1@example.com").orElseThrow()).containsEntry("firstname", "Second");
+    assertThat(hubspot.record("contacts", "email", "u2@example.com").orElseThrow()).containsEntry("firstname", "Fixed");
+    assertThat(hubspot.requestCount()).isEqualTo(2);
   }
 
   @Test
@@ -174,7 +210,7 @@ class UpsertTest {
     HubSpotAdapter adapter = start(HubSpotEmulator.builder()
         .property("contacts", "score", "number", false)
         .property("contacts", "vip", "bool", false)
-        .property("contacts", "tags", "enumeration", false));
+        .enumerationProperty("contacts", "tags", true, "a", "b"));
     CrmRecord r = contact(1).with("score", new java.math.BigDecimal("12.50")).with("vip", true)
         .with("tags", List.of("a", "b"));
     assertThat(adapter.upsert(ObjectTypes.CONTACT, List.of(r), MatchKey.email())).allMatch(RecordResult::succeeded);

@@ -18,7 +18,9 @@ import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +39,12 @@ import okhttp3.Response;
  *       contacts are synced with the adapter's budget set to the same limit. Reports the record rate as a
  *       share of the allowed one (10 requests x 100 records per second) and the share of requests
  *       answered 429.
+ *   <li>{@code paced}: the emulator keeps a Starter account's documented limits (100 requests per 10 s for a
+ *       private app); 20,000 contacts are synced by the engine with 4 workers and the adapter's settings
+ *       unchanged (a budget of 190 per 10 s), in three rounds. Reports the 429 share, the requests per 10,000
+ *       records, anything HubSpot would have refused, and the rate reached: a rolling limit of 100 per 10 s lets
+ *       the j-th request arrive 10 s after the (j - 100)-th at the earliest, so the mean wait beyond that, w,
+ *       gives {@code 10 s / (10 s + w)} of the allowed rate, whatever the first window's burst.
  *   <li>{@code unlimited}: 100,000 contacts, FakeCrm to the emulator, by a bare OkHttp loop sending the
  *       same batch-upsert requests one after the other, and by the engine with 1 worker (the like-for-like
  *       overhead) and with 4, in the same process, each into a fresh emulator, in five interleaved
@@ -44,8 +52,8 @@ import okhttp3.Response;
  * </ul>
  *
  * <p>Run with {@code mvn -B -q -pl crm-sync-benchmarks -am package -DskipTests} then {@code java -Xmx2g -cp
- * crm-sync-benchmarks/target/benchmarks.jar io.crmsync.benchmarks.hubspot.HubSpotSyncBenchmark [limited|unlimited|all]
- * [contacts]}.
+ * crm-sync-benchmarks/target/benchmarks.jar io.crmsync.benchmarks.hubspot.HubSpotSyncBenchmark
+ * [limited|paced|unlimited|all] [contacts] [rounds of paced]}.
  */
 public final class HubSpotSyncBenchmark {
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
@@ -57,6 +65,12 @@ public final class HubSpotSyncBenchmark {
     String which = args.length > 0 ? args[0] : "all";
     if (which.equals("limited") || which.equals("all")) {
       limited(args.length > 1 ? Integer.parseInt(args[1]) : 20_000);
+    }
+    if (which.equals("paced") || which.equals("all")) {
+      int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+      for (int round = 1; round <= rounds; round++) {
+        paced(args.length > 1 && !which.equals("all") ? Integer.parseInt(args[1]) : 20_000, round);
+      }
     }
     if (which.equals("unlimited") || which.equals("all")) {
       unlimited(args.length > 1 && !which.equals("all") ? Integer.parseInt(args[1]) : 100_000);
@@ -119,6 +133,55 @@ public final class HubSpotSyncBenchmark {
               + "request latency mean %.0f ms, p95 %d ms; %s%n",
           report.written(), seconds, rate, 100 * rate / allowed, allowed, requests, limited,
           requests == 0 ? 0 : 100.0 * limited / requests, mean, p95, report.status());
+    }
+  }
+
+  static void paced(int n, int round) {
+    try (HubSpotEmulator emulator = HubSpotEmulator.builder().plan(HubSpotEmulator.Plan.STARTER).build().start()) {
+      HubSpotEmulator.RateLimits limits = emulator.rateLimits(HubSpotEmulator.AppType.PRIVATE_APP);
+      FakeCrm source = FakeCrm.builder().id("app").logRequests(false).build();
+      source.seed(contacts("paced" + round + "-", n));
+      List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+      OkHttpClient client = SharedResources.httpClient().newBuilder()
+          .addInterceptor(chain -> {
+            long start = System.nanoTime();
+            try {
+              return chain.proceed(chain.request());
+            } finally {
+              latencies.add((System.nanoTime() - start) / 1_000_000);
+            }
+          })
+          .build();
+      HubSpotAdapter target = adapter(emulator, client, Map.of()); // budget setting: 190 per 10 s
+      SyncReport report = sync(source, target, 4);
+      long requests = emulator.apiRequestCount();
+      long limited = emulator.rateLimited().values().stream().mapToLong(Long::longValue).sum();
+      double seconds = report.duration().toNanos() / 1e9;
+      // A rolling limit of L per window W lets request j go no earlier than W after request j - L arrived. How much
+      // later than that each request arrives, on average, is what pacing (and the client's own speed) costs: the
+      // rate reached is W / (W + that wait) of the allowed one, whatever the first window's burst.
+      List<Instant> times = emulator.requests().stream()
+          .filter(r -> r.path().startsWith("/crm/") && r.status() != 429) // what the window counted
+          .map(HubSpotEmulator.RequestLog::at).sorted().toList();
+      int l = limits.perWindow();
+      double waits = 0;
+      for (int j = l; j < times.size(); j++) {
+        waits += Duration.between(times.get(j - l).plus(limits.window()), times.get(j)).toNanos() / 1e9;
+      }
+      double meanWait = times.size() > l ? waits / (times.size() - l) : 0;
+      double window = limits.window().toNanos() / 1e9;
+      double reached = times.size() > l ? window / (window + meanWait) : 0;
+      double allowed = l / window;
+      System.out.printf(Locale.ROOT,
+          "paced round %d: %d contacts into an account allowing %d per %d s (budget setting %s) in %.1f s; "
+              + "%d requests, %d answered 429 (%.2f%%), %.1f per 10,000 records; most in any %d s: %d; "
+              + "each request %.0f ms after the limit allowed it = %.1f%% of the allowed %.0f requests/s; "
+              + "request latency mean %.0f ms; refused: %s; %s%n",
+          round, report.written(), limits.perWindow(), limits.window().toSeconds(), target.capabilities().budget(),
+          seconds, requests, limited, 100.0 * emulator.rateLimitedShare(),
+          10_000.0 * requests / Math.max(1, report.written()), limits.window().toSeconds(),
+          emulator.maxRequestsInAnyWindow(limits.window()), 1_000 * meanWait, 100 * reached, allowed,
+          latencies.stream().mapToLong(Long::longValue).average().orElse(0), emulator.refusals(), report.status());
     }
   }
 

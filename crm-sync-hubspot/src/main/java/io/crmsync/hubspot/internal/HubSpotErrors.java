@@ -28,9 +28,11 @@ import org.jspecify.annotations.Nullable;
  * into the exception hierarchy; anything it does not recognise falls back to {@link
  * ErrorMapper#defaults()}.
  *
- * <p>423 (record locked) and 477 (migration in progress) are transient, like 5xx. On 429 the wait is, in order: the {@code Retry-After} header; for {@code DAILY}, until the next
- * midnight in the account's zone (HubSpot resets the daily budget then); otherwise the rolling window of
- * {@code X-HubSpot-RateLimit-Interval-Milliseconds} (10 seconds if absent).
+ * <p>423 (record locked) and 477 (migration in progress) are transient, like 5xx. On 429 the wait is, in
+ * order: the {@code Retry-After} header; for {@code DAILY}, until the next midnight in the account's zone
+ * (HubSpot resets the daily budget then), flagged as a {@linkplain CrmRateLimitException#quotaExhausted spent
+ * quota}; for the search endpoints' {@code SECONDLY}, a second; otherwise the rolling window of {@code
+ * X-HubSpot-RateLimit-Interval-Milliseconds} (10 seconds if absent).
  */
 public final class HubSpotErrors implements ErrorMapper {
   public static final String CRM = "hubspot";
@@ -63,6 +65,10 @@ public final class HubSpotErrors implements ErrorMapper {
     if (s == 429) {
       String policy = firstNonNull(text(json, "policyName"), "TEN_SECONDLY_ROLLING");
       Duration wait = rateLimitWait(f, policy);
+      if (isDaily(policy)) {
+        // no wait within a run helps: the engine keeps the rest for a run after the reset
+        return CrmRateLimitException.quotaExhausted(CRM, s, requestId, message + " [policy " + policy + "]", wait, null);
+      }
       return new CrmRateLimitException(CRM, s, requestId, message + " [policy " + policy + "]", wait, null);
     }
     if (s == 401 || s == 403) {
@@ -87,10 +93,13 @@ public final class HubSpotErrors implements ErrorMapper {
     if (header != null) {
       return header;
     }
-    if (policy.toUpperCase(Locale.ROOT).contains("DAILY")) {
+    if (isDaily(policy)) {
       Instant now = f.receivedAt();
       Instant midnight = LocalDate.ofInstant(now, dailyResetZone).plusDays(1).atStartOfDay(dailyResetZone).toInstant();
       return Duration.between(now, midnight);
+    }
+    if (policy.equalsIgnoreCase("SECONDLY")) {
+      return Duration.ofSeconds(1); // the search endpoints' limit per second, answered without rate-limit headers
     }
     String interval = f.headers().get("X-HubSpot-RateLimit-Interval-Milliseconds");
     if (interval != null) {
@@ -106,14 +115,19 @@ public final class HubSpotErrors implements ErrorMapper {
     return DEFAULT_INTERVAL;
   }
 
+  private static boolean isDaily(String policy) {
+    return policy.toUpperCase(Locale.ROOT).contains("DAILY");
+  }
+
   /**
-   * The fields a HubSpot error names: {@code errors[].in/code/message}, and the JSON list HubSpot embeds
-   * in "Property values were not valid: [...]" messages.
+   * The fields a HubSpot error names: {@code errors[]} with {@code code}, {@code message} and the property in
+   * {@code context.propertyName} (or {@code in}), and the JSON list HubSpot embeds in "Property values were
+   * not valid: [...]" messages.
    */
   public List<FieldError> fieldErrors(JsonNode error) {
     List<FieldError> out = new ArrayList<>();
     for (JsonNode e : error.path("errors")) {
-      String in = text(e, "in");
+      String in = firstNonNullOrNull(text(e.path("context").path("propertyName"), 0), text(e, "in"));
       String code = firstNonNull(text(e, "code"), firstNonNull(text(error, "category"), "ERROR"));
       out.add(new FieldError(in == null ? null : nameMapper.apply(in), code, firstNonNull(text(e, "message"), code)));
     }
@@ -141,6 +155,15 @@ public final class HubSpotErrors implements ErrorMapper {
       }
     }
     return out;
+  }
+
+  private static @Nullable String text(JsonNode array, int index) {
+    JsonNode v = array.path(index);
+    return v.isValueNode() && !v.asText().isEmpty() ? v.asText() : null;
+  }
+
+  private static @Nullable String firstNonNullOrNull(@Nullable String a, @Nullable String b) {
+    return a != null ? a : b;
   }
 
   static @Nullable String text(JsonNode node, String field) {

@@ -42,6 +42,14 @@ public final class Names {
   public static final Set<String> SYSTEM_PROPERTIES =
       Set.of("hs_object_id", "lastmodifieddate", "hs_lastmodifieddate", "hs_createdate");
 
+  /**
+   * Properties HubSpot defines whose values are ids of records of the account (its owners, teams, companies,
+   * the record itself), whether or not their definitions name a {@code referencedObjectType}.
+   */
+  public static final Set<String> ID_PROPERTIES = Set.of("hs_object_id", "hubspot_owner_id", "hubspot_team_id",
+      "hs_all_owner_ids", "hs_all_team_ids", "associatedcompanyid", "hs_merged_object_ids", "hs_created_by_user_id",
+      "hs_updated_by_user_id");
+
   /** Properties read by default, beyond the configured extra ones. */
   private static final Map<String, List<String>> DEFAULT_PROPERTIES =
       Map.of(

@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.crmsync.testkit.hubspot.EmulatorStore.Obj;
+import io.crmsync.testkit.hubspot.EmulatorStore.Option;
+import io.crmsync.testkit.hubspot.EmulatorStore.Owner;
+import io.crmsync.testkit.hubspot.EmulatorStore.Problem;
 import io.crmsync.testkit.hubspot.EmulatorStore.Property;
 import io.crmsync.testkit.hubspot.EmulatorStore.Type;
+import io.crmsync.testkit.hubspot.HubSpotEmulator.Caller;
 import io.crmsync.testkit.hubspot.HubSpotEmulator.Fault;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -18,6 +22,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,6 +39,15 @@ import org.jspecify.annotations.Nullable;
 
 /** Answers HTTP requests the way HubSpot's API does, from the emulator's store. */
 final class EmulatorDispatcher extends Dispatcher {
+  /** Objects per batch call: "Object API batch endpoints are limited to 100 inputs per request." */
+  static final int MAX_BATCH_INPUTS = 100;
+  /** Search: https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm, "Limits". */
+  static final int MAX_SEARCH_PAGE = 200;
+  static final int MAX_SEARCH_BODY_CHARS = 3_000;
+  static final int MAX_FILTER_GROUPS = 5;
+  static final int MAX_FILTERS_PER_GROUP = 6;
+  static final int MAX_FILTERS = 18;
+
   private final HubSpotEmulator emulator;
   private final ObjectMapper json;
 
@@ -55,43 +69,46 @@ final class EmulatorDispatcher extends Dispatcher {
     String path = url.encodedPath();
     String method = request.getMethod();
     Instant now = emulator.time().now();
-    if (path.equals("/oauth/v1/token") && "POST".equals(method)) {
-      Answer a = emulator.synchronizedCall(() -> token(request));
-      emulator.log(now, method, path, a.status(), null);
-      return respond(a, null);
+    if ((path.equals("/oauth/v1/token") || path.equals("/oauth/v3/token")) && "POST".equals(method)) {
+      return tokenEndpoint(request, method, path, now);
+    }
+    if (request.getTarget().length() > emulator.maxUrlLength()) {
+      // https://developers.hubspot.com/docs/api-reference/error-handling: 414 "The request URI is too long"
+      emulator.refused("URI_TOO_LONG");
+      emulator.log(now, method, path, 414, null);
+      return new MockResponse.Builder().code(414).setHeader("Content-Type", "text/html")
+          .body("<html><head><title>414 Request-URI Too Large</title></head><body><center><h1>414 Request-URI Too "
+              + "Large</h1></center></body></html>")
+          .build();
     }
     if (!path.startsWith("/crm/v3/")) {
       emulator.log(now, method, path, 404, null);
       return respond(error(404, "NOT_FOUND", "Unknown path " + path), null);
     }
-    Answer denied = emulator.synchronizedCall(() -> authenticate(request.getHeaders().get("Authorization"), now));
-    if (denied != null) {
-      emulator.log(now, method, path, denied.status(), null);
-      return respond(denied, null);
+    Caller caller;
+    try {
+      caller = emulator.synchronizedCall(() -> authenticate(request.getHeaders().get("Authorization"), now));
+    } catch (BadRequest e) {
+      countRefusal(e.answer);
+      emulator.log(now, method, path, e.answer.status(), null);
+      return respond(e.answer, null);
     }
+    boolean search = path.endsWith("/search") && method.equals("POST");
     Fault fault = emulator.nextFault();
-    Answer limited = emulator.synchronizedCall(() -> emulator.admit(now, fault == Fault.RATE_LIMITED));
-    if (limited != null) {
+    EmulatorLimits.Decision decision = emulator.synchronizedCall(
+        () -> emulator.limits().admit(caller.app(), caller.oauth(), search, now, fault == Fault.RATE_LIMITED));
+    if (decision.refusal() != null) {
+      emulator.rateLimited(Objects.requireNonNull(decision.policy()));
       emulator.log(now, method, path, 429, fault == Fault.RATE_LIMITED ? fault : null);
-      return respond(limited, null);
-    }
-    if (path.endsWith("/search")) {
-      Answer searchLimited = emulator.synchronizedCall(() -> emulator.admitSearch(now));
-      if (searchLimited != null) {
-        emulator.log(now, method, path, 429, null);
-        return respond(searchLimited, null);
-      }
+      return respond(withCorrelationId(decision.refusal()), null);
     }
     if (fault == Fault.SERVER_ERROR) {
       emulator.log(now, method, path, 500, fault);
-      return respond(withRateHeaders(error(500, "INTERNAL_ERROR", "internal error"), now), null);
+      return respond(headers(error(500, "INTERNAL_ERROR", "internal error"), caller, search, now), null);
     }
     if (fault == Fault.HTML_ERROR_PAGE) {
       emulator.log(now, method, path, 502, fault);
-      return new MockResponse.Builder().code(502).setHeader("Content-Type", "text/html")
-          .body("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
-              + "</center><hr><center>cloudflare</center></body></html>")
-          .build();
+      return htmlErrorPage();
     }
     if (fault == Fault.SLOW_RESPONSE) {
       emulator.time().sleep(emulator.slowDelay());
@@ -102,20 +119,73 @@ final class EmulatorDispatcher extends Dispatcher {
     } catch (BadRequest e) {
       answer = e.answer;
     }
-    // HubSpot leaves the rate-limit headers off search responses
-    answer = path.endsWith("/search") ? withCorrelationId(answer) : withRateHeaders(answer, now);
-    emulator.log(now, method, path, answer.status(), fault);
+    countRefusal(answer);
+    answer = headers(answer, caller, search, now);
+    emulator.log(now, method, path, answer.status(), fault == Fault.RATE_LIMITED ? null : fault);
     return respond(answer, fault);
   }
 
-  private Answer withRateHeaders(Answer a, Instant now) {
-    a.headers().putAll(emulator.rateHeaders(now));
+  private MockResponse tokenEndpoint(RecordedRequest request, String method, String path, Instant now) {
+    Fault fault = emulator.nextTokenFault();
+    if (fault == Fault.SERVER_ERROR) {
+      emulator.log(now, method, path, 500, fault);
+      return respond(error(500, "INTERNAL_ERROR", "internal error"), null);
+    }
+    if (fault == Fault.HTML_ERROR_PAGE) {
+      emulator.log(now, method, path, 502, fault);
+      return htmlErrorPage();
+    }
+    Answer a = emulator.synchronizedCall(() -> token(request));
+    emulator.log(now, method, path, a.status(), fault);
+    return respond(withCorrelationId(a), fault);
+  }
+
+  private static MockResponse htmlErrorPage() {
+    return new MockResponse.Builder().code(502).setHeader("Content-Type", "text/html")
+        .body("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
+            + "</center><hr><center>cloudflare</center></body></html>")
+        .build();
+  }
+
+  /**
+   * Rate-limit headers as HubSpot sends them: on every API response except those of the search endpoints
+   * (https://developers.hubspot.com/docs/developer-tooling/platform/usage-guidelines).
+   */
+  private Answer headers(Answer a, Caller caller, boolean search, Instant now) {
+    if (!search) {
+      a.headers().putAll(emulator.synchronizedCall(() -> emulator.limits().headers(caller.app(), caller.oauth(), now)));
+    }
     return withCorrelationId(a);
   }
 
   private static Answer withCorrelationId(Answer a) {
     a.headers().put("X-HubSpot-Correlation-Id", UUID.randomUUID().toString());
     return a;
+  }
+
+  /**
+   * Counts a request refused whole under each reason it gave: the error codes its {@code errors} name, else its
+   * category. A lookup of a record that does not exist is an answer, not a refusal.
+   */
+  private void countRefusal(Answer a) {
+    if (a.status() < 400 || a.status() >= 500 || a.status() == 429 || a.body() == null) {
+      return;
+    }
+    String category = a.body().path("category").asText("");
+    if (category.equals("OBJECT_NOT_FOUND")) {
+      return;
+    }
+    Set<String> reasons = new LinkedHashSet<>();
+    for (JsonNode e : a.body().path("errors")) {
+      String code = e.path("code").asText("");
+      if (!code.isEmpty()) {
+        reasons.add(code);
+      }
+    }
+    if (reasons.isEmpty()) {
+      reasons.add(category.isEmpty() ? "HTTP_" + a.status() : category);
+    }
+    reasons.forEach(emulator::refused);
   }
 
   private MockResponse respond(Answer a, @Nullable Fault fault) {
@@ -137,6 +207,10 @@ final class EmulatorDispatcher extends Dispatcher {
     if (fault == Fault.DROPPED_CONNECTION) {
       b.onResponseStart(SocketEffect.ShutdownConnection.INSTANCE);
     }
+    if (fault == Fault.TRUNCATED_BODY) {
+      // the whole length is declared, half the body is sent, then the connection closes
+      b.onResponseBody(SocketEffect.ShutdownConnection.INSTANCE);
+    }
     if (fault == Fault.STALLED) {
       b.headersDelay(emulator.stallDelay().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -145,13 +219,12 @@ final class EmulatorDispatcher extends Dispatcher {
 
   // ----------------------------------------------------------------------------------------------- auth
 
-  private @Nullable Answer authenticate(@Nullable String header, Instant now) {
+  private Caller authenticate(@Nullable String header, Instant now) {
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return error(401, "INVALID_AUTHENTICATION",
-          "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview");
+      throw new BadRequest(error(401, "INVALID_AUTHENTICATION",
+          "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"));
     }
-    String token = header.substring(7).strip();
-    return emulator.checkToken(token, now);
+    return emulator.checkToken(header.substring(7).strip(), now);
   }
 
   private Answer token(RecordedRequest request) {
@@ -184,7 +257,10 @@ final class EmulatorDispatcher extends Dispatcher {
   }
 
   private Answer route(String method, HttpUrl url, RecordedRequest request) {
-    List<String> seg = url.pathSegments(); // crm, v3, objects|properties, type, ...
+    List<String> seg = url.pathSegments(); // crm, v3, objects|properties|owners, type|id, ...
+    if (seg.size() >= 3 && seg.get(2).equals("owners") && method.equals("GET")) {
+      return seg.size() == 3 || seg.get(3).isEmpty() ? owners(url) : owner(seg.get(3), url);
+    }
     if (seg.size() >= 4 && seg.get(2).equals("properties") && method.equals("GET")) {
       return properties(type(seg.get(3)));
     }
@@ -196,7 +272,7 @@ final class EmulatorDispatcher extends Dispatcher {
       return list(type, url);
     }
     if (seg.size() == 5 && seg.get(4).equals("search") && method.equals("POST")) {
-      return search(type, body(request));
+      return search(type, request);
     }
     if (seg.size() == 5 && method.equals("GET")) {
       return get(type, seg.get(4), url);
@@ -232,20 +308,119 @@ final class EmulatorDispatcher extends Dispatcher {
     }
   }
 
-  private Answer properties(Type t) {
+  /** "Object API batch endpoints are limited to 100 inputs per request" (using-object-apis, Limits). */
+  private JsonNode inputs(JsonNode body, boolean mayBeEmpty) {
+    JsonNode inputs = body.path("inputs");
+    if (!inputs.isArray() || (!mayBeEmpty && inputs.isEmpty())) {
+      throw new BadRequest(error(400, "VALIDATION_ERROR", "inputs must be a non-empty array"));
+    }
+    if (inputs.size() > MAX_BATCH_INPUTS) {
+      throw new BadRequest(error(400, "VALIDATION_ERROR", "Batch input size " + inputs.size()
+          + " exceeds the limit of " + MAX_BATCH_INPUTS + " inputs per request"));
+    }
+    return inputs;
+  }
+
+  // --------------------------------------------------------------------------------------------- owners
+
+  /**
+   * {@code GET /crm/v3/owners}: the account's owners, active ones unless {@code archived=true}
+   * (https://developers.hubspot.com/docs/api-reference/legacy/crm/owners/guide).
+   */
+  private Answer owners(HttpUrl url) {
+    int limit = intParam(url, "limit", 100);
+    if (limit < 1 || limit > 500) {
+      return error(400, "VALIDATION_ERROR", "limit must be between 1 and 500 but was " + limit);
+    }
+    boolean archived = "true".equalsIgnoreCase(url.queryParameter("archived"));
+    String email = url.queryParameter("email");
+    int after = intParam(url, "after", 0);
+    List<Owner> matching = new ArrayList<>();
+    for (Owner o : emulator.store().owners()) {
+      if (o.archived() == archived && (email == null || o.email().equalsIgnoreCase(email))) {
+        matching.add(o);
+      }
+    }
     ObjectNode out = json.createObjectNode();
     ArrayNode results = out.putArray("results");
-    for (Property p : t.properties.values()) {
-      ObjectNode o = results.addObject();
-      o.put("name", p.name()).put("label", p.name()).put("type", p.type()).put("fieldType", p.fieldType())
-          .put("groupName", p.hubspotDefined() ? t.name.replaceAll("s$", "") + "information" : "custom")
-          .put("hasUniqueValue", p.unique()).put("hubspotDefined", p.hubspotDefined())
-          .put("calculated", false).put("formField", !p.readOnly());
-      o.putObject("modificationMetadata").put("archivable", !p.hubspotDefined())
-          .put("readOnlyDefinition", p.hubspotDefined()).put("readOnlyValue", p.readOnly());
+    int from = Math.max(0, Math.min(after, matching.size()));
+    int to = Math.min(matching.size(), from + limit);
+    for (Owner o : matching.subList(from, to)) {
+      results.add(owner(o));
+    }
+    if (to < matching.size()) {
+      out.putObject("paging").putObject("next").put("after", Integer.toString(to));
     }
     return Answer.of(200, out);
   }
+
+  private Answer owner(String id, HttpUrl url) {
+    Owner o = emulator.store().owner(id);
+    boolean archived = "true".equalsIgnoreCase(url.queryParameter("archived"));
+    if (o == null || o.archived() != archived) {
+      ObjectNode e = errorBody("OBJECT_NOT_FOUND", "Owner " + id + " not found");
+      return Answer.of(404, e);
+    }
+    return Answer.of(200, owner(o));
+  }
+
+  private ObjectNode owner(Owner o) {
+    ObjectNode n = json.createObjectNode();
+    n.put("id", o.id());
+    n.put("email", o.email());
+    n.put("type", "PERSON");
+    n.put("firstName", o.firstName());
+    n.put("lastName", o.lastName());
+    if (o.archived()) {
+      n.putNull("userId");
+    } else {
+      n.put("userId", o.userId());
+    }
+    n.put("userIdIncludingInactive", o.userId());
+    n.put("createdAt", o.createdAt().toString());
+    n.put("updatedAt", o.createdAt().toString());
+    n.put("archived", o.archived());
+    return n;
+  }
+
+  // ----------------------------------------------------------------------------------------- properties
+
+  /**
+   * {@code GET /crm/v3/properties/{type}} with the fields of
+   * https://developers.hubspot.com/docs/api-reference/latest/crm/properties/create-property's response.
+   */
+  private Answer properties(Type t) {
+    ObjectNode out = json.createObjectNode();
+    ArrayNode results = out.putArray("results");
+    int order = 0;
+    for (Property p : t.properties.values()) {
+      ObjectNode o = results.addObject();
+      o.put("name", p.name()).put("label", p.label()).put("type", p.type()).put("fieldType", p.fieldType())
+          .put("description", "")
+          .put("groupName", p.hubspotDefined() ? t.name.replaceAll("s$", "") + "information" : "custom")
+          .put("displayOrder", order++)
+          .put("calculated", p.calculated()).put("externalOptions", p.externalOptions())
+          .put("hasUniqueValue", p.unique()).put("hidden", false).put("hubspotDefined", p.hubspotDefined())
+          .put("formField", !p.readOnly() && !p.calculated())
+          .put("dataSensitivity", "non_sensitive")
+          .put("archived", false);
+      ArrayNode options = o.putArray("options");
+      int position = 0;
+      for (Option opt : p.options()) {
+        options.addObject().put("label", opt.label()).put("value", opt.value()).put("displayOrder", position++)
+            .put("hidden", false);
+      }
+      if (p.referencedObjectType() != null) {
+        o.put("referencedObjectType", p.referencedObjectType());
+      }
+      o.putObject("modificationMetadata").put("archivable", !p.hubspotDefined())
+          .put("readOnlyDefinition", p.hubspotDefined()).put("readOnlyValue", p.readOnly() || p.calculated())
+          .put("readOnlyOptions", p.externalOptions());
+    }
+    return Answer.of(200, out);
+  }
+
+  // --------------------------------------------------------------------------------------------- reads
 
   private Answer list(Type t, HttpUrl url) {
     int limit = intParam(url, "limit", 10);
@@ -343,10 +518,17 @@ final class EmulatorDispatcher extends Dispatcher {
 
   // ------------------------------------------------------------------------------------------- search
 
-  private Answer search(Type t, JsonNode body) {
+  private Answer search(Type t, RecordedRequest request) {
+    long size = request.getBodySize();
+    if (size > MAX_SEARCH_BODY_CHARS) {
+      // "If the body of your request exceeds 3,000 characters, a 400 error will be returned."
+      return error(400, "VALIDATION_ERROR", "The search request body has " + size + " characters, more than the "
+          + "maximum of " + MAX_SEARCH_BODY_CHARS);
+    }
+    JsonNode body = body(request);
     int limit = body.path("limit").asInt(10);
-    if (limit < 1 || limit > 200) {
-      return error(400, "VALIDATION_ERROR", "limit must be between 1 and 200 but was " + limit);
+    if (limit < 1 || limit > MAX_SEARCH_PAGE) {
+      return error(400, "VALIDATION_ERROR", "limit must be between 1 and " + MAX_SEARCH_PAGE + " but was " + limit);
     }
     long after = body.hasNonNull("after") ? parseLongOr(body.get("after").asText(), -1) : 0;
     if (after < 0) {
@@ -354,18 +536,25 @@ final class EmulatorDispatcher extends Dispatcher {
     }
     int cap = emulator.searchResultCap();
     if (after + limit > cap) {
+      // "Attempting to page beyond 10,000 will result in a 400 error."
       return error(400, "VALIDATION_ERROR",
           "Search results are limited to " + cap + " records; after=" + after + " with limit=" + limit
               + " reaches past it. Narrow the search with filters.");
     }
     JsonNode groups = body.path("filterGroups");
-    if (groups.size() > 5) {
-      return error(400, "VALIDATION_ERROR", "Too many filter groups: at most 5 are allowed");
+    if (groups.size() > MAX_FILTER_GROUPS) {
+      return error(400, "VALIDATION_ERROR", "Too many filter groups: at most " + MAX_FILTER_GROUPS + " are allowed");
     }
+    int filterCount = 0;
     for (JsonNode g : groups) {
-      if (g.path("filters").size() > 6) {
-        return error(400, "VALIDATION_ERROR", "Too many filters in a group: at most 6 are allowed");
+      if (g.path("filters").size() > MAX_FILTERS_PER_GROUP) {
+        return error(400, "VALIDATION_ERROR", "Too many filters in a group: at most " + MAX_FILTERS_PER_GROUP
+            + " are allowed");
       }
+      filterCount += g.path("filters").size();
+    }
+    if (filterCount > MAX_FILTERS) {
+      return error(400, "VALIDATION_ERROR", "Too many filters: at most " + MAX_FILTERS + " are allowed in all groups");
     }
     List<List<Filter>> compiled = compile(t, groups);
     Instant visibleBefore = emulator.time().now().minus(emulator.searchIndexLag());
@@ -595,17 +784,17 @@ final class EmulatorDispatcher extends Dispatcher {
   // ------------------------------------------------------------------------------------------- writes
 
   /** One validated input of a batch. */
-  private record Input(int position, JsonNode raw, @Nullable String id, @Nullable String traceId, Map<String, String> props,
-      List<String[]> problems) {}
+  private record Input(int position, @Nullable String id, @Nullable String traceId, Map<String, String> props,
+      List<Problem> problems) {}
 
+  /**
+   * {@code POST .../batch/upsert}. Inputs that all carry an {@code objectWriteTraceId} get a 207 with one
+   * error per bad input; otherwise one bad value refuses the whole batch with a 400
+   * (https://developers.hubspot.com/docs/api-reference/error-handling, "Multi-status errors"; both bodies as shown
+   * at https://developers.hubspot.com/docs/api-reference/latest/crm/using-object-apis, "Error handling").
+   */
   private Answer upsert(Type t, JsonNode body) {
-    JsonNode inputs = body.path("inputs");
-    if (!inputs.isArray() || inputs.isEmpty()) {
-      return error(400, "VALIDATION_ERROR", "inputs must be a non-empty array");
-    }
-    if (inputs.size() > 100) {
-      return error(400, "VALIDATION_ERROR", "Batch input size " + inputs.size() + " exceeds the limit of 100");
-    }
+    JsonNode inputs = inputs(body, false);
     List<Input> parsed = new ArrayList<>();
     Set<String> keys = new HashSet<>();
     List<String> duplicates = new ArrayList<>();
@@ -628,42 +817,38 @@ final class EmulatorDispatcher extends Dispatcher {
       String traceId = in.hasNonNull("objectWriteTraceId") ? in.get("objectWriteTraceId").asText() : null;
       allTraced &= traceId != null;
       Map<String, String> props = new LinkedHashMap<>();
-      List<String[]> problems = new ArrayList<>();
+      List<Problem> problems = new ArrayList<>();
       in.path("properties").properties().forEach(e -> {
         String v = e.getValue().isNull() ? "" : e.getValue().asText();
         props.put(e.getKey(), v);
-        String[] bad = EmulatorStore.invalid(t, e.getKey(), v);
+        Problem bad = emulator.store().invalid(t, e.getKey(), v);
         if (bad != null) {
-          problems.add(new String[] {bad[0], bad[1], e.getKey()});
+          problems.add(bad);
         }
       });
       if (id == null || id.isEmpty()) {
-        problems.add(new String[] {"MISSING_ID", "id is required for upsert by " + prop, prop});
+        problems.add(new Problem("MISSING_ID", "id is required for upsert by " + prop, prop));
       } else {
-        String[] bad = EmulatorStore.invalid(t, prop, id);
-        if (bad != null) {
-          problems.add(new String[] {bad[0], bad[1], prop});
+        Problem bad = emulator.store().invalid(t, prop, id);
+        if (bad != null && !bad.code().equals("READ_ONLY_VALUE") && !problems.contains(bad)) {
+          problems.add(bad); // once, when the properties repeat the id
         }
         if (!keys.add(t.normalize(prop, id))) {
           duplicates.add(id);
         }
       }
-      parsed.add(new Input(i, in, id, traceId, props, problems));
+      parsed.add(new Input(i, id, traceId, props, problems));
     }
+    String key = Objects.requireNonNull(idProperty);
     if (!duplicates.isEmpty()) {
-      return error(400, "VALIDATION_ERROR", "Duplicate IDs found in batch input: " + duplicates);
+      return error(400, "VALIDATION_ERROR", "Duplicate IDs found in batch input: " + duplicates + ". IDs must be unique");
     }
     boolean multiStatus = emulator.multiStatus() && allTraced;
     if (!multiStatus) {
-      ArrayNode invalid = json.createArrayNode();
-      for (Input in : parsed) {
-        for (String[] p : in.problems()) {
-          invalid.addObject().put("isValid", false).put("message", p[1]).put("error", p[0]).put("name", p[2])
-              .put("localizedErrorMessage", p[1]);
-        }
-      }
-      if (!invalid.isEmpty()) {
-        return error(400, "VALIDATION_ERROR", "Property values were not valid: " + invalid);
+      List<Problem> all = new ArrayList<>();
+      parsed.forEach(in -> all.addAll(in.problems()));
+      if (!all.isEmpty()) {
+        return Answer.of(400, notValid(all, true));
       }
     }
     Instant now = emulator.time().now();
@@ -672,18 +857,16 @@ final class EmulatorDispatcher extends Dispatcher {
     ArrayNode errors = json.createArrayNode();
     for (Input in : parsed) {
       if (!in.problems().isEmpty()) {
-        ObjectNode e = errorBody("VALIDATION_ERROR", "Property values were not valid");
+        ObjectNode e = notValid(in.problems(), false);
         e.putObject("context").putArray("objectWriteTraceId").add(in.traceId());
-        ArrayNode sub = e.putArray("errors");
-        for (String[] p : in.problems()) {
-          sub.addObject().put("message", p[1]).put("code", p[0]).put("in", p[2]);
-        }
         errors.add(e);
+        new LinkedHashSet<>(in.problems().stream().map(Problem::code).toList()).forEach(emulator::refused);
         continue;
       }
-      Obj existing = t.byUnique(idProperty, in.id());
+      String id = Objects.requireNonNull(in.id());
+      Obj existing = t.byUnique(key, id);
       Map<String, String> props = new LinkedHashMap<>(in.props());
-      props.put(idProperty, in.id());
+      props.put(key, id);
       Obj o;
       if (existing == null) {
         o = emulator.store().create(t, props, now);
@@ -712,17 +895,43 @@ final class EmulatorDispatcher extends Dispatcher {
     return Answer.of(errors.isEmpty() ? 200 : 207, out);
   }
 
-  private Answer archive(Type t, JsonNode body) {
-    JsonNode inputs = body.path("inputs");
-    if (!inputs.isArray() || inputs.size() > 100) {
-      return error(400, "VALIDATION_ERROR", "inputs must be an array of at most 100");
+  /**
+   * HubSpot's "Property values were not valid" error: the message embeds the list of invalid values; a request
+   * refused whole also lists them in {@code errors} with {@code context.propertyName}.
+   */
+  private ObjectNode notValid(List<Problem> problems, boolean wholeRequest) {
+    ArrayNode list = json.createArrayNode();
+    for (Problem p : problems) {
+      list.addObject().put("isValid", false).put("message", p.message()).put("error", p.code())
+          .put("name", p.property()).put("localizedErrorMessage", p.message()).put("portalId", HubSpotEmulator.PORTAL_ID);
     }
-    Instant now = emulator.time().now();
+    ObjectNode e = json.createObjectNode();
+    e.put("status", "error");
+    e.put("message", "Property values were not valid: " + list);
+    if (wholeRequest) {
+      e.put("correlationId", UUID.randomUUID().toString());
+      ArrayNode errors = e.putArray("errors");
+      for (Problem p : problems) {
+        ObjectNode d = errors.addObject().put("message", p.message()).put("code", p.code());
+        d.putObject("context").putArray("propertyName").add(p.property());
+      }
+    }
+    e.put("category", "VALIDATION_ERROR");
+    return e;
+  }
+
+  private Answer archive(Type t, JsonNode body) {
+    JsonNode inputs = inputs(body, true);
+    List<Long> ids = new ArrayList<>();
     for (JsonNode in : inputs) {
       Long id = parseLong(in.path("id").asText(""));
       if (id == null) {
         return error(400, "VALIDATION_ERROR", "Object id " + in.path("id").asText("") + " is not valid");
       }
+      ids.add(id);
+    }
+    Instant now = emulator.time().now();
+    for (long id : ids) {
       Obj o = t.live(id);
       if (o != null) {
         emulator.store().archive(t, o, now);
@@ -731,23 +940,43 @@ final class EmulatorDispatcher extends Dispatcher {
     return Answer.of(204, null);
   }
 
+  /**
+   * {@code POST .../batch/read}: the records found; ids not found are listed in a 207's errors
+   * (https://github.com/HubSpot/hubspot-api-php/issues/619).
+   */
   private Answer batchRead(Type t, JsonNode body) {
+    JsonNode inputs = inputs(body, true);
     List<String> props = new ArrayList<>();
     body.path("properties").forEach(p -> props.add(p.asText()));
     String idProperty = body.path("idProperty").asText("");
     ObjectNode out = json.createObjectNode();
     out.put("status", "COMPLETE");
     ArrayNode results = out.putArray("results");
-    for (JsonNode in : body.path("inputs")) {
+    List<String> missing = new ArrayList<>();
+    for (JsonNode in : inputs) {
       String id = in.path("id").asText("");
+      Long numeric = parseLong(id);
       Obj o = idProperty.isEmpty() || idProperty.equals("hs_object_id")
-          ? (parseLong(id) == null ? null : t.live(parseLong(id)))
+          ? (numeric == null ? null : t.live(numeric))
           : t.byUnique(idProperty, id);
       if (o != null) {
         results.add(object(t, o, props.isEmpty() ? defaultProperties(t) : props));
+      } else {
+        missing.add(id);
       }
     }
-    return Answer.of(200, out);
+    if (missing.isEmpty()) {
+      return Answer.of(200, out);
+    }
+    out.put("numErrors", 1);
+    ObjectNode e = out.putArray("errors").addObject();
+    e.put("status", "error");
+    e.put("category", "OBJECT_NOT_FOUND");
+    e.put("message", "Could not get some " + t.name.toUpperCase(Locale.ROOT) + " objects, they may be deleted or not "
+        + "exist. Check that ids are valid.");
+    ArrayNode ids = e.putObject("context").putArray("ids");
+    missing.forEach(ids::add);
+    return Answer.of(207, out);
   }
 
   // -------------------------------------------------------------------------------------------- misc

@@ -1,5 +1,6 @@
 package io.crmsync.testkit.hubspot;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,18 +12,40 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The emulator's data: object types, their property definitions and records. Not thread-safe on its own;
- * the emulator serialises access to it.
+ * The emulator's data: object types, their property definitions, records and the account's owners. Not
+ * thread-safe on its own; the emulator serialises access to it.
  */
 final class EmulatorStore {
   static final Pattern EMAIL =
       Pattern.compile("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$");
 
-  /** One property definition, as {@code /crm/v3/properties} describes it. */
-  record Property(String name, String type, String fieldType, boolean unique, boolean hubspotDefined, boolean readOnly) {
+  /** One option of an enumeration property. */
+  record Option(String value, String label) {}
+
+  /**
+   * One property definition, as {@code /crm/v3/properties} describes it
+   * (https://developers.hubspot.com/docs/api-reference/latest/crm/properties/create-property: {@code
+   * calculated}, {@code externalOptions}, {@code hasUniqueValue}, {@code hubspotDefined}, {@code
+   * modificationMetadata.readOnlyValue}, {@code options}, {@code referencedObjectType}).
+   *
+   * @param email whether values must be email addresses (the contact's {@code email})
+   */
+  record Property(String name, String label, String type, String fieldType, boolean unique, boolean hubspotDefined,
+      boolean readOnly, boolean calculated, List<Option> options, @Nullable String referencedObjectType,
+      boolean externalOptions, boolean email) {
+    Property {
+      options = List.copyOf(options);
+    }
+
+    static Property text(String name, boolean hubspotDefined) {
+      return new Property(name, label(name), "string", "text", false, hubspotDefined, false, false, List.of(), null,
+          false, false);
+    }
+
     boolean isDate() {
       return type.equals("datetime") || type.equals("date");
     }
@@ -30,7 +53,33 @@ final class EmulatorStore {
     boolean isNumber() {
       return type.equals("number");
     }
+
+    boolean isEnumeration() {
+      return type.equals("enumeration");
+    }
+
+    /** Whether several options may be chosen at once ({@code ;}-separated), as with checkboxes. */
+    boolean isMultiple() {
+      return fieldType.equals("checkbox");
+    }
+
+    Property readOnlyValue() {
+      return new Property(name, label, type, fieldType, unique, hubspotDefined, true, calculated, options,
+          referencedObjectType, externalOptions, email);
+    }
+
+    private static String label(String name) {
+      String spaced = name.replace('_', ' ');
+      return spaced.isEmpty() ? spaced : Character.toUpperCase(spaced.charAt(0)) + spaced.substring(1);
+    }
   }
+
+  /** Why HubSpot refuses one value, in the fields of its "Property values were not valid" list. */
+  record Problem(String code, String message, String property) {}
+
+  /** One owner of the account, as {@code /crm/v3/owners} lists them. */
+  record Owner(String id, String email, String firstName, String lastName, long userId, boolean archived,
+      Instant createdAt) {}
 
   /** One stored record. */
   static final class Obj {
@@ -85,7 +134,7 @@ final class EmulatorStore {
 
     String normalize(String property, String value) {
       Property p = properties.get(property);
-      return p != null && p.fieldType().equals("email") ? value.strip().toLowerCase(Locale.ROOT) : value.strip();
+      return p != null && p.email() ? value.strip().toLowerCase(Locale.ROOT) : value.strip();
     }
 
     void index(Obj o) {
@@ -115,8 +164,16 @@ final class EmulatorStore {
         case "hs_lastmodifieddate" -> o.updatedAt.toString();
         case "lastmodifieddate" -> name.equals("contacts") ? o.updatedAt.toString() : o.props.get(property);
         case "createdate" -> o.props.getOrDefault("createdate", o.createdAt.toString());
+        case "hs_createdate" -> o.createdAt.toString();
+        case "hs_email_domain" -> emailDomain(o);
         default -> o.props.get(property);
       };
+    }
+
+    private @Nullable String emailDomain(Obj o) {
+      String email = o.props.get("email");
+      int at = email == null ? -1 : email.lastIndexOf('@');
+      return at < 0 || !name.equals("contacts") ? o.props.get("hs_email_domain") : email.substring(at + 1);
     }
 
     /** A date property in epoch milliseconds, without formatting and parsing the computed ones. */
@@ -125,6 +182,7 @@ final class EmulatorStore {
         case "hs_lastmodifieddate" -> o.updatedAt.toEpochMilli();
         case "lastmodifieddate" -> name.equals("contacts") ? o.updatedAt.toEpochMilli() : parsed(o, property);
         case "createdate" -> o.props.containsKey("createdate") ? parsed(o, property) : o.createdAt.toEpochMilli();
+        case "hs_createdate" -> o.createdAt.toEpochMilli();
         default -> parsed(o, property);
       };
     }
@@ -142,6 +200,13 @@ final class EmulatorStore {
       all.put("hs_lastmodifieddate", o.updatedAt.toString());
       if (name.equals("contacts")) {
         all.put("lastmodifieddate", o.updatedAt.toString());
+        String domain = emailDomain(o);
+        if (domain != null) {
+          all.put("hs_email_domain", domain);
+        }
+      }
+      if (properties.containsKey("hs_createdate")) {
+        all.put("hs_createdate", o.createdAt.toString());
       }
       if (requested == null) {
         return all;
@@ -159,26 +224,46 @@ final class EmulatorStore {
 
   private final Map<String, Type> types = new LinkedHashMap<>();
   private final Map<String, String> aliases = new HashMap<>();
+  private final Map<String, Owner> owners = new LinkedHashMap<>();
   private long nextId = 1001;
 
   EmulatorStore() {
+    // Default properties per object: https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm
+    // (default returned properties) and https://developers.hubspot.com/docs/api-reference/latest/crm/properties/guide.
     Type contacts = addType("contacts", "0-1", "lastmodifieddate", "contact");
     standard(contacts, "firstname", "lastname", "company", "phone", "mobilephone", "jobtitle", "address", "city",
-        "state", "zip", "country", "website", "lifecyclestage");
-    contacts.define(new Property("email", "string", "email", true, true, false));
+        "state", "zip", "country", "website", "fax");
+    contacts.define(new Property("email", "Email", "string", "text", true, true, false, false, List.of(), null, false,
+        true));
+    // The 8 default lifecycle stages: https://developers.hubspot.com/changelog/upcoming-customized-lifecycle-stages-for-contacts-and-companies
+    contacts.define(enumeration("lifecyclestage", "radio", "subscriber", "lead", "marketingqualifiedlead",
+        "salesqualifiedlead", "opportunity", "customer", "evangelist", "other"));
+    // Calculated from the email address, so its value cannot be written.
+    contacts.define(new Property("hs_email_domain", "Email Domain", "string", "text", false, true, true, true, List.of(),
+        null, false, false));
     common(contacts);
-    contacts.define(new Property("lastmodifieddate", "datetime", "date", false, true, true));
+    contacts.define(new Property("lastmodifieddate", "Last Modified Date", "datetime", "date", false, true, true, true,
+        List.of(), null, false, false));
 
     Type companies = addType("companies", "0-2", "hs_lastmodifieddate", "company");
     standard(companies, "name", "domain", "phone", "address", "city", "state", "zip", "country", "industry",
         "description", "website");
-    companies.define(new Property("numberofemployees", "number", "number", false, true, false));
+    companies.define(new Property("numberofemployees", "Number of Employees", "number", "number", false, true, false,
+        false, List.of(), null, false, false));
+    companies.define(enumeration("lifecyclestage", "radio", "subscriber", "lead", "marketingqualifiedlead",
+        "salesqualifiedlead", "opportunity", "customer", "evangelist", "other"));
     common(companies);
 
     Type deals = addType("deals", "0-3", "hs_lastmodifieddate", "deal");
-    standard(deals, "dealname", "pipeline", "dealstage", "description");
-    deals.define(new Property("amount", "number", "number", false, true, false));
-    deals.define(new Property("closedate", "datetime", "date", false, true, false));
+    standard(deals, "dealname", "description");
+    // The default sales pipeline and its stages, as HubSpot names them when refusing another value.
+    deals.define(enumeration("pipeline", "select", "default"));
+    deals.define(enumeration("dealstage", "radio", "appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
+        "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"));
+    deals.define(new Property("amount", "Amount", "number", "number", false, true, false, false, List.of(), null, false,
+        false));
+    deals.define(new Property("closedate", "Close Date", "datetime", "date", false, true, false, false, List.of(), null,
+        false, false));
     common(deals);
   }
 
@@ -192,15 +277,31 @@ final class EmulatorStore {
 
   private static void standard(Type t, String... names) {
     for (String n : names) {
-      t.define(new Property(n, "string", "text", false, true, false));
+      t.define(Property.text(n, true));
     }
   }
 
+  static Property enumeration(String name, String fieldType, String... values) {
+    List<Option> options = new ArrayList<>();
+    for (String v : values) {
+      options.add(new Option(v, v));
+    }
+    return new Property(name, Property.label(name), "enumeration", fieldType, false, true, false, false, options, null,
+        false, false);
+  }
+
   private static void common(Type t) {
-    t.define(new Property("hubspot_owner_id", "enumeration", "select", false, true, false));
-    t.define(new Property("createdate", "datetime", "date", false, true, false));
-    t.define(new Property("hs_lastmodifieddate", "datetime", "date", false, true, true));
-    t.define(new Property("hs_object_id", "number", "number", true, true, true));
+    // The record owner: an enumeration whose options are the account's owners
+    // (https://developers.hubspot.com/docs/api-reference/latest/crm/properties/create-property: referencedObjectType
+    // "should be set to 'OWNER' when 'externalOptions' is true").
+    t.define(new Property("hubspot_owner_id", "Owner", "enumeration", "select", false, true, false, false, List.of(),
+        "OWNER", true, false));
+    t.define(new Property("createdate", "Create Date", "datetime", "date", false, true, false, false, List.of(), null,
+        false, false));
+    t.define(new Property("hs_lastmodifieddate", "Last Modified Date", "datetime", "date", false, true, true, true,
+        List.of(), null, false, false));
+    t.define(new Property("hs_object_id", "Record ID", "number", "number", true, true, true, true, List.of(), null,
+        false, false));
   }
 
   /** Adds a custom object type with the standard computed properties. */
@@ -211,7 +312,8 @@ final class EmulatorStore {
       return existing;
     }
     Type t = addType(name, "2-" + (types.size() + 100), "hs_lastmodifieddate", name);
-    t.define(new Property("hs_createdate", "datetime", "date", false, true, true));
+    t.define(new Property("hs_createdate", "Create Date", "datetime", "date", false, true, true, true, List.of(), null,
+        false, false));
     common(t);
     return t;
   }
@@ -227,6 +329,18 @@ final class EmulatorStore {
 
   Collection<Type> types() {
     return types.values();
+  }
+
+  void addOwner(Owner owner) {
+    owners.put(owner.id(), owner);
+  }
+
+  Collection<Owner> owners() {
+    return owners.values();
+  }
+
+  @Nullable Owner owner(String id) {
+    return owners.get(id.strip());
   }
 
   Obj create(Type t, Map<String, String> props, Instant now) {
@@ -247,7 +361,7 @@ final class EmulatorStore {
   private static void putAll(Type t, Obj o, Map<String, String> props) {
     props.forEach((k, v) -> {
       Property p = t.properties.get(k);
-      String value = p != null && p.fieldType().equals("email") ? v.strip().toLowerCase(Locale.ROOT) : v;
+      String value = p != null && p.email() ? v.strip().toLowerCase(Locale.ROOT) : v;
       if (value.isEmpty()) {
         o.props.remove(k);
       } else {
@@ -267,32 +381,69 @@ final class EmulatorStore {
     return b.isAfter(a) ? b : a;
   }
 
-  /** Validates one property value; returns {@code [code, message]} or null when it is fine. */
-  static String @Nullable [] invalid(Type t, String name, String value) {
+  /**
+   * Validates one property value as HubSpot does before writing it; null when it is fine. Codes and
+   * messages as HubSpot's "Property values were not valid" list has them
+   * (https://developers.hubspot.com/docs/api-reference/latest/crm/using-object-apis, error handling).
+   */
+  @Nullable Problem invalid(Type t, String name, String value) {
     Property p = t.properties.get(name);
     if (p == null) {
-      return new String[] {"PROPERTY_DOESNT_EXIST", "Property \"" + name + "\" does not exist"};
+      return new Problem("PROPERTY_DOESNT_EXIST", "Property \"" + name + "\" does not exist", name);
     }
-    if (p.readOnly()) {
-      return new String[] {"READ_ONLY_VALUE", "Property \"" + name + "\" is read-only"};
+    if (p.readOnly() || p.calculated()) {
+      // HubSpot answers writes to read-only and calculated properties with "... is a read only property; its value
+      // cannot be set." (the error code is not documented; READ_ONLY_VALUE is what the list carries).
+      return new Problem("READ_ONLY_VALUE", name + " is a read only property; its value cannot be set.", name);
     }
     if (value.isEmpty()) {
-      return null;
+      return null; // an empty string clears the value
     }
-    if (p.fieldType().equals("email") && !EMAIL.matcher(value.strip()).matches()) {
-      return new String[] {"INVALID_EMAIL", "Email address " + value + " is invalid"};
+    String v = value.strip();
+    if (p.email() && !EMAIL.matcher(v).matches()) {
+      return new Problem("INVALID_EMAIL", "Email address " + value + " is invalid", name);
     }
     if (p.isNumber()) {
       try {
-        new java.math.BigDecimal(value.strip());
+        new BigDecimal(v);
       } catch (NumberFormatException e) {
-        return new String[] {"INVALID_DECIMAL", value + " is not a valid number for property " + name};
+        // https://developers.hubspot.com/docs/api-reference/error-handling: "discount was not a valid number",
+        // code INVALID_INTEGER
+        return new Problem("INVALID_INTEGER", value + " was not a valid number", name);
       }
     }
-    if (p.isDate() && EmulatorDispatcher.millis(value) == null) {
-      return new String[] {"INVALID_DATE", value + " is not a valid date for property " + name};
+    if (p.isDate() && EmulatorDispatcher.millis(v) == null) {
+      return new Problem("INVALID_DATE", value + " is not a valid date for property " + name, name);
+    }
+    if (p.isEnumeration()) {
+      List<String> chosen = p.isMultiple() ? List.of(v.split(";")) : List.of(v);
+      for (String c : chosen) {
+        if (!allowed(p, c.strip())) {
+          // "Japan Summer was not one of the allowed options: [...]" with code INVALID_OPTION, as HubSpot answers
+          // a value outside an enumeration's options; an owner property's options are the account's owners.
+          String list = p.externalOptions() ? "" : p.options().stream().map(Option::label)
+              .collect(Collectors.joining(", ", ": [", "]"));
+          return new Problem("INVALID_OPTION", c.strip() + " was not one of the allowed options" + list, name);
+        }
+      }
     }
     return null;
+  }
+
+  private boolean allowed(Property p, String value) {
+    if ("OWNER".equals(p.referencedObjectType())) {
+      Owner o = owners.get(value);
+      return o != null && !o.archived();
+    }
+    if (p.externalOptions()) {
+      return true; // options from elsewhere in the account that the emulator does not keep
+    }
+    for (Option o : p.options()) {
+      if (o.value().equals(value)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   List<Obj> all(Type t) {

@@ -101,8 +101,14 @@ class HubSpotEmulatorTest {
     assertThat(r.body().path("results")).hasSize(1);
     assertThat(r.body().path("results").get(0).path("new").asBoolean()).isTrue();
     JsonNode error = r.body().path("errors").get(0);
+    assertThat(r.body().path("numErrors").asInt()).isEqualTo(1);
+    assertThat(error.path("status").asText()).isEqualTo("error");
+    assertThat(error.path("category").asText()).isEqualTo("VALIDATION_ERROR");
     assertThat(error.path("context").path("objectWriteTraceId").get(0).asText()).isEqualTo("1");
-    assertThat(error.path("errors").get(0).path("code").asText()).isEqualTo("INVALID_EMAIL");
+    JsonNode listed = JSON.readTree(error.path("message").asText().substring("Property values were not valid: ".length()));
+    assertThat(listed.get(0).path("error").asText()).isEqualTo("INVALID_EMAIL");
+    assertThat(listed.get(0).path("name").asText()).isEqualTo("email");
+    assertThat(hubspot.refusals()).containsExactly(Map.entry("INVALID_EMAIL", 1L));
   }
 
   @Test
