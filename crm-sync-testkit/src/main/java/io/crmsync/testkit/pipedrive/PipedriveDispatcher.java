@@ -124,7 +124,7 @@ final class PipedriveDispatcher extends Dispatcher {
     int burstLimit = emulator.burstLimit(credential);
     boolean search = path.endsWith("/search") && "GET".equals(method);
     int cost = cost(method, url, search);
-    Fault fault = emulator.nextFault();
+    Fault fault = emulator.nextFault(method, path);
     Admission admission =
         emulator.synchronizedCall(() -> emulator.admit(now, burstLimit, search, cost, fault == Fault.RATE_LIMITED));
     if (admission.limit() != null) {

@@ -153,6 +153,8 @@ public final class PipedriveEmulator implements AutoCloseable {
 
   private record IssuedToken(Instant expiresAt) {}
 
+  private record TargetedFault(String method, String pathPrefix, Fault fault) {}
+
   final Builder config;
   private final TimeSource time;
   private final PipedriveStore store;
@@ -163,6 +165,7 @@ public final class PipedriveEmulator implements AutoCloseable {
   private final Deque<Instant> burst = new ArrayDeque<>();
   private final Deque<Instant> searches = new ArrayDeque<>();
   private final Deque<Fault> injected = new ArrayDeque<>();
+  private final List<TargetedFault> targeted = new ArrayList<>();
   private final Map<String, IssuedToken> accessTokens = new HashMap<>();
   private final Deque<RequestLog> log = new ArrayDeque<>(); // guarded by itself
   private final Map<Integer, LongAdder> statusCounts = new ConcurrentHashMap<>();
@@ -443,6 +446,21 @@ public final class PipedriveEmulator implements AutoCloseable {
     }
   }
 
+  /**
+   * Answers the next API requests whose method is {@code method} and whose path starts with {@code pathPrefix}
+   * (such as {@code "POST", "/api/v2/persons"}) with these faults, one request each, in order, before any
+   * other fault.
+   */
+  public void injectFaults(String method, String pathPrefix, Fault... faults) {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(pathPrefix, "pathPrefix");
+    synchronized (lock) {
+      for (Fault f : faults) {
+        targeted.add(new TargetedFault(method, pathPrefix, Objects.requireNonNull(f, "fault")));
+      }
+    }
+  }
+
   /** Answers the next {@code requests} API requests with a 401 whatever their token. */
   public void failAuthentication(int requests) {
     Checks.notNegative(requests, "requests");
@@ -503,8 +521,15 @@ public final class PipedriveEmulator implements AutoCloseable {
     }
   }
 
-  @Nullable Fault nextFault() {
+  @Nullable Fault nextFault(String method, String path) {
     synchronized (lock) {
+      for (int i = 0; i < targeted.size(); i++) {
+        TargetedFault t = targeted.get(i);
+        if (t.method().equalsIgnoreCase(method) && path.startsWith(t.pathPrefix())) {
+          targeted.remove(i);
+          return t.fault();
+        }
+      }
       Fault f = injected.poll();
       if (f != null) {
         return f;

@@ -280,6 +280,9 @@ class PipedriveEmulatorTest {
     pipedrive.injectFaults(Fault.DROPPED_CONNECTION);
     assertThatThrownBy(() -> post("/api/v2/persons", "{\"name\":\"D\"}")).isInstanceOf(IOException.class);
     assertThat(pipedrive.records("persons")).extracting(p -> p.path("name").asText()).containsExactly("T", "D");
+    pipedrive.injectFaults("POST", "/api/v2/organizations", Fault.SERVER_ERROR);
+    assertThat(get("/api/v2/persons").status()).as("a fault aimed elsewhere leaves this request alone").isEqualTo(200);
+    assertThat(post("/api/v2/organizations", "{\"name\":\"O\"}").status()).isEqualTo(500);
     pipedrive.injectFaults(Fault.SERVER_ERROR, Fault.HTML_ERROR_PAGE);
     Answer error = post("/api/v2/persons", "{\"name\":\"S\"}");
     assertThat(error.status()).isEqualTo(500);
@@ -290,7 +293,7 @@ class PipedriveEmulatorTest {
       assertThat(r.body().string()).contains("<html>");
     }
     assertThat(pipedrive.records("persons")).as("nothing applied on 5xx").hasSize(2);
-    assertThat(pipedrive.refusedCount()).isEqualTo(4);
+    assertThat(pipedrive.refusedCount()).isEqualTo(5);
   }
 
   @Test
