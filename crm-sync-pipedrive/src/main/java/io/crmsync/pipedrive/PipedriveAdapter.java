@@ -78,6 +78,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -217,6 +218,7 @@ public final class PipedriveAdapter implements CRMAdapter {
   private record Op(String label, int cost, boolean search, boolean read) {}
 
   private final HttpUrl baseUrl;
+  private final OkHttpClient client;
   private final CrmHttp http;
   private final Auth auth;
   private final ObjectMapper mapper;
@@ -241,6 +243,12 @@ public final class PipedriveAdapter implements CRMAdapter {
   private final ConcurrentHashMap<String, CompletableFuture<Long>> orgCreations = new ConcurrentHashMap<>();
   /** Writes whose outcome is unknown (the answer was lost), by entity, key field and value: when attempted. */
   private final Cache<String, Instant> unknownOutcomes;
+  /**
+   * The records this adapter wrote lately, by entity, key field and value: their ids. A record sent again
+   * soon (a batch retried after a rate limit) is updated by id, because search may not see a record created
+   * seconds ago.
+   */
+  private final Cache<String, Long> recentWrites;
   private final AtomicReference<RateLimitStatus> rateLimit = new AtomicReference<>();
   /** Tokens left today as last said by Pipedrive, minus what was spent since; -1 when unknown. */
   private final AtomicLong tokensLeft = new AtomicLong(-1);
@@ -260,7 +268,11 @@ public final class PipedriveAdapter implements CRMAdapter {
           + "Europe/Tallinn but was '" + config.string("dailyResetZone", "") + "'");
     }
     this.errors = new PipedriveErrors(dailyResetZone);
-    this.http = new CrmHttp(ID, config.httpClient(), mapper, errors, time, List.of("x-correlation-id"),
+    // OkHttp sends a request again, unasked, when its connection fails; for a create whose connection dropped
+    // after Pipedrive applied it, that is a second person. Failures come back to the adapter instead, which
+    // knows which calls may be repeated (derived client: the pool and dispatcher stay shared).
+    this.client = config.httpClient().newBuilder().retryOnConnectionFailure(false).build();
+    this.http = new CrmHttp(ID, client, mapper, errors, time, List.of("x-correlation-id"),
         CrmHttp.DEFAULT_MAX_RESPONSE_BYTES);
     this.auth = auth(config);
 
@@ -311,6 +323,8 @@ public final class PipedriveAdapter implements CRMAdapter {
     this.orgNames = Caffeine.newBuilder().ticker(this::ticks).expireAfterWrite(ttl).maximumSize(100_000).build();
     this.orgIds = Caffeine.newBuilder().ticker(this::ticks).expireAfterWrite(ttl).maximumSize(100_000).build();
     this.unknownOutcomes = Caffeine.newBuilder().ticker(this::ticks).expireAfterWrite(Duration.ofHours(1))
+        .maximumSize(100_000).build();
+    this.recentWrites = Caffeine.newBuilder().ticker(this::ticks).expireAfterWrite(Duration.ofMinutes(15))
         .maximumSize(100_000).build();
   }
 
@@ -398,7 +412,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       Secret refreshToken = config.secret("refreshToken");
       HttpUrl tokenUrl = checkedUrl("tokenUrl", config.uri("tokenUrl", DEFAULT_TOKEN_URL));
       Duration ahead = nonNegative(config, "tokenRefreshAhead", Duration.ofMinutes(5));
-      CrmHttp tokenHttp = new CrmHttp(ID, config.httpClient(), mapper, errors, time, List.of("x-correlation-id"),
+      CrmHttp tokenHttp = new CrmHttp(ID, client, mapper, errors, time, List.of("x-correlation-id"),
           1024 * 1024);
       return new OAuthAuth(tokenHttp, tokenUrl, clientId, clientSecret, refreshToken, time, ahead);
     }
@@ -1347,7 +1361,10 @@ public final class PipedriveAdapter implements CRMAdapter {
     int i = p.index();
     String outcome = outcomeKey(entity, kf, p.value());
     try {
-      List<Candidate> found = find(entity, kf, key, p.value());
+      List<Candidate> found = recentlyWritten(entity, kf, p, outcome);
+      if (found == null) {
+        found = find(entity, kf, key, p.value());
+      }
       Instant lostAt = unknownOutcomes.getIfPresent(outcome);
       if (found.isEmpty() && lostAt != null) {
         found = findChangedSince(entity, kf, key, p.value(), lostAt);
@@ -1372,12 +1389,14 @@ public final class PipedriveAdapter implements CRMAdapter {
         try {
           long id = write(entity, "PATCH", c.id(), body, outcome);
           unknownOutcomes.invalidate(outcome);
+          recentWrites.put(outcome, id);
           return RecordResult.updated(i, Long.toString(id));
         } catch (CrmRequestException e) {
           if (e.statusCode() != 404 && e.statusCode() != 410) {
             throw e;
           }
           // deleted since it was found: create it again below
+          recentWrites.invalidate(outcome);
         }
       }
       if (!p.hasName()) {
@@ -1392,11 +1411,47 @@ public final class PipedriveAdapter implements CRMAdapter {
       }
       long id = write(entity, "POST", null, body, outcome);
       unknownOutcomes.invalidate(outcome);
+      recentWrites.put(outcome, id);
       return RecordResult.created(i, Long.toString(id));
     } catch (CrmRequestException e) {
       return RecordResult.failed(i, recordError(entity, catalog, e));
     } catch (CrmUnavailableException e) {
       return RecordResult.failed(i, RecordError.transientError(RecordError.TRANSIENT, e.getMessage()));
+    }
+  }
+
+  /**
+   * The record this adapter wrote lately under the same key, if any: search may not see a record created
+   * seconds ago, so a record sent again soon (a batch retried after a rate limit) would otherwise be created
+   * twice. Null when there is none, or it is gone. A person whose emails or phones the write may change is
+   * fetched, so that the others are kept.
+   */
+  private @Nullable List<Candidate> recentlyWritten(String entity, KeyField kf, Prepared p, String outcome) {
+    Long id = recentWrites.getIfPresent(outcome);
+    if (id == null) {
+      return null;
+    }
+    boolean needsLists = entity.equals(Entities.PERSONS)
+        && (p.phone() != null || (p.email() != null && !kf.searchField().equals("email")));
+    if (!needsLists) {
+      ObjectNode item = mapper.createObjectNode();
+      if (p.email() != null) {
+        item.putArray("emails").add(p.email()); // the key: written by us
+      }
+      return List.of(new Candidate(id, item));
+    }
+    String op = "GET /api/v2/" + entity + "/{id}";
+    HttpUrl url = api(entity).addPathSegment(Long.toString(id)).build();
+    try {
+      JsonNode item = envelope(readCall(new Op(op, COST_GET, false, true), () -> new Request.Builder().url(url).get()).body(), op)
+          .path("data");
+      return item.isObject() ? List.of(new Candidate(id, item)) : null;
+    } catch (CrmRequestException e) {
+      if (e.statusCode() == 404 || e.statusCode() == 410) {
+        recentWrites.invalidate(outcome);
+        return null;
+      }
+      throw e;
     }
   }
 
@@ -1586,8 +1641,11 @@ public final class PipedriveAdapter implements CRMAdapter {
     for (FieldError f : e.fieldErrors()) {
       String field = f.field();
       if (field != null) {
+        FieldCatalog.Field named = catalog.byCode(field);
         if (field.startsWith("custom_fields.")) {
           field = catalog.exposedName(field.substring("custom_fields.".length()));
+        } else if (named != null && named.custom()) {
+          field = catalog.exposedName(field);
         } else if (field.equals("emails")) {
           field = Contact.Fields.EMAIL;
         } else if (field.equals("phones")) {
