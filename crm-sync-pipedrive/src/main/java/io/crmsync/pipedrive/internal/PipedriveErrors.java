@@ -67,6 +67,11 @@ public final class PipedriveErrors implements ErrorMapper {
     }
     String code = text(json, "code");
     String error = firstNonNull(text(json, "error"), text(json, "message"), f.excerpt());
+    // OAuth's errors say what went wrong in a description beside the code ("invalid_grant")
+    String description = firstNonNull(text(json, "error_description"), text(json, "message"), "");
+    if (!description.isEmpty() && !description.equals(error)) {
+      error = error + ": " + description;
+    }
     String message = f.operation() + " failed: " + error + (code == null ? "" : " (" + code + ")");
     if (s == 429) {
       return rateLimited(f, error, requestId, message);
