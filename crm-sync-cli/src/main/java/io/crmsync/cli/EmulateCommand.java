@@ -1,6 +1,7 @@
 package io.crmsync.cli;
 
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
+import io.crmsync.testkit.pipedrive.PipedriveEmulator;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.io.PrintStream;
 import io.crmsync.model.Contact;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Parameters;
 final class EmulateCommand implements Callable<Integer> {
   enum Crm {
     salesforce,
-    hubspot
+    hubspot,
+    pipedrive
   }
 
   @Parameters(index = "0", paramLabel = "CRM", description = "Which CRM: ${COMPLETION-CANDIDATES}.")
@@ -76,6 +78,18 @@ final class EmulateCommand implements Callable<Integer> {
         out.println("Point the hubspot adapter at it with:");
         out.printf(Locale.ROOT, "  export CRMSYNC_HUBSPOT_BASE_URL=%s%n", e.url());
         out.println("  export CRMSYNC_HUBSPOT_TOKEN=emulator");
+        return e::close;
+      }
+      case pipedrive -> {
+        PipedriveEmulator e = PipedriveEmulator.builder().port(port).apiToken("emulator").build().start();
+        for (CrmRecord r : DemoCommand.generate(contacts, 0, 7)) {
+          e.insert("persons", Map.of("name", text(r, Contact.Fields.FIRST_NAME) + " " + text(r, Contact.Fields.LAST_NAME),
+              "emails", java.util.List.of(Map.of("value", text(r, Contact.Fields.EMAIL), "primary", true))));
+        }
+        out.printf(Locale.ROOT, "Pipedrive emulator on %s%n", e.url());
+        out.println("Point the pipedrive adapter at it with:");
+        out.printf(Locale.ROOT, "  export CRMSYNC_PIPEDRIVE_BASE_URL=%s%n", e.url());
+        out.println("  export CRMSYNC_PIPEDRIVE_API_TOKEN=emulator");
         return e::close;
       }
       default -> throw new IllegalStateException("unknown CRM " + crm);
