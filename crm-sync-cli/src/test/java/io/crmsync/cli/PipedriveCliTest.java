@@ -56,6 +56,9 @@ class PipedriveCliTest {
       Files.writeString(config, String.join("\n",
           "crmsync.pipedrive.baseUrl=" + url(pipedriveOut),
           "crmsync.pipedrive.apiToken=emulator",
+          // the emulator has no limits; the adapter would otherwise pace itself at the lowest plan's
+          "crmsync.pipedrive.burstLimit=1000",
+          "crmsync.pipedrive.searchBurstLimit=0",
           "crmsync.hubspot.baseUrl=" + url(hubspotOut),
           "crmsync.hubspot.token=emulator",
           ""));
