@@ -78,6 +78,30 @@ class UpsertTest {
   }
 
   @Test
+  void describeSaysWhatMayBeWrittenAndWhatIsAReference() {
+    PipedriveAdapter adapter = start(PipedriveEmulator.builder().customField("persons", "Nickname", "varchar")
+        .customField("persons", "Account manager", "user"));
+    Map<String, FieldInfo> fields = new LinkedHashMap<>();
+    adapter.describe(ObjectTypes.CONTACT).forEach(f -> fields.put(f.name(), f));
+    assertThat(fields.get(Contact.Fields.EMAIL).type()).isEqualTo("email");
+    assertThat(fields.get(Contact.Fields.FIRST_NAME).writable()).isTrue();
+    assertThat(fields.get(Contact.Fields.CREATED_AT).readOnly()).isTrue();
+    assertThat(fields.get(Contact.Fields.OWNER_ID)).satisfies(f -> {
+      assertThat(f.reference()).isTrue();
+      assertThat(f.writable()).isTrue();
+      assertThat(f.nativeName()).isEqualTo("owner_id");
+    });
+    assertThat(fields.get("org_id").reference()).isTrue();
+    assertThat(fields.get(Contact.Fields.COMPANY).readOnly()).isTrue();
+    assertThat(fields.get("Nickname")).satisfies(f -> {
+      assertThat(f.custom()).isTrue();
+      assertThat(f.maxLength()).isEqualTo(255);
+    });
+    assertThat(fields.get("Account manager").reference()).isTrue();
+    assertThat(fields).doesNotContainKeys("id", "update_time", "is_deleted", "emails", "name");
+  }
+
+  @Test
   void aValueThatIsNotAnOptionOrAnUnknownFieldFailsAloneBeforeAnythingIsSent() {
     PipedriveAdapter adapter = start(PipedriveEmulator.builder().customField("persons", "Tier", "enum", "Gold"));
     List<RecordResult> results = adapter.upsert(ObjectTypes.CONTACT, List.of(

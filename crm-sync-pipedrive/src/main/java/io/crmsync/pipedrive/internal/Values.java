@@ -93,11 +93,8 @@ public final class Values {
         List<String> parts = parts(value);
         ArrayNode ids = JSON.arrayNode();
         for (String p : parts) {
-          if (type.equals("label_ids")) {
-            ids.add(integer(p));
-          } else {
-            ids.add(option(field, p).id());
-          }
+          // options by label (or id); a field whose options the catalog does not list takes ids
+          ids.add(field != null && !field.options().isEmpty() ? option(field, p).id() : integer(p));
         }
         if (ids.isEmpty()) {
           return JSON.nullNode(); // "use null to clear the selection"; [] is refused
@@ -123,7 +120,7 @@ public final class Values {
         Option o = field == null || !v.canConvertToLong() ? null : field.option(v.asLong());
         return o != null ? o.label() : v.asText();
       }
-      case "set" -> {
+      case "set", "label_ids" -> {
         List<Object> labels = new ArrayList<>();
         for (JsonNode i : v) {
           if (i.isObject()) {

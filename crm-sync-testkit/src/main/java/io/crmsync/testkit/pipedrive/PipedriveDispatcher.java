@@ -750,7 +750,7 @@ final class PipedriveDispatcher extends Dispatcher {
       o.put("field_name", f.name());
       o.put("field_code", f.code());
       o.putNull("description");
-      o.put("field_type", f.type());
+      o.put("field_type", apiType(f.type()));
       if (f.options().isEmpty()) {
         o.putNull("options");
       } else {
@@ -778,10 +778,29 @@ final class PipedriveDispatcher extends Dispatcher {
     return Answer.of(200, out);
   }
 
+  /**
+   * The {@code field_type} the fields endpoint names for a field the emulator checks by a finer type of its
+   * own: the values of the v2 enum (https://developers.pipedrive.com/docs/api/v1/PersonFields#getPersonFields).
+   */
+  private static String apiType(String type) {
+    return switch (type) {
+      case "emails" -> "varchar";
+      case "phones" -> "phone";
+      case "label_ids" -> "set";
+      case "timestamp" -> "date";
+      case "im" -> "json";
+      default -> type;
+    };
+  }
+
   // ---------------------------------------------------------------------------------------------- writes
 
   private Answer create(Entity e, ObjectNode body) {
     validate(e, body, true);
+    if (e.standard.containsKey("owner_id") && !body.hasNonNull("owner_id")) {
+      // "When omitted, the authorized user ID will be used" (https://developers.pipedrive.com/docs/api/v1/Persons#addPerson)
+      body.put("owner_id", PipedriveEmulator.USER_ID);
+    }
     Rec r = store.create(e, body, emulator.time().now());
     ObjectNode out = ok();
     out.set("data", store.view(e, r, null));
@@ -920,6 +939,7 @@ final class PipedriveDispatcher extends Dispatcher {
         return v.isTextual() && PipedriveStore.isDate(v.asText()) ? null : "must match format \"date\"";
       }
       case "timestamp" -> {
+        // "Timestamps are RFC 3339" in v2 (https://pipedrive.readme.io/docs/pipedrive-api-v2-migration-guide)
         if (v.isTextual()) {
           try {
             OffsetDateTime.parse(v.asText());
@@ -931,6 +951,7 @@ final class PipedriveDispatcher extends Dispatcher {
         return "must match format \"date-time\"";
       }
       case "visible_to" -> {
+        // "visible_to is an integer (1, 3, 5, 7)" (https://pipedrive.readme.io/docs/pipedrive-api-v2-migration-guide)
         return v.isIntegralNumber() && Set.of(1, 3, 5, 7).contains(v.asInt()) ? null : "must be equal to one of the allowed values: 1, 3, 5, 7";
       }
       case "status" -> {
@@ -938,6 +959,7 @@ final class PipedriveDispatcher extends Dispatcher {
             : "must be equal to one of the allowed values: open, won, lost";
       }
       case "label_ids" -> {
+        // "label is replaced by label_ids: number[]" (https://pipedrive.readme.io/docs/pipedrive-api-v2-migration-guide)
         if (!v.isArray()) {
           return "must be array";
         }

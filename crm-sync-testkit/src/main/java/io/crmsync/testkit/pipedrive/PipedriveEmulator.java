@@ -148,6 +148,9 @@ public final class PipedriveEmulator implements AutoCloseable {
    */
   public static final int SEARCH_BURST = 10;
 
+  /** The id of the user the API token and the OAuth app authenticate as, who owns what they create. */
+  public static final long USER_ID = 1;
+
   /** One request the emulator answered. */
   public record RequestLog(Instant at, String method, String path, int status, @Nullable Fault fault, long tokens) {}
 
