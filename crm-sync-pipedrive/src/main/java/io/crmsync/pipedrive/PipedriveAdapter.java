@@ -1,9 +1,13 @@
 package io.crmsync.pipedrive;
 
+import static io.crmsync.pipedrive.internal.PipedriveClient.dataArray;
+import static io.crmsync.pipedrive.internal.PipedriveClient.envelope;
+import static io.crmsync.pipedrive.internal.PipedriveClient.malformed;
+import static io.crmsync.pipedrive.internal.PipedriveClient.nextCursor;
+import static io.crmsync.pipedrive.internal.PipedriveClient.recordId;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -11,7 +15,6 @@ import io.crmsync.CrmAuthenticationException;
 import io.crmsync.CrmConfigurationException;
 import io.crmsync.CrmRateLimitException;
 import io.crmsync.CrmRequestException;
-import io.crmsync.CrmSyncException;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterCapabilities;
@@ -29,7 +32,6 @@ import io.crmsync.adapter.Secret;
 import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.http.CrmHttp;
 import io.crmsync.http.HttpFailure;
-import io.crmsync.http.JsonResponse;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.pipedrive.internal.ApiTokenAuth;
@@ -37,8 +39,10 @@ import io.crmsync.pipedrive.internal.Auth;
 import io.crmsync.pipedrive.internal.Entities;
 import io.crmsync.pipedrive.internal.FieldCatalog;
 import io.crmsync.pipedrive.internal.OAuthAuth;
+import io.crmsync.pipedrive.internal.PipedriveClient;
+import io.crmsync.pipedrive.internal.PipedriveClient.Op;
 import io.crmsync.pipedrive.internal.PipedriveErrors;
-import io.crmsync.pipedrive.internal.Values;
+import io.crmsync.pipedrive.internal.RecordMapper;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -46,8 +50,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -62,18 +64,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -189,19 +188,7 @@ public final class PipedriveAdapter implements CRMAdapter {
   static final int MAX_SEARCH_PAGE = 100;
   static final int MAX_IDS = 100;
 
-  /**
-   * Token costs of the v2 endpoints the adapter calls (the {@code x-token-cost} of each operation in
-   * https://developers.pipedrive.com/docs/api/v1/openapi-v2.yaml; search at half v1's 40,
-   * https://developers.pipedrive.com/changelog/post/deprecation-of-selected-api-v1-endpoints).
-   */
-  static final int COST_GET = 1;
-  static final int COST_LIST = 10;
-  static final int COST_WRITE = 5;
-  static final int COST_DELETE = 3;
-  static final int COST_SEARCH = 20;
-  static final int COST_FIELDS = 10;
 
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
   private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,62}");
   private static final Set<String> RESERVED_NAMES;
 
@@ -214,29 +201,16 @@ public final class PipedriveAdapter implements CRMAdapter {
     RESERVED_NAMES = Set.copyOf(reserved);
   }
 
-  /** One kind of request: its label for messages, its token cost, whether it is a search or a read. */
-  private record Op(String label, int cost, boolean search, boolean read) {}
-
   private final HttpUrl baseUrl;
-  private final OkHttpClient client;
-  private final CrmHttp http;
-  private final Auth auth;
+  private final PipedriveClient client;
+  private final RecordMapper mapping;
   private final ObjectMapper mapper;
   private final TimeSource time;
-  private final PipedriveErrors errors;
   private final AdapterCapabilities capabilities;
-  private final RequestLimiter limiter;
-  private final @Nullable RequestLimiter searchLimiter;
-  private final int readRetries;
-  private final int rateLimitRetries;
-  private final Duration maxWait;
   private final Duration overlap;
-  private final long dailyTokenReserve;
-  private final ZoneId dailyResetZone;
   private final boolean contactSync;
   private final boolean linkOrganizations;
   private final int writeConcurrency;
-  private final Map<String, Set<String>> extraFields;
   private final Cache<String, FieldCatalog> catalogs;
   private final Cache<Long, String> orgNames;
   private final Cache<String, Long> orgIds;
@@ -249,10 +223,6 @@ public final class PipedriveAdapter implements CRMAdapter {
    * seconds ago.
    */
   private final Cache<String, Long> recentWrites;
-  private final AtomicReference<RateLimitStatus> rateLimit = new AtomicReference<>();
-  /** Tokens left today as last said by Pipedrive, minus what was spent since; -1 when unknown. */
-  private final AtomicLong tokensLeft = new AtomicLong(-1);
-  private volatile @Nullable LocalDate tokensDay;
   private final Object writersLock = new Object();
   private @Nullable ExecutorService writers;
   private volatile boolean closed;
@@ -261,20 +231,21 @@ public final class PipedriveAdapter implements CRMAdapter {
     this.mapper = config.objectMapper();
     this.time = config.timeSource();
     this.baseUrl = baseUrl(config);
+    ZoneId dailyResetZone;
     try {
-      this.dailyResetZone = ZoneId.of(config.string("dailyResetZone", "UTC"));
+      dailyResetZone = ZoneId.of(config.string("dailyResetZone", "UTC"));
     } catch (DateTimeException e) {
       throw new CrmConfigurationException(ID, "setting 'dailyResetZone' must be a time zone such as UTC or "
           + "Europe/Tallinn but was '" + config.string("dailyResetZone", "") + "'");
     }
-    this.errors = new PipedriveErrors(dailyResetZone);
+    PipedriveErrors errors = new PipedriveErrors(dailyResetZone);
     // OkHttp sends a request again, unasked, when its connection fails; for a create whose connection dropped
     // after Pipedrive applied it, that is a second person. Failures come back to the adapter instead, which
     // knows which calls may be repeated (derived client: the pool and dispatcher stay shared).
-    this.client = config.httpClient().newBuilder().retryOnConnectionFailure(false).build();
-    this.http = new CrmHttp(ID, client, mapper, errors, time, List.of("x-correlation-id"),
+    OkHttpClient httpClient = config.httpClient().newBuilder().retryOnConnectionFailure(false).build();
+    CrmHttp http = new CrmHttp(ID, httpClient, mapper, errors, time, List.of("x-correlation-id"),
         CrmHttp.DEFAULT_MAX_RESPONSE_BYTES);
-    this.auth = auth(config);
+    Auth auth = auth(config, httpClient, errors);
 
     int batchSize = config.integer("batchSize", DEFAULT_BATCH_SIZE);
     if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
@@ -298,11 +269,12 @@ public final class PipedriveAdapter implements CRMAdapter {
     if (reserve < 0) {
       throw new CrmConfigurationException(ID, "setting 'dailyTokenReserve' must not be negative but was " + reserve);
     }
-    this.dailyTokenReserve = reserve;
     RequestBudget budget = RequestBudget.of(burst, PipedriveErrors.BURST_WINDOW);
-    this.limiter = RequestLimiter.of(budget, time);
-    this.searchLimiter = searchBurst == 0 ? null
+    RequestLimiter searchLimiter = searchBurst == 0 ? null
         : RequestLimiter.of(RequestBudget.of(searchBurst, PipedriveErrors.BURST_WINDOW), time);
+    this.client = new PipedriveClient(baseUrl, http, auth, time, errors, RequestLimiter.of(budget, time), searchLimiter,
+        nonNegative(config, "readRetries", 2), nonNegative(config, "rateLimitRetries", 3),
+        nonNegative(config, "maxWait", Duration.ofSeconds(10)), reserve, dailyResetZone);
     this.capabilities = AdapterCapabilities.builder()
         .maxBatchSize(batchSize)
         .maxPageSize(MAX_PAGE_SIZE)
@@ -311,13 +283,11 @@ public final class PipedriveAdapter implements CRMAdapter {
         .deletes(true)
         .readsDeleted(false)
         .build();
-    this.readRetries = nonNegative(config, "readRetries", 2);
-    this.rateLimitRetries = nonNegative(config, "rateLimitRetries", 3);
-    this.maxWait = nonNegative(config, "maxWait", Duration.ofSeconds(10));
     this.overlap = nonNegative(config, "incrementalOverlap", Duration.ZERO);
     this.contactSync = config.bool("contactSync", false);
     this.linkOrganizations = config.bool("linkOrganizations", false);
-    this.extraFields = parseExtraFields(config.string("extraFields", ""));
+    this.mapping = new RecordMapper(mapper, contactSync, linkOrganizations,
+        parseExtraFields(config.string("extraFields", "")));
     Duration ttl = nonNegative(config, "fieldCacheTtl", Duration.ofMinutes(10));
     this.catalogs = Caffeine.newBuilder().ticker(this::ticks).expireAfterWrite(ttl).build();
     this.orgNames = Caffeine.newBuilder().ticker(this::ticks).expireAfterWrite(ttl).maximumSize(100_000).build();
@@ -394,7 +364,7 @@ public final class PipedriveAdapter implements CRMAdapter {
     }
   }
 
-  private Auth auth(AdapterConfig config) {
+  private Auth auth(AdapterConfig config, OkHttpClient httpClient, PipedriveErrors errors) {
     boolean hasToken = config.optionalSecret("apiToken").isPresent();
     boolean hasOAuth = config.has("clientId") || config.optionalSecret("clientSecret").isPresent()
         || config.optionalSecret("refreshToken").isPresent();
@@ -412,7 +382,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       Secret refreshToken = config.secret("refreshToken");
       HttpUrl tokenUrl = checkedUrl("tokenUrl", config.uri("tokenUrl", DEFAULT_TOKEN_URL));
       Duration ahead = nonNegative(config, "tokenRefreshAhead", Duration.ofMinutes(5));
-      CrmHttp tokenHttp = new CrmHttp(ID, client, mapper, errors, time, List.of("x-correlation-id"),
+      CrmHttp tokenHttp = new CrmHttp(ID, httpClient, mapper, errors, time, List.of("x-correlation-id"),
           1024 * 1024);
       return new OAuthAuth(tokenHttp, tokenUrl, clientId, clientSecret, refreshToken, time, ahead);
     }
@@ -474,7 +444,7 @@ public final class PipedriveAdapter implements CRMAdapter {
 
   /** What the latest rate-limit headers said, if any response carried them. */
   public Optional<RateLimitStatus> rateLimitStatus() {
-    return Optional.ofNullable(rateLimit.get());
+    return client.rateLimitStatus();
   }
 
   @Override
@@ -546,7 +516,7 @@ public final class PipedriveAdapter implements CRMAdapter {
     }
     FieldCatalog catalog = catalog(entity);
     int limit = Math.min(request.pageSize(), MAX_PAGE_SIZE);
-    HttpUrl.Builder url = api(entity)
+    HttpUrl.Builder url = client.api(entity)
         .addQueryParameter("limit", Integer.toString(limit))
         .addQueryParameter("sort_by", cursor.sinceSecond() != null ? "update_time" : "id")
         .addQueryParameter("sort_direction", "asc");
@@ -560,14 +530,14 @@ public final class PipedriveAdapter implements CRMAdapter {
       url.addQueryParameter("cursor", cursor.next());
     }
     String op = "GET /api/v2/" + entity;
-    JsonNode body = readCall(new Op(op, COST_LIST, false, true), () -> new Request.Builder().url(url.build()).get()).body();
+    JsonNode body = client.call(new Op(op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url.build()).get()).body();
     List<JsonNode> items = dataArray(body, op);
     String next = nextCursor(body, op);
     Map<Long, String> orgs = entity.equals(Entities.PERSONS) && wants(request.fields(), Contact.Fields.COMPANY)
         ? organizationNames(items) : Map.of();
     List<CrmRecord> records = new ArrayList<>(items.size());
     for (JsonNode item : items) {
-      CrmRecord r = toRecord(entity, request.objectType(), item, catalog, orgs, request.fields(), op);
+      CrmRecord r = mapping.toRecord(entity, request.objectType(), item, catalog, orgs, request.fields(), op);
       if (request.since() != null && r.modifiedAt() == null) {
         throw new CrmUnavailableException(ID, 200, null, op + " returned record " + r.id()
             + " without update_time in a read by updated_since", null);
@@ -581,194 +551,12 @@ public final class PipedriveAdapter implements CRMAdapter {
     return fields.isEmpty() || fields.contains(field);
   }
 
-  /** The {@code data} array of a list answer, each item an object: anything else is not a page. */
-  private static List<JsonNode> dataArray(JsonNode body, String op) {
-    JsonNode data = envelope(body, op).get("data");
-    if (data == null || !data.isArray()) {
-      throw malformed(op, "its data is not an array", body);
-    }
-    List<JsonNode> out = new ArrayList<>(data.size());
-    for (JsonNode item : data) {
-      if (!item.isObject()) {
-        throw malformed(op, "an item of its data is not an object", body);
-      }
-      out.add(item);
-    }
-    return out;
-  }
 
-  /** A success envelope: an object whose {@code success} is true. */
-  private static JsonNode envelope(JsonNode body, String op) {
-    if (!body.isObject()) {
-      throw malformed(op, body.isMissingNode() ? "its body is empty" : "its body is not a JSON object", body);
-    }
-    if (!body.path("success").asBoolean(false)) {
-      throw malformed(op, "it does not say success", body);
-    }
-    return body;
-  }
 
-  private static @Nullable String nextCursor(JsonNode body, String op) {
-    JsonNode next = body.path("additional_data").path("next_cursor");
-    if (next.isMissingNode() || next.isNull()) {
-      return null;
-    }
-    if (!next.isTextual() || next.asText().isEmpty()) {
-      throw malformed(op, "its additional_data.next_cursor is not a cursor", body);
-    }
-    return next.asText();
-  }
 
-  private static CrmUnavailableException malformed(String op, String what, JsonNode body) {
-    return new CrmUnavailableException(ID, 200, null, op + " returned an answer without the documented shape: "
-        + what + " (" + HttpFailure.excerpt(body.toString(), 120) + ")", null);
-  }
 
-  private static long recordId(JsonNode item, String op) {
-    JsonNode id = item.get("id");
-    if (id == null || !id.isIntegralNumber() || id.asLong() <= 0) {
-      throw malformed(op, "a record has no numeric id", item);
-    }
-    return id.asLong();
-  }
 
-  private static @Nullable Instant instant(JsonNode v) {
-    if (v == null || !v.isTextual() || v.asText().isBlank()) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(v.asText().strip()).toInstant();
-    } catch (DateTimeException e) {
-      try {
-        // API v1's "YYYY-MM-DD HH:MM:SS", UTC
-        return OffsetDateTime.parse(v.asText().strip().replace(' ', 'T') + "Z").toInstant();
-      } catch (DateTimeException e2) {
-        return null;
-      }
-    }
-  }
 
-  /** A record of {@code entity} from its v2 JSON. */
-  private CrmRecord toRecord(String entity, String objectType, JsonNode item, FieldCatalog catalog,
-      Map<Long, String> orgs, List<String> only, String op) {
-    long id = recordId(item, op);
-    Map<String, Object> f = new LinkedHashMap<>();
-    if (entity.equals(Entities.PERSONS)) {
-      put(f, Contact.Fields.EMAIL, primary(item.path("emails")));
-      put(f, Contact.Fields.PHONE, primary(item.path("phones")));
-      put(f, Contact.Fields.FIRST_NAME, text(item.path("first_name")));
-      put(f, Contact.Fields.LAST_NAME, text(item.path("last_name")));
-      if (item.path("org_id").canConvertToLong() && item.path("org_id").isIntegralNumber()) {
-        put(f, Contact.Fields.COMPANY, orgs.get(item.get("org_id").asLong()));
-      }
-      put(f, Contact.Fields.TITLE, text(item.path("job_title")));
-    } else if (entity.equals(Entities.ORGANIZATIONS)) {
-      put(f, "name", text(item.path("name")));
-    }
-    String addressField = Entities.addressField(entity);
-    if (addressField != null && item.path(addressField).isObject()) {
-      JsonNode a = item.get(addressField);
-      String street = text(a.path("route"));
-      String number = text(a.path("street_number"));
-      put(f, Contact.Fields.STREET, street != null && number != null ? number + " " + street : street);
-      for (Map.Entry<String, String> part : Entities.ADDRESS_PARTS.entrySet()) {
-        if (!part.getKey().equals(Contact.Fields.STREET)) {
-          put(f, part.getKey(), text(a.path(part.getValue())));
-        }
-      }
-    }
-    JsonNode owner = item.path("owner_id");
-    if (owner.isIntegralNumber()) {
-      f.put(Contact.Fields.OWNER_ID, Long.toString(owner.asLong())); // canonical standard fields are text
-    }
-    Instant created = instant(item.path("add_time"));
-    if (created != null) {
-      f.put(Contact.Fields.CREATED_AT, created.toString());
-    }
-    Set<String> extra = new HashSet<>(extraFields.getOrDefault("*", Set.of()));
-    extra.addAll(extraFields.getOrDefault(entity, Set.of()));
-    for (FieldCatalog.Field field : catalog.fields()) {
-      String code = field.code();
-      if (field.custom() || Entities.RECORD_PROPERTIES.contains(code) || !item.has(code) || f.containsKey(code)) {
-        continue;
-      }
-      if (extra.contains(code) || defaultStandard(entity, field)) {
-        put(f, code, Values.fromNative(field.type(), field, item.get(code), mapper));
-      }
-    }
-    JsonNode custom = item.path("custom_fields");
-    if (custom.isObject()) {
-      custom.properties().forEach(e -> {
-        FieldCatalog.Field field = catalog.byCode(e.getKey());
-        String name = catalog.exposedName(e.getKey());
-        Object v = Values.fromNative(field == null ? "" : field.type(), field, e.getValue(), mapper);
-        if (v != null) {
-          f.put(name, v);
-        }
-      });
-    }
-    if (!only.isEmpty()) {
-      f.keySet().retainAll(new HashSet<>(only));
-    }
-    return new CrmRecord(objectType, Long.toString(id), f, instant(item.path("update_time")),
-        item.path("is_deleted").asBoolean(false));
-  }
-
-  /**
-   * Whether a standard field a read returns by default: a writable one that holds a value of its own (not a
-   * reference to another record, not visibility or labels), and that no canonical field already carries.
-   */
-  private static boolean defaultStandard(String entity, FieldCatalog.Field field) {
-    String code = field.code();
-    if (!Entities.writable(entity, code) || field.isReference() || code.endsWith("_id") || code.endsWith("_ids")
-        || code.equals("visible_to") || code.equals(Entities.addressField(entity))) {
-      return false;
-    }
-    return switch (entity) {
-      case Entities.PERSONS -> false; // name, emails, phones, job_title are carried canonically
-      case Entities.ORGANIZATIONS -> !code.equals("name");
-      default -> true;
-    };
-  }
-
-  private static void put(Map<String, Object> f, String name, @Nullable Object value) {
-    if (value != null && !(value instanceof String s && s.isEmpty())) {
-      f.put(name, value);
-    }
-  }
-
-  private static @Nullable String text(JsonNode v) {
-    return v == null || !v.isValueNode() || v.isNull() || v.asText().isEmpty() ? null : v.asText();
-  }
-
-  /** The primary value of an {@code emails} or {@code phones} array (else the first). */
-  private static @Nullable String primary(JsonNode list) {
-    String first = null;
-    for (JsonNode i : list) {
-      String v = i.isObject() ? text(i.path("value")) : text(i);
-      if (v == null) {
-        continue;
-      }
-      if (i.path("primary").asBoolean(false)) {
-        return v;
-      }
-      if (first == null) {
-        first = v;
-      }
-    }
-    return first;
-  }
-
-  private static List<String> values(JsonNode list) {
-    List<String> out = new ArrayList<>();
-    for (JsonNode i : list) {
-      String v = i.isObject() ? text(i.path("value")) : text(i);
-      if (v != null) {
-        out.add(v);
-      }
-    }
-    return out;
-  }
 
   /** The names of the organizations {@code persons} belong to: from the cache, else 100 a call. */
   private Map<Long, String> organizationNames(List<JsonNode> persons) {
@@ -792,12 +580,12 @@ public final class PipedriveAdapter implements CRMAdapter {
       for (Long id : slice) {
         ids.append(ids.length() == 0 ? "" : ",").append(id);
       }
-      HttpUrl url = api(Entities.ORGANIZATIONS).addQueryParameter("ids", ids.toString())
+      HttpUrl url = client.api(Entities.ORGANIZATIONS).addQueryParameter("ids", ids.toString())
           .addQueryParameter("limit", Integer.toString(MAX_IDS)).build();
       String op = "GET /api/v2/organizations";
-      JsonNode body = readCall(new Op(op, COST_LIST, false, true), () -> new Request.Builder().url(url).get()).body();
+      JsonNode body = client.call(new Op(op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url).get()).body();
       for (JsonNode org : dataArray(body, op)) {
-        String name = text(org.path("name"));
+        String name = RecordMapper.text(org.path("name"));
         if (name != null) {
           long id = recordId(org, op);
           orgNames.put(id, name);
@@ -825,10 +613,10 @@ public final class PipedriveAdapter implements CRMAdapter {
       return Optional.empty();
     }
     String op = "GET /api/v2/" + entity + "/{id}";
-    HttpUrl url = api(entity).addPathSegment(Long.toString(found.get(0).id())).build();
+    HttpUrl url = client.api(entity).addPathSegment(Long.toString(found.get(0).id())).build();
     JsonNode body;
     try {
-      body = readCall(new Op(op, COST_GET, false, true), () -> new Request.Builder().url(url).get()).body();
+      body = client.call(new Op(op, PipedriveClient.COST_GET, false, true), () -> new Request.Builder().url(url).get()).body();
     } catch (CrmRequestException e) {
       if (e.statusCode() == 404 || e.statusCode() == 410) {
         return Optional.empty();
@@ -840,7 +628,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       throw malformed(op, "its data is not an object", body);
     }
     Map<Long, String> orgs = entity.equals(Entities.PERSONS) ? organizationNames(List.of(item)) : Map.of();
-    return Optional.of(toRecord(entity, objectType, item, catalog, orgs, List.of(), op));
+    return Optional.of(mapping.toRecord(entity, objectType, item, catalog, orgs, List.of(), op));
   }
 
   @Override
@@ -927,12 +715,12 @@ public final class PipedriveAdapter implements CRMAdapter {
     List<JsonNode> items = new ArrayList<>();
     String cursor = null;
     do {
-      HttpUrl.Builder url = baseUrl.newBuilder().addPathSegments("api/v2").addPathSegment(path)
+      HttpUrl.Builder url = client.api(path)
           .addQueryParameter("limit", Integer.toString(MAX_PAGE_SIZE));
       if (cursor != null) {
         url.addQueryParameter("cursor", cursor);
       }
-      JsonNode body = readCall(new Op(op, COST_FIELDS, false, true), () -> new Request.Builder().url(url.build()).get()).body();
+      JsonNode body = client.call(new Op(op, PipedriveClient.COST_FIELDS, false, true), () -> new Request.Builder().url(url.build()).get()).body();
       items.addAll(dataArray(body, op));
       cursor = nextCursor(body, op);
     } while (cursor != null && items.size() < 100_000);
@@ -990,7 +778,7 @@ public final class PipedriveAdapter implements CRMAdapter {
     String cursor = null;
     int pages = 0;
     do {
-      HttpUrl.Builder url = api(entity).addPathSegment("search")
+      HttpUrl.Builder url = client.api(entity).addPathSegment("search")
           .addQueryParameter("term", value)
           .addQueryParameter("fields", kf.searchField())
           .addQueryParameter("exact_match", "true")
@@ -998,7 +786,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       if (cursor != null) {
         url.addQueryParameter("cursor", cursor);
       }
-      JsonNode body = readCall(new Op(op, COST_SEARCH, true, true), () -> new Request.Builder().url(url.build()).get()).body();
+      JsonNode body = client.call(new Op(op, PipedriveClient.COST_SEARCH, true, true), () -> new Request.Builder().url(url.build()).get()).body();
       JsonNode items = envelope(body, op).path("data").path("items");
       if (!items.isArray()) {
         throw malformed(op, "its data.items is not an array", body);
@@ -1035,7 +823,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       JsonNode v = item.path("custom_fields").path(kf.custom().code());
       actual.add(v.isObject() ? v.path("value").asText("") : v.isNumber() ? v.decimalValue().toPlainString() : v.asText(""));
     } else if ("emails".equals(kf.nativeCode()) || "phones".equals(kf.nativeCode())) {
-      actual.addAll(values(item.path(kf.nativeCode())));
+      actual.addAll(RecordMapper.values(item.path(kf.nativeCode())));
     } else if (kf.nativeCode() != null) {
       actual.add(item.path(kf.nativeCode()).asText(""));
     }
@@ -1056,9 +844,9 @@ public final class PipedriveAdapter implements CRMAdapter {
       for (Long id : ids.subList(from, Math.min(ids.size(), from + MAX_IDS))) {
         s.append(s.length() == 0 ? "" : ",").append(id);
       }
-      HttpUrl url = api(entity).addQueryParameter("ids", s.toString()).addQueryParameter("limit", Integer.toString(MAX_IDS))
+      HttpUrl url = client.api(entity).addQueryParameter("ids", s.toString()).addQueryParameter("limit", Integer.toString(MAX_IDS))
           .build();
-      out.addAll(dataArray(readCall(new Op(op, COST_LIST, false, true), () -> new Request.Builder().url(url).get()).body(), op));
+      out.addAll(dataArray(client.call(new Op(op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url).get()).body(), op));
     }
     return out;
   }
@@ -1073,7 +861,7 @@ public final class PipedriveAdapter implements CRMAdapter {
     String cursor = null;
     int pages = 0;
     do {
-      HttpUrl.Builder url = api(entity)
+      HttpUrl.Builder url = client.api(entity)
           .addQueryParameter("updated_since", since.truncatedTo(ChronoUnit.SECONDS).minusSeconds(1).toString())
           .addQueryParameter("sort_by", "update_time")
           .addQueryParameter("sort_direction", "asc")
@@ -1081,7 +869,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       if (cursor != null) {
         url.addQueryParameter("cursor", cursor);
       }
-      JsonNode body = readCall(new Op(op, COST_LIST, false, true), () -> new Request.Builder().url(url.build()).get()).body();
+      JsonNode body = client.call(new Op(op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url.build()).get()).body();
       for (JsonNode item : dataArray(body, op)) {
         if (keyMatches(kf, key, value, item)) {
           out.add(new Candidate(recordId(item, op), item));
@@ -1099,27 +887,7 @@ public final class PipedriveAdapter implements CRMAdapter {
 
   // --------------------------------------------------------------------------------------------- writes
 
-  /** One record of an upsert, its body built, with its position in the caller's batch. */
-  private record Prepared(int index, String value, ObjectNode body, @Nullable String email, @Nullable String phone,
-      @Nullable String company, boolean hasName) {}
 
-  /** A record refused before anything was sent. */
-  private static final class Invalid extends Exception {
-    private static final long serialVersionUID = 1L;
-    final transient RecordError error;
-    final boolean unknownField;
-
-    Invalid(RecordError error, boolean unknownField) {
-      super(null, null, false, false);
-      this.error = error;
-      this.unknownField = unknownField;
-    }
-
-    static Invalid field(String field, String code, String message) {
-      return new Invalid(RecordError.invalid(code, field + " " + message, new FieldError(field, code, message)),
-          code.equals("UNKNOWN_FIELD"));
-    }
-  }
 
   /**
    * {@inheritDoc}
@@ -1149,7 +917,7 @@ public final class PipedriveAdapter implements CRMAdapter {
     FieldCatalog catalog = catalog(entity);
     KeyField kf = keyField(entity, key, catalog);
     RecordResult[] results = new RecordResult[records.size()];
-    Prepared[] prepared = new Prepared[records.size()];
+    RecordMapper.Prepared[] prepared = new RecordMapper.Prepared[records.size()];
     boolean unknownField = prepareAll(entity, records, key, catalog, prepared, results);
     if (unknownField) {
       // A field the cached catalog does not know may have been created since: look once more.
@@ -1162,17 +930,17 @@ public final class PipedriveAdapter implements CRMAdapter {
       }
       prepareAll(entity, records, key, catalog, prepared, results);
     }
-    Map<String, List<Prepared>> chains = new LinkedHashMap<>();
-    for (Prepared p : prepared) {
+    Map<String, List<RecordMapper.Prepared>> chains = new LinkedHashMap<>();
+    for (RecordMapper.Prepared p : prepared) {
       if (p != null && results[p.index()] == null) {
         chains.computeIfAbsent(p.value(), v -> new ArrayList<>()).add(p);
       }
     }
     FieldCatalog finalCatalog = catalog;
     List<Runnable> tasks = new ArrayList<>();
-    for (List<Prepared> chain : chains.values()) {
+    for (List<RecordMapper.Prepared> chain : chains.values()) {
       tasks.add(() -> {
-        for (Prepared p : chain) {
+        for (RecordMapper.Prepared p : chain) {
           results[p.index()] = upsertOne(entity, kf, key, p, finalCatalog);
         }
       });
@@ -1183,15 +951,15 @@ public final class PipedriveAdapter implements CRMAdapter {
 
   /** Prepares the records without a result yet; returns whether one named a field the catalog does not know. */
   private boolean prepareAll(String entity, List<CrmRecord> records, MatchKey key, FieldCatalog catalog,
-      Prepared[] prepared, RecordResult[] results) {
+      RecordMapper.Prepared[] prepared, RecordResult[] results) {
     boolean unknownField = false;
     for (int i = 0; i < records.size(); i++) {
       if (prepared[i] != null || results[i] != null) {
         continue;
       }
       try {
-        prepared[i] = prepare(entity, i, records.get(i), key, catalog);
-      } catch (Invalid e) {
+        prepared[i] = mapping.prepare(entity, i, records.get(i), key, catalog);
+      } catch (RecordMapper.Invalid e) {
         results[i] = RecordResult.failed(i, e.error);
         unknownField |= e.unknownField;
       }
@@ -1215,149 +983,11 @@ public final class PipedriveAdapter implements CRMAdapter {
     }
   }
 
-  /** Builds a record's request body; throws what Pipedrive would refuse in it, naming the field. */
-  private Prepared prepare(String entity, int index, CrmRecord r, MatchKey key, FieldCatalog catalog) throws Invalid {
-    String value = key.normalize(r.fields().get(key.field()));
-    if (value == null) {
-      throw new Invalid(new RecordError(RecordError.MISSING_MATCH_KEY, "record has no value for match key '"
-          + key.field() + "'", List.of(), false), false);
-    }
-    if (entity.equals(Entities.PERSONS) && key.field().equals(Contact.Fields.EMAIL) && !EMAIL.matcher(value).matches()) {
-      // Pipedrive stores any text as an email; a key that is not an address would match nothing sensible
-      throw Invalid.field(Contact.Fields.EMAIL, "INVALID_EMAIL", "is not an email address");
-    }
-    ObjectNode body = mapper.createObjectNode();
-    ObjectNode custom = mapper.createObjectNode();
-    Map<String, String> address = new LinkedHashMap<>();
-    String first = null;
-    String last = null;
-    String name = null;
-    String email = null;
-    String phone = null;
-    String company = null;
-    boolean persons = entity.equals(Entities.PERSONS);
-    for (Map.Entry<String, Object> e : r.fields().entrySet()) {
-      String field = e.getKey();
-      Object v = e.getValue();
-      boolean empty = v instanceof String s && s.isBlank();
-      if (persons) {
-        switch (field) {
-          case Contact.Fields.EMAIL -> {
-            email = empty ? null : Values.text(v).strip();
-            continue;
-          }
-          case Contact.Fields.PHONE -> {
-            phone = empty ? null : Values.text(v).strip();
-            continue;
-          }
-          case Contact.Fields.FIRST_NAME -> {
-            first = empty ? null : Values.text(v).strip();
-            continue;
-          }
-          case Contact.Fields.LAST_NAME -> {
-            last = empty ? null : Values.text(v).strip();
-            continue;
-          }
-          case "name" -> {
-            name = empty ? null : Values.text(v).strip();
-            continue;
-          }
-          case Contact.Fields.COMPANY -> {
-            if (linkOrganizations && !empty) {
-              company = Values.text(v).strip();
-            }
-            continue; // otherwise read only: the organization's name
-          }
-          default -> {
-            // below
-          }
-        }
-      }
-      if (Entities.ADDRESS_PARTS.containsKey(field) && Entities.addressField(entity) != null) {
-        if (persons && !contactSync) {
-          throw Invalid.field(field, "CONTACT_SYNC_REQUIRED",
-              "needs Contact Sync (Pipedrive answers 403 to postal_address without it; setting 'contactSync')");
-        }
-        if (!empty) {
-          address.put(field, Values.text(v).strip());
-        }
-        continue;
-      }
-      String nativeCode = Entities.simpleNative(entity, field);
-      if (Contact.Fields.CREATED_AT.equals(field)) {
-        continue; // Pipedrive's own creation time
-      }
-      FieldCatalog.Field custom0 = catalog.custom(field);
-      if (custom0 != null && nativeCode == null) {
-        try {
-          custom.set(custom0.code(), empty ? NullNode.getInstance() : Values.toNative(custom0.type(), custom0, v, mapper));
-        } catch (Values.InvalidValue ex) {
-          throw Invalid.field(field, RecordError.INVALID_VALUE, ex.getMessage());
-        }
-        continue;
-      }
-      String code = nativeCode != null ? nativeCode : field;
-      FieldCatalog.Field standard = catalog.byCode(code);
-      if (standard == null || standard.custom()) {
-        if (persons && Entities.CONTACT_SYNC_FIELDS.contains(code) && !contactSync) {
-          throw Invalid.field(field, "CONTACT_SYNC_REQUIRED", "needs Contact Sync (setting 'contactSync')");
-        }
-        throw Invalid.field(field, "UNKNOWN_FIELD", "is not a field of Pipedrive " + entity);
-      }
-      if (!Entities.writable(entity, code) || Entities.RECORD_PROPERTIES.contains(code)) {
-        continue; // computed by Pipedrive: left out of writes
-      }
-      if (persons && Entities.CONTACT_SYNC_FIELDS.contains(code) && !contactSync) {
-        throw Invalid.field(field, "CONTACT_SYNC_REQUIRED",
-            "needs Contact Sync (Pipedrive answers 403 to " + code + " without it; setting 'contactSync')");
-      }
-      try {
-        body.set(code, empty ? NullNode.getInstance() : Values.toNative(standard.type(), standard, v, mapper));
-      } catch (Values.InvalidValue ex) {
-        throw Invalid.field(field, RecordError.INVALID_VALUE, ex.getMessage());
-      }
-    }
-    if (!custom.isEmpty()) {
-      body.set("custom_fields", custom);
-    }
-    if (!address.isEmpty()) {
-      body.set(Entities.addressField(entity), addressJson(address));
-    }
-    boolean hasName;
-    if (persons) {
-      String full = name != null ? name : join(first, last);
-      if (full != null) {
-        body.put("name", full);
-      }
-      hasName = full != null;
-    } else {
-      hasName = body.hasNonNull(Entities.nameField(entity));
-    }
-    return new Prepared(index, value, body, email, phone, company, hasName);
-  }
 
-  private static @Nullable String join(@Nullable String first, @Nullable String last) {
-    String s = ((first == null ? "" : first) + " " + (last == null ? "" : last)).strip();
-    return s.isEmpty() ? null : s;
-  }
 
-  /** An address: its text in {@code value} ("Only value is required"), its parts in their subfields. */
-  private ObjectNode addressJson(Map<String, String> parts) {
-    ObjectNode a = mapper.createObjectNode();
-    List<String> text = new ArrayList<>();
-    for (String f : List.of(Contact.Fields.STREET, Contact.Fields.CITY, Contact.Fields.STATE, Contact.Fields.POSTAL_CODE,
-        Contact.Fields.COUNTRY)) {
-      if (parts.containsKey(f)) {
-        text.add(parts.get(f));
-      }
-    }
-    a.put("value", String.join(", ", text));
-    parts.forEach((f, v) -> a.put(Entities.ADDRESS_PARTS.get(f), v));
-    return a;
-  }
 
   /** Matches one record by key, then updates it or creates it. Per-record failures become its result. */
-  private RecordResult upsertOne(String entity, KeyField kf, MatchKey key, Prepared p, FieldCatalog catalog) {
+  private RecordResult upsertOne(String entity, KeyField kf, MatchKey key, RecordMapper.Prepared p, FieldCatalog catalog) {
     int i = p.index();
     String outcome = outcomeKey(entity, kf, p.value());
     try {
@@ -1383,8 +1013,8 @@ public final class PipedriveAdapter implements CRMAdapter {
       if (found.size() == 1) {
         Candidate c = found.get(0);
         if (entity.equals(Entities.PERSONS)) {
-          contactList(body, "emails", p.email(), c.item());
-          contactList(body, "phones", p.phone(), c.item());
+          mapping.contactList(body, "emails", p.email(), c.item());
+          mapping.contactList(body, "phones", p.phone(), c.item());
         }
         try {
           long id = write(entity, "PATCH", c.id(), body, outcome);
@@ -1406,8 +1036,8 @@ public final class PipedriveAdapter implements CRMAdapter {
             new FieldError(nameField, "REQUIRED_FIELD", "is required")));
       }
       if (entity.equals(Entities.PERSONS)) {
-        contactList(body, "emails", p.email(), null);
-        contactList(body, "phones", p.phone(), null);
+        mapping.contactList(body, "emails", p.email(), null);
+        mapping.contactList(body, "phones", p.phone(), null);
       }
       long id = write(entity, "POST", null, body, outcome);
       unknownOutcomes.invalidate(outcome);
@@ -1426,7 +1056,7 @@ public final class PipedriveAdapter implements CRMAdapter {
    * twice. Null when there is none, or it is gone. A person whose emails or phones the write may change is
    * fetched, so that the others are kept.
    */
-  private @Nullable List<Candidate> recentlyWritten(String entity, KeyField kf, Prepared p, String outcome) {
+  private @Nullable List<Candidate> recentlyWritten(String entity, KeyField kf, RecordMapper.Prepared p, String outcome) {
     Long id = recentWrites.getIfPresent(outcome);
     if (id == null) {
       return null;
@@ -1441,9 +1071,9 @@ public final class PipedriveAdapter implements CRMAdapter {
       return List.of(new Candidate(id, item));
     }
     String op = "GET /api/v2/" + entity + "/{id}";
-    HttpUrl url = api(entity).addPathSegment(Long.toString(id)).build();
+    HttpUrl url = client.api(entity).addPathSegment(Long.toString(id)).build();
     try {
-      JsonNode item = envelope(readCall(new Op(op, COST_GET, false, true), () -> new Request.Builder().url(url).get()).body(), op)
+      JsonNode item = envelope(client.call(new Op(op, PipedriveClient.COST_GET, false, true), () -> new Request.Builder().url(url).get()).body(), op)
           .path("data");
       return item.isObject() ? List.of(new Candidate(id, item)) : null;
     } catch (CrmRequestException e) {
@@ -1463,34 +1093,6 @@ public final class PipedriveAdapter implements CRMAdapter {
     return String.join(", ", ids);
   }
 
-  /**
-   * Sets a person's {@code emails} or {@code phones} so that {@code value} is its primary one, keeping the
-   * others: an update sends the whole list, so an address already there is left alone.
-   */
-  private void contactList(ObjectNode body, String list, @Nullable String value, @Nullable JsonNode existing) {
-    if (value == null) {
-      return;
-    }
-    ArrayNode items = mapper.createArrayNode();
-    items.addObject().put("value", value).put("primary", true).put("label", "work");
-    if (existing != null) {
-      List<String> current = values(existing.path(list));
-      for (String v : current) {
-        if (v.equalsIgnoreCase(value)) {
-          return; // already there: nothing to change
-        }
-      }
-      for (JsonNode old : existing.path(list)) {
-        String v = old.isObject() ? text(old.path("value")) : text(old);
-        if (v != null) {
-          ObjectNode o = items.addObject().put("value", v).put("primary", false);
-          String label = old.isObject() ? text(old.path("label")) : null;
-          o.put("label", label == null ? "work" : label);
-        }
-      }
-    }
-    body.set(list, items);
-  }
 
   /**
    * One create ({@code POST}) or update ({@code PATCH}); returns the record's id. An answer that did not
@@ -1498,7 +1100,7 @@ public final class PipedriveAdapter implements CRMAdapter {
    * the record it may have created.
    */
   private long write(String entity, String method, @Nullable Long id, ObjectNode body, String outcome) {
-    HttpUrl.Builder url = api(entity);
+    HttpUrl.Builder url = client.api(entity);
     if (id != null) {
       url.addPathSegment(Long.toString(id));
     }
@@ -1506,8 +1108,8 @@ public final class PipedriveAdapter implements CRMAdapter {
     Instant attempted = time.now();
     JsonNode answer;
     try {
-      answer = call(new Op(op, COST_WRITE, false, false),
-          () -> new Request.Builder().url(url.build()).method(method, http.jsonBody(body))).body();
+      answer = client.call(new Op(op, PipedriveClient.COST_WRITE, false, false),
+          () -> new Request.Builder().url(url.build()).method(method, client.json(body))).body();
     } catch (CrmUnavailableException e) {
       if (id == null) {
         unknownOutcomes.put(outcome, attempted);
@@ -1620,10 +1222,10 @@ public final class PipedriveAdapter implements CRMAdapter {
   }
 
   private RecordResult deleteOne(String entity, int index, long id) {
-    HttpUrl url = api(entity).addPathSegment(Long.toString(id)).build();
+    HttpUrl url = client.api(entity).addPathSegment(Long.toString(id)).build();
     String op = "DELETE /api/v2/" + entity + "/{id}";
     try {
-      call(new Op(op, COST_DELETE, false, false), () -> new Request.Builder().url(url).delete());
+      client.call(new Op(op, PipedriveClient.COST_DELETE, false, false), () -> new Request.Builder().url(url).delete());
       return RecordResult.deleted(index, Long.toString(id));
     } catch (CrmRequestException e) {
       if (e.statusCode() == 404 || e.statusCode() == 410) {
@@ -1665,7 +1267,8 @@ public final class PipedriveAdapter implements CRMAdapter {
 
   /**
    * Runs a batch's tasks, {@code writeConcurrency} at a time. A failure of the whole batch (authentication,
-   * a rate limit, a spent budget) stops the tasks not yet done and is thrown once they have stopped.
+   * a rate limit, a spent budget) stops the tasks not yet started and interrupts the running ones; it is
+   * thrown once every task has ended, so that none outlives the call.
    */
   private void runAll(List<Runnable> tasks) {
     if (tasks.isEmpty()) {
@@ -1678,40 +1281,56 @@ public final class PipedriveAdapter implements CRMAdapter {
       return;
     }
     ExecutorService pool = writers();
-    List<Future<?>> futures = new ArrayList<>(tasks.size());
+    AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    CountDownLatch ended = new CountDownLatch(tasks.size());
+    Set<Thread> running = new HashSet<>(); // guarded by itself
     for (Runnable t : tasks) {
-      futures.add(pool.submit(t));
-    }
-    RuntimeException failure = null;
-    boolean interrupted = false;
-    for (Future<?> f : futures) {
-      try {
-        if (failure != null || interrupted) {
-          f.cancel(true);
+      pool.execute(() -> {
+        synchronized (running) {
+          running.add(Thread.currentThread());
         }
-        f.get();
-      } catch (CancellationException e) {
-        // stopped after the batch failed
+        try {
+          if (failure.get() == null) {
+            t.run();
+          }
+        } catch (RuntimeException e) {
+          if (!failure.compareAndSet(null, e) && failure.get() != e) {
+            failure.get().addSuppressed(e);
+          }
+          stop(running);
+        } finally {
+          synchronized (running) {
+            running.remove(Thread.currentThread());
+          }
+          Thread.interrupted(); // an interrupt meant for this batch's task must not reach the pool's next one
+          ended.countDown();
+        }
+      });
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        ended.await();
+        break;
       } catch (InterruptedException e) {
         interrupted = true;
-        futures.forEach(x -> x.cancel(true));
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (failure == null) {
-          failure = cause instanceof RuntimeException re ? re
-              : new CrmUnavailableException(ID, 0, null, "a write failed: " + cause, cause);
-          futures.forEach(x -> x.cancel(true));
-        } else if (cause != null && cause != failure) {
-          failure.addSuppressed(cause);
-        }
+        failure.compareAndSet(null, new CrmUnavailableException(ID, 0, null, "interrupted while writing a batch", e));
+        stop(running);
       }
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
-      throw new CrmUnavailableException(ID, 0, null, "interrupted while writing a batch", null);
     }
-    if (failure != null) {
-      throw failure;
+    RuntimeException e = failure.get();
+    if (e != null) {
+      throw e;
+    }
+  }
+
+  /** Interrupts the tasks of a failed batch that are still running (their waits for the rate limit end). */
+  private static void stop(Set<Thread> running) {
+    synchronized (running) {
+      running.forEach(Thread::interrupt);
     }
   }
 
@@ -1735,150 +1354,9 @@ public final class PipedriveAdapter implements CRMAdapter {
     }
   }
 
-  // ----------------------------------------------------------------------------------------------- HTTP
-
-  private HttpUrl.Builder api(String entity) {
-    return baseUrl.newBuilder().addPathSegments("api/v2").addPathSegment(entity);
-  }
-
-  /** A read: retried on transient failures, waiting on the TimeSource. */
-  private JsonResponse readCall(Op op, Supplier<Request.Builder> request) {
-    return call(op, request);
-  }
-
-  /**
-   * One request: within the daily reserve, the burst limit (and search's), authenticated (a 401 drops the
-   * credential and tries once more), sitting out burst 429s up to {@code rateLimitRetries} times when the
-   * wait is at most {@code maxWait}; reads are also retried on transient failures.
-   */
-  private JsonResponse call(Op op, Supplier<Request.Builder> request) {
-    int failures = 0;
-    int limited = 0;
-    while (true) {
-      checkDailyReserve(op);
-      try {
-        return send(op, request);
-      } catch (CrmRateLimitException e) {
-        if (e.isQuotaExhausted()) {
-          tokensLeft.set(0);
-          tokensDay = LocalDate.ofInstant(time.now(), dailyResetZone);
-          throw e;
-        }
-        Instant until = time.now().plus(e.retryAfter());
-        limiter.pauseUntil(until);
-        if (op.search() && searchLimiter != null) {
-          searchLimiter.pauseUntil(until);
-        }
-        if (++limited > rateLimitRetries || e.retryAfter().compareTo(maxWait) > 0) {
-          throw e;
-        }
-        log.debug("Pipedrive answered {} with a burst 429; waiting {}", op.label(), e.retryAfter());
-      } catch (CrmUnavailableException e) {
-        if (!op.read() || ++failures > readRetries || Thread.currentThread().isInterrupted()) {
-          throw e;
-        }
-        pause(failures, e);
-      }
-    }
-  }
-
-  private void pause(int attempt, CrmSyncException failure) {
-    long base = 250L << Math.min(6, Math.max(0, attempt - 1));
-    Duration wait = Duration.ofMillis(Math.min(8_000, base + ThreadLocalRandom.current().nextLong(base / 2 + 1)));
-    log.debug("Retrying a Pipedrive read in {} after: {}", wait, failure.getMessage());
-    try {
-      time.sleep(wait);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting to retry a read", e);
-    }
-  }
-
-  private JsonResponse send(Op op, Supplier<Request.Builder> request) {
-    RequestLimiter.Permit permit = acquire(limiter);
-    RequestLimiter.Permit searchPermit = null;
-    try {
-      if (op.search() && searchLimiter != null) {
-        searchPermit = acquire(searchLimiter);
-      }
-      for (int attempt = 0; ; attempt++) {
-        Request.Builder b = request.get();
-        String credential = auth.authenticate(b);
-        spend(op.cost());
-        try {
-          JsonResponse response = http.exchange(b.build());
-          observe(response);
-          return response;
-        } catch (CrmAuthenticationException e) {
-          if (e.statusCode() == 401 && attempt == 0 && auth.refused(credential)) {
-            log.debug("Pipedrive refused the credential ({}); trying once with a new one", e.getMessage());
-            continue;
-          }
-          throw e;
-        }
-      }
-    } finally {
-      permit.close();
-      if (searchPermit != null) {
-        searchPermit.close();
-      }
-    }
-  }
-
-  private RequestLimiter.Permit acquire(RequestLimiter l) {
-    try {
-      return l.acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for Pipedrive's rate limit", e);
-    }
-  }
-
-  /** Takes what a response's headers say: the burst limit to pace by, the tokens left today. */
-  private void observe(JsonResponse response) {
-    Instant now = time.now();
-    RateLimitStatus.fromHeaders(response.headers(), now).ifPresent(s -> {
-      rateLimit.set(s);
-      if (s.burstLimit() > 0 && s.burstLimit() != limiter.budget().requests()) {
-        log.debug("Pipedrive's burst limit is {} per 2 s; pacing by it", s.burstLimit());
-        limiter.updateBudget(RequestBudget.of(s.burstLimit(), PipedriveErrors.BURST_WINDOW));
-      }
-      if (s.dailyTokensRemaining() >= 0) {
-        tokensLeft.set(s.dailyTokensRemaining());
-        tokensDay = LocalDate.ofInstant(now, dailyResetZone);
-      }
-    });
-  }
-
-  private void spend(int cost) {
-    tokensLeft.getAndUpdate(left -> left < 0 ? left : Math.max(0, left - cost));
-  }
-
-  /**
-   * Stops before a request would take the company's remaining daily tokens under the reserve: the budget is
-   * shared by every user and integration of the company, and spending it blocks them all until midnight.
-   */
-  private void checkDailyReserve(Op op) {
-    long left = tokensLeft.get();
-    if (left < 0) {
-      return;
-    }
-    Instant now = time.now();
-    LocalDate day = tokensDay;
-    if (day != null && !day.equals(LocalDate.ofInstant(now, dailyResetZone))) {
-      tokensLeft.compareAndSet(left, -1); // a new day: the budget was renewed
-      return;
-    }
-    if (left - op.cost() < dailyTokenReserve) {
-      throw CrmRateLimitException.quotaExhausted(ID, 0, null, op.label() + " not sent: " + left
-          + " tokens are left of the company's daily budget and " + dailyTokenReserve + " are kept in reserve",
-          errors.untilMidnight(now), null);
-    }
-  }
-
   @Override
   public String toString() {
     return "PipedriveAdapter[" + baseUrl.scheme() + "://" + baseUrl.host() + ":" + baseUrl.port() + ", "
-        + (auth.isOAuth() ? "OAuth" : "API token") + ", burst " + limiter.budget() + "]";
+        + (client.isOAuth() ? "OAuth" : "API token") + ", burst " + client.burstBudget() + "]";
   }
 }
