@@ -628,7 +628,18 @@ final class PipedriveDispatcher extends Dispatcher {
     }
     Instant visibleBefore = emulator.time().now().minus(emulator.searchIndexLag());
     List<Rec> hits = new ArrayList<>();
-    for (Rec r : e.records.values()) {
+    Iterable<Rec> candidates = e.records.values();
+    if (exact && Set.of("email", "name", "title").containsAll(fields)) {
+      // an exact match on emails or names: from the index rather than a scan of every record
+      java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
+      for (String field : fields) {
+        ids.addAll(PipedriveStore.exact(e, field.equals("email") ? "email" : "name", needle));
+      }
+      List<Rec> found = new ArrayList<>();
+      ids.forEach(id -> found.add(e.records.get(id)));
+      candidates = found;
+    }
+    for (Rec r : candidates) {
       if (r.deleted || (!emulator.searchIndexLag().isZero() && r.updateTime.isAfter(visibleBefore))) {
         continue;
       }
@@ -831,7 +842,7 @@ final class PipedriveDispatcher extends Dispatcher {
     if (r == null) {
       return notFound(capitalized(e.singular) + " not found").refused("not found");
     }
-    store.delete(r, emulator.time().now());
+    store.delete(e, r, emulator.time().now());
     ObjectNode out = ok();
     out.putObject("data").put("id", id);
     return Answer.of(200, out);

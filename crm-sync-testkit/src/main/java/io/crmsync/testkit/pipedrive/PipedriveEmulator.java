@@ -301,10 +301,8 @@ public final class PipedriveEmulator implements AutoCloseable {
     List<JsonNode> out = new ArrayList<>();
     synchronized (lock) {
       Entity persons = requireEntity("persons");
-      for (Rec r : persons.records.values()) {
-        if (!r.deleted && PipedriveStore.emails(r).contains(e)) {
-          out.add(store.view(persons, r, null).deepCopy());
-        }
+      for (long id : PipedriveStore.exact(persons, "email", e)) {
+        out.add(store.view(persons, persons.records.get(id), null).deepCopy());
       }
     }
     return out;
@@ -361,11 +359,12 @@ public final class PipedriveEmulator implements AutoCloseable {
   /** Marks a record deleted directly, without a request. */
   public void delete(String entity, long id) {
     synchronized (lock) {
-      Rec r = requireEntity(entity).live(id);
+      Entity e = requireEntity(entity);
+      Rec r = e.live(id);
       if (r == null) {
         throw new IllegalArgumentException("no live record " + id + " of " + entity);
       }
-      store.delete(r, time.now());
+      store.delete(e, r, time.now());
     }
   }
 

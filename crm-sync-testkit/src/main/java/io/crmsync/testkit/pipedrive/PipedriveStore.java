@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -71,6 +73,8 @@ final class PipedriveStore {
     /** The values {@code fields} of the search endpoint accepts; empty when the entity has no search. */
     final Set<String> searchFields;
     final boolean customFields;
+    /** Live records by lowercased email and name, for exact-match searches: "email\0value" to ids. */
+    final Map<String, Set<Long>> exact = new HashMap<>();
     long nextId = 1;
 
     Entity(String name, String singular, String fieldsPath, String nameField, Set<String> searchFields,
@@ -276,11 +280,48 @@ final class PipedriveStore {
     Rec r = new Rec(e.nextId++, second(now));
     e.records.put(r.id, r);
     apply(e, r, values, now, true);
+    index(e, r, true);
     return r;
   }
 
   void update(Entity e, Rec r, ObjectNode values, Instant now) {
+    index(e, r, false);
     apply(e, r, values, now, false);
+    index(e, r, true);
+  }
+
+  /** The exact-match keys of a record: its emails (persons) and its name (or title). */
+  private static List<String> exactKeys(Entity e, Rec r) {
+    List<String> keys = new ArrayList<>();
+    for (String email : emails(r)) {
+      keys.add("email\u0000" + email);
+    }
+    String name = r.data.path(e.nameField).asText("");
+    if (!name.isEmpty()) {
+      keys.add("name\u0000" + name.toLowerCase(Locale.ROOT));
+    }
+    return keys;
+  }
+
+  private static void index(Entity e, Rec r, boolean add) {
+    for (String k : exactKeys(e, r)) {
+      if (add) {
+        e.exact.computeIfAbsent(k, x -> new TreeSet<>()).add(r.id);
+      } else {
+        Set<Long> ids = e.exact.get(k);
+        if (ids != null) {
+          ids.remove(r.id);
+          if (ids.isEmpty()) {
+            e.exact.remove(k);
+          }
+        }
+      }
+    }
+  }
+
+  /** The live records whose email ({@code field} "email") or name ("name") is exactly {@code lowered}. */
+  static Set<Long> exact(Entity e, String field, String lowered) {
+    return e.exact.getOrDefault(field + "\u0000" + lowered, Set.of());
   }
 
   private void apply(Entity e, Rec r, ObjectNode values, Instant now, boolean create) {
@@ -361,7 +402,8 @@ final class PipedriveStore {
     }
   }
 
-  void delete(Rec r, Instant now) {
+  void delete(Entity e, Rec r, Instant now) {
+    index(e, r, false);
     r.deleted = true;
     r.deletedAt = now;
     r.updateTime = second(now);
