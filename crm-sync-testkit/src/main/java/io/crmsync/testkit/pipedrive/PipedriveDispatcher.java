@@ -345,11 +345,15 @@ final class PipedriveDispatcher extends Dispatcher {
     return notFound("Unknown method " + url.encodedPath()).refused("unknown path");
   }
 
+  /** 405 "Incorrect request method" (https://pipedrive.readme.io/docs/core-api-concepts-http-status-codes). */
   private static Answer methodNotAllowed(String method, HttpUrl url) {
     return error(405, "Method " + method + " is not allowed on " + url.encodedPath()).refused("method not allowed");
   }
 
-  /** Path ids are integers; anything else fails the schema ({@code id} "The ID of the person", integer). */
+  /**
+   * Path ids are integers ({@code id}, "The ID of the person", type integer:
+   * https://developers.pipedrive.com/docs/api/v1/Persons#getPerson, v2); anything else fails the schema.
+   */
   private static long id(String s) {
     try {
       long id = Long.parseLong(s);
@@ -362,6 +366,7 @@ final class PipedriveDispatcher extends Dispatcher {
     throw new Refusal(schemaError(List.<String[]>of(new String[] {"id", "must be integer"})));
   }
 
+  /** A request body: API v2 takes JSON only (https://pipedrive.readme.io/docs/pipedrive-api-v2-migration-guide). */
   private static ObjectNode body(RecordedRequest request) {
     byte[] bytes = request.getBody() == null ? new byte[0] : request.getBody().toByteArray();
     JsonNode n;
@@ -378,6 +383,10 @@ final class PipedriveDispatcher extends Dispatcher {
 
   // ----------------------------------------------------------------------------------------------- reads
 
+  /**
+   * {@code limit}: "If not provided, 100 items will be returned. Please note that a maximum value of 500 is
+   * allowed" (https://developers.pipedrive.com/docs/api/v1/Persons#getPersons, v2; 100 for search).
+   */
   private static int limit(HttpUrl url, int max) {
     String v = url.queryParameter("limit");
     if (v == null || v.isBlank()) {
