@@ -192,6 +192,16 @@ class GoldenResponsesTest {
   }
 
   @Test
+  void aMalformedPageIsDescribedWithoutQuotingWhatItHolds() {
+    answer("GET /api/v2/persons", raw(200, "{\"success\":true,\"data\":[{\"id\":\"seven\",\"emails\":"
+        + "[{\"value\":\"private.person@example.com\"}]}]}"));
+    assertThatThrownBy(() -> adapter("readRetries", "0").read(ReadRequest.of(ObjectTypes.CONTACT)))
+        .isInstanceOf(CrmUnavailableException.class)
+        .hasMessageContaining("no numeric id")
+        .hasMessageNotContaining("private.person");
+  }
+
+  @Test
   void anUpsertFindsTheRecordByExactEmailAndPatchesIt() throws IOException {
     answer("GET /api/v2/persons/search", json(200, "person-search.json"));
     answer("PATCH /api/v2/persons/1", json(200, "add-person.json"));

@@ -307,9 +307,24 @@ public final class PipedriveClient {
     return id.asLong();
   }
 
-  /** An answer without the documented shape: the service is not answering as it should. */
+  /**
+   * An answer without the documented shape: the service is not answering as it should. The message says
+   * what was wrong, not what the answer held, which may be personal data.
+   */
   public static CrmUnavailableException malformed(String op, String what, JsonNode body) {
     return new CrmUnavailableException(CRM, 200, null, op + " returned an answer without the documented shape: "
-        + what + " (" + HttpFailure.excerpt(body.toString(), 120) + ")", null);
+        + what + " (" + shape(body) + ")", null);
+  }
+
+  private static String shape(JsonNode body) {
+    if (body.isMissingNode()) {
+      return "nothing";
+    }
+    if (body.isObject()) {
+      List<String> fields = new ArrayList<>();
+      body.fieldNames().forEachRemaining(fields::add);
+      return "an object with " + (fields.isEmpty() ? "no fields" : "fields " + HttpFailure.excerpt(String.join(", ", fields), 80));
+    }
+    return body.isArray() ? "an array of " + body.size() : "a " + body.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
   }
 }

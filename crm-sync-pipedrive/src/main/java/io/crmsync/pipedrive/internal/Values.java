@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * https://pipedrive.readme.io/docs/pipedrive-api-v2-migration-guide), single options as their option id and
  * multiple options as an array of ids, monetary values as {@code {"value", "currency"}} and addresses as
  * {@code {"value", ...}}. Records carry option labels (so that they mean something in another CRM), numbers,
- * and an address as its text.
+ * and an address as its text. A refused value's message says what the field takes, never the value, which
+ * may be personal data.
  */
 public final class Values {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
