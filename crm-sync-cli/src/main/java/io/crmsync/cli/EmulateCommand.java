@@ -1,6 +1,7 @@
 package io.crmsync.cli;
 
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
+import io.crmsync.testkit.pipedrive.PipedriveEmulator;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import io.crmsync.testkit.sugarcrm.SugarCrmEmulator;
 import io.crmsync.testkit.zoho.ZohoEmulator;
@@ -29,7 +30,8 @@ final class EmulateCommand implements Callable<Integer> {
     salesforce,
     hubspot,
     sugarcrm,
-    zoho
+    zoho,
+    pipedrive
   }
 
   @Parameters(index = "0", paramLabel = "CRM", description = "Which CRM: ${COMPLETION-CANDIDATES}.")
@@ -123,6 +125,18 @@ final class EmulateCommand implements Callable<Integer> {
         out.println("Point the zoho adapter at it with:");
         out.printf(Locale.ROOT, "  export CRMSYNC_ZOHO_ACCOUNTS_URL=%s%n", e.accountsUrl());
         out.println("  export CRMSYNC_ZOHO_CLIENT_ID=emulator CRMSYNC_ZOHO_CLIENT_SECRET=emulator CRMSYNC_ZOHO_REFRESH_TOKEN=emulator");
+        return e::close;
+      }
+      case pipedrive -> {
+        PipedriveEmulator e = PipedriveEmulator.builder().port(port).apiToken("emulator").build().start();
+        for (CrmRecord r : DemoCommand.generate(contacts, 0, 7)) {
+          e.insert("persons", Map.of("name", text(r, Contact.Fields.FIRST_NAME) + " " + text(r, Contact.Fields.LAST_NAME),
+              "emails", java.util.List.of(Map.of("value", text(r, Contact.Fields.EMAIL), "primary", true))));
+        }
+        out.printf(Locale.ROOT, "Pipedrive emulator on %s%n", e.url());
+        out.println("Point the pipedrive adapter at it with:");
+        out.printf(Locale.ROOT, "  export CRMSYNC_PIPEDRIVE_BASE_URL=%s%n", e.url());
+        out.println("  export CRMSYNC_PIPEDRIVE_API_TOKEN=emulator");
         return e::close;
       }
       default -> throw new IllegalStateException("unknown CRM " + crm);
