@@ -74,6 +74,12 @@ record FieldDef(
         null, null);
   }
 
+  static FieldDef customLookup(String name, String referenceTo) {
+    String base = name.replaceAll("__c$", "");
+    return new FieldDef(name, FieldType.REFERENCE, base.replace('_', ' '), 18, true, true, true, true, false, false,
+        false, false, referenceTo, base + "__r");
+  }
+
   /** Required on create: not nillable and not defaulted. */
   boolean requiredOnCreate() {
     return createable && !nillable && !defaultedOnCreate && type != FieldType.BOOLEAN;

@@ -144,6 +144,7 @@ public final class SalesforceEmulator implements AutoCloseable {
       };
   private final Deque<Fault> injected = new ArrayDeque<>();
   private final Deque<Fault> injectedToken = new ArrayDeque<>();
+  private final List<Targeted> targeted = new ArrayList<>();
   private final Deque<String> log = new ArrayDeque<>();
   private final SplittableRandom random;
   private final RollingWindow window = new RollingWindow();
@@ -169,7 +170,7 @@ public final class SalesforceEmulator implements AutoCloseable {
       if (s == null) {
         throw new IllegalArgumentException("customField: unknown sObject '" + f.object + "'; declare it with sObject()");
       }
-      FieldDef def = FieldDef.custom(f.name, f.type, f.externalId);
+      FieldDef def = f.referenceTo != null ? FieldDef.customLookup(f.name, f.referenceTo) : FieldDef.custom(f.name, f.type, f.externalId);
       s.add(f.picklist.isEmpty() ? def : def.withPicklist(f.picklist, f.restricted));
     }
     this.bulk = new BulkJobs(org, mapper, time, b.bulkPollsBeforeComplete, counters);
@@ -314,6 +315,24 @@ public final class SalesforceEmulator implements AutoCloseable {
   }
 
   /**
+   * Serves the next API request whose method is {@code method} and whose path (without query string) matches
+   * {@code pathRegex} with {@code fault} instead, such as {@code injectFault(Fault.CONNECTION_DROPPED_AFTER_APPLY,
+   * "PUT", "/services/data/v[0-9.]+/jobs/ingest/\\w+/batches")}. Targeted faults are served before those of
+   * {@link #injectFault(Fault)}.
+   */
+  public SalesforceEmulator injectFault(Fault fault, String method, String pathRegex) {
+    Objects.requireNonNull(fault, "fault");
+    Objects.requireNonNull(method, "method");
+    Pattern p = Pattern.compile(Objects.requireNonNull(pathRegex, "pathRegex"));
+    synchronized (lock) {
+      targeted.add(new Targeted(fault, method, p));
+    }
+    return this;
+  }
+
+  private record Targeted(Fault fault, String method, Pattern path) {}
+
+  /**
    * Serves the next request to the token endpoint with {@code fault} instead.
    *
    * @throws IllegalArgumentException if {@code fault} is not one of {@link Fault#TRANSPORT}
@@ -455,7 +474,10 @@ public final class SalesforceEmulator implements AutoCloseable {
     synchronized (lock) {
       String auth = req.getHeaders().get("Authorization");
       String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).strip() : null;
-      fault = injected.pollFirst();
+      fault = targetedFault(req.getMethod(), path);
+      if (fault == null) {
+        fault = injected.pollFirst();
+      }
       if (fault == Fault.INVALID_SESSION) {
         counters.fault(fault);
         if (token != null) {
@@ -503,6 +525,17 @@ public final class SalesforceEmulator implements AutoCloseable {
     }
     r = withUsage(r, usage);
     return fault == null ? r : loseAnswer(r, fault);
+  }
+
+  private @Nullable Fault targetedFault(String method, String path) {
+    for (int i = 0; i < targeted.size(); i++) {
+      Targeted t = targeted.get(i);
+      if (t.method().equalsIgnoreCase(method) && t.path().matcher(path).matches()) {
+        targeted.remove(i);
+        return t.fault();
+      }
+    }
+    return null;
   }
 
   private @Nullable Fault drawFault() {
@@ -954,7 +987,7 @@ public final class SalesforceEmulator implements AutoCloseable {
   /** Configures a {@link SalesforceEmulator}. Not thread-safe. */
   public static final class Builder {
     private record CustomField(String object, String name, FieldType type, boolean externalId, List<String> picklist,
-        boolean restricted) {}
+        boolean restricted, @Nullable String referenceTo) {}
 
     private int port;
     private TimeSource time = TimeSource.system();
@@ -1129,6 +1162,18 @@ public final class SalesforceEmulator implements AutoCloseable {
       return addField(sObject, name, FieldType.PICKLIST, false, values, restricted);
     }
 
+    /**
+     * Adds a custom lookup field to {@code sObject} whose values are ids of {@code referenceTo} records (an sObject
+     * of the emulator, or {@code User}); its relationship name ends in {@code __r}.
+     */
+    public Builder lookupField(String sObject, String name, String referenceTo) {
+      requireText(referenceTo, "referenceTo");
+      addField(sObject, name, FieldType.REFERENCE, false, List.of(), false);
+      CustomField f = customFields.remove(customFields.size() - 1);
+      customFields.add(new CustomField(f.object, f.name, f.type, false, List.of(), false, referenceTo));
+      return this;
+    }
+
     private Builder addField(String sObject, String name, FieldType type, boolean externalId, List<String> picklist,
         boolean restricted) {
       requireText(sObject, "sObject");
@@ -1137,7 +1182,7 @@ public final class SalesforceEmulator implements AutoCloseable {
       if (!name.matches("[A-Za-z][A-Za-z0-9_]*__c")) {
         throw new IllegalArgumentException("custom field names end in __c: '" + name + "'");
       }
-      customFields.add(new CustomField(sObject, name, type, externalId, List.copyOf(picklist), restricted));
+      customFields.add(new CustomField(sObject, name, type, externalId, List.copyOf(picklist), restricted, null));
       return this;
     }
 

@@ -341,6 +341,36 @@ class SalesforceEmulatorStrictnessTest {
   }
 
   @Test
+  void aFaultCanTargetTheNextRequestOfAMethodAndPath() throws Exception {
+    SalesforceEmulator sf = start();
+    String t = token(sf);
+    String job = createJob(sf, t);
+    sf.injectFault(Fault.CONNECTION_DROPPED_AFTER_APPLY, "PUT", "/services/data/v[0-9.]+/jobs/ingest/\\w+/batches");
+    assertThat(call(sf, t, "GET", "/jobs/ingest/" + job, null, null).status()).as("not the targeted request").isEqualTo(200);
+    assertThatThrownBy(() -> call(sf, t, "PUT", "/jobs/ingest/" + job + "/batches", CSV, "Email,LastName\na@x.test,A\n"))
+        .isInstanceOf(IOException.class);
+    assertThat(sf.ingestJobs()).singleElement().satisfies(j -> assertThat(j.uploads()).as("applied").isEqualTo(1));
+    assertThat(call(sf, t, "PUT", "/jobs/ingest/" + createJob(sf, t) + "/batches", CSV, "Email,LastName\nb@x.test,B\n")
+        .status()).as("served once").isEqualTo(201);
+  }
+
+  @Test
+  void aCustomLookupTakesIdsOfItsObjectOnly() throws Exception {
+    SalesforceEmulator sf = start(SalesforceEmulator.builder().lookupField("Contact", "Referrer__c", "Contact"));
+    String t = token(sf);
+    String referrer = sf.insert("Contact", Map.of("LastName", "Referrer"));
+    String account = sf.insert("Account", Map.of("Name", "Acme"));
+    Answer a = call(sf, t, "PATCH", "/composite/sobjects/Contact/Email", JSON, upsertBody("Contact", List.of(
+        Map.of("Email", "1@x.test", "LastName", "A", "Referrer__c", referrer),
+        Map.of("Email", "2@x.test", "LastName", "B", "Referrer__c", account))));
+    assertThat(codes(a.json())).containsExactly(null, "FIELD_INTEGRITY_EXCEPTION");
+    JsonNode describe = call(sf, t, "GET", "/sobjects/Contact/describe", null, null).json();
+    assertThat(field(describe, "Referrer__c").get("type").asText()).isEqualTo("reference");
+    assertThat(field(describe, "Referrer__c").get("referenceTo").get(0).asText()).isEqualTo("Contact");
+    assertThat(field(describe, "Referrer__c").get("relationshipName").asText()).isEqualTo("Referrer__r");
+  }
+
+  @Test
   void theFaultRateIsSeededSoARunRepeatsExactly() throws Exception {
     List<Integer> first = statuses(start(SalesforceEmulator.builder().faultRate(0.3).seed(7)));
     List<Integer> second = statuses(start(SalesforceEmulator.builder().faultRate(0.3).seed(7)));
