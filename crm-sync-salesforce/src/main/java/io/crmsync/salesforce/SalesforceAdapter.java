@@ -189,9 +189,17 @@ public final class SalesforceAdapter implements CRMAdapter {
     return capabilities;
   }
 
-  /** The org's API usage as the most recent response reported it; empty before the first call. */
+  /**
+   * The org's API usage in the rolling 24 hours, as the most recent response reported it ({@code
+   * Sforce-Limit-Info}); empty before the first call.
+   */
   public Optional<ApiUsage> apiUsage() {
     return client.usage();
+  }
+
+  /** How the adapter kept its session: tokens obtained, renewed ahead of expiry, renewed after a rejection. */
+  public SessionStats sessionStats() {
+    return client.tokens().stats();
   }
 
   @Override
