@@ -23,6 +23,7 @@ import io.crmsync.salesforce.internal.BulkIngest;
 import io.crmsync.salesforce.internal.Describe;
 import io.crmsync.salesforce.internal.FieldMap;
 import io.crmsync.salesforce.internal.RecordErrors;
+import io.crmsync.salesforce.internal.Retries;
 import io.crmsync.salesforce.internal.SalesforceClient;
 import io.crmsync.salesforce.internal.Settings;
 import io.crmsync.salesforce.internal.SfValues;
@@ -133,6 +134,8 @@ public final class SalesforceAdapter implements CRMAdapter {
   public static final String ID = "salesforce";
 
   private static final int COLLECTION = Settings.COLLECTION_LIMIT;
+  /** Attempts of one sObject Collections request, an idempotent write (upsert by key, delete by id). */
+  private static final int CHUNK_ATTEMPTS = 3;
   private static final int KEYSET_BELOW = 200;
   private static final int MAX_QUERY_BATCH = 2000;
 
@@ -140,6 +143,7 @@ public final class SalesforceAdapter implements CRMAdapter {
   private final Settings settings;
   private final SalesforceClient client;
   private final BulkIngest bulk;
+  private final Retries chunkRetries;
   private final AdapterCapabilities capabilities;
   private final Cache<String, Describe> describes;
 
@@ -149,6 +153,7 @@ public final class SalesforceAdapter implements CRMAdapter {
     this.client = new SalesforceClient(config, settings);
     TimeSource time = config.timeSource();
     this.bulk = new BulkIngest(id, client, settings, time);
+    this.chunkRetries = new Retries(id, time, CHUNK_ATTEMPTS);
     int max = settings.bulkEnabled() ? settings.maxBatchSize() : Math.min(settings.maxBatchSize(), COLLECTION);
     this.capabilities = AdapterCapabilities.builder()
         .maxBatchSize(max)
@@ -460,16 +465,46 @@ public final class SalesforceAdapter implements CRMAdapter {
       rows.add(row);
     }
     if (!rows.isEmpty()) {
-      if (settings.bulkEnabled() && rows.size() > settings.bulkThreshold()) {
+      if (settings.bulkEnabled() && rows.size() >= settings.bulkThreshold()) {
         bulkUpsert(map, ext.name(), indexes, rows, results);
       } else {
-        for (int from = 0; from < rows.size(); from += COLLECTION) {
-          int to = Math.min(rows.size(), from + COLLECTION);
-          collectionsUpsert(map, ext.name(), indexes.subList(from, to), rows.subList(from, to), results);
-        }
+        inChunks(indexes, results, (from, to) ->
+            collectionsUpsert(map, ext.name(), indexes.subList(from, to), rows.subList(from, to), results));
       }
     }
     return List.of(results);
+  }
+
+  /** Writes one sObject Collections request: records {@code from} (inclusive) to {@code to} of the sent ones. */
+  @FunctionalInterface
+  private interface Chunk {
+    void write(int from, int to);
+  }
+
+  /**
+   * Sends the records in sObject Collections requests of at most 200, each sent again while it fails transiently
+   * (both writes are idempotent: an upsert by key, a delete by id). If one still fails after some have succeeded,
+   * it and the rest are reported as transient failures, so that the engine retries only those; if the first fails,
+   * the call fails.
+   */
+  private void inChunks(List<Integer> indexes, RecordResult[] results, Chunk chunk) {
+    for (int from = 0; from < indexes.size(); from += COLLECTION) {
+      int f = from;
+      int to = Math.min(indexes.size(), from + COLLECTION);
+      try {
+        chunkRetries.run("an sObject Collections request", () -> chunk.write(f, to));
+      } catch (RuntimeException e) {
+        if (from == 0 || !Retries.isTransient(e)) {
+          throw e;
+        }
+        String why = "not written: a request for records before it succeeded, but " + e.getMessage();
+        for (int k = from; k < indexes.size(); k++) {
+          int i = indexes.get(k);
+          results[i] = RecordResult.failed(i, RecordError.transientError(RecordError.TRANSIENT, why));
+        }
+        return;
+      }
+    }
   }
 
   private void checkBatch(String objectType, List<CrmRecord> records) {
@@ -568,7 +603,7 @@ public final class SalesforceAdapter implements CRMAdapter {
         valid.add(rid);
       }
     }
-    if (settings.bulkEnabled() && valid.size() > settings.bulkThreshold()) {
+    if (settings.bulkEnabled() && !valid.isEmpty() && valid.size() >= settings.bulkThreshold()) {
       List<List<String>> rows = new ArrayList<>();
       valid.forEach(v -> rows.add(List.of(v)));
       List<BulkIngest.Outcome> outcomes = bulk.run(map.sObject(), "delete", null, List.of("Id"), rows);
@@ -577,8 +612,8 @@ public final class SalesforceAdapter implements CRMAdapter {
         results[indexes.get(k)] = deleteResult(map, indexes.get(k), valid.get(k), o.success(), o.errors());
       }
     } else {
-      for (int from = 0; from < valid.size(); from += COLLECTION) {
-        List<String> chunk = valid.subList(from, Math.min(valid.size(), from + COLLECTION));
+      inChunks(indexes, results, (from, to) -> {
+        List<String> chunk = valid.subList(from, to);
         JsonNode response = client.send("DELETE", client.dataPath("/composite/sobjects"),
             Map.of("ids", String.join(",", chunk), "allOrNone", "false"), null);
         if (!response.isArray() || response.size() != chunk.size()) {
@@ -591,7 +626,7 @@ public final class SalesforceAdapter implements CRMAdapter {
           results[i] = deleteResult(map, i, chunk.get(k), r.path("success").asBoolean(false),
               r.path("success").asBoolean(false) ? List.of() : errorsOf(r));
         }
-      }
+      });
     }
     return List.of(results);
   }

@@ -4,10 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.crmsync.CrmRateLimitException;
+import io.crmsync.CrmUnavailableException;
+import io.crmsync.adapter.AdapterCapabilities;
 import io.crmsync.adapter.MatchKey;
+import io.crmsync.adapter.ReadRequest;
+import io.crmsync.adapter.RecordError;
+import io.crmsync.adapter.RecordResult;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.testkit.FakeTimeSource;
+import io.crmsync.testkit.salesforce.Fault;
+import io.crmsync.testkit.salesforce.IngestJob;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +52,122 @@ class LimitsAndDescribeTest {
           .hasMessageContaining("4 of 4");
       assertThat(sf.apiRequests()).as("no retry against a spent allocation").isEqualTo(before);
       assertThat(sf.refusals()).isEqualTo(Map.of("REQUEST_LIMIT_EXCEEDED", 1L));
+    }
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  @Test
+  void tenThousandRecordsAreReadInFiveQueries() {
+    try (SalesforceEmulator sf = Emulators.emulator(clock).build().start()) {
+      for (int i = 0; i < 10_000; i++) {
+        sf.insert("Contact", Map.of("LastName", "R" + i, "Email", "r" + i + "@example.com"));
+      }
+      SalesforceAdapter a = Emulators.adapter(sf, clock, Map.of());
+      assertThat(a.capabilities().maxPageSize()).isEqualTo(2_000);
+      long before = sf.apiRequests();
+      List<CrmRecord> all = a.stream(ReadRequest.of(ObjectTypes.CONTACT).withFields(List.of("email"))
+          .withPageSize(a.capabilities().maxPageSize())).toList();
+      assertThat(all).hasSize(10_000).extracting(CrmRecord::id).doesNotHaveDuplicates();
+      assertThat(sf.apiRequests() - before).as("one query and four queryMore").isEqualTo(5);
+      assertThat(sf.requestLog().stream().filter(l -> l.contains("/query")).count()).isEqualTo(5);
+    }
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  @Test
+  void capabilitiesDescribeTheCollectionsAndBulkPaths() {
+    try (SalesforceEmulator sf = Emulators.emulator(clock).build().start()) {
+      AdapterCapabilities c = Emulators.adapter(sf, clock, Map.of()).capabilities();
+      assertThat(c.preferredBatchSize()).isEqualTo(200);
+      assertThat(c.maxBatchSize()).isEqualTo(10_000);
+      assertThat(c.bulkThreshold()).isEqualTo(2_000);
+      assertThat(c.maxPageSize()).isEqualTo(2_000);
+      AdapterCapabilities noBulk = Emulators.adapter(sf, clock, Map.of("bulkEnabled", "false")).capabilities();
+      assertThat(noBulk.maxBatchSize()).isEqualTo(200);
+      assertThat(noBulk.bulkThreshold()).isZero();
+    }
+  }
+
+  @Test
+  void anUpsertBelowTheBulkThresholdIsSplitIntoCollectionsRequestsOf200() {
+    try (SalesforceEmulator sf = Emulators.emulator(clock).build().start()) {
+      SalesforceAdapter a = Emulators.adapter(sf, clock, Map.of());
+      List<CrmRecord> batch = contacts(1_500);
+      List<RecordResult> r = a.upsert(ObjectTypes.CONTACT, batch, MatchKey.email());
+      assertThat(r).hasSize(1_500).allMatch(x -> x.status() == RecordResult.Status.CREATED);
+      for (int i = 0; i < r.size(); i++) {
+        assertThat(r.get(i).index()).isEqualTo(i);
+      }
+      assertThat(r).extracting(RecordResult::id).doesNotHaveDuplicates();
+      assertThat(sf.requestLog().stream().filter(l -> l.startsWith("PATCH /services/data/v66.0/composite/sobjects")).count())
+          .isEqualTo(8);
+      assertThat(sf.ingestJobs()).isEmpty();
+      assertThat(sf.refusals()).isEmpty();
+
+      a.upsert(ObjectTypes.CONTACT, contacts(2_000), MatchKey.email());
+      assertThat(sf.ingestJobs()).as("2,000 records, the threshold, go through Bulk").hasSize(1);
+    }
+  }
+
+  @Test
+  void aCollectionsRequestThatFailsIsSentAgainAndOnlyWhatStillFailsIsReportedTransient() {
+    String collections = "/services/data/v[0-9.]+/composite/sobjects/Contact/Email";
+    try (SalesforceEmulator sf = Emulators.emulator(clock).build().start()) {
+      SalesforceAdapter a = Emulators.adapter(sf, clock, Map.of());
+      a.describe(ObjectTypes.CONTACT);
+      sf.injectFault(Fault.CONNECTION_DROPPED_AFTER_APPLY, "PATCH", collections, 1);
+      List<RecordResult> once = a.upsert(ObjectTypes.CONTACT, contacts(450), MatchKey.email());
+      assertThat(once).as("the lost answer was sent again: an upsert by key is idempotent").allMatch(RecordResult::succeeded);
+      assertThat(sf.records("Contact")).hasSize(450);
+
+      for (int i = 0; i < 3; i++) {
+        sf.injectFault(Fault.SERVICE_UNAVAILABLE_HTML, "PATCH", collections, 1);
+      }
+      List<CrmRecord> next = contacts(450).stream().map(r -> r.with("title", "Second")).toList();
+      List<RecordResult> r = a.upsert(ObjectTypes.CONTACT, next, MatchKey.email());
+      assertThat(r.subList(0, 200)).allMatch(x -> x.status() == RecordResult.Status.UPDATED);
+      assertThat(r.subList(200, 450)).allSatisfy(x -> {
+        assertThat(x.error().code()).isEqualTo(RecordError.TRANSIENT);
+        assertThat(x.error().retryable()).isTrue();
+        assertThat(x.error().message()).contains("503");
+      });
+      assertThat(sf.records("Contact")).filteredOn(c -> "Second".equals(c.get("Title"))).hasSize(200);
+
+      for (int i = 0; i < 3; i++) {
+        sf.injectFault(Fault.SERVER_ERROR, "PATCH", collections);
+      }
+      assertThatThrownBy(() -> a.upsert(ObjectTypes.CONTACT, next, MatchKey.email()))
+          .as("nothing written: the call fails, for the engine to retry").isInstanceOf(CrmUnavailableException.class);
+    }
+  }
+
+  @Test
+  void requestsPerTenThousandWrittenThroughEachPath() {
+    for (String path : List.of("collections", "bulk")) {
+      try (SalesforceEmulator sf = Emulators.emulator(clock).bulkPollsBeforeComplete(2).build().start()) {
+        SalesforceAdapter a = Emulators.adapter(sf, clock, Map.of());
+        a.describe(ObjectTypes.CONTACT);
+        long before = sf.apiRequests();
+        List<CrmRecord> all = contacts(10_000);
+        if (path.equals("bulk")) {
+          a.upsert(ObjectTypes.CONTACT, all, MatchKey.email());
+        } else {
+          for (int i = 0; i < all.size(); i += 200) {
+            a.upsert(ObjectTypes.CONTACT, all.subList(i, i + 200), MatchKey.email());
+          }
+        }
+        long requests = sf.apiRequests() - before;
+        assertThat(sf.records("Contact")).hasSize(10_000);
+        if (path.equals("bulk")) {
+          // create, upload, close, 3 polls, 3 results
+          assertThat(requests).isLessThanOrEqualTo(9);
+          assertThat(sf.ingestJobs()).extracting(IngestJob::state).containsExactly("JobComplete");
+        } else {
+          assertThat(requests).isEqualTo(50);
+        }
+      }
     }
   }
 }

@@ -92,8 +92,9 @@ public record Settings(
     boolean bulk = c.bool("bulkEnabled", true);
     int threshold = c.integer("bulkThreshold", 2_000);
     int maxBatch = c.integer("maxBatchSize", bulk ? 10_000 : COLLECTION_LIMIT);
-    if (threshold < 0) {
-      throw new CrmConfigurationException(id, "setting 'bulkThreshold' must not be negative: " + threshold);
+    if (threshold < 1) {
+      throw new CrmConfigurationException(id, "setting 'bulkThreshold' must be at least 1 (batches of at least this "
+          + "many records go through Bulk API 2.0; 1 sends every batch there): " + threshold);
     }
     if (maxBatch <= 0 || (!bulk && maxBatch > COLLECTION_LIMIT)) {
       throw new CrmConfigurationException(id, "setting 'maxBatchSize' must be within 1 and "

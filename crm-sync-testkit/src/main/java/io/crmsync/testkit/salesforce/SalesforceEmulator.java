@@ -321,16 +321,27 @@ public final class SalesforceEmulator implements AutoCloseable {
    * {@link #injectFault(Fault)}.
    */
   public SalesforceEmulator injectFault(Fault fault, String method, String pathRegex) {
+    return injectFault(fault, method, pathRegex, 0);
+  }
+
+  /**
+   * As {@link #injectFault(Fault, String, String)}, letting the first {@code skip} matching requests through first:
+   * {@code skip = 1} fails the second sObject Collections request of a call, say.
+   *
+   * @throws IllegalArgumentException if {@code skip} is negative
+   */
+  public SalesforceEmulator injectFault(Fault fault, String method, String pathRegex, int skip) {
     Objects.requireNonNull(fault, "fault");
     Objects.requireNonNull(method, "method");
     Pattern p = Pattern.compile(Objects.requireNonNull(pathRegex, "pathRegex"));
+    Checks.notNegative(skip, "skip");
     synchronized (lock) {
-      targeted.add(new Targeted(fault, method, p));
+      targeted.add(new Targeted(fault, method, p, new int[] {skip}));
     }
     return this;
   }
 
-  private record Targeted(Fault fault, String method, Pattern path) {}
+  private record Targeted(Fault fault, String method, Pattern path, int[] skip) {}
 
   /**
    * Serves the next request to the token endpoint with {@code fault} instead.
@@ -528,14 +539,19 @@ public final class SalesforceEmulator implements AutoCloseable {
   }
 
   private @Nullable Fault targetedFault(String method, String path) {
+    Fault served = null;
     for (int i = 0; i < targeted.size(); i++) {
       Targeted t = targeted.get(i);
       if (t.method().equalsIgnoreCase(method) && t.path().matcher(path).matches()) {
-        targeted.remove(i);
-        return t.fault();
+        if (t.skip()[0] > 0) {
+          t.skip()[0]--;
+        } else if (served == null) {
+          targeted.remove(i--);
+          served = t.fault();
+        }
       }
     }
-    return null;
+    return served;
   }
 
   private @Nullable Fault drawFault() {
