@@ -55,6 +55,19 @@ class LimitsAndDescribeTest {
     }
   }
 
+  @Test
+  void aBulkJobIsNotOpenedWithTooFewRequestsLeftToFinishIt() {
+    try (SalesforceEmulator sf = Emulators.emulator(clock).dailyApiLimit(8).build().start()) {
+      SalesforceAdapter a = Emulators.adapter(sf, clock, Map.of("bulkThreshold", "1"));
+      a.describe(ObjectTypes.CONTACT);
+      a.read(ReadRequest.of(ObjectTypes.CONTACT).withFields(List.of("email")));
+      assertThatThrownBy(() -> a.upsert(ObjectTypes.CONTACT, contacts(5), MatchKey.email()))
+          .isInstanceOfSatisfying(CrmRateLimitException.class, e -> assertThat(e.isQuotaExhausted()).isTrue())
+          .hasMessageContaining("Bulk");
+      assertThat(sf.ingestJobs()).as("no job opened that could not be closed").isEmpty();
+    }
+  }
+
   // ------------------------------------------------------------------ reads
 
   @Test

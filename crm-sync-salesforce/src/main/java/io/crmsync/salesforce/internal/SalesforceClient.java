@@ -7,6 +7,8 @@ import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.http.CrmHttp;
 import io.crmsync.salesforce.ApiUsage;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,8 +23,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Authenticated calls to one org's REST API: adds the bearer token, re-authenticates once when the session is
- * rejected ({@code INVALID_SESSION_ID}), and records the {@code Sforce-Limit-Info} usage of every response.
- * Thread-safe.
+ * rejected ({@code INVALID_SESSION_ID}), and records the {@code Sforce-Limit-Info} usage and the server's {@code
+ * Date} of every response.
+ *
+ * <p>A request whose connection fails is never sent again silently: OkHttp's {@code retryOnConnectionFailure} would
+ * resend a POST or PUT whose connection dropped after Salesforce acted on it (a second Bulk upload, a second job).
+ * Callers decide what is safe to send again. Thread-safe.
  */
 public final class SalesforceClient {
   /** The most an error body, a JSON body or a CSV result may hold. */
@@ -34,15 +40,21 @@ public final class SalesforceClient {
   private final TokenSource tokens;
   private final TimeSource time;
   private final AtomicReference<@Nullable ApiUsage> usage = new AtomicReference<>();
+  private final AtomicReference<@Nullable Instant> serverTime = new AtomicReference<>();
 
   public SalesforceClient(AdapterConfig config, Settings settings) {
     this.crm = config.adapterId();
     this.settings = settings;
     this.time = config.timeSource();
     OkHttpClient client = config.httpClient().newBuilder()
+        .retryOnConnectionFailure(false)
         .addInterceptor(chain -> {
           Response r = chain.proceed(chain.request());
           ApiUsage.parse(r.header("Sforce-Limit-Info"), time.now()).ifPresent(usage::set);
+          Date date = r.headers().getDate("Date");
+          if (date != null) {
+            serverTime.set(date.toInstant());
+          }
           return r;
         })
         .build();
@@ -63,6 +75,24 @@ public final class SalesforceClient {
 
   public TokenSource tokens() {
     return tokens;
+  }
+
+  /** The time on the org's clock, from the {@code Date} of the latest response; empty before the first. */
+  public Optional<Instant> serverTime() {
+    return Optional.ofNullable(serverTime.get());
+  }
+
+  /** The id of the user the current session acts as, if the token answer named it. */
+  public Optional<String> userId() {
+    return Optional.ofNullable(tokens.current().userId());
+  }
+
+  public String crm() {
+    return crm;
+  }
+
+  public TimeSource time() {
+    return time;
   }
 
   /** {@code /services/data/vXX.X} plus {@code path}. */
