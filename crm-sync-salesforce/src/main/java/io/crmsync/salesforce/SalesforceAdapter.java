@@ -138,6 +138,9 @@ public final class SalesforceAdapter implements CRMAdapter {
   private static final int CHUNK_ATTEMPTS = 3;
   private static final int KEYSET_BELOW = 200;
   private static final int MAX_QUERY_BATCH = 2000;
+  /** Describe types whose {@code length} limits a value's characters. */
+  private static final Set<String> TEXT_TYPES = Set.of("string", "textarea", "email", "phone", "url", "picklist",
+      "multipicklist", "combobox", "encryptedstring", "id", "reference");
 
   private final String id;
   private final Settings settings;
@@ -378,7 +381,11 @@ public final class SalesforceAdapter implements CRMAdapter {
           .required(f.requiredOnCreate())
           .custom(f.custom())
           .readOnly(!f.writable())
+          // ids and lookups (OwnerId, AccountId, custom lookups) name records of this org only
           .reference(f.type().equals("reference") || f.type().equals("id"))
+          .maxLength(TEXT_TYPES.contains(f.type()) ? f.length() : 0)
+          // an unrestricted picklist takes any text; a restricted one refuses others per record
+          .picklistValues(f.restrictedPicklist() ? f.picklistValues() : List.of())
           .build());
     }
     if (map.companyPath() != null) {

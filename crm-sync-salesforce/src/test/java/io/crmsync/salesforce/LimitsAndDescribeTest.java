@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.crmsync.CrmRateLimitException;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.adapter.AdapterCapabilities;
+import io.crmsync.adapter.FieldInfo;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
+import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.testkit.FakeTimeSource;
@@ -19,6 +21,8 @@ import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The daily allocation, the cost of reads and writes in requests, and what describe tells the engine. */
@@ -181,6 +185,40 @@ class LimitsAndDescribeTest {
           assertThat(requests).isEqualTo(50);
         }
       }
+    }
+  }
+
+  // ------------------------------------------------------------------ describe
+
+  @Test
+  void describeSaysWhatCanBeWrittenAndWhatIsAnIdOfThisOrg() {
+    try (SalesforceEmulator sf = Emulators.emulator(clock).lookupField("Contact", "Referrer__c", "Contact")
+        .picklistField("Contact", "Tier__c", List.of("Gold", "Silver"), true).build().start()) {
+      Map<String, FieldInfo> f = Emulators.adapter(sf, clock, Map.of()).describe(ObjectTypes.CONTACT).stream()
+          .collect(Collectors.toMap(FieldInfo::nativeName, Function.identity(), (x, y) -> x));
+      assertThat(f.get("OwnerId").reference()).isTrue();
+      assertThat(f.get("OwnerId").readOnly()).isFalse();
+      assertThat(f.get("OwnerId").required()).as("defaulted to the running user").isFalse();
+      assertThat(f.get("OwnerId").name()).isEqualTo(Contact.Fields.OWNER_ID);
+      assertThat(f.get("AccountId").reference()).isTrue();
+      assertThat(f.get("Referrer__c").reference()).isTrue();
+      assertThat(f.get("Referrer__c").custom()).isTrue();
+      assertThat(f.get("Id").reference()).isTrue();
+      assertThat(f.get("Id").readOnly()).isTrue();
+      assertThat(f.get("Email").reference()).isFalse();
+      assertThat(f.get("Email").maxLength()).isEqualTo(80);
+      assertThat(f.get("LastName").required()).isTrue();
+      assertThat(f.get("LastName").maxLength()).isEqualTo(80);
+      assertThat(f.get("FirstName").required()).isFalse();
+      assertThat(f.get("FirstName").maxLength()).isEqualTo(40);
+      assertThat(f.get("CreatedDate").readOnly()).isTrue();
+      assertThat(f.get("Name").readOnly()).as("computed from first and last name").isTrue();
+      assertThat(f.get("HasOptedOutOfEmail").required()).as("booleans default to false").isFalse();
+      assertThat(f.get("Tier__c").picklistValues()).containsExactly("Gold", "Silver");
+      assertThat(f.get("CleanStatus").picklistValues()).contains("Matched", "Pending");
+      assertThat(f.get("LeadSource").picklistValues()).as("an unrestricted picklist takes any value").isEmpty();
+      assertThat(f.get("Description").maxLength()).isEqualTo(32_000);
+      assertThat(f.get("HasOptedOutOfEmail").maxLength()).isZero();
     }
   }
 }
