@@ -433,6 +433,11 @@ final class Org {
 
   /** Runs {@code soql}; {@code all} includes deleted records (queryAll). Returns the rendered records. */
   synchronized List<ObjectNode> query(String soql, boolean all, String version) throws RequestError {
+    // "Maximum length of SOQL statements: By default, 100,000 characters" (SOQL and SOSL Limits,
+    // https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_soslsoql.htm)
+    if (soql.length() > 100_000) {
+      throw new RequestError(400, "MALFORMED_QUERY", "SOQL statements cannot be longer than 100,000 characters");
+    }
     Soql.Query q;
     try {
       q = Soql.parse(soql);

@@ -395,6 +395,33 @@ class SalesforceEmulatorStrictnessTest {
   }
 
   @Test
+  void aQueryTooLongForAUriRunsInACompositeRequest() throws Exception {
+    SalesforceEmulator sf = start();
+    String t = token(sf);
+    for (int i = 0; i < 3; i++) {
+      sf.insert("Contact", Map.of("LastName", "C" + i));
+    }
+    String longWhere = "SELECT+Id+FROM+Contact+WHERE+LastName+%21%3D+%27" + "x".repeat(17_000) + "%27";
+    String tooLong = "SELECT+Id+FROM+Contact+WHERE+LastName+%21%3D+%27" + "x".repeat(100_001) + "%27";
+    String body = "{\"compositeRequest\":["
+        + "{\"method\":\"GET\",\"url\":\"/services/data/v66.0/query/?q=" + longWhere + "\",\"referenceId\":\"long\","
+        + "\"httpHeaders\":{\"Sforce-Query-Options\":\"batchSize=200\"}},"
+        + "{\"method\":\"GET\",\"url\":\"/services/data/v66.0/query/?q=" + tooLong + "\",\"referenceId\":\"tooLong\"},"
+        + "{\"method\":\"DELETE\",\"url\":\"/services/data/v66.0/sobjects/Contact/x\",\"referenceId\":\"other\"}]}";
+    long before = sf.apiRequests();
+    Answer a = call(sf, t, "POST", "/composite", JSON, body);
+    assertThat(a.status()).isEqualTo(200);
+    JsonNode results = a.json().get("compositeResponse");
+    assertThat(results.get(0).get("httpStatusCode").asInt()).isEqualTo(200);
+    assertThat(results.get(0).get("body").get("totalSize").asInt()).isEqualTo(3);
+    assertThat(results.get(0).get("referenceId").asText()).isEqualTo("long");
+    assertThat(results.get(1).get("httpStatusCode").asInt()).isEqualTo(400);
+    assertThat(results.get(1).get("body").get(0).get("errorCode").asText()).isEqualTo("MALFORMED_QUERY");
+    assertThat(results.get(2).get("httpStatusCode").asInt()).isEqualTo(400);
+    assertThat(sf.apiRequests() - before).as("a composite request counts once").isEqualTo(1);
+  }
+
+  @Test
   void requestsOverTheSizeLimitAreRefusedAndEveryAnswerIsDated() throws Exception {
     SalesforceEmulator sf = start();
     String t = token(sf);
