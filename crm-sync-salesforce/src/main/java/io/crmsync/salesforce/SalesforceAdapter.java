@@ -262,7 +262,7 @@ public final class SalesforceAdapter implements CRMAdapter {
     if (keyset) {
       soql.append(" ORDER BY Id LIMIT ").append(request.pageSize());
     }
-    page = client.get(client.dataPath(endpoint + "/"), Map.of("q", soql.toString()),
+    page = client.query(endpoint, soql.toString(),
         keyset ? Map.of() : Map.of("Sforce-Query-Options", "batchSize=" + batchSize(request)));
     return toPage(map, page, request, keyset);
   }
@@ -365,7 +365,7 @@ public final class SalesforceAdapter implements CRMAdapter {
     ReadRequest all = ReadRequest.of(objectType);
     String soql = "SELECT " + String.join(", ", selectList(map, all)) + " FROM " + map.sObject() + " WHERE " + field
         + " = " + Soql.quote(value) + " LIMIT 2";
-    JsonNode page = client.get(client.dataPath("/query/"), Map.of("q", soql), Map.of());
+    JsonNode page = client.query("/query", soql, Map.of());
     JsonNode records = page.path("records");
     return records.size() == 1 ? Optional.of(toRecord(map, records.get(0))) : Optional.empty();
   }

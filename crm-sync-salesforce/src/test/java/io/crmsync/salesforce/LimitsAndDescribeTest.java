@@ -16,6 +16,7 @@ import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.testkit.FakeTimeSource;
 import io.crmsync.testkit.salesforce.Fault;
+import io.crmsync.testkit.salesforce.FieldType;
 import io.crmsync.testkit.salesforce.IngestJob;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.util.ArrayList;
@@ -88,6 +89,27 @@ class LimitsAndDescribeTest {
       assertThat(all).hasSize(10_000).extracting(CrmRecord::id).doesNotHaveDuplicates();
       assertThat(sf.apiRequests() - before).as("one query and four queryMore").isEqualTo(5);
       assertThat(sf.requestLog().stream().filter(l -> l.contains("/query")).count()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aReadOfEveryFieldOfAWideObjectFitsSalesforcesUriLimit() {
+    SalesforceEmulator.Builder b = Emulators.emulator(clock);
+    for (int i = 0; i < 500; i++) {
+      b.customField("Contact", String.format("Quarterly_Revenue_Forecast_Field_%03d__c", i), FieldType.STRING);
+    }
+    try (SalesforceEmulator sf = b.build().start()) {
+      for (int i = 0; i < 450; i++) {
+        sf.insert("Contact", Map.of("LastName", "W" + i, "Email", "w" + i + "@example.com",
+            "Quarterly_Revenue_Forecast_Field_499__c", "v" + i));
+      }
+      SalesforceAdapter a = Emulators.adapter(sf, clock, Map.of());
+      List<CrmRecord> all = a.stream(ReadRequest.of(ObjectTypes.CONTACT).withPageSize(200)).toList();
+      assertThat(all).hasSize(450);
+      assertThat(all.get(7).fields()).containsEntry("Quarterly_Revenue_Forecast_Field_499__c", "v7");
+      assertThat(a.lookup(ObjectTypes.CONTACT, MatchKey.email(), "w9@example.com").orElseThrow().fields())
+          .containsEntry("Quarterly_Revenue_Forecast_Field_499__c", "v9");
+      assertThat(sf.refusals()).as("no URI too long").isEmpty();
     }
   }
 

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crmsync.CrmAuthenticationException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterConfig;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.crmsync.CrmUnavailableException;
 import io.crmsync.http.CrmHttp;
+import io.crmsync.http.HttpFailure;
 import io.crmsync.salesforce.ApiUsage;
 import java.time.Instant;
 import java.util.Date;
@@ -14,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -33,6 +37,11 @@ import org.jspecify.annotations.Nullable;
 public final class SalesforceClient {
   /** The most an error body, a JSON body or a CSV result may hold. */
   static final long MAX_RESPONSE_BYTES = 256L * 1024 * 1024;
+  /**
+   * The longest path and query string sent as a GET: Salesforce refuses more than 16,384 bytes of URI and headers
+   * together (414, 431); this leaves room for the headers.
+   */
+  static final int MAX_QUERY_URI = 14_000;
 
   private final String crm;
   private final Settings settings;
@@ -122,6 +131,43 @@ public final class SalesforceClient {
       headers.forEach(b::header);
       return b;
     });
+  }
+
+  /**
+   * Runs a SOQL query: {@code GET .../query/?q=} ({@code resource} {@code /query} or {@code /queryAll}), or, when
+   * the URI would pass Salesforce's limit of 16,384 bytes for URI and headers together (a select list of hundreds
+   * of fields), the same GET as the one subrequest of a Composite request, as Salesforce advises ("Maximum number of
+   * rows returned by SOQL queries over the REST API", https://help.salesforce.com/s/articleView?id=000386264&type=1).
+   * Either way it counts as one API request and answers the query's first page.
+   */
+  public JsonNode query(String resource, String soql, Map<String, String> headers) {
+    HttpUrl probe = new HttpUrl.Builder().scheme("https").host("instance").encodedPath(dataPath(resource + "/"))
+        .addQueryParameter("q", soql).build();
+    String pathAndQuery = probe.encodedPath() + "?" + probe.encodedQuery();
+    if (pathAndQuery.length() <= MAX_QUERY_URI) {
+      return get(dataPath(resource + "/"), Map.of("q", soql), headers);
+    }
+    ObjectNode body = mapper().createObjectNode();
+    ObjectNode sub = body.putArray("compositeRequest").addObject();
+    sub.put("method", "GET");
+    sub.put("url", pathAndQuery);
+    sub.put("referenceId", "query");
+    if (!headers.isEmpty()) {
+      ObjectNode h = sub.putObject("httpHeaders");
+      headers.forEach(h::put);
+    }
+    JsonNode answer = send("POST", dataPath("/composite"), Map.of(), body).path("compositeResponse").path(0);
+    int status = answer.path("httpStatusCode").asInt(0);
+    JsonNode result = answer.path("body");
+    if (status >= 200 && status < 300 && result.isObject()) {
+      return result;
+    }
+    if (status == 0) {
+      throw new CrmUnavailableException(crm, 200, null, "POST " + dataPath("/composite") + " returned no subrequest result", null);
+    }
+    throw SalesforceErrors.api().map(new HttpFailure(crm, "GET " + dataPath(resource + "/") + " (in a Composite request)",
+        status, Headers.of(), HttpFailure.excerpt(result.toString(), CrmHttp.MAX_ERROR_BODY_CHARS),
+        result.isMissingNode() ? null : result, null, time.now()));
   }
 
   public JsonNode send(String method, String path, Map<String, String> query, @Nullable Object jsonBody) {
