@@ -56,7 +56,7 @@ import java.util.TreeSet;
  *   <tr><th>name</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code loginUrl}</td><td>{@code https://login.salesforce.com}</td><td>where to authenticate: {@code
  *       https://test.salesforce.com} for sandboxes, or your My Domain URL (required for the client credentials
- *       flow)</td></tr>
+ *       flow); plain {@code http} only to this machine</td></tr>
  *   <tr><td>{@code clientId}</td><td>required</td><td>the connected app's consumer key</td></tr>
  *   <tr><td>{@code authFlow}</td><td>from the credentials given</td><td>{@code jwt}, {@code refreshToken} or
  *       {@code clientCredentials}</td></tr>
@@ -70,11 +70,11 @@ import java.util.TreeSet;
  *       salesforce.com hosts, else the login URL</td></tr>
  *   <tr><td>{@code refreshToken}</td><td>for {@code refreshToken}</td><td>secret: the refresh token</td></tr>
  *   <tr><td>{@code clientSecret}</td><td>for {@code clientCredentials}</td><td>secret: the consumer secret (also
- *       sent with a refresh token when set)</td></tr>
+ *       sent with a refresh token when set, and used to introspect tokens in any flow)</td></tr>
  *   <tr><td>{@code apiVersion}</td><td>{@code 66.0}</td><td>the REST API version</td></tr>
  *   <tr><td>{@code bulkEnabled}</td><td>{@code true}</td><td>whether large batches go through Bulk API 2.0</td></tr>
- *   <tr><td>{@code bulkThreshold}</td><td>{@code 2000}</td><td>upserts and deletes of more records than this use a
- *       Bulk API 2.0 job; smaller ones use sObject Collections, 200 records a request</td></tr>
+ *   <tr><td>{@code bulkThreshold}</td><td>{@code 2000}</td><td>upserts and deletes of at least this many records
+ *       use a Bulk API 2.0 job; smaller ones use sObject Collections, 200 records a request; at least 1</td></tr>
  *   <tr><td>{@code maxBatchSize}</td><td>{@code 10000} ({@code 200} without bulk)</td><td>the most records one
  *       call takes; the engine sizes batches by it</td></tr>
  *   <tr><td>{@code bulkPollInitial}, {@code bulkPollMax}</td><td>{@code 1s}, {@code 30s}</td><td>the wait between
@@ -85,8 +85,9 @@ import java.util.TreeSet;
  *       watermark, for records whose {@code SystemModstamp} was set before their transaction committed</td></tr>
  *   <tr><td>{@code contactCompanyField}</td><td>none</td><td>a writable text field of Contact to hold {@code
  *       company}; without it {@code company} is read from {@code Account.Name} and not written (see below)</td></tr>
- *   <tr><td>{@code tokenTtl}, {@code describeTtl}</td><td>{@code 30m}, {@code 15m}</td><td>how long an access
- *       token and a describe are cached</td></tr>
+ *   <tr><td>{@code tokenTtl}</td><td>none</td><td>renew the access token this long after obtaining it; for when it
+ *       cannot be introspected (no {@code clientSecret}): set it to the org's session timeout</td></tr>
+ *   <tr><td>{@code describeTtl}</td><td>{@code 15m}</td><td>how long a describe is cached</td></tr>
  *   <tr><td>{@code budgetRequests}, {@code budgetWindow}</td><td>unlimited</td><td>a request budget for the engine
  *       to keep to, such as 25 per 1s</td></tr>
  * </table>
@@ -121,13 +122,20 @@ import java.util.TreeSet;
  * Salesforce's batch size does not allow, page by {@code Id} with {@code LIMIT}. Incremental reads filter on
  * {@code SystemModstamp}, which is also each record's {@link CrmRecord#modifiedAt()}.
  *
- * <h2>Errors</h2>
+ * <h2>Sessions, limits, faults</h2>
  *
- * {@code INVALID_SESSION_ID} causes one re-authentication, then a {@link io.crmsync.CrmAuthenticationException};
- * {@code REQUEST_LIMIT_EXCEEDED} is a {@link io.crmsync.CrmRateLimitException}; per-record errors become
- * {@link RecordError}s with Salesforce's status code (an external id matching several records is {@link
- * RecordError#AMBIGUOUS_MATCH}). {@link #apiUsage()} is the org's daily usage from the last response's {@code
- * Sforce-Limit-Info}.
+ * Salesforce's token answer has no {@code expires_in}. With {@code clientSecret} set each token is introspected and
+ * renewed shortly before it expires; else after {@code tokenTtl}; else {@code INVALID_SESSION_ID} causes one
+ * re-authentication per rejected token, then a {@link io.crmsync.CrmAuthenticationException} if the new one is
+ * rejected too ({@link #sessionStats()} counts them). A spent daily allocation ({@code REQUEST_LIMIT_EXCEEDED},
+ * counted over a rolling 24 hours) is {@link io.crmsync.CrmRateLimitException#quotaExhausted}; {@link #apiUsage()}
+ * is the org's usage from the last response's {@code Sforce-Limit-Info}. Per-record errors become {@link
+ * RecordError}s with Salesforce's status code (an external id matching several records is {@link
+ * RecordError#AMBIGUOUS_MATCH}).
+ *
+ * <p>Requests are never resent silently when their connection fails. sObject Collections requests (idempotent)
+ * are sent again while they fail transiently; Bulk API 2.0 jobs resolve a lost answer by reading the job's state,
+ * never upload twice into a job, and leave none Open. See the module README for the rules.
  */
 public final class SalesforceAdapter implements CRMAdapter {
   /** The provider id. */
@@ -409,8 +417,10 @@ public final class SalesforceAdapter implements CRMAdapter {
   /**
    * {@inheritDoc}
    *
-   * <p>Batches of more than {@code bulkThreshold} records (counting only those that are sent) run as one Bulk API
-   * 2.0 job; smaller ones as sObject Collections requests of 200. Both report the same per-record outcomes.
+   * <p>Batches of at least {@code bulkThreshold} records (counting only those that are sent) run as one Bulk API
+   * 2.0 job; smaller ones as sObject Collections requests of 200. Both report the same per-record outcomes. A
+   * Collections request that still fails after two more attempts, once others of the call succeeded, reports its
+   * records and the unsent ones as {@link RecordError#TRANSIENT} failures.
    */
   @Override
   public List<RecordResult> upsert(String objectType, List<CrmRecord> records, MatchKey key) {
@@ -589,7 +599,7 @@ public final class SalesforceAdapter implements CRMAdapter {
    * {@inheritDoc}
    *
    * <p>Records go to the recycle bin (15 days, visible to reads that include deletes). An id that is already
-   * deleted or does not exist counts as deleted. More than {@code bulkThreshold} ids run as a Bulk API 2.0 job.
+   * deleted or does not exist counts as deleted. At least {@code bulkThreshold} ids run as a Bulk API 2.0 job.
    */
   @Override
   public List<RecordResult> delete(String objectType, List<String> ids) {
