@@ -154,6 +154,9 @@ public final class BulkIngest {
         return collect(jobPath, id, info, columns, rows);
       } finally {
         inUse.remove(id);
+        if (!lostCreations.isEmpty() || !unaborted.isEmpty()) {
+          cleanUp(); // what this run could not abort on the way, if the org answers again by now
+        }
       }
     }
   }
@@ -219,7 +222,10 @@ public final class BulkIngest {
     });
   }
 
-  /** Aborts what earlier runs could not: jobs whose creation answer was lost, and jobs it failed to abort. */
+  /**
+   * Aborts what could not be aborted when it happened: jobs whose creation answer was lost, and jobs an abort
+   * failed for. Best effort: what still fails is kept for the next run.
+   */
   private void cleanUp() {
     for (String id : List.copyOf(unaborted)) {
       try {
