@@ -23,6 +23,7 @@ import io.crmsync.salesforce.internal.BulkIngest;
 import io.crmsync.salesforce.internal.Describe;
 import io.crmsync.salesforce.internal.FieldMap;
 import io.crmsync.salesforce.internal.RecordErrors;
+import io.crmsync.salesforce.internal.Retries;
 import io.crmsync.salesforce.internal.SalesforceClient;
 import io.crmsync.salesforce.internal.Settings;
 import io.crmsync.salesforce.internal.SfValues;
@@ -55,7 +56,7 @@ import java.util.TreeSet;
  *   <tr><th>name</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code loginUrl}</td><td>{@code https://login.salesforce.com}</td><td>where to authenticate: {@code
  *       https://test.salesforce.com} for sandboxes, or your My Domain URL (required for the client credentials
- *       flow)</td></tr>
+ *       flow); plain {@code http} only to this machine</td></tr>
  *   <tr><td>{@code clientId}</td><td>required</td><td>the connected app's consumer key</td></tr>
  *   <tr><td>{@code authFlow}</td><td>from the credentials given</td><td>{@code jwt}, {@code refreshToken} or
  *       {@code clientCredentials}</td></tr>
@@ -69,11 +70,11 @@ import java.util.TreeSet;
  *       salesforce.com hosts, else the login URL</td></tr>
  *   <tr><td>{@code refreshToken}</td><td>for {@code refreshToken}</td><td>secret: the refresh token</td></tr>
  *   <tr><td>{@code clientSecret}</td><td>for {@code clientCredentials}</td><td>secret: the consumer secret (also
- *       sent with a refresh token when set)</td></tr>
+ *       sent with a refresh token when set, and used to introspect tokens in any flow)</td></tr>
  *   <tr><td>{@code apiVersion}</td><td>{@code 66.0}</td><td>the REST API version</td></tr>
  *   <tr><td>{@code bulkEnabled}</td><td>{@code true}</td><td>whether large batches go through Bulk API 2.0</td></tr>
- *   <tr><td>{@code bulkThreshold}</td><td>{@code 2000}</td><td>upserts and deletes of more records than this use a
- *       Bulk API 2.0 job; smaller ones use sObject Collections, 200 records a request</td></tr>
+ *   <tr><td>{@code bulkThreshold}</td><td>{@code 2000}</td><td>upserts and deletes of at least this many records
+ *       use a Bulk API 2.0 job; smaller ones use sObject Collections, 200 records a request; at least 1</td></tr>
  *   <tr><td>{@code maxBatchSize}</td><td>{@code 10000} ({@code 200} without bulk)</td><td>the most records one
  *       call takes; the engine sizes batches by it</td></tr>
  *   <tr><td>{@code bulkPollInitial}, {@code bulkPollMax}</td><td>{@code 1s}, {@code 30s}</td><td>the wait between
@@ -84,8 +85,9 @@ import java.util.TreeSet;
  *       watermark, for records whose {@code SystemModstamp} was set before their transaction committed</td></tr>
  *   <tr><td>{@code contactCompanyField}</td><td>none</td><td>a writable text field of Contact to hold {@code
  *       company}; without it {@code company} is read from {@code Account.Name} and not written (see below)</td></tr>
- *   <tr><td>{@code tokenTtl}, {@code describeTtl}</td><td>{@code 30m}, {@code 15m}</td><td>how long an access
- *       token and a describe are cached</td></tr>
+ *   <tr><td>{@code tokenTtl}</td><td>none</td><td>renew the access token this long after obtaining it; for when it
+ *       cannot be introspected (no {@code clientSecret}): set it to the org's session timeout</td></tr>
+ *   <tr><td>{@code describeTtl}</td><td>{@code 15m}</td><td>how long a describe is cached</td></tr>
  *   <tr><td>{@code budgetRequests}, {@code budgetWindow}</td><td>unlimited</td><td>a request budget for the engine
  *       to keep to, such as 25 per 1s</td></tr>
  * </table>
@@ -120,26 +122,39 @@ import java.util.TreeSet;
  * Salesforce's batch size does not allow, page by {@code Id} with {@code LIMIT}. Incremental reads filter on
  * {@code SystemModstamp}, which is also each record's {@link CrmRecord#modifiedAt()}.
  *
- * <h2>Errors</h2>
+ * <h2>Sessions, limits, faults</h2>
  *
- * {@code INVALID_SESSION_ID} causes one re-authentication, then a {@link io.crmsync.CrmAuthenticationException};
- * {@code REQUEST_LIMIT_EXCEEDED} is a {@link io.crmsync.CrmRateLimitException}; per-record errors become
- * {@link RecordError}s with Salesforce's status code (an external id matching several records is {@link
- * RecordError#AMBIGUOUS_MATCH}). {@link #apiUsage()} is the org's daily usage from the last response's {@code
- * Sforce-Limit-Info}.
+ * Salesforce's token answer has no {@code expires_in}. With {@code clientSecret} set each token is introspected and
+ * renewed shortly before it expires; else after {@code tokenTtl}; else {@code INVALID_SESSION_ID} causes one
+ * re-authentication per rejected token, then a {@link io.crmsync.CrmAuthenticationException} if the new one is
+ * rejected too ({@link #sessionStats()} counts them). A spent daily allocation ({@code REQUEST_LIMIT_EXCEEDED},
+ * counted over a rolling 24 hours) is {@link io.crmsync.CrmRateLimitException#quotaExhausted}; {@link #apiUsage()}
+ * is the org's usage from the last response's {@code Sforce-Limit-Info}. Per-record errors become {@link
+ * RecordError}s with Salesforce's status code (an external id matching several records is {@link
+ * RecordError#AMBIGUOUS_MATCH}).
+ *
+ * <p>Requests are never resent silently when their connection fails. sObject Collections requests (idempotent)
+ * are sent again while they fail transiently; Bulk API 2.0 jobs resolve a lost answer by reading the job's state,
+ * never upload twice into a job, and leave none Open. See the module README for the rules.
  */
 public final class SalesforceAdapter implements CRMAdapter {
   /** The provider id. */
   public static final String ID = "salesforce";
 
   private static final int COLLECTION = Settings.COLLECTION_LIMIT;
+  /** Attempts of one sObject Collections request, an idempotent write (upsert by key, delete by id). */
+  private static final int CHUNK_ATTEMPTS = 3;
   private static final int KEYSET_BELOW = 200;
   private static final int MAX_QUERY_BATCH = 2000;
+  /** Describe types whose {@code length} limits a value's characters. */
+  private static final Set<String> TEXT_TYPES = Set.of("string", "textarea", "email", "phone", "url", "picklist",
+      "multipicklist", "combobox", "encryptedstring", "id", "reference");
 
   private final String id;
   private final Settings settings;
   private final SalesforceClient client;
   private final BulkIngest bulk;
+  private final Retries chunkRetries;
   private final AdapterCapabilities capabilities;
   private final Cache<String, Describe> describes;
 
@@ -149,6 +164,7 @@ public final class SalesforceAdapter implements CRMAdapter {
     this.client = new SalesforceClient(config, settings);
     TimeSource time = config.timeSource();
     this.bulk = new BulkIngest(id, client, settings, time);
+    this.chunkRetries = new Retries(id, time, CHUNK_ATTEMPTS);
     int max = settings.bulkEnabled() ? settings.maxBatchSize() : Math.min(settings.maxBatchSize(), COLLECTION);
     this.capabilities = AdapterCapabilities.builder()
         .maxBatchSize(max)
@@ -189,9 +205,17 @@ public final class SalesforceAdapter implements CRMAdapter {
     return capabilities;
   }
 
-  /** The org's API usage as the most recent response reported it; empty before the first call. */
+  /**
+   * The org's API usage in the rolling 24 hours, as the most recent response reported it ({@code
+   * Sforce-Limit-Info}); empty before the first call.
+   */
   public Optional<ApiUsage> apiUsage() {
     return client.usage();
+  }
+
+  /** How the adapter kept its session: tokens obtained, renewed ahead of expiry, renewed after a rejection. */
+  public SessionStats sessionStats() {
+    return client.tokens().stats();
   }
 
   @Override
@@ -246,7 +270,7 @@ public final class SalesforceAdapter implements CRMAdapter {
     if (keyset) {
       soql.append(" ORDER BY Id LIMIT ").append(request.pageSize());
     }
-    page = client.get(client.dataPath(endpoint + "/"), Map.of("q", soql.toString()),
+    page = client.query(endpoint, soql.toString(),
         keyset ? Map.of() : Map.of("Sforce-Query-Options", "batchSize=" + batchSize(request)));
     return toPage(map, page, request, keyset);
   }
@@ -349,7 +373,7 @@ public final class SalesforceAdapter implements CRMAdapter {
     ReadRequest all = ReadRequest.of(objectType);
     String soql = "SELECT " + String.join(", ", selectList(map, all)) + " FROM " + map.sObject() + " WHERE " + field
         + " = " + Soql.quote(value) + " LIMIT 2";
-    JsonNode page = client.get(client.dataPath("/query/"), Map.of("q", soql), Map.of());
+    JsonNode page = client.query("/query", soql, Map.of());
     JsonNode records = page.path("records");
     return records.size() == 1 ? Optional.of(toRecord(map, records.get(0))) : Optional.empty();
   }
@@ -365,7 +389,11 @@ public final class SalesforceAdapter implements CRMAdapter {
           .required(f.requiredOnCreate())
           .custom(f.custom())
           .readOnly(!f.writable())
+          // ids and lookups (OwnerId, AccountId, custom lookups) name records of this org only
           .reference(f.type().equals("reference") || f.type().equals("id"))
+          .maxLength(TEXT_TYPES.contains(f.type()) ? f.length() : 0)
+          // an unrestricted picklist takes any text; a restricted one refuses others per record
+          .picklistValues(f.restrictedPicklist() ? f.picklistValues() : List.of())
           .build());
     }
     if (map.companyPath() != null) {
@@ -389,8 +417,10 @@ public final class SalesforceAdapter implements CRMAdapter {
   /**
    * {@inheritDoc}
    *
-   * <p>Batches of more than {@code bulkThreshold} records (counting only those that are sent) run as one Bulk API
-   * 2.0 job; smaller ones as sObject Collections requests of 200. Both report the same per-record outcomes.
+   * <p>Batches of at least {@code bulkThreshold} records (counting only those that are sent) run as one Bulk API
+   * 2.0 job; smaller ones as sObject Collections requests of 200. Both report the same per-record outcomes. A
+   * Collections request that still fails after two more attempts, once others of the call succeeded, reports its
+   * records and the unsent ones as {@link RecordError#TRANSIENT} failures.
    */
   @Override
   public List<RecordResult> upsert(String objectType, List<CrmRecord> records, MatchKey key) {
@@ -452,16 +482,46 @@ public final class SalesforceAdapter implements CRMAdapter {
       rows.add(row);
     }
     if (!rows.isEmpty()) {
-      if (settings.bulkEnabled() && rows.size() > settings.bulkThreshold()) {
+      if (settings.bulkEnabled() && rows.size() >= settings.bulkThreshold()) {
         bulkUpsert(map, ext.name(), indexes, rows, results);
       } else {
-        for (int from = 0; from < rows.size(); from += COLLECTION) {
-          int to = Math.min(rows.size(), from + COLLECTION);
-          collectionsUpsert(map, ext.name(), indexes.subList(from, to), rows.subList(from, to), results);
-        }
+        inChunks(indexes, results, (from, to) ->
+            collectionsUpsert(map, ext.name(), indexes.subList(from, to), rows.subList(from, to), results));
       }
     }
     return List.of(results);
+  }
+
+  /** Writes one sObject Collections request: records {@code from} (inclusive) to {@code to} of the sent ones. */
+  @FunctionalInterface
+  private interface Chunk {
+    void write(int from, int to);
+  }
+
+  /**
+   * Sends the records in sObject Collections requests of at most 200, each sent again while it fails transiently
+   * (both writes are idempotent: an upsert by key, a delete by id). If one still fails after some have succeeded,
+   * it and the rest are reported as transient failures, so that the engine retries only those; if the first fails,
+   * the call fails.
+   */
+  private void inChunks(List<Integer> indexes, RecordResult[] results, Chunk chunk) {
+    for (int from = 0; from < indexes.size(); from += COLLECTION) {
+      int f = from;
+      int to = Math.min(indexes.size(), from + COLLECTION);
+      try {
+        chunkRetries.run("an sObject Collections request", () -> chunk.write(f, to));
+      } catch (RuntimeException e) {
+        if (from == 0 || !Retries.isTransient(e)) {
+          throw e;
+        }
+        String why = "not written: a request for records before it succeeded, but " + e.getMessage();
+        for (int k = from; k < indexes.size(); k++) {
+          int i = indexes.get(k);
+          results[i] = RecordResult.failed(i, RecordError.transientError(RecordError.TRANSIENT, why));
+        }
+        return;
+      }
+    }
   }
 
   private void checkBatch(String objectType, List<CrmRecord> records) {
@@ -539,7 +599,7 @@ public final class SalesforceAdapter implements CRMAdapter {
    * {@inheritDoc}
    *
    * <p>Records go to the recycle bin (15 days, visible to reads that include deletes). An id that is already
-   * deleted or does not exist counts as deleted. More than {@code bulkThreshold} ids run as a Bulk API 2.0 job.
+   * deleted or does not exist counts as deleted. At least {@code bulkThreshold} ids run as a Bulk API 2.0 job.
    */
   @Override
   public List<RecordResult> delete(String objectType, List<String> ids) {
@@ -560,7 +620,7 @@ public final class SalesforceAdapter implements CRMAdapter {
         valid.add(rid);
       }
     }
-    if (settings.bulkEnabled() && valid.size() > settings.bulkThreshold()) {
+    if (settings.bulkEnabled() && !valid.isEmpty() && valid.size() >= settings.bulkThreshold()) {
       List<List<String>> rows = new ArrayList<>();
       valid.forEach(v -> rows.add(List.of(v)));
       List<BulkIngest.Outcome> outcomes = bulk.run(map.sObject(), "delete", null, List.of("Id"), rows);
@@ -569,8 +629,8 @@ public final class SalesforceAdapter implements CRMAdapter {
         results[indexes.get(k)] = deleteResult(map, indexes.get(k), valid.get(k), o.success(), o.errors());
       }
     } else {
-      for (int from = 0; from < valid.size(); from += COLLECTION) {
-        List<String> chunk = valid.subList(from, Math.min(valid.size(), from + COLLECTION));
+      inChunks(indexes, results, (from, to) -> {
+        List<String> chunk = valid.subList(from, to);
         JsonNode response = client.send("DELETE", client.dataPath("/composite/sobjects"),
             Map.of("ids", String.join(",", chunk), "allOrNone", "false"), null);
         if (!response.isArray() || response.size() != chunk.size()) {
@@ -583,7 +643,7 @@ public final class SalesforceAdapter implements CRMAdapter {
           results[i] = deleteResult(map, i, chunk.get(k), r.path("success").asBoolean(false),
               r.path("success").asBoolean(false) ? List.of() : errorsOf(r));
         }
-      }
+      });
     }
     return List.of(results);
   }

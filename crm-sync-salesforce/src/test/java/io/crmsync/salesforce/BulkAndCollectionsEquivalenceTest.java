@@ -28,7 +28,7 @@ class BulkAndCollectionsEquivalenceTest {
   @RepeatedTest(2)
   void bothPathsLeaveTheSameStateAndResults(RepetitionInfo info) {
     List<CrmRecord> batch = batch(new SplittableRandom(info.getCurrentRepetition()), 450);
-    Outcome bulk = run(batch, Map.of("bulkThreshold", "0"));
+    Outcome bulk = run(batch, Map.of("bulkThreshold", "1"));
     Outcome collections = run(batch, Map.of("bulkThreshold", "100000"));
 
     assertThat(bulk.bulkJobs).as("bulk path used a Bulk job").isPositive();
@@ -70,7 +70,7 @@ class BulkAndCollectionsEquivalenceTest {
       idsB.add("003000000000999AAA");
       idsA.add("bad id");
       idsB.add("bad id");
-      List<RecordResult> viaBulk = Emulators.adapter(a, clock, Map.of("bulkThreshold", "0")).delete(ObjectTypes.CONTACT, idsA);
+      List<RecordResult> viaBulk = Emulators.adapter(a, clock, Map.of("bulkThreshold", "1")).delete(ObjectTypes.CONTACT, idsA);
       List<RecordResult> viaCollections = Emulators.adapter(b, clock, Map.of()).delete(ObjectTypes.CONTACT, idsB);
       assertThat(viaBulk).extracting(RecordResult::status).isEqualTo(viaCollections.stream().map(RecordResult::status).toList());
       assertThat(viaBulk.subList(0, 32)).allMatch(r -> r.status() == RecordResult.Status.DELETED);

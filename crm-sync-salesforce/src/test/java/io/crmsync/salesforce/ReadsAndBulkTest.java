@@ -84,7 +84,7 @@ class ReadsAndBulkTest {
   void bulkPollingBacksOffOnTheAdaptersClock() {
     try (SalesforceEmulator sf = Emulators.emulator(clock).bulkPollsBeforeComplete(4).build().start()) {
       SalesforceAdapter a = Emulators.adapter(sf, clock,
-          Map.of("bulkThreshold", "0", "bulkPollInitial", "1s", "bulkPollMax", "4s"));
+          Map.of("bulkThreshold", "1", "bulkPollInitial", "1s", "bulkPollMax", "4s"));
       List<RecordResult> r = a.upsert(ObjectTypes.CONTACT, contacts(3), MatchKey.email());
       assertThat(r).allMatch(x -> x.status() == RecordResult.Status.CREATED);
       assertThat(clock.sleepCount()).isEqualTo(4);
@@ -96,7 +96,7 @@ class ReadsAndBulkTest {
   void aBulkJobThatDoesNotFinishInTimeIsAbortedAndUnavailable() {
     try (SalesforceEmulator sf = Emulators.emulator(clock).bulkPollsBeforeComplete(1000).build().start()) {
       SalesforceAdapter a = Emulators.adapter(sf, clock,
-          Map.of("bulkThreshold", "0", "bulkPollInitial", "1s", "bulkPollMax", "10s", "bulkTimeout", "1m"));
+          Map.of("bulkThreshold", "1", "bulkPollInitial", "1s", "bulkPollMax", "10s", "bulkTimeout", "1m"));
       assertThatThrownBy(() -> a.upsert(ObjectTypes.CONTACT, contacts(2), MatchKey.email()))
           .isInstanceOf(CrmUnavailableException.class)
           .hasMessageContaining("aborted");
@@ -109,7 +109,7 @@ class ReadsAndBulkTest {
   @Test
   void aBulkJobWithABadHeaderFailsTheCall() {
     try (SalesforceEmulator sf = Emulators.emulator(clock).build().start()) {
-      SalesforceAdapter a = Emulators.adapter(sf, clock, Map.of("bulkThreshold", "0"));
+      SalesforceAdapter a = Emulators.adapter(sf, clock, Map.of("bulkThreshold", "1"));
       // describe says Name is not writable, so the adapter leaves it out and the job succeeds
       List<RecordResult> r = a.upsert(ObjectTypes.CONTACT,
           List.of(contacts(1).get(0).with("Name", "computed")), MatchKey.email());

@@ -1,8 +1,11 @@
 package io.crmsync.salesforce;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.testkit.CRMAdapterContract;
+import io.crmsync.testkit.salesforce.IngestJob;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +23,12 @@ class SalesforceAdapterBulkContractTest extends CRMAdapterContract {
 
   @AfterAll
   static void stopEmulator() {
-    bulkSf.close();
+    try {
+      assertThat(bulkSf.refusals()).as("nothing the real API would refuse").isEmpty();
+      assertThat(bulkSf.ingestJobs()).noneMatch(IngestJob::isOpen);
+    } finally {
+      bulkSf.close();
+    }
   }
 
   @Override

@@ -1,15 +1,18 @@
 package io.crmsync.salesforce;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.testkit.CRMAdapterContract;
+import io.crmsync.testkit.salesforce.IngestJob;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The adapter against the emulator, batches up to 2,000 records through sObject Collections. */
+/** The adapter against the emulator, batches below 2,000 records through sObject Collections; nothing refused. */
 class SalesforceAdapterContractTest extends CRMAdapterContract {
   static SalesforceEmulator sf;
 
@@ -20,7 +23,12 @@ class SalesforceAdapterContractTest extends CRMAdapterContract {
 
   @AfterAll
   static void stopEmulator() {
-    sf.close();
+    try {
+      assertThat(sf.refusals()).as("nothing the real API would refuse").isEmpty();
+      assertThat(sf.ingestJobs()).noneMatch(IngestJob::isOpen);
+    } finally {
+      sf.close();
+    }
   }
 
   @Override

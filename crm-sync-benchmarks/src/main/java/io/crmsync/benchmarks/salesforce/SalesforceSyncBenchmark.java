@@ -130,7 +130,7 @@ public final class SalesforceSyncBenchmark {
     try (SalesforceEmulator sf = emulator()) {
       SalesforceAdapter target = SalesforceAdapter.create(AdapterConfig.builder("salesforce").httpClient(HTTP).settings(Map.of(
           "loginUrl", sf.url(), "clientId", CLIENT_ID, "clientSecret", SECRET, "apiVersion", VERSION,
-          "bulkThreshold", mode.equals("bulk") ? "0" : "1000000", "maxBatchSize", String.valueOf(Math.max(batch, 200)),
+          "bulkThreshold", mode.equals("bulk") ? "1" : "1000000", "maxBatchSize", String.valueOf(Math.max(batch, 200)),
           "bulkPollInitial", "1ms", "bulkPollMax", "10ms")).build());
       CRMSync[] sync = new CRMSync[1];
       sync[0] = CRMSync.builder()
@@ -159,6 +159,10 @@ public final class SalesforceSyncBenchmark {
       long inTarget = sf.records("Contact").size();
       if (inTarget != settled) {
         throw new IllegalStateException("emulator holds " + inTarget + " contacts but the engine settled " + settled);
+      }
+      if (!sf.refusals().isEmpty() || sf.ingestJobs().stream().anyMatch(j -> j.isOpen())) {
+        throw new IllegalStateException("the engine sent requests Salesforce would refuse " + sf.refusals()
+            + " or left Bulk jobs Open");
       }
       return settled / (report.duration().toNanos() / 1e9);
     }

@@ -5,13 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crmsync.CrmAuthenticationException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterConfig;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.crmsync.CrmUnavailableException;
 import io.crmsync.http.CrmHttp;
+import io.crmsync.http.HttpFailure;
 import io.crmsync.salesforce.ApiUsage;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -21,12 +27,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Authenticated calls to one org's REST API: adds the bearer token, re-authenticates once when the session is
- * rejected ({@code INVALID_SESSION_ID}), and records the {@code Sforce-Limit-Info} usage of every response.
- * Thread-safe.
+ * rejected ({@code INVALID_SESSION_ID}), and records the {@code Sforce-Limit-Info} usage and the server's {@code
+ * Date} of every response.
+ *
+ * <p>A request whose connection fails is never sent again silently: OkHttp's {@code retryOnConnectionFailure} would
+ * resend a POST or PUT whose connection dropped after Salesforce acted on it (a second Bulk upload, a second job).
+ * Callers decide what is safe to send again. Thread-safe.
  */
 public final class SalesforceClient {
   /** The most an error body, a JSON body or a CSV result may hold. */
   static final long MAX_RESPONSE_BYTES = 256L * 1024 * 1024;
+  /**
+   * The longest path and query string sent as a GET: Salesforce refuses more than 16,384 bytes of URI and headers
+   * together (414, 431); this leaves room for the headers.
+   */
+  static final int MAX_QUERY_URI = 14_000;
 
   private final String crm;
   private final Settings settings;
@@ -34,15 +49,21 @@ public final class SalesforceClient {
   private final TokenSource tokens;
   private final TimeSource time;
   private final AtomicReference<@Nullable ApiUsage> usage = new AtomicReference<>();
+  private final AtomicReference<@Nullable Instant> serverTime = new AtomicReference<>();
 
   public SalesforceClient(AdapterConfig config, Settings settings) {
     this.crm = config.adapterId();
     this.settings = settings;
     this.time = config.timeSource();
     OkHttpClient client = config.httpClient().newBuilder()
+        .retryOnConnectionFailure(false)
         .addInterceptor(chain -> {
           Response r = chain.proceed(chain.request());
           ApiUsage.parse(r.header("Sforce-Limit-Info"), time.now()).ifPresent(usage::set);
+          Date date = r.headers().getDate("Date");
+          if (date != null) {
+            serverTime.set(date.toInstant());
+          }
           return r;
         })
         .build();
@@ -63,6 +84,24 @@ public final class SalesforceClient {
 
   public TokenSource tokens() {
     return tokens;
+  }
+
+  /** The time on the org's clock, from the {@code Date} of the latest response; empty before the first. */
+  public Optional<Instant> serverTime() {
+    return Optional.ofNullable(serverTime.get());
+  }
+
+  /** The id of the user the current session acts as, if the token answer named it. */
+  public Optional<String> userId() {
+    return Optional.ofNullable(tokens.current().userId());
+  }
+
+  public String crm() {
+    return crm;
+  }
+
+  public TimeSource time() {
+    return time;
   }
 
   /** {@code /services/data/vXX.X} plus {@code path}. */
@@ -92,6 +131,43 @@ public final class SalesforceClient {
       headers.forEach(b::header);
       return b;
     });
+  }
+
+  /**
+   * Runs a SOQL query: {@code GET .../query/?q=} ({@code resource} {@code /query} or {@code /queryAll}), or, when
+   * the URI would pass Salesforce's limit of 16,384 bytes for URI and headers together (a select list of hundreds
+   * of fields), the same GET as the one subrequest of a Composite request, as Salesforce advises ("Maximum number of
+   * rows returned by SOQL queries over the REST API", https://help.salesforce.com/s/articleView?id=000386264&type=1).
+   * Either way it counts as one API request and answers the query's first page.
+   */
+  public JsonNode query(String resource, String soql, Map<String, String> headers) {
+    HttpUrl probe = new HttpUrl.Builder().scheme("https").host("instance").encodedPath(dataPath(resource + "/"))
+        .addQueryParameter("q", soql).build();
+    String pathAndQuery = probe.encodedPath() + "?" + probe.encodedQuery();
+    if (pathAndQuery.length() <= MAX_QUERY_URI) {
+      return get(dataPath(resource + "/"), Map.of("q", soql), headers);
+    }
+    ObjectNode body = mapper().createObjectNode();
+    ObjectNode sub = body.putArray("compositeRequest").addObject();
+    sub.put("method", "GET");
+    sub.put("url", pathAndQuery);
+    sub.put("referenceId", "query");
+    if (!headers.isEmpty()) {
+      ObjectNode h = sub.putObject("httpHeaders");
+      headers.forEach(h::put);
+    }
+    JsonNode answer = send("POST", dataPath("/composite"), Map.of(), body).path("compositeResponse").path(0);
+    int status = answer.path("httpStatusCode").asInt(0);
+    JsonNode result = answer.path("body");
+    if (status >= 200 && status < 300 && result.isObject()) {
+      return result;
+    }
+    if (status == 0) {
+      throw new CrmUnavailableException(crm, 200, null, "POST " + dataPath("/composite") + " returned no subrequest result", null);
+    }
+    throw SalesforceErrors.api().map(new HttpFailure(crm, "GET " + dataPath(resource + "/") + " (in a Composite request)",
+        status, Headers.of(), HttpFailure.excerpt(result.toString(), CrmHttp.MAX_ERROR_BODY_CHARS),
+        result.isMissingNode() ? null : result, null, time.now()));
   }
 
   public JsonNode send(String method, String path, Map<String, String> query, @Nullable Object jsonBody) {

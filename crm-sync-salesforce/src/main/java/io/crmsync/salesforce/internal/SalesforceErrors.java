@@ -12,7 +12,9 @@ import io.crmsync.http.ErrorMapper;
 import io.crmsync.http.HttpFailure;
 import io.crmsync.http.RetryAfter;
 import java.util.ArrayList;
+import io.crmsync.salesforce.ApiUsage;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -69,8 +71,7 @@ public final class SalesforceErrors {
     }
     String message = msg.toString();
     if (code.equals("REQUEST_LIMIT_EXCEEDED")) {
-      return new CrmRateLimitException(f.crm(), f.status(), f.requestId(), message,
-          RetryAfter.parse(f.headers().get("Retry-After"), f.receivedAt()).orElse(null), null);
+      return requestLimitExceeded(f, first.path("message").asText(""), message);
     }
     if (AUTH_CODES.contains(code) || f.status() == 401) {
       return new CrmAuthenticationException(f.crm(), f.status(), f.requestId(), message, null);
@@ -86,6 +87,27 @@ public final class SalesforceErrors {
       return new CrmAuthenticationException(f.crm(), f.status(), f.requestId(), message, null);
     }
     return new CrmRequestException(f.crm(), f.status(), f.requestId(), message, fieldErrors, null);
+  }
+
+  /**
+   * {@code REQUEST_LIMIT_EXCEEDED} is two limits ("API Request Limits and Allocations",
+   * https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-api.html):
+   * the org's total allocation over a rolling 24 hours ({@code TotalRequests Limit exceeded.}), a quota that waiting
+   * minutes does not restore, and the concurrent long-running requests (20 seconds or more; 25 in production), which
+   * clears as those finish. Salesforce sends no {@code Retry-After} for either.
+   */
+  private static CrmRateLimitException requestLimitExceeded(HttpFailure f, String sfMessage, String message) {
+    Optional<ApiUsage> usage = ApiUsage.parse(f.headers().get("Sforce-Limit-Info"), f.receivedAt());
+    boolean total = sfMessage.startsWith("TotalRequests") || usage.map(u -> u.used() >= u.max()).orElse(false);
+    if (total) {
+      String spent = usage.map(u -> u.used() + " of " + u.max() + " requests").orElse("the allocation");
+      return CrmRateLimitException.quotaExhausted(f.crm(), f.status(), f.requestId(), message
+              + "; the org's API request allocation is spent (" + spent + " in the rolling 24 hours): requests are "
+              + "accepted again as those made 24 hours earlier age out, and Salesforce does not say when",
+          null, null);
+    }
+    return new CrmRateLimitException(f.crm(), f.status(), f.requestId(), message,
+        RetryAfter.parse(f.headers().get("Retry-After"), f.receivedAt()).orElse(null), null);
   }
 
   static CrmSyncException mapOAuth(HttpFailure f) {

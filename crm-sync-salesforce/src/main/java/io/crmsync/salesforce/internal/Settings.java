@@ -35,7 +35,7 @@ public record Settings(
     Duration bulkPollMax,
     Duration bulkTimeout,
     Duration incrementalOverlap,
-    Duration tokenTtl,
+    @Nullable Duration tokenTtl,
     Duration describeTtl,
     @Nullable String contactCompanyField,
     RequestBudget budget) {
@@ -50,6 +50,7 @@ public record Settings(
   public static Settings from(AdapterConfig c) {
     String id = c.adapterId();
     URI loginUrl = c.uri("loginUrl", URI.create(DEFAULT_LOGIN_URL));
+    checkTransport(id, "setting 'loginUrl'", loginUrl);
     String clientId = c.string("clientId");
     AuthFlow flow;
     Optional<String> flowSetting = c.optionalString("authFlow");
@@ -91,8 +92,9 @@ public record Settings(
     boolean bulk = c.bool("bulkEnabled", true);
     int threshold = c.integer("bulkThreshold", 2_000);
     int maxBatch = c.integer("maxBatchSize", bulk ? 10_000 : COLLECTION_LIMIT);
-    if (threshold < 0) {
-      throw new CrmConfigurationException(id, "setting 'bulkThreshold' must not be negative: " + threshold);
+    if (threshold < 1) {
+      throw new CrmConfigurationException(id, "setting 'bulkThreshold' must be at least 1 (batches of at least this "
+          + "many records go through Bulk API 2.0; 1 sends every batch there): " + threshold);
     }
     if (maxBatch <= 0 || (!bulk && maxBatch > COLLECTION_LIMIT)) {
       throw new CrmConfigurationException(id, "setting 'maxBatchSize' must be within 1 and "
@@ -123,8 +125,54 @@ public record Settings(
     String audience = c.string("audience", defaultAudience(loginUrl));
     return new Settings(loginUrl, flow, clientId, username, key, audience, apiVersion, bulk, threshold, maxBatch,
         pollInitial, pollMax, positive(c, "bulkTimeout", Duration.ofMinutes(30)), overlap,
-        positive(c, "tokenTtl", Duration.ofMinutes(30)), positive(c, "describeTtl", Duration.ofMinutes(15)),
+        c.has("tokenTtl") ? positive(c, "tokenTtl", Duration.ofHours(2)) : null,
+        positive(c, "describeTtl", Duration.ofMinutes(15)),
         companyField, budget);
+  }
+
+  /**
+   * Refuses plain {@code http} to any host but this machine: the token request carries the client secret, the
+   * refresh token or a signed assertion, and every API request the access token, in clear. Loopback is allowed for
+   * emulators and local proxies.
+   *
+   * @param what names the URL in the message, such as {@code setting 'loginUrl'}
+   * @throws CrmConfigurationException if the URL is neither https nor http to loopback
+   */
+  public static void checkTransport(String adapterId, String what, URI url) {
+    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+    if (scheme.equals("https")) {
+      return;
+    }
+    if (!scheme.equals("http")) {
+      throw new CrmConfigurationException(adapterId, what + " must be an https URL: " + url);
+    }
+    if (!isLoopback(url.getHost())) {
+      throw new CrmConfigurationException(adapterId, what + " must use https: " + url + " is plain http to "
+          + url.getHost() + ", which would carry credentials and tokens in clear (http is allowed only to this machine,"
+          + " localhost or a loopback address)");
+    }
+  }
+
+  /** Whether {@code host} names this machine without a DNS lookup: {@code localhost} or a loopback IP literal. */
+  static boolean isLoopback(@Nullable String host) {
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (h.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+      return h.startsWith("127.");
+    }
+    if (h.contains(":")) {
+      try {
+        return java.net.InetAddress.getByName(h).isLoopbackAddress(); // an IPv6 literal: parsed, never resolved
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
+    }
+    return false;
   }
 
   /**

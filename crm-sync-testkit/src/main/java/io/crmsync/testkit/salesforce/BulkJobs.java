@@ -5,14 +5,29 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.crmsync.TimeSource;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** Bulk API 2.0 ingest jobs: Open, UploadComplete, InProgress, then JobComplete, Failed or Aborted. Thread-safe. */
+/**
+ * Bulk API 2.0 ingest jobs: Open, UploadComplete, InProgress, then JobComplete, Failed or Aborted, with the state
+ * rules of the Bulk API 2.0 and Bulk API Developer Guide (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/):
+ *
+ * <ul>
+ *   <li>Upload Job Data (upload_job_data.htm): one CSV upload, into an Open job. A second upload is accepted (201)
+ *       but the job can no longer be closed: Upload Complete answers 400 INVALIDJOB "Found multipe contents for job",
+ *       as observed against real orgs (https://salesforce.stackexchange.com/questions/231917).
+ *   <li>Upload Complete and Abort (close_job.htm): a state change a job's state does not allow is 400
+ *       INVALIDJOBSTATE ("The job state specified in a job update operation is invalid", bulk_api_2_0_errors.htm);
+ *       only an Open job can be closed, and a finished job (JobComplete, Failed, Aborted) cannot be aborted.
+ *   <li>Delete a Job (delete_job.htm): "To be deleted, a job must have a state of UploadComplete, JobComplete,
+ *       Aborted, or Failed."
+ * </ul>
+ *
+ * Thread-safe.
+ */
 final class BulkJobs {
   static final class Job {
     final String id;
@@ -23,6 +38,7 @@ final class BulkJobs {
     String systemModstamp;
     String state = "Open";
     final StringBuilder data = new StringBuilder();
+    int uploads;
     int pollsLeft;
     int processed;
     int failed;
@@ -45,10 +61,12 @@ final class BulkJobs {
   private final ObjectMapper mapper;
   private final TimeSource time;
   private final int pollsBeforeComplete;
-  private final Map<String, Job> jobs = new HashMap<>();
+  private final Counters counters;
+  private final Map<String, Job> jobs = new LinkedHashMap<>();
 
-  BulkJobs(Org org, ObjectMapper mapper, TimeSource time, int pollsBeforeComplete) {
+  BulkJobs(Org org, ObjectMapper mapper, TimeSource time, int pollsBeforeComplete, Counters counters) {
     this.org = org;
+    this.counters = counters;
     this.mapper = mapper;
     this.time = time;
     this.pollsBeforeComplete = pollsBeforeComplete;
@@ -83,29 +101,34 @@ final class BulkJobs {
   synchronized void upload(String id, String csv) throws Org.RequestError {
     Job j = get(id);
     if (!j.state.equals("Open")) {
-      throw new Org.RequestError(409, "INVALIDJOBSTATE", "Job is not open for data upload: " + j.state);
+      throw new Org.RequestError(400, "INVALIDJOBSTATE", "Job is not in state Open, data can no longer be uploaded: " + j.state);
     }
-    if (j.data.length() > 0) {
-      throw new Org.RequestError(400, "INVALIDJOBSTATE", "Job data was already uploaded; a job takes one upload");
+    j.uploads++;
+    if (j.uploads == 1) {
+      j.data.append(csv);
     }
-    j.data.append(csv);
   }
 
   synchronized Job changeState(String id, String state) throws Org.RequestError {
     Job j = get(id);
     if (state.equals("UploadComplete")) {
       if (!j.state.equals("Open")) {
-        throw new Org.RequestError(409, "INVALIDJOBSTATE", "Job is not in state Open: " + j.state);
+        throw new Org.RequestError(400, "INVALIDJOBSTATE", "Job is not in state Open, it cannot be closed: " + j.state);
+      }
+      if (j.uploads > 1) {
+        throw new Org.RequestError(400, "INVALIDJOB", "Found multipe contents for job: <" + j.id + ">, please 'Close' / "
+            + "'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.");
       }
       j.state = "UploadComplete";
       j.pollsLeft = pollsBeforeComplete;
     } else if (state.equals("Aborted")) {
-      if (j.state.equals("JobComplete") || j.state.equals("Failed")) {
-        throw new Org.RequestError(409, "INVALIDJOBSTATE", "Job is already finished: " + j.state);
+      if (j.state.equals("JobComplete") || j.state.equals("Failed") || j.state.equals("Aborted")) {
+        throw new Org.RequestError(400, "INVALIDJOBSTATE", "Job is already finished, it cannot be aborted: " + j.state);
       }
       j.state = "Aborted";
+      j.unprocessed.setLength(0);
     } else {
-      throw new Org.RequestError(400, "INVALIDJOBSTATE", "Unsupported state change: " + state);
+      throw new Org.RequestError(400, "INVALIDJOBSTATE", "Invalid state for a job update: " + state);
     }
     j.systemModstamp = Values.format(time.now());
     return j;
@@ -126,8 +149,24 @@ final class BulkJobs {
     return j;
   }
 
-  synchronized boolean delete(String id) {
-    return jobs.remove(id) != null;
+  synchronized void delete(String id) throws Org.RequestError {
+    Job j = get(id);
+    if (j.state.equals("Open") || j.state.equals("InProgress")) {
+      throw new Org.RequestError(400, "INVALIDJOBSTATE", "Job can not be deleted in state " + j.state);
+    }
+    jobs.remove(id);
+  }
+
+  /** The jobs, oldest first. */
+  synchronized List<Job> all() {
+    List<Job> out = new ArrayList<>(jobs.values());
+    out.sort(java.util.Comparator.comparing((Job j) -> j.createdDate).thenComparing(j -> j.id));
+    return out;
+  }
+
+  /** What tests see of a job. */
+  synchronized IngestJob snapshot(Job j) {
+    return new IngestJob(j.id, j.object, j.operation, j.state, j.uploads, j.processed, j.failed);
   }
 
   private void run(Job j) {
@@ -193,6 +232,7 @@ final class BulkJobs {
         Csv.appendRow(j.successful, prefixed(List.of(r.id(), String.valueOf(r.created())), row));
       } else {
         j.failed++;
+        r.errors().forEach(e -> counters.recordError(e.statusCode()));
         StringBuilder err = new StringBuilder();
         for (Org.ErrorItem e : r.errors()) {
           if (err.length() > 0) {

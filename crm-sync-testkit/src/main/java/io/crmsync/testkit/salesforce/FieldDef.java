@@ -1,8 +1,13 @@
 package io.crmsync.testkit.salesforce;
 
+import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
-/** One field of an emulated sObject. */
+/**
+ * One field of an emulated sObject, with the attributes its describe reports (checked against the describes
+ * recorded from real orgs in {@code ../shared/specs/salesforce/cumulusci-cassettes}).
+ */
 record FieldDef(
     String name,
     FieldType type,
@@ -17,7 +22,21 @@ record FieldDef(
     boolean externalId,
     boolean unique,
     @Nullable String referenceTo,
-    @Nullable String relationshipName) {
+    @Nullable String relationshipName,
+    List<String> picklistValues,
+    boolean restrictedPicklist) {
+
+  FieldDef {
+    Objects.requireNonNull(name, "name");
+    picklistValues = List.copyOf(picklistValues);
+  }
+
+  FieldDef(String name, FieldType type, String label, int length, boolean custom, boolean createable,
+      boolean updateable, boolean nillable, boolean defaultedOnCreate, boolean idLookup, boolean externalId,
+      boolean unique, @Nullable String referenceTo, @Nullable String relationshipName) {
+    this(name, type, label, length, custom, createable, updateable, nillable, defaultedOnCreate, idLookup, externalId,
+        unique, referenceTo, relationshipName, List.of(), false);
+  }
 
   static FieldDef system(String name, FieldType type, String label) {
     return new FieldDef(name, type, label, type == FieldType.ID || type == FieldType.REFERENCE ? 18 : 0,
@@ -39,7 +58,13 @@ record FieldDef(
 
   FieldDef asIdLookup() {
     return new FieldDef(name, type, label, length, custom, createable, updateable, nillable, defaultedOnCreate, true,
-        externalId, unique, referenceTo, relationshipName);
+        externalId, unique, referenceTo, relationshipName, picklistValues, restrictedPicklist);
+  }
+
+  /** This picklist with {@code values}; a restricted picklist refuses any other value. */
+  FieldDef withPicklist(List<String> values, boolean restricted) {
+    return new FieldDef(name, type, label, length, custom, createable, updateable, nillable, defaultedOnCreate,
+        idLookup, externalId, unique, referenceTo, relationshipName, values, restricted);
   }
 
   static FieldDef custom(String name, FieldType type, boolean externalId) {
@@ -47,6 +72,12 @@ record FieldDef(
     String label = name.replaceAll("__c$", "").replace('_', ' ');
     return new FieldDef(name, type, label, length, true, true, true, true, false, externalId, externalId, externalId,
         null, null);
+  }
+
+  static FieldDef customLookup(String name, String referenceTo) {
+    String base = name.replaceAll("__c$", "");
+    return new FieldDef(name, FieldType.REFERENCE, base.replace('_', ' '), 18, true, true, true, true, false, false,
+        false, false, referenceTo, base + "__r");
   }
 
   /** Required on create: not nillable and not defaulted. */

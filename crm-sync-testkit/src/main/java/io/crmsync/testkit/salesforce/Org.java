@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 
 /** The emulated org's data: schemas and records, with Salesforce's write and query semantics. Thread-safe. */
 final class Org {
+  static final String USER_PREFIX = "005";
   static final String USER_ID = "005000000000001AAA";
   /** Salesforce processes writes in chunks of this many records, Bulk API jobs included. */
   static final int CHUNK = 200;
@@ -51,7 +52,8 @@ final class Org {
   private final Map<String, TreeMap<String, Map<String, Object>>> data = new HashMap<>();
   /** Live records by sObject, idLookup field and normalised value, so upserts match without scanning. */
   private final Map<String, Map<String, Map<String, java.util.Set<String>>>> lookups = new HashMap<>();
-  private long nextId = 1;
+  private final Map<String, String> users = new LinkedHashMap<>(Map.of(USER_ID, "integration@example.com"));
+  private long nextId = 2;
 
   Org(ObjectMapper mapper, TimeSource time) {
     this.mapper = mapper;
@@ -83,8 +85,9 @@ final class Org {
     return data.get(s.name.toLowerCase(Locale.ROOT));
   }
 
+  /** A new 18-character id of the object with key prefix {@code prefix}. */
   synchronized String newId(String prefix) {
-    return prefix + String.format(Locale.ROOT, "%012d", nextId++) + "AAA";
+    return Ids.of(prefix + String.format(Locale.ROOT, "%012d", nextId++));
   }
 
   /** Copies of the live (not deleted) records of {@code type}, by Salesforce field name. */
@@ -120,12 +123,16 @@ final class Org {
           "Field name provided, " + ext.name() + " is not an External ID or indexed field for " + s.name);
     }
     List<Map<FieldDef, Object>> resolved = new ArrayList<>(rows.size());
+    List<@Nullable ErrorItem> unknown = new ArrayList<>(rows.size());
     for (Map<String, Object> row : rows) {
-      resolved.add(resolve(s, row));
+      Map<FieldDef, Object> r = new LinkedHashMap<>();
+      unknown.add(resolve(s, row, r));
+      resolved.add(r);
     }
     List<WriteResult> results = new ArrayList<>(rows.size());
     for (int from = 0; from < resolved.size(); from += CHUNK) {
-      List<Map<FieldDef, Object>> chunk = resolved.subList(from, Math.min(resolved.size(), from + CHUNK));
+      int to = Math.min(resolved.size(), from + CHUNK);
+      List<Map<FieldDef, Object>> chunk = resolved.subList(from, to);
       Map<String, Integer> seen = new HashMap<>();
       for (Map<FieldDef, Object> row : chunk) {
         String key = matchValue(ext, row.get(ext));
@@ -133,9 +140,12 @@ final class Org {
           seen.merge(key, 1, Integer::sum);
         }
       }
-      for (Map<FieldDef, Object> row : chunk) {
+      for (int k = from; k < to; k++) {
+        Map<FieldDef, Object> row = resolved.get(k);
         String key = matchValue(ext, row.get(ext));
-        if (key != null && seen.get(key) > 1) {
+        if (unknown.get(k) != null) {
+          results.add(WriteResult.failed(unknown.get(k)));
+        } else if (key != null && seen.get(key) > 1) {
           results.add(WriteResult.failed(new ErrorItem("DUPLICATE_EXTERNAL_ID",
               "Duplicate external id specified: " + row.get(ext), List.of(ext.name()))));
         } else {
@@ -146,19 +156,28 @@ final class Org {
     return results;
   }
 
-  private Map<FieldDef, Object> resolve(SObjectSchema s, Map<String, Object> row) throws RequestError {
-    Map<FieldDef, Object> out = new LinkedHashMap<>();
+  /**
+   * Resolves the field names of {@code row} into {@code out}; a name the object does not have fails that record
+   * alone: INVALID_FIELD "No such column 'X' on sobject of type Y", the restforce fixture write_error_response.json
+   * (../shared/specs/salesforce/restforce-fixtures/sobject) and the sObject Collections page
+   * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_upsert.htm:
+   * "If an item was processed successfully, the success flag shows for that item. Error information is returned in
+   * the errors array").
+   *
+   * @return the error of the record, or null
+   */
+  private @Nullable ErrorItem resolve(SObjectSchema s, Map<String, Object> row, Map<FieldDef, Object> out) {
     for (Map.Entry<String, Object> e : row.entrySet()) {
       if (e.getKey().equals("attributes")) {
         continue;
       }
       FieldDef f = s.field(e.getKey());
       if (f == null) {
-        throw new RequestError(400, "INVALID_FIELD", "No such column '" + e.getKey() + "' on sobject of type " + s.name);
+        return new ErrorItem("INVALID_FIELD", "No such column '" + e.getKey() + "' on sobject of type " + s.name, List.of());
       }
       out.put(f, e.getValue() == null ? NULL : e.getValue());
     }
-    return out;
+    return null;
   }
 
   private static final Object NULL = new Object();
@@ -167,7 +186,11 @@ final class Org {
     if (v == null || v == NULL || v.toString().isEmpty() || v.toString().equals("#N/A")) {
       return null;
     }
-    return ext.type() == FieldType.ID ? v.toString() : v.toString().toLowerCase(Locale.ROOT);
+    if (ext.type() == FieldType.ID) {
+      String id = Ids.canonical(v.toString());
+      return id != null ? id : v.toString();
+    }
+    return v.toString().toLowerCase(Locale.ROOT);
   }
 
   private WriteResult upsertOne(SObjectSchema s, FieldDef ext, Map<FieldDef, Object> row, boolean csv) {
@@ -176,6 +199,10 @@ final class Org {
     Map<String, Object> existing = null;
     if (ext.type() == FieldType.ID) {
       if (key != null) {
+        if (Ids.canonical(key) == null) {
+          return WriteResult.failed(new ErrorItem("MALFORMED_ID",
+              s.label + " ID: id value of incorrect type: " + key, List.of("Id")));
+        }
         existing = liveById(table, key);
         if (existing == null) {
           return WriteResult.failed(new ErrorItem("NOT_FOUND", "The requested resource does not exist", List.of("Id")));
@@ -212,6 +239,9 @@ final class Org {
       try {
         Object v = Values.coerce(f, e.getValue() == NULL ? null : e.getValue(), csv);
         if (v != Values.UNCHANGED) {
+          if (f.type() == FieldType.REFERENCE && v != null) {
+            checkReference(f, (String) v);
+          }
           values.put(f.name(), v);
         }
       } catch (Values.Problem p) {
@@ -299,19 +329,65 @@ final class Org {
   }
 
   private static @Nullable Map<String, Object> liveById(TreeMap<String, Map<String, Object>> table, String id) {
-    Map<String, Object> r = table.get(id.length() == 15 ? id + "AAA" : id);
+    String full = Ids.canonical(id);
+    Map<String, Object> r = full == null ? null : table.get(full);
     return r == null || Boolean.TRUE.equals(r.get("IsDeleted")) ? null : r;
+  }
+
+  /**
+   * A well-formed id in a lookup must name a live record of the object the field refers to. An id of another
+   * object is FIELD_INTEGRITY_EXCEPTION "id value of incorrect type"; an id of the right object that names no
+   * record is INVALID_CROSS_REFERENCE_KEY. Salesforce Help, "Errors due to invalid IDs during Data Loader import
+   * and update" (https://help.salesforce.com/s/articleView?id=000387915&type=1); the same codes are seen from the
+   * REST API (https://salto.io/blog-posts/invalid-cross-reference-id). Owners are users: prefix 005.
+   */
+  private void checkReference(FieldDef f, String id) throws Values.Problem {
+    String target = f.referenceTo();
+    if (target == null) {
+      return;
+    }
+    if (target.equals("User")) {
+      if (!id.startsWith(USER_PREFIX)) {
+        throw new Values.Problem("FIELD_INTEGRITY_EXCEPTION", f.label() + ": id value of incorrect type: " + id);
+      }
+      if (!users.containsKey(id)) {
+        throw new Values.Problem("INVALID_CROSS_REFERENCE_KEY", f.label() + ": invalid cross reference id");
+      }
+      return;
+    }
+    SObjectSchema t = schemaOrNull(target);
+    if (t == null) {
+      return;
+    }
+    if (!id.startsWith(t.keyPrefix)) {
+      throw new Values.Problem("FIELD_INTEGRITY_EXCEPTION", f.label() + ": id value of incorrect type: " + id);
+    }
+    if (liveById(table(t), id) == null) {
+      throw new Values.Problem("INVALID_CROSS_REFERENCE_KEY", f.label() + ": invalid cross reference id");
+    }
+  }
+
+  /** Adds an active user who can own records; returns its id. */
+  synchronized String addUser(String username) {
+    String id = newId(USER_PREFIX);
+    users.put(id, username);
+    return id;
+  }
+
+  synchronized Map<String, String> users() {
+    return Map.copyOf(users);
   }
 
   /** Deletes (moves to the recycle bin) each id; one result per id, in order. */
   synchronized List<WriteResult> delete(List<String> ids) {
     List<WriteResult> out = new ArrayList<>();
     for (String id : ids) {
-      if (!id.matches("[A-Za-z0-9]{15}|[A-Za-z0-9]{18}")) {
-        out.add(WriteResult.failed(new ErrorItem("MALFORMED_ID", "malformed id " + id, List.of())));
+      String full = Ids.canonical(id);
+      if (full == null) {
+        // "Delete" operation error: MALFORMED_ID:bad id (https://help.salesforce.com/s/articleView?id=000387915&type=1)
+        out.add(WriteResult.failed(new ErrorItem("MALFORMED_ID", "bad id " + id, List.of())));
         continue;
       }
-      String full = id.length() == 15 ? id + "AAA" : id;
       Map<String, Object> rec = null;
       for (SObjectSchema s : schemas.values()) {
         if (full.startsWith(s.keyPrefix)) {
@@ -357,6 +433,11 @@ final class Org {
 
   /** Runs {@code soql}; {@code all} includes deleted records (queryAll). Returns the rendered records. */
   synchronized List<ObjectNode> query(String soql, boolean all, String version) throws RequestError {
+    // "Maximum length of SOQL statements: By default, 100,000 characters" (SOQL and SOSL Limits,
+    // https://developer.salesforce.com/docs/atlas.en-us.salesforce_app_limits_cheatsheet.meta/salesforce_app_limits_cheatsheet/salesforce_app_limits_platform_soslsoql.htm)
+    if (soql.length() > 100_000) {
+      throw new RequestError(400, "MALFORMED_QUERY", "SOQL statements cannot be longer than 100,000 characters");
+    }
     Soql.Query q;
     try {
       q = Soql.parse(soql);

@@ -19,6 +19,24 @@ final class SObjectSchema {
   final boolean custom;
   private final Map<String, FieldDef> fields = new LinkedHashMap<>();
 
+  // Picklist values as the describes recorded from a real org list them (cumulusci-cassettes, shared_cassettes)
+  private static final List<String> SALUTATIONS = List.of("Mr.", "Ms.", "Mrs.", "Dr.", "Prof.");
+  private static final List<String> LEAD_SOURCES = List.of("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other");
+  private static final List<String> CLEAN_STATUSES =
+      List.of("Matched", "Different", "Acknowledged", "NotFound", "Inactive", "Pending", "SelectMatch", "Skipped");
+  private static final List<String> ACCOUNT_TYPES = List.of("Prospect", "Customer - Direct", "Customer - Channel",
+      "Channel Partner / Reseller", "Installation Partner", "Technology Partner", "Other");
+  private static final List<String> INDUSTRIES = List.of("Agriculture", "Apparel", "Banking", "Biotechnology",
+      "Chemicals", "Communications", "Construction", "Consulting", "Education", "Electronics", "Energy", "Engineering",
+      "Entertainment", "Environmental", "Finance", "Food & Beverage", "Government", "Healthcare", "Hospitality",
+      "Insurance", "Machinery", "Manufacturing", "Media", "Not For Profit", "Recreation", "Retail", "Shipping",
+      "Technology", "Telecommunications", "Transportation", "Utilities", "Other");
+  private static final List<String> STAGES = List.of("Prospecting", "Qualification", "Needs Analysis",
+      "Value Proposition", "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review",
+      "Closed Won", "Closed Lost");
+  private static final List<String> OPPORTUNITY_TYPES = List.of("Existing Customer - Upgrade",
+      "Existing Customer - Replacement", "Existing Customer - Downgrade", "New Customer");
+
   SObjectSchema(String name, String label, String keyPrefix, boolean custom) {
     this.name = name;
     this.label = label;
@@ -69,7 +87,7 @@ final class SObjectSchema {
     s.add(FieldDef.reference("AccountId", "Account ID", "Account", "Account", false));
     s.add(FieldDef.required("LastName", FieldType.STRING, "Last Name", 80));
     s.add(FieldDef.standard("FirstName", FieldType.STRING, "First Name", 40));
-    s.add(FieldDef.standard("Salutation", FieldType.PICKLIST, "Salutation", 40));
+    s.add(FieldDef.standard("Salutation", FieldType.PICKLIST, "Salutation", 40).withPicklist(SALUTATIONS, false));
     s.add(new FieldDef("Name", FieldType.STRING, "Full Name", 121, false, false, false, false, false, false, false,
         false, null, null));
     s.add(FieldDef.standard("MailingStreet", FieldType.TEXTAREA, "Mailing Street", 255));
@@ -82,16 +100,18 @@ final class SObjectSchema {
     s.add(FieldDef.standard("Email", FieldType.EMAIL, "Email", 80).asIdLookup());
     s.add(FieldDef.standard("Title", FieldType.STRING, "Title", 128));
     s.add(FieldDef.standard("Department", FieldType.STRING, "Department", 80));
-    s.add(FieldDef.standard("LeadSource", FieldType.PICKLIST, "Lead Source", 255));
+    s.add(FieldDef.standard("LeadSource", FieldType.PICKLIST, "Lead Source", 255).withPicklist(LEAD_SOURCES, false));
     s.add(FieldDef.standard("Description", FieldType.TEXTAREA, "Contact Description", 32_000));
     s.add(FieldDef.standard("HasOptedOutOfEmail", FieldType.BOOLEAN, "Email Opt Out", 0));
+    // a restricted standard picklist, as the recorded describe has it (restrictedPicklist: true)
+    s.add(FieldDef.standard("CleanStatus", FieldType.PICKLIST, "Clean Status", 40).withPicklist(CLEAN_STATUSES, true));
     return s.audit();
   }
 
   static SObjectSchema account() {
     SObjectSchema s = new SObjectSchema("Account", "Account", "001", false);
     s.add(FieldDef.required("Name", FieldType.STRING, "Account Name", 255));
-    s.add(FieldDef.standard("Type", FieldType.PICKLIST, "Account Type", 40));
+    s.add(FieldDef.standard("Type", FieldType.PICKLIST, "Account Type", 40).withPicklist(ACCOUNT_TYPES, false));
     s.add(FieldDef.standard("BillingStreet", FieldType.TEXTAREA, "Billing Street", 255));
     s.add(FieldDef.standard("BillingCity", FieldType.STRING, "Billing City", 40));
     s.add(FieldDef.standard("BillingState", FieldType.STRING, "Billing State/Province", 80));
@@ -99,7 +119,7 @@ final class SObjectSchema {
     s.add(FieldDef.standard("BillingCountry", FieldType.STRING, "Billing Country", 80));
     s.add(FieldDef.standard("Phone", FieldType.PHONE, "Account Phone", 40));
     s.add(FieldDef.standard("Website", FieldType.URL, "Website", 255));
-    s.add(FieldDef.standard("Industry", FieldType.PICKLIST, "Industry", 40));
+    s.add(FieldDef.standard("Industry", FieldType.PICKLIST, "Industry", 40).withPicklist(INDUSTRIES, false));
     s.add(FieldDef.standard("AnnualRevenue", FieldType.CURRENCY, "Annual Revenue", 0));
     s.add(FieldDef.standard("NumberOfEmployees", FieldType.INT, "Employees", 0));
     s.add(FieldDef.standard("Description", FieldType.TEXTAREA, "Account Description", 32_000));
@@ -111,19 +131,19 @@ final class SObjectSchema {
     s.add(FieldDef.reference("AccountId", "Account ID", "Account", "Account", false));
     s.add(FieldDef.required("Name", FieldType.STRING, "Name", 120).asIdLookup());
     s.add(FieldDef.standard("Description", FieldType.TEXTAREA, "Description", 32_000));
-    s.add(FieldDef.required("StageName", FieldType.PICKLIST, "Stage", 255));
+    s.add(FieldDef.required("StageName", FieldType.PICKLIST, "Stage", 255).withPicklist(STAGES, false));
     s.add(FieldDef.standard("Amount", FieldType.CURRENCY, "Amount", 0));
     s.add(new FieldDef("Probability", FieldType.PERCENT, "Probability (%)", 0, false, true, true, true, true, false,
         false, false, null, null));
     s.add(FieldDef.required("CloseDate", FieldType.DATE, "Close Date", 0));
-    s.add(FieldDef.standard("Type", FieldType.PICKLIST, "Opportunity Type", 255));
-    s.add(FieldDef.standard("LeadSource", FieldType.PICKLIST, "Lead Source", 255));
+    s.add(FieldDef.standard("Type", FieldType.PICKLIST, "Opportunity Type", 255).withPicklist(OPPORTUNITY_TYPES, false));
+    s.add(FieldDef.standard("LeadSource", FieldType.PICKLIST, "Lead Source", 255).withPicklist(LEAD_SOURCES, false));
     return s.audit();
   }
 
   static SObjectSchema customObject(String name) {
     String label = name.replaceAll("__c$", "").replace('_', ' ');
-    SObjectSchema s = new SObjectSchema(name, label, "a0" + (char) ('0' + Math.floorMod(name.hashCode(), 10)), true);
+    SObjectSchema s = new SObjectSchema(name, label, "a0" + (char) ('A' + Math.floorMod(name.hashCode(), 26)), true);
     s.add(FieldDef.standard("Name", FieldType.STRING, label + " Name", 80));
     return s.audit();
   }
@@ -233,7 +253,15 @@ final class SObjectSchema {
     n.put("namePointing", false);
     n.put("nillable", f.nillable());
     n.put("permissionable", f.nillable() && f.createable());
-    n.putArray("picklistValues");
+    ArrayNode values = n.putArray("picklistValues");
+    for (String v : f.picklistValues()) {
+      ObjectNode pv = values.addObject();
+      pv.put("active", true);
+      pv.put("defaultValue", false);
+      pv.put("label", v);
+      pv.putNull("validFor");
+      pv.put("value", v);
+    }
     n.put("polymorphicForeignKey", false);
     n.put("precision", f.type() == FieldType.CURRENCY || f.type() == FieldType.DOUBLE ? 18 : 0);
     n.put("queryByDistance", false);
@@ -249,7 +277,7 @@ final class SObjectSchema {
     }
     n.putNull("relationshipOrder");
     n.put("restrictedDelete", false);
-    n.put("restrictedPicklist", false);
+    n.put("restrictedPicklist", f.restrictedPicklist());
     n.put("scale", f.type() == FieldType.CURRENCY || f.type() == FieldType.DOUBLE ? 2 : 0);
     n.put("searchPrefilterable", f.type() == FieldType.REFERENCE);
     n.put("soapType", f.type().soapType());

@@ -129,6 +129,25 @@ final class Values {
           throw typeProblem(f, text);
         }
       }
+      case REFERENCE -> {
+        // a value that is no id at all: MALFORMED_ID "<label>: id value of incorrect type"; Salesforce Help,
+        // "Errors due to invalid IDs during Data Loader import and update"
+        // (https://help.salesforce.com/s/articleView?id=000387915&type=1). Whether it names a record of the
+        // right object is checked against the org (Org.checkReference).
+        String id = Ids.canonical(text);
+        if (id == null) {
+          throw new Problem("MALFORMED_ID", f.label() + ": id value of incorrect type: " + abbreviate(text));
+        }
+        return id;
+      }
+      case PICKLIST -> {
+        // a restricted picklist takes only its values (describe: restrictedPicklist); others take any text
+        if (f.restrictedPicklist() && !f.picklistValues().contains(text)) {
+          throw new Problem("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+              f.label() + ": bad value for restricted picklist field: " + abbreviate(text));
+        }
+        return checkLength(f, text);
+      }
       case EMAIL -> {
         if (!EMAIL.matcher(text).matches()) {
           throw new Problem("INVALID_EMAIL_ADDRESS", f.label() + ": invalid email address: " + text);

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 class SalesforceEmulatorTest {
   private static final KeyPair KEYS = SalesforceEmulator.newKeyPair();
   private final ObjectMapper mapper = SharedResources.objectMapper();
-  private final OkHttpClient http = new OkHttpClient();
+  // no silent resend of a request whose connection dropped: the faults after apply would be applied twice
+  private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
   private final FakeTimeSource clock = new FakeTimeSource();
   private final SalesforceEmulator sf = SalesforceEmulator.builder().timeSource(clock).jwtBearer("app", KEYS.getPublic())
       .user("u@example.com").bulkPollsBeforeComplete(0).build().start();
@@ -176,10 +177,9 @@ class SalesforceEmulatorTest {
     assertThat(results.get(0).get("errors").get(0).get("statusCode").asText()).isEqualTo("DUPLICATE_EXTERNAL_ID");
     assertThat(results.get(1).get("errors").get(0).get("statusCode").asText()).isEqualTo("REQUIRED_FIELD_MISSING");
     assertThat(results.get(1).get("errors").get(0).get("fields")).hasSize(1);
-    JsonNode unknown = call("PATCH", "/composite/sobjects/Contact/Email", "application/json",
-        "{\"allOrNone\":false,\"records\":[{\"attributes\":{\"type\":\"Contact\"},\"Email\":\"a@x.test\",\"Foo\":\"x\"}]}");
-    assertThat(unknown.get(0).get("errorCode").asText()).isEqualTo("INVALID_FIELD");
-    assertThat(List.of(sf.apiRequests())).allMatch(n -> n > 0);
+    assertThat(sf.recordErrors()).containsEntry("DUPLICATE_EXTERNAL_ID", 2L).containsEntry("REQUIRED_FIELD_MISSING", 1L);
+    assertThat(sf.refusals()).isEmpty();
+    assertThat(sf.apiRequests()).isEqualTo(1);
   }
 
   @Test
