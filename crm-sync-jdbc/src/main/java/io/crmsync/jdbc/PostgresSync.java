@@ -1,7 +1,7 @@
 package io.crmsync.jdbc;
 
 import io.crmsync.TimeSource;
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import io.crmsync.jdbc.internal.Db;
 import io.crmsync.backend.SyncBackend;
 import io.crmsync.jdbc.internal.Migrator;

@@ -1,11 +1,12 @@
-package io.crmsync.internal;
+package io.crmsync.spi;
 
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Argument checks for builders and settings, each naming the parameter in its message ("maxBatchSize must
- * be positive: 0"), as STYLE.md asks. One copy for every module, as Failsafe's {@code Assert}.
+ * Argument checks for builders and settings, each naming the parameter in its message ({@code
+ * maxBatchSize must be positive: 0}), for crm-sync's own builders and for plug-ins (adapters, backends,
+ * emulators) that want their settings refused the same way.
  */
 public final class Checks {
   private Checks() {}
