@@ -1,9 +1,12 @@
 package io.crmsync.dynamics;
 
+import static io.crmsync.dynamics.internal.DataverseClient.encodeQueryValue;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.crmsync.CrmRateLimitException;
 import io.crmsync.CrmRequestException;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
@@ -26,6 +29,7 @@ import io.crmsync.dynamics.internal.FieldMap;
 import io.crmsync.dynamics.internal.Metadata;
 import io.crmsync.dynamics.internal.Settings;
 import io.crmsync.dynamics.internal.Values;
+import io.crmsync.http.HttpFailure;
 import io.crmsync.http.JsonResponse;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
@@ -277,7 +281,7 @@ public final class DynamicsAdapter implements CRMAdapter {
       return fetch(t, map, request, c.mode(), orgLink(c.link()), pageSize, key);
     }
     HttpUrl query = client.apiRoot().newBuilder().addPathSegment(t.entitySet())
-        .addQueryParameter("$select", String.join(",", select)).build();
+        .addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select))).build();
     boolean tracked = t.changeTracking() && !untracked.contains(t.logicalName());
     if (request.since() == null) {
       Page live = fetch(t, map, request, tracked ? Cursor.Mode.TRACKED : Cursor.Mode.PLAIN, query, pageSize, key);
@@ -308,8 +312,8 @@ public final class DynamicsAdapter implements CRMAdapter {
           + "cannot be read; enable change tracking on the table", List.of(), null);
     }
     HttpUrl modified = query.newBuilder()
-        .addQueryParameter("$filter", "modifiedon ge " + OData.dateTime(request.since().minus(settings.incrementalOverlap())))
-        .addQueryParameter("$orderby", "modifiedon asc")
+        .addEncodedQueryParameter("$filter", encodeQueryValue("modifiedon ge " + OData.dateTime(request.since().minus(settings.incrementalOverlap()))))
+        .addEncodedQueryParameter("$orderby", encodeQueryValue("modifiedon asc"))
         .build();
     return fetch(t, map, request, Cursor.Mode.MODIFIED, modified, pageSize, key);
   }
@@ -503,8 +507,8 @@ public final class DynamicsAdapter implements CRMAdapter {
       for (CrmRecord r : rows.subList(from, Math.min(rows.size(), from + LOOKUP_CHUNK))) {
         chunk.add(UUID.fromString(r.id()));
       }
-      HttpUrl url = client.apiRoot().newBuilder().addPathSegment(t.entitySet()).addQueryParameter("$select", t.primaryId())
-          .addQueryParameter("$filter", OData.anyOf(t.primaryId(), chunk)).build();
+      HttpUrl url = client.apiRoot().newBuilder().addPathSegment(t.entitySet()).addEncodedQueryParameter("$select", encodeQueryValue(t.primaryId()))
+          .addEncodedQueryParameter("$filter", encodeQueryValue(OData.anyOf(t.primaryId(), chunk))).build();
       JsonResponse r = client.get(url, Map.of());
       JsonNode value = r.body().path("value");
       if (!value.isArray()) {
@@ -656,7 +660,7 @@ public final class DynamicsAdapter implements CRMAdapter {
     try {
       if (c.logicalName().equals(t.primaryId()) || (t.key(cols) != null && keySafe(value))) {
         HttpUrl url = root.newBuilder().addPathSegment(t.entitySet() + "(" + (c.logicalName().equals(t.primaryId()) ? literal
-            : c.logicalName() + "=" + literal) + ")").addQueryParameter("$select", String.join(",", select)).build();
+            : c.logicalName() + "=" + literal) + ")").addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select))).build();
         JsonResponse r = client.get(url, Map.of("Prefer", ANNOTATIONS));
         if (!r.body().isObject()) {
           throw unavailable(r.status(), op + " returned " + r.body().getNodeType() + " instead of a row");
@@ -669,8 +673,8 @@ public final class DynamicsAdapter implements CRMAdapter {
       }
       throw e;
     }
-    HttpUrl url = root.newBuilder().addPathSegment(t.entitySet()).addQueryParameter("$select", String.join(",", select))
-        .addQueryParameter("$filter", c.property() + " eq " + literal).addQueryParameter("$top", "2").build();
+    HttpUrl url = root.newBuilder().addPathSegment(t.entitySet()).addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select)))
+        .addEncodedQueryParameter("$filter", encodeQueryValue(c.property() + " eq " + literal)).addEncodedQueryParameter("$top", encodeQueryValue("2")).build();
     JsonResponse r = client.get(url, Map.of("Prefer", ANNOTATIONS));
     JsonNode rows = r.body().path("value");
     if (!rows.isArray()) {
@@ -697,8 +701,8 @@ public final class DynamicsAdapter implements CRMAdapter {
       for (String rid : ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK))) {
         chunk.add(UUID.fromString(OData.guid(rid)));
       }
-      HttpUrl url = client.apiRoot().newBuilder().addPathSegment(t.entitySet()).addQueryParameter("$select", String.join(",", select))
-          .addQueryParameter("$filter", OData.anyOf(t.primaryId(), chunk)).build();
+      HttpUrl url = client.apiRoot().newBuilder().addPathSegment(t.entitySet()).addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select)))
+          .addEncodedQueryParameter("$filter", encodeQueryValue(OData.anyOf(t.primaryId(), chunk))).build();
       while (url != null) {
         JsonResponse r = client.get(url, Map.of("Prefer", "odata.maxpagesize=" + MAX_PAGE_SIZE + "," + ANNOTATIONS));
         JsonNode rows = r.body().path("value");
@@ -908,7 +912,7 @@ public final class DynamicsAdapter implements CRMAdapter {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Prefer", "return=representation");
     headers.putAll(conditions);
-    HttpUrl url = client.apiRoot().newBuilder().addPathSegment(segment).addQueryParameter("$select", t.primaryId()).build();
+    HttpUrl url = client.apiRoot().newBuilder().addPathSegment(segment).addEncodedQueryParameter("$select", encodeQueryValue(t.primaryId())).build();
     try {
       return new Planned(index, url, mapper.writeValueAsBytes(json), headers, newId, lookedUp, body, binds);
     } catch (JsonProcessingException e) {
@@ -944,8 +948,8 @@ public final class DynamicsAdapter implements CRMAdapter {
       select.add(t.primaryId());
       keyCols.forEach(c -> select.add(Objects.requireNonNull(t.column(c)).property()));
       String filter = String.join(" or ", terms);
-      HttpUrl url = client.apiRoot().newBuilder().addPathSegment(t.entitySet()).addQueryParameter("$select", String.join(",", select))
-          .addQueryParameter("$filter", filter).build();
+      HttpUrl url = client.apiRoot().newBuilder().addPathSegment(t.entitySet()).addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select)))
+          .addEncodedQueryParameter("$filter", encodeQueryValue(filter)).build();
       while (url != null) {
         JsonResponse r = client.get(url, Map.of("Prefer", "odata.maxpagesize=" + MAX_PAGE_SIZE));
         JsonNode rows = r.body().path("value");
@@ -1156,8 +1160,9 @@ public final class DynamicsAdapter implements CRMAdapter {
           out.put(index, new Answer(a.status(), a.headers(), a.body()));
         }
       }
-    } else if (answers.size() == ops.size()) {
-      // no Content-ID at all: the answers follow the order of the requests (execute-batch-operations-using-web-api)
+    } else if (answers.size() <= ops.size()) {
+      // No Content-ID at all: the answers follow the order of the requests, and a batch that stopped at a failing
+      // request answers only up to it (execute-batch-operations-using-web-api); the rest get no answer
       for (int k = 0; k < answers.size(); k++) {
         Batch.Answer a = answers.get(k);
         out.put(indexOf.get(ops.get(k).contentId()), new Answer(a.status(), a.headers(), a.body()));
@@ -1170,6 +1175,11 @@ public final class DynamicsAdapter implements CRMAdapter {
     return out;
   }
 
+  /**
+   * One request per record. A record whose request fails transiently (5xx, a body cut short, a dropped connection)
+   * gets no answer, so it alone is retried; a rate limit on the first request fails the call (the engine backs off),
+   * on a later one it leaves the rest unanswered rather than sending them into the limit.
+   */
   private Map<Integer, Answer> sendEach(List<Planned> planned) {
     Map<Integer, Answer> out = new HashMap<>();
     for (Planned p : planned) {
@@ -1180,6 +1190,14 @@ public final class DynamicsAdapter implements CRMAdapter {
         out.put(p.index(), new Answer(r.status(), headers, r.body().isMissingNode() ? "" : r.body().toString()));
       } catch (CrmRequestException e) {
         out.put(p.index(), new Answer(e.statusCode(), Map.of(), errorBody(e)));
+      } catch (CrmRateLimitException e) {
+        if (out.isEmpty()) {
+          throw e;
+        }
+        log.debug("Rate limited after {} of {} writes; the rest are left for a retry", out.size(), planned.size());
+        break;
+      } catch (CrmUnavailableException e) {
+        log.debug("A write to {} failed transiently: {}", p.url().encodedPath(), e.getMessage());
       }
     }
     return out;
@@ -1207,9 +1225,9 @@ public final class DynamicsAdapter implements CRMAdapter {
   private RecordResult outcome(Metadata.Table t, FieldMap map, Planned p, @Nullable Answer a, WriteMode mode) {
     int i = p.index();
     if (a == null) {
-      return RecordResult.failed(i, RecordError.transientError(RecordError.TRANSIENT, "Dataverse answered the batch without "
-          + "a result for this record (it stopped early or the answer was cut short); it may or may not have been written, "
-          + "and writing it again is safe"));
+      return RecordResult.failed(i, RecordError.transientError(RecordError.TRANSIENT, "no answer from Dataverse for this record "
+          + "(the batch stopped early, the answer was cut short or the request failed transiently); it may or may not have "
+          + "been written, and writing it again is safe"));
     }
     int s = a.status();
     if (s >= 200 && s < 300) {
@@ -1230,6 +1248,9 @@ public final class DynamicsAdapter implements CRMAdapter {
         rowId = p.newId();
       }
       if (rowId == null) {
+        rowId = idByKey(t, p);
+      }
+      if (rowId == null) {
         return RecordResult.failed(i, RecordError.transientError(RecordError.TRANSIENT, "Dataverse wrote the row but did not say "
             + "its id (no representation returned); writing it again is safe"));
       }
@@ -1238,8 +1259,8 @@ public final class DynamicsAdapter implements CRMAdapter {
     }
     DataverseErrors.@Nullable Parsed err = parseError(a.body());
     String code = err == null ? "" : err.code();
-    String message = err == null ? "HTTP " + s : err.message();
-    String detail = (code.isEmpty() ? "" : code + ": ") + message;
+    String message = err == null ? "" : err.message();
+    String detail = "HTTP " + s + (code.isEmpty() ? "" : " " + code) + (message.isEmpty() ? "" : ": " + message);
     if (s == 429 || s == 408 || s >= 500) {
       return RecordResult.failed(i, RecordError.transientError(RecordError.TRANSIENT, "Dataverse answered " + s + " for this "
           + "record: " + detail));
@@ -1278,7 +1299,22 @@ public final class DynamicsAdapter implements CRMAdapter {
     try {
       return DataverseErrors.parse(mapper.readTree(body));
     } catch (JsonProcessingException e) {
-      return new DataverseErrors.Parsed("", io.crmsync.http.HttpFailure.excerpt(body, 200));
+      return new DataverseErrors.Parsed("", "(an error body that is not Dataverse's JSON) " + HttpFailure.excerpt(body, 200));
+    }
+  }
+
+  /**
+   * The id of the row a write by alternate key landed in, read back by the same key: for a 204 whose {@code
+   * OData-EntityId} names the row by its key (use-upsert-insert-update-record), as when a proxy drops the {@code
+   * Prefer} header.
+   */
+  private @Nullable String idByKey(Metadata.Table t, Planned p) {
+    try {
+      JsonResponse r = client.get(p.url(), Map.of());
+      JsonNode pk = r.body().path(t.primaryId());
+      return pk.isTextual() && OData.isGuid(pk.asText()) ? OData.guid(pk.asText()) : null;
+    } catch (CrmRequestException e) {
+      return null;
     }
   }
 
@@ -1309,7 +1345,8 @@ public final class DynamicsAdapter implements CRMAdapter {
       select.add(name);
     }
     try {
-      HttpUrl url = p.url().newBuilder().setQueryParameter("$select", String.join(",", select)).build();
+      HttpUrl url = p.url().newBuilder().removeAllEncodedQueryParameters("$select")
+          .addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select))).build();
       JsonNode row = client.get(url, Map.of()).body();
       for (Map.Entry<String, JsonNode> e : p.sent().entrySet()) {
         JsonNode have = row.get(e.getKey());

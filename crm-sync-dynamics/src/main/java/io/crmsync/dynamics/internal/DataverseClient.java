@@ -103,6 +103,16 @@ public final class DataverseClient {
     return settings.apiRoot();
   }
 
+  /**
+   * A query option's value percent-encoded as {@code HttpUrl} encodes query values, for {@code
+   * addEncodedQueryParameter("$select", ...)}: the option's name keeps its {@code $}, as every exchange Microsoft
+   * publishes writes it ({@code ?$select=fullname}), where {@code addQueryParameter} would send {@code %24select}.
+   */
+  public static String encodeQueryValue(String value) {
+    String q = new HttpUrl.Builder().scheme("http").host("q").addQueryParameter("v", value).build().encodedQuery();
+    return q == null ? "" : q.substring(2);
+  }
+
   /** A JSON body for a request. */
   public RequestBody json(byte[] bytes) {
     return RequestBody.create(bytes, JSON);

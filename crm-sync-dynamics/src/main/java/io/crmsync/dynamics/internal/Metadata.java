@@ -1,5 +1,7 @@
 package io.crmsync.dynamics.internal;
 
+import static io.crmsync.dynamics.internal.DataverseClient.encodeQueryValue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -147,8 +149,8 @@ public final class Metadata {
     }
     return entitySets.get(logicalName, l -> {
       JsonNode value = list(client.apiRoot().newBuilder().addPathSegment("EntityDefinitions")
-          .addQueryParameter("$select", "LogicalName,EntitySetName")
-          .addQueryParameter("$filter", "LogicalName eq " + OData.quote(l)).build(), "table definitions");
+          .addEncodedQueryParameter("$select", encodeQueryValue("LogicalName,EntitySetName"))
+          .addEncodedQueryParameter("$filter", encodeQueryValue("LogicalName eq " + OData.quote(l))).build(), "table definitions");
       if (value.isEmpty() || !value.get(0).path("EntitySetName").isTextual()) {
         throw new CrmRequestException(crm, 404, null, "Dataverse has no table whose logical name is '" + l + "'", List.of(), null);
       }
@@ -159,8 +161,8 @@ public final class Metadata {
   private Table load(String literal, boolean byLogical) {
     HttpUrl root = client.apiRoot();
     JsonNode defs = list(root.newBuilder().addPathSegment("EntityDefinitions")
-        .addQueryParameter("$select", "LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute,ChangeTrackingEnabled")
-        .addQueryParameter("$filter", (byLogical ? "LogicalName" : "EntitySetName") + " eq " + literal).build(), "table definitions");
+        .addEncodedQueryParameter("$select", encodeQueryValue("LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute,ChangeTrackingEnabled"))
+        .addEncodedQueryParameter("$filter", encodeQueryValue((byLogical ? "LogicalName" : "EntitySetName") + " eq " + literal)).build(), "table definitions");
     if (defs.isEmpty()) {
       throw new CrmRequestException(crm, 404, null, "Dataverse has no table whose " + (byLogical ? "logical name" : "entity set name")
           + " is " + literal, List.of(), null);
@@ -198,7 +200,7 @@ public final class Metadata {
     }
     if (choices) {
       HttpUrl cast = def.newBuilder().addPathSegment("Attributes").addPathSegment("Microsoft.Dynamics.CRM.PicklistAttributeMetadata")
-          .addQueryParameter("$select", "LogicalName").addQueryParameter("$expand", "OptionSet($select=Options)").build();
+          .addEncodedQueryParameter("$select", encodeQueryValue("LogicalName")).addEncodedQueryParameter("$expand", encodeQueryValue("OptionSet($select=Options)")).build();
       for (JsonNode a : list(cast, "choice definitions")) {
         List<String> values = new ArrayList<>();
         a.path("OptionSet").path("Options").forEach(o -> values.add(o.path("Value").asText()));
@@ -208,7 +210,7 @@ public final class Metadata {
           c.maxLength(), c.format(), c.requiredLevel(), c.validForCreate(), c.validForUpdate(), c.custom(), c.targets(), values)));
     }
     List<List<String>> keys = new ArrayList<>();
-    HttpUrl keysUrl = def.newBuilder().addPathSegment("Keys").addQueryParameter("$select", "KeyAttributes,EntityKeyIndexStatus").build();
+    HttpUrl keysUrl = def.newBuilder().addPathSegment("Keys").addEncodedQueryParameter("$select", encodeQueryValue("KeyAttributes,EntityKeyIndexStatus")).build();
     for (JsonNode k : list(keysUrl, "alternate keys")) {
       // a key is usable once its index is built (define-alternate-keys-entity)
       if (!k.path("EntityKeyIndexStatus").asText("Active").equals("Active")) {
@@ -222,8 +224,7 @@ public final class Metadata {
     }
     Map<String, String> navigation = new LinkedHashMap<>();
     if (lookups) {
-      HttpUrl rels = def.newBuilder().addPathSegment("ManyToOneRelationships").addQueryParameter("$select",
-          "ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName").build();
+      HttpUrl rels = def.newBuilder().addPathSegment("ManyToOneRelationships").addEncodedQueryParameter("$select", encodeQueryValue("ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName")).build();
       for (JsonNode r : list(rels, "relationships")) {
         navigation.put(r.path("ReferencingAttribute").asText() + "|" + r.path("ReferencedEntity").asText(),
             r.path("ReferencingEntityNavigationPropertyName").asText());
