@@ -40,6 +40,8 @@ final class StandardTables {
     t.column(ColumnSpec.string("company", 50).phone());
     t.column(ColumnSpec.string("jobtitle", 100));
     t.column(ColumnSpec.string("department", 100));
+    // BirthDate: DateTime, DateOnly behaviour (the reference page); the Postman collection orders by it
+    t.column(ColumnSpec.dateTime("birthdate"));
     t.column(ColumnSpec.string("websiteurl", 200).url());
     addressColumns(t);
     t.column(ColumnSpec.memo("description", 2000));
