@@ -1,7 +1,5 @@
 package io.crmsync.dynamics;
 
-import static io.crmsync.dynamics.internal.DataverseClient.encodeQueryValue;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +25,7 @@ import io.crmsync.dynamics.internal.DataverseErrors;
 import io.crmsync.dynamics.internal.DeltaState;
 import io.crmsync.dynamics.internal.FieldMap;
 import io.crmsync.dynamics.internal.Metadata;
+import io.crmsync.dynamics.internal.ODataUrl;
 import io.crmsync.dynamics.internal.Settings;
 import io.crmsync.dynamics.internal.Values;
 import io.crmsync.http.HttpFailure;
@@ -118,7 +117,10 @@ import org.slf4j.LoggerFactory;
  * Tables with change tracking are read with {@code Prefer: odata.track-changes}; the last page's {@code
  * @odata.deltaLink} is kept in the {@link DeltaLinkStore}, and an incremental read ({@code since}) follows it: rows
  * created or changed since, and rows deleted since as records flagged {@link CrmRecord#deleted()}. Tables without
- * change tracking are read incrementally by {@code modifiedon}, less {@code incrementalOverlap}. Lookups are read
+ * change tracking are read incrementally by {@code modifiedon}, less {@code incrementalOverlap}. A full read that
+ * includes deleted rows continues after the live rows with the table's recycle bin (a FetchXml query with {@code
+ * datasource='bin'}), which holds deleted rows whole for up to 30 days where an administrator enabled it; without it
+ * a full read reports no deleted rows, and incremental reads by change tracking still do. Lookups are read
  * from {@code _x_value} as the referenced row's GUID under the column's name; for lookups that can point at several
  * tables the table is kept beside it as {@code <column>@Microsoft.Dynamics.CRM.lookuplogicalname}, so a write can
  * bind it again. A page without the documented shape (an empty body, {@code {}}, a row without its key, an HTML
@@ -157,7 +159,10 @@ public final class DynamicsAdapter implements CRMAdapter {
       + "Microsoft.Dynamics.CRM.lookuplogicalname,Microsoft.Dynamics.CRM.fetchxmlpagingcookie,Microsoft.Dynamics.CRM.morerecords\"";
   private static final String LOOKUP_TABLE = "@Microsoft.Dynamics.CRM.lookuplogicalname";
   private static final String FORMATTED = "@OData.Community.Display.V1.FormattedValue";
-  /** Characters that make key-based PATCH fail (https://learn.microsoft.com/power-apps/developer/data-platform/define-alternate-keys-entity). */
+  /**
+   * Characters that make key-based PATCH fail
+   * (https://learn.microsoft.com/power-apps/developer/data-platform/define-alternate-keys-entity).
+   */
   private static final String KEY_UNSAFE = "<>*%&:\\";
   /** Values per {@code $filter} when rows are looked up by a column, to keep URLs short. */
   private static final int LOOKUP_CHUNK = 50;
@@ -280,8 +285,8 @@ public final class DynamicsAdapter implements CRMAdapter {
       }
       return fetch(t, map, request, c.mode(), orgLink(c.link()), pageSize, key);
     }
-    HttpUrl query = client.apiRoot().newBuilder().addPathSegment(t.entitySet())
-        .addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select))).build();
+    HttpUrl query = ODataUrl.at(client.apiRoot()).path(t.entitySet())
+        .option("$select", String.join(",", select)).build();
     boolean tracked = t.changeTracking() && !untracked.contains(t.logicalName());
     if (request.since() == null) {
       Page live = fetch(t, map, request, tracked ? Cursor.Mode.TRACKED : Cursor.Mode.PLAIN, query, pageSize, key);
@@ -311,9 +316,9 @@ public final class DynamicsAdapter implements CRMAdapter {
       throw new CrmRequestException(id, 0, null, "table " + t.logicalName() + " has no change tracking, so its deleted rows "
           + "cannot be read; enable change tracking on the table", List.of(), null);
     }
-    HttpUrl modified = query.newBuilder()
-        .addEncodedQueryParameter("$filter", encodeQueryValue("modifiedon ge " + OData.dateTime(request.since().minus(settings.incrementalOverlap()))))
-        .addEncodedQueryParameter("$orderby", encodeQueryValue("modifiedon asc"))
+    HttpUrl modified = ODataUrl.at(query)
+        .option("$filter", "modifiedon ge " + OData.dateTime(request.since().minus(settings.incrementalOverlap())))
+        .option("$orderby", "modifiedon asc")
         .build();
     return fetch(t, map, request, Cursor.Mode.MODIFIED, modified, pageSize, key);
   }
@@ -430,7 +435,7 @@ public final class DynamicsAdapter implements CRMAdapter {
       x.append("<attribute name='").append(xmlAttribute(column)).append("' />");
     }
     x.append("</entity></fetch>");
-    return client.apiRoot().newBuilder().addPathSegment(t.entitySet()).addQueryParameter("fetchXml", x.toString()).build();
+    return ODataUrl.at(client.apiRoot()).path(t.entitySet()).option("fetchXml", x.toString()).build();
   }
 
   private static String xmlAttribute(String s) {
@@ -507,8 +512,8 @@ public final class DynamicsAdapter implements CRMAdapter {
       for (CrmRecord r : rows.subList(from, Math.min(rows.size(), from + LOOKUP_CHUNK))) {
         chunk.add(UUID.fromString(r.id()));
       }
-      HttpUrl url = client.apiRoot().newBuilder().addPathSegment(t.entitySet()).addEncodedQueryParameter("$select", encodeQueryValue(t.primaryId()))
-          .addEncodedQueryParameter("$filter", encodeQueryValue(OData.anyOf(t.primaryId(), chunk))).build();
+      HttpUrl url = ODataUrl.at(client.apiRoot()).path(t.entitySet()).option("$select", t.primaryId())
+          .option("$filter", OData.anyOf(t.primaryId(), chunk)).build();
       JsonResponse r = client.get(url, Map.of());
       JsonNode value = r.body().path("value");
       if (!value.isArray()) {
@@ -659,8 +664,8 @@ public final class DynamicsAdapter implements CRMAdapter {
     String op = "GET /" + t.entitySet();
     try {
       if (c.logicalName().equals(t.primaryId()) || (t.key(cols) != null && keySafe(value))) {
-        HttpUrl url = root.newBuilder().addPathSegment(t.entitySet() + "(" + (c.logicalName().equals(t.primaryId()) ? literal
-            : c.logicalName() + "=" + literal) + ")").addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select))).build();
+        HttpUrl url = ODataUrl.at(root).path(t.entitySet() + "(" + (c.logicalName().equals(t.primaryId()) ? literal
+            : c.logicalName() + "=" + literal) + ")").option("$select", String.join(",", select)).build();
         JsonResponse r = client.get(url, Map.of("Prefer", ANNOTATIONS));
         if (!r.body().isObject()) {
           throw unavailable(r.status(), op + " returned " + r.body().getNodeType() + " instead of a row");
@@ -673,8 +678,8 @@ public final class DynamicsAdapter implements CRMAdapter {
       }
       throw e;
     }
-    HttpUrl url = root.newBuilder().addPathSegment(t.entitySet()).addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select)))
-        .addEncodedQueryParameter("$filter", encodeQueryValue(c.property() + " eq " + literal)).addEncodedQueryParameter("$top", encodeQueryValue("2")).build();
+    HttpUrl url = ODataUrl.at(root).path(t.entitySet()).option("$select", String.join(",", select))
+        .option("$filter", c.property() + " eq " + literal).option("$top", "2").build();
     JsonResponse r = client.get(url, Map.of("Prefer", ANNOTATIONS));
     JsonNode rows = r.body().path("value");
     if (!rows.isArray()) {
@@ -701,8 +706,8 @@ public final class DynamicsAdapter implements CRMAdapter {
       for (String rid : ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK))) {
         chunk.add(UUID.fromString(OData.guid(rid)));
       }
-      HttpUrl url = client.apiRoot().newBuilder().addPathSegment(t.entitySet()).addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select)))
-          .addEncodedQueryParameter("$filter", encodeQueryValue(OData.anyOf(t.primaryId(), chunk))).build();
+      HttpUrl url = ODataUrl.at(client.apiRoot()).path(t.entitySet()).option("$select", String.join(",", select))
+          .option("$filter", OData.anyOf(t.primaryId(), chunk)).build();
       while (url != null) {
         JsonResponse r = client.get(url, Map.of("Prefer", "odata.maxpagesize=" + MAX_PAGE_SIZE + "," + ANNOTATIONS));
         JsonNode rows = r.body().path("value");
@@ -912,7 +917,7 @@ public final class DynamicsAdapter implements CRMAdapter {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Prefer", "return=representation");
     headers.putAll(conditions);
-    HttpUrl url = client.apiRoot().newBuilder().addPathSegment(segment).addEncodedQueryParameter("$select", encodeQueryValue(t.primaryId())).build();
+    HttpUrl url = ODataUrl.at(client.apiRoot()).path(segment).option("$select", t.primaryId()).build();
     try {
       return new Planned(index, url, mapper.writeValueAsBytes(json), headers, newId, lookedUp, body, binds);
     } catch (JsonProcessingException e) {
@@ -948,8 +953,8 @@ public final class DynamicsAdapter implements CRMAdapter {
       select.add(t.primaryId());
       keyCols.forEach(c -> select.add(Objects.requireNonNull(t.column(c)).property()));
       String filter = String.join(" or ", terms);
-      HttpUrl url = client.apiRoot().newBuilder().addPathSegment(t.entitySet()).addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select)))
-          .addEncodedQueryParameter("$filter", encodeQueryValue(filter)).build();
+      HttpUrl url = ODataUrl.at(client.apiRoot()).path(t.entitySet()).option("$select", String.join(",", select))
+          .option("$filter", filter).build();
       while (url != null) {
         JsonResponse r = client.get(url, Map.of("Prefer", "odata.maxpagesize=" + MAX_PAGE_SIZE));
         JsonNode rows = r.body().path("value");
@@ -1345,8 +1350,7 @@ public final class DynamicsAdapter implements CRMAdapter {
       select.add(name);
     }
     try {
-      HttpUrl url = p.url().newBuilder().removeAllEncodedQueryParameters("$select")
-          .addEncodedQueryParameter("$select", encodeQueryValue(String.join(",", select))).build();
+      HttpUrl url = ODataUrl.at(p.url()).option("$select", String.join(",", select)).build();
       JsonNode row = client.get(url, Map.of()).body();
       for (Map.Entry<String, JsonNode> e : p.sent().entrySet()) {
         JsonNode have = row.get(e.getKey());
@@ -1399,7 +1403,7 @@ public final class DynamicsAdapter implements CRMAdapter {
       answers = runBatch(ops, indexOf);
     } else {
       for (int i : valid) {
-        HttpUrl url = client.apiRoot().newBuilder().addPathSegment(t.entitySet() + "(" + OData.guid(ids.get(i)) + ")").build();
+        HttpUrl url = ODataUrl.at(client.apiRoot()).path(t.entitySet() + "(" + OData.guid(ids.get(i)) + ")").build();
         try {
           JsonResponse r = client.send("DELETE", url, Map.of(), null);
           answers.put(i, new Answer(r.status(), Map.of(), ""));

@@ -165,8 +165,9 @@ public final class OData {
 
   /**
    * A key segment for a URL, without the parentheses: {@code emailaddress1='a@example.com'} or, for a key of several
-   * columns, {@code example_key1=2,example_key2='x'} (https://learn.microsoft.com/power-apps/developer/data-platform/use-upsert-insert-update-record).
-   * The result still has to be percent-encoded as a path segment.
+   * columns, {@code example_key1=2,example_key2='x'}
+   * (https://learn.microsoft.com/power-apps/developer/data-platform/use-upsert-insert-update-record). The result still
+   * has to be percent-encoded as a path segment.
    *
    * @throws IllegalArgumentException if {@code values} is empty or a name is not a column name
    */

@@ -25,7 +25,10 @@ public final class Batch {
 
   private Batch() {}
 
-  /** One operation: method, path from the org root with its query ({@code /api/data/v9.2/contacts(...)?$select=...}), headers, JSON body. */
+  /**
+   * One operation: method, path from the org root with its query ({@code /api/data/v9.2/contacts(...)?$select=...}),
+   * headers, JSON body.
+   */
   public record Op(int contentId, String method, String target, Map<String, String> headers, byte @Nullable [] body) {}
 
   /** One answer: the {@code Content-ID} it carried, its status, headers and body. */

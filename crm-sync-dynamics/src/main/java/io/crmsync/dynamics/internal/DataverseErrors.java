@@ -90,7 +90,8 @@ public final class DataverseErrors {
       return new CrmUnavailableException(f.crm(), s, f.requestId(), message, null);
     }
     String column = column(p.message());
-    List<FieldError> fields = column == null ? List.of() : List.of(new FieldError(column, p.code().isEmpty() ? "INVALID" : p.code(), p.message()));
+    List<FieldError> fields = column == null ? List.of()
+        : List.of(new FieldError(column, p.code().isEmpty() ? "INVALID" : p.code(), p.message()));
     return new CrmRequestException(f.crm(), s, f.requestId(), message, fields, null);
   }
 

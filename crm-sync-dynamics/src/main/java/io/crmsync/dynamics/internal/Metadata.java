@@ -1,7 +1,5 @@
 package io.crmsync.dynamics.internal;
 
-import static io.crmsync.dynamics.internal.DataverseClient.encodeQueryValue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -148,9 +146,9 @@ public final class Metadata {
       return known;
     }
     return entitySets.get(logicalName, l -> {
-      JsonNode value = list(client.apiRoot().newBuilder().addPathSegment("EntityDefinitions")
-          .addEncodedQueryParameter("$select", encodeQueryValue("LogicalName,EntitySetName"))
-          .addEncodedQueryParameter("$filter", encodeQueryValue("LogicalName eq " + OData.quote(l))).build(), "table definitions");
+      JsonNode value = list(ODataUrl.at(client.apiRoot()).path("EntityDefinitions")
+          .option("$select", "LogicalName,EntitySetName")
+          .option("$filter", "LogicalName eq " + OData.quote(l)).build(), "table definitions");
       if (value.isEmpty() || !value.get(0).path("EntitySetName").isTextual()) {
         throw new CrmRequestException(crm, 404, null, "Dataverse has no table whose logical name is '" + l + "'", List.of(), null);
       }
@@ -160,9 +158,9 @@ public final class Metadata {
 
   private Table load(String literal, boolean byLogical) {
     HttpUrl root = client.apiRoot();
-    JsonNode defs = list(root.newBuilder().addPathSegment("EntityDefinitions")
-        .addEncodedQueryParameter("$select", encodeQueryValue("LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute,ChangeTrackingEnabled"))
-        .addEncodedQueryParameter("$filter", encodeQueryValue((byLogical ? "LogicalName" : "EntitySetName") + " eq " + literal)).build(), "table definitions");
+    JsonNode defs = list(ODataUrl.at(root).path("EntityDefinitions")
+        .option("$select", "LogicalName,EntitySetName,PrimaryIdAttribute,PrimaryNameAttribute,ChangeTrackingEnabled")
+        .option("$filter", (byLogical ? "LogicalName" : "EntitySetName") + " eq " + literal).build(), "table definitions");
     if (defs.isEmpty()) {
       throw new CrmRequestException(crm, 404, null, "Dataverse has no table whose " + (byLogical ? "logical name" : "entity set name")
           + " is " + literal, List.of(), null);
@@ -173,13 +171,13 @@ public final class Metadata {
     String primaryId = text(d, "PrimaryIdAttribute");
     String primaryName = d.path("PrimaryNameAttribute").asText("");
     boolean tracking = d.path("ChangeTrackingEnabled").asBoolean(false);
-    HttpUrl def = root.newBuilder().addPathSegment("EntityDefinitions(LogicalName=" + OData.quote(logical) + ")").build();
+    HttpUrl def = ODataUrl.at(root).path("EntityDefinitions(LogicalName=" + OData.quote(logical) + ")").build();
 
     Map<String, List<String>> options = new LinkedHashMap<>();
     Map<String, Column> columns = new LinkedHashMap<>();
     boolean choices = false;
     boolean lookups = false;
-    for (JsonNode a : list(def.newBuilder().addPathSegment("Attributes").build(), "column definitions")) {
+    for (JsonNode a : list(ODataUrl.at(def).path("Attributes").build(), "column definitions")) {
       String type = a.path("AttributeType").asText("");
       if (!SUPPORTED.contains(type) || (a.hasNonNull("AttributeOf") && !a.path("AttributeOf").asText("").isEmpty())
           || !a.path("IsValidForRead").asBoolean(true)) {
@@ -199,8 +197,8 @@ public final class Metadata {
           + " do not list its primary key " + primaryId, null);
     }
     if (choices) {
-      HttpUrl cast = def.newBuilder().addPathSegment("Attributes").addPathSegment("Microsoft.Dynamics.CRM.PicklistAttributeMetadata")
-          .addEncodedQueryParameter("$select", encodeQueryValue("LogicalName")).addEncodedQueryParameter("$expand", encodeQueryValue("OptionSet($select=Options)")).build();
+      HttpUrl cast = ODataUrl.at(def).path("Attributes").path("Microsoft.Dynamics.CRM.PicklistAttributeMetadata")
+          .option("$select", "LogicalName").option("$expand", "OptionSet($select=Options)").build();
       for (JsonNode a : list(cast, "choice definitions")) {
         List<String> values = new ArrayList<>();
         a.path("OptionSet").path("Options").forEach(o -> values.add(o.path("Value").asText()));
@@ -210,7 +208,7 @@ public final class Metadata {
           c.maxLength(), c.format(), c.requiredLevel(), c.validForCreate(), c.validForUpdate(), c.custom(), c.targets(), values)));
     }
     List<List<String>> keys = new ArrayList<>();
-    HttpUrl keysUrl = def.newBuilder().addPathSegment("Keys").addEncodedQueryParameter("$select", encodeQueryValue("KeyAttributes,EntityKeyIndexStatus")).build();
+    HttpUrl keysUrl = ODataUrl.at(def).path("Keys").option("$select", "KeyAttributes,EntityKeyIndexStatus").build();
     for (JsonNode k : list(keysUrl, "alternate keys")) {
       // a key is usable once its index is built (define-alternate-keys-entity)
       if (!k.path("EntityKeyIndexStatus").asText("Active").equals("Active")) {
@@ -224,7 +222,8 @@ public final class Metadata {
     }
     Map<String, String> navigation = new LinkedHashMap<>();
     if (lookups) {
-      HttpUrl rels = def.newBuilder().addPathSegment("ManyToOneRelationships").addEncodedQueryParameter("$select", encodeQueryValue("ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName")).build();
+      HttpUrl rels = ODataUrl.at(def).path("ManyToOneRelationships")
+          .option("$select", "ReferencingAttribute,ReferencedEntity,ReferencingEntityNavigationPropertyName").build();
       for (JsonNode r : list(rels, "relationships")) {
         navigation.put(r.path("ReferencingAttribute").asText() + "|" + r.path("ReferencedEntity").asText(),
             r.path("ReferencingEntityNavigationPropertyName").asText());
