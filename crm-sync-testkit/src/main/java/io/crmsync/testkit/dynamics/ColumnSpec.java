@@ -46,7 +46,7 @@ public final class ColumnSpec {
     this.validForUpdate = validForUpdate;
     this.custom = custom;
     this.format = format;
-    this.options = Map.copyOf(options);
+    this.options = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(options)); // in the order defined
     this.targets = List.copyOf(targets);
     this.navigationProperties = Map.copyOf(navigationProperties);
   }
