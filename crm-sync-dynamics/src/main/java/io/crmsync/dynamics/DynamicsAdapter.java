@@ -389,7 +389,7 @@ public final class DynamicsAdapter implements CRMAdapter {
         }
         continue;
       }
-      records.add(toRecord(t, map, request.objectType(), row, op, response.status()));
+      records.add(toRecord(t, map, request.objectType(), row, op, response.status(), request.fields()));
     }
     if (next != null) {
       Cursor c = new Cursor(request.objectType(), mode, orgLink(next.asText()).toString());
@@ -467,7 +467,7 @@ public final class DynamicsAdapter implements CRMAdapter {
       if (!row.isObject()) {
         throw unavailable(response.status(), op + " returned a " + row.getNodeType() + " instead of a row");
       }
-      rows.add(toRecord(t, map, request.objectType(), row, op, response.status()));
+      rows.add(toRecord(t, map, request.objectType(), row, op, response.status(), request.fields()));
     }
     Set<String> live = liveIds(t, rows);
     List<CrmRecord> records = new ArrayList<>(rows.size());
@@ -540,6 +540,18 @@ public final class DynamicsAdapter implements CRMAdapter {
   }
 
   private CrmRecord toRecord(Metadata.Table t, FieldMap map, String objectType, JsonNode row, String op, int status) {
+    return toRecord(t, map, objectType, row, op, status, List.of());
+  }
+
+  /**
+   * A row as a record. Contacts and companies read with the default fields hold their canonical fields, the company
+   * and custom columns, but not the standard lookups (owner, parent customer, created by): their values are GUIDs of
+   * rows in this org, which mean nothing to another CRM and which a sync must not copy there. Asked for by name
+   * ({@code fields}), a lookup is read, with its table beside it when it can point at several.
+   */
+  private CrmRecord toRecord(Metadata.Table t, FieldMap map, String objectType, JsonNode row, String op, int status,
+      List<String> asked) {
+    boolean canonicalOnly = asked.isEmpty() && map.isStandard();
     JsonNode pk = row.get(t.primaryId());
     if (pk == null || !pk.isTextual() || !OData.isGuid(pk.asText())) {
       throw unavailable(status, op + " returned a row of " + t.entitySet() + " without its key " + t.primaryId());
@@ -567,9 +579,12 @@ public final class DynamicsAdapter implements CRMAdapter {
         if (map.companyFromParent() && column.equals("parentcustomerid") && "account".equals(target) && formatted != null) {
           fields.put(Contact.Fields.COMPANY, formatted);
         }
-        fields.put(map.canonicalName(column), v.asText());
         Metadata.Column c = t.column(column);
-        if (target != null && c != null && c.targets().size() > 1) {
+        if (canonicalOnly && (c == null || !c.custom())) {
+          continue;
+        }
+        fields.put(map.canonicalName(column), v.asText());
+        if (!canonicalOnly && target != null && c != null && c.targets().size() > 1) {
           fields.put(column + LOOKUP_TABLE, target);
         }
         if (settings.formattedValues() && formatted != null) {
@@ -602,15 +617,15 @@ public final class DynamicsAdapter implements CRMAdapter {
   }
 
   /**
-   * The properties a read selects: for {@code fields}, their columns; by default the mapped columns, every custom
-   * column (and, for other tables, every column), the primary key and {@code modifiedon}.
+   * The properties a read selects: for {@code fields}, their columns; by default the mapped columns but lookups,
+   * every custom column (and, for other tables, every column), the primary key and {@code modifiedon}.
    */
   private List<String> select(Metadata.Table t, FieldMap map, List<String> fields) {
     Set<String> out = new LinkedHashSet<>();
     if (fields.isEmpty()) {
       boolean standard = !map.mapped().isEmpty() && (map.isContact() || map.objectType().equals(ObjectTypes.COMPANY));
       for (Metadata.Column c : t.columns().values()) {
-        boolean mapped = map.mapped().containsValue(c.logicalName());
+        boolean mapped = map.mapped().containsValue(c.logicalName()) && !c.isLookup();
         if ((mapped || c.custom() || !standard) && !map.hidden(c.logicalName()) && !c.logicalName().equals("modifiedon")) {
           out.add(c.property());
         }

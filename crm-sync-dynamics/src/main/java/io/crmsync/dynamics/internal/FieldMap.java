@@ -82,6 +82,11 @@ public final class FieldMap {
     return objectType;
   }
 
+  /** Whether the object type has canonical fields: contacts and companies. */
+  public boolean isStandard() {
+    return contact || objectType.equals(ObjectTypes.COMPANY);
+  }
+
   public boolean isContact() {
     return contact;
   }
