@@ -123,7 +123,10 @@ public final class Batch {
       collect(content.substring(k), inner, out);
       return;
     }
-    String http = content.substring(k).replaceFirst("^(\r?\n)+", "");
+    while (k < content.length() && (content.charAt(k) == '\r' || content.charAt(k) == '\n')) {
+      k++;
+    }
+    String http = content.substring(k);
     int eol = http.indexOf('\n');
     String line = (eol < 0 ? http : http.substring(0, eol)).strip();
     Matcher status = STATUS.matcher(line);
@@ -148,7 +151,11 @@ public final class Batch {
   private static int headers(String s, int k, Map<String, String> into) {
     while (k < s.length()) {
       int eol = s.indexOf('\n', k);
-      String line = (eol < 0 ? s.substring(k) : s.substring(k, eol)).replaceAll("\r$", "");
+      int end = eol < 0 ? s.length() : eol;
+      if (end > k && s.charAt(end - 1) == '\r') {
+        end--;
+      }
+      String line = s.substring(k, end);
       k = eol < 0 ? s.length() : eol + 1;
       if (line.isEmpty()) {
         break;

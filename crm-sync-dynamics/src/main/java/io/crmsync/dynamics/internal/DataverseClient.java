@@ -65,6 +65,7 @@ public final class DataverseClient {
   private final RequestLimiter limiter;
   private final Semaphore concurrency;
   private final AtomicReference<@Nullable ServiceProtectionStatus> status = new AtomicReference<>();
+  private final HttpUrl apiRoot;
 
   public DataverseClient(AdapterConfig config, Settings settings) {
     this.crm = config.adapterId();
@@ -84,6 +85,7 @@ public final class DataverseClient {
     this.tokens = new TokenSource(config, settings, tokenHttp);
     this.limiter = RequestLimiter.of(settings.budget(), time);
     this.concurrency = new Semaphore(settings.maxConcurrentRequests(), true);
+    this.apiRoot = settings.apiRoot();
   }
 
   public ObjectMapper mapper() {
@@ -100,7 +102,7 @@ public final class DataverseClient {
 
   /** The Web API's root, {@code <org>/api/data/v9.2/}. */
   public HttpUrl apiRoot() {
-    return settings.apiRoot();
+    return apiRoot;
   }
 
   /**
@@ -109,6 +111,15 @@ public final class DataverseClient {
    * publishes writes it ({@code ?$select=fullname}), where {@code addQueryParameter} would send {@code %24select}.
    */
   public static String encodeQueryValue(String value) {
+    boolean plain = true;
+    for (int i = 0; i < value.length() && plain; i++) {
+      char c = value.charAt(i);
+      plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ',' || c == '.'
+          || c == '-';
+    }
+    if (plain) {
+      return value; // nothing to encode: the common case of a $select list
+    }
     String q = new HttpUrl.Builder().scheme("http").host("q").addQueryParameter("v", value).build().encodedQuery();
     return q == null ? "" : q.substring(2);
   }
