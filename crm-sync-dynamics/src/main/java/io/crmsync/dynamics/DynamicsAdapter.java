@@ -1001,8 +1001,12 @@ public final class DynamicsAdapter implements CRMAdapter {
       Map<String, JsonNode> body = new LinkedHashMap<>(bodies.get(i));
       if (ids.size() == 1) {
         if (mode == WriteMode.CREATE_ONLY) {
-          results[i] = RecordResult.failed(i, RecordError.invalid("DUPLICATE_RECORD", "a row of " + t.logicalName()
-              + " with this match key already exists"));
+          // the row a first attempt created before its answer was lost holds exactly what was sent
+          Map<String, JsonNode> sent = new LinkedHashMap<>(body);
+          putKeyColumns(t, e.getValue(), sent);
+          Planned probe = plan(i, t, t.entitySet() + "(" + OData.guid(ids.get(0)) + ")", sent, bindsOf.get(i), Map.of(), null, false);
+          results[i] = createdEarlier(t, probe).orElseGet(() -> RecordResult.failed(i, RecordError.invalid("DUPLICATE_RECORD",
+              "a row of " + t.logicalName() + " with this match key already exists")));
           continue;
         }
         // If-Match: * so that a row deleted since the lookup is not created again under its old id
@@ -1014,14 +1018,19 @@ public final class DynamicsAdapter implements CRMAdapter {
               + " has this match key"));
           continue;
         }
-        for (Map.Entry<String, Object> kv : e.getValue().entrySet()) {
-          Metadata.Column c = Objects.requireNonNull(t.column(kv.getKey()));
-          if (!c.isLookup()) {
-            body.putIfAbsent(kv.getKey(), Values.toJson(c, kv.getValue()));
-          }
-        }
+        putKeyColumns(t, e.getValue(), body);
         String newId = newIds.computeIfAbsent(norm, k -> UUID.randomUUID().toString());
         planned.add(plan(i, t, t.entitySet() + "(" + newId + ")", body, bindsOf.get(i), Map.of(), newId, true));
+      }
+    }
+  }
+
+  /** The match key's values into a body, for a row created by the lookup path (lookups are bound, not set). */
+  private static void putKeyColumns(Metadata.Table t, Map<String, Object> keyValues, Map<String, JsonNode> body) {
+    for (Map.Entry<String, Object> kv : keyValues.entrySet()) {
+      Metadata.Column c = Objects.requireNonNull(t.column(kv.getKey()));
+      if (!c.isLookup()) {
+        body.putIfAbsent(kv.getKey(), Values.toJson(c, kv.getValue()));
       }
     }
   }
@@ -1274,7 +1283,8 @@ public final class DynamicsAdapter implements CRMAdapter {
         return RecordResult.failed(i, RecordError.transientError(RecordError.TRANSIENT, "Dataverse wrote the row but did not say "
             + "its id (no representation returned); writing it again is safe"));
       }
-      boolean created = s == 201 || (s == 204 && (p.newId() != null || mode == WriteMode.CREATE_ONLY));
+      // If-None-Match: * lets no update through, so any success of a create-only write is a create
+      boolean created = s == 201 || mode == WriteMode.CREATE_ONLY || (s == 204 && p.newId() != null);
       return created ? RecordResult.created(i, rowId) : RecordResult.updated(i, rowId);
     }
     DataverseErrors.@Nullable Parsed err = parseError(a.body());

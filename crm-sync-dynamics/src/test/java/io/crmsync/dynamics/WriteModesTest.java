@@ -115,6 +115,25 @@ class WriteModesTest {
   }
 
   @Test
+  void withoutAnAlternateKeyACreateOnlyRetryAlsoRecognisesItsRow() {
+    try (DataverseEmulator noKey = DataverseEmulator.builder().timeSource(clock).noServiceProtection().build().start()) {
+      DynamicsAdapter a = Emulated.adapter(noKey, clock, "batch", "false");
+      a.upsert(ObjectTypes.CONTACT, List.of(contact("warm@example.com", "Warm")), MatchKey.email());
+      noKey.injectFaults("PATCH", Fault.DROPPED_CONNECTION);
+      List<CrmRecord> batch = List.of(contact("e@example.com", "E"));
+      List<RecordResult> first = a.write(ObjectTypes.CONTACT, batch, MatchKey.email(), WriteMode.CREATE_ONLY);
+      // the answer was lost: a retryable failure (or CREATED, if the HTTP client resent the request itself)
+      assertThat(first).singleElement().satisfies(r -> assertThat(r.succeeded() || r.error().retryable()).isTrue());
+      assertThat(noKey.count("contact")).as("applied before the answer was lost").isEqualTo(2);
+      List<RecordResult> again = a.write(ObjectTypes.CONTACT, batch, MatchKey.email(), WriteMode.CREATE_ONLY);
+      assertThat(again).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RecordResult.Status.CREATED));
+      assertThat(a.write(ObjectTypes.CONTACT, List.of(contact("e@example.com", "Other")), MatchKey.email(), WriteMode.CREATE_ONLY))
+          .singleElement().satisfies(r -> assertThat(r.error().code()).isEqualTo("DUPLICATE_RECORD"));
+      assertThat(noKey.count("contact")).isEqualTo(2);
+    }
+  }
+
+  @Test
   void deletesCanBeRepeatedAndSurviveALostResponse() {
     String a = dv.insert("contact", Map.of("lastname", "A"));
     String b = dv.insert("contact", Map.of("lastname", "B"));

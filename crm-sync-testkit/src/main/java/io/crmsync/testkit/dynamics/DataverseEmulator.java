@@ -148,6 +148,7 @@ public final class DataverseEmulator implements AutoCloseable {
   private final SplittableRandom random;
   private final SecureRandom tokens = new SecureRandom();
   private final Deque<Fault> injected = new ArrayDeque<>();
+  private final Map<String, Deque<Fault>> injectedFor = new HashMap<>();
   private final Map<String, Instant> accessTokens = new HashMap<>();
   private final Deque<Instant> window = new ArrayDeque<>();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -530,6 +531,16 @@ public final class DataverseEmulator implements AutoCloseable {
     }
   }
 
+  /**
+   * Answers the next API requests with HTTP method {@code method} ({@code PATCH}, {@code POST} for {@code $batch},
+   * {@code DELETE}) with these faults, in order: to hit a write and not the lookup before it.
+   */
+  public void injectFaults(String method, Fault... list) {
+    synchronized (lock) {
+      injectedFor.computeIfAbsent(method.toUpperCase(Locale.ROOT), k -> new ArrayDeque<>()).addAll(List.of(list));
+    }
+  }
+
   /** Answers the next {@code requests} API requests with a 401 whatever their token. */
   public void failAuthentication(int requests) {
     if (requests < 0) {
@@ -726,7 +737,7 @@ public final class DataverseEmulator implements AutoCloseable {
         countStatus(401, method, path, null);
         return denied;
       }
-      fault = nextFault();
+      fault = nextFault(method);
       if (fault == Fault.RATE_LIMITED || !admit(now)) {
         Duration wait = fault == Fault.RATE_LIMITED || window.isEmpty()
             ? Duration.ofSeconds(1) : Duration.between(now, window.peekFirst().plus(config.window));
@@ -868,8 +879,13 @@ public final class DataverseEmulator implements AutoCloseable {
     return b.build();
   }
 
-  private @Nullable Fault nextFault() {
+  private @Nullable Fault nextFault(String method) {
     Fault f = injected.poll();
+    if (f != null) {
+      return f;
+    }
+    Deque<Fault> forMethod = injectedFor.get(method);
+    f = forMethod == null ? null : forMethod.poll();
     if (f != null) {
       return f;
     }
