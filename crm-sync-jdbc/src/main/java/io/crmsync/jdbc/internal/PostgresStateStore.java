@@ -541,7 +541,9 @@ public final class PostgresStateStore implements SyncStateStore {
     }
     if (q.before() != null) {
       w.append(" AND dead_at < ?");
-      params.add(Db.timestamp(Db.micros(q.before())));
+      // timestamps are kept to the microsecond: "before b" is "before b rounded up to a microsecond"
+      Instant before = Db.micros(q.before());
+      params.add(Db.timestamp(before.equals(q.before()) ? before : before.plusNanos(1_000)));
     }
     return w.toString();
   }
