@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.CRMAdapter;
-import io.crmsync.testkit.CRMAdapterContract;
+import io.crmsync.tck.CRMAdapterContract;
 import io.crmsync.testkit.dynamics.ColumnSpec;
 import io.crmsync.testkit.dynamics.DataverseEmulator;
 import java.util.Optional;

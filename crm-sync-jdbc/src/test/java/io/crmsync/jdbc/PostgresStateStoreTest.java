@@ -17,7 +17,7 @@ import io.crmsync.jdbc.internal.Db;
 import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import io.crmsync.testkit.FakeTimeSource;
-import io.crmsync.testkit.SyncStateStoreContract;
+import io.crmsync.tck.SyncStateStoreContract;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
-package io.crmsync.testkit;
+package io.crmsync.tck;
 
+import io.crmsync.testkit.FakeCrm;
 import io.crmsync.adapter.CRMAdapter;
 import java.util.Optional;
 

@@ -1,5 +1,8 @@
-package io.crmsync.testkit;
+package io.crmsync.tck;
 
+import io.crmsync.testkit.TestContacts;
+import io.crmsync.testkit.FakeTimeSource;
+import io.crmsync.testkit.FakeCrm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -73,22 +76,9 @@ public abstract class SyncEngineContract {
     backend.close();
   }
 
-  /** {@code n} contacts; every {@code invalidEvery}-th (if positive) has an invalid email. */
+  /** {@code n} contacts; every {@code invalidEvery}-th (if positive) has an invalid email. See {@link TestContacts}. */
   public static List<CrmRecord> contacts(int n, int invalidEvery) {
-    List<CrmRecord> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      boolean invalid = invalidEvery > 0 && i % invalidEvery == invalidEvery - 1;
-      out.add(Contact.builder()
-          .email(invalid ? "person" + i + "(at)example.com" : "person" + i + "@example.com")
-          .firstName("First" + i)
-          .lastName("Last" + i)
-          .company("Company " + (i % 50))
-          .phone("+1555" + String.format("%07d", i))
-          .customField("tier", i % 3 == 0 ? "gold" : "silver")
-          .build()
-          .toRecord("seed"));
-    }
-    return out;
+    return TestContacts.contacts(n, invalidEvery);
   }
 
   protected FakeCrm.Builder fake(String id) {

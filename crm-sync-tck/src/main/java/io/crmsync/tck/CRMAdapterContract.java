@@ -1,4 +1,4 @@
-package io.crmsync.testkit;
+package io.crmsync.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,6 @@
-package io.crmsync.testkit;
+package io.crmsync.tck;
 
+import io.crmsync.testkit.FakeCrm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crmsync.Alert;

@@ -1,5 +1,7 @@
-package io.crmsync.testkit;
+package io.crmsync.tck;
 
+import io.crmsync.testkit.FakeTimeSource;
+import io.crmsync.testkit.FakeCrm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.failsafe.RetryPolicy;

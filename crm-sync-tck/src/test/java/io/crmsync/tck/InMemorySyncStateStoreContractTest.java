@@ -1,4 +1,4 @@
-package io.crmsync.testkit;
+package io.crmsync.tck;
 
 import io.crmsync.state.SyncStateStore;
 
