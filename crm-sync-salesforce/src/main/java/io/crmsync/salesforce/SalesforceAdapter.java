@@ -286,7 +286,8 @@ public final class SalesforceAdapter implements CRMAdapter {
     String what = "the query of " + map.sObject();
     List<CrmRecord> records = new ArrayList<>();
     for (JsonNode r : Shapes.array(id, page, "records", what)) {
-      if (!r.isObject() || !r.path("Id").isTextual()) {
+      // every record Salesforce returns carries its "attributes" (type and url), as every recorded answer shows
+      if (!r.isObject() || !r.path("attributes").isObject()) {
         throw new CrmUnavailableException(id, 200, null, what + " returned a record without the documented shape", null);
       }
       records.add(toRecord(map, r));
