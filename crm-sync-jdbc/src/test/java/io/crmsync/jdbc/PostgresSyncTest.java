@@ -140,7 +140,8 @@ class PostgresSyncTest {
         + "('contact', 'crm', 'app', 'c1', 'a2')");
 
     try (PostgresSync pg = PostgresSync.builder().dataSource(pool).schema(schema).build()) {
-      assertThat(TestDatabase.count(pool, "SELECT max(version) FROM " + schema + ".schema_history")).isEqualTo(4);
+      assertThat(TestDatabase.count(pool, "SELECT max(version) FROM " + schema + ".schema_history"))
+          .isEqualTo(PostgresSync.schemaVersion());
       assertThat(TestDatabase.count(pool, "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema
           + "' AND indexname = 'id_links_to'")).isEqualTo(1);
       assertThat(pg.stateStore().allLinkedIds("contact", "crm", List.of("c1"), "app"))
@@ -203,10 +204,11 @@ class PostgresSyncTest {
         .hasMessageContaining("notifications").message().doesNotContain(secret);
     assertThatThrownBy(() -> PostgresSync.fromJdbcUrl(TestDatabase.jdbcUrl(), Map.of("password", secret, "bogus", "1")))
         .hasMessageContaining("bogus").message().doesNotContain(secret);
-    // an unreachable server: the failure names the operation, never the password
+    // an unreachable server at the first contact: a configuration error naming where, never the password
     assertThatThrownBy(() -> PostgresSync.fromJdbcUrl("jdbc:postgresql://127.0.0.1:1/postgres?connectTimeout=2",
         Map.of("user", "postgres", "password", secret)))
-        .isInstanceOf(io.crmsync.CrmUnavailableException.class).message().doesNotContain(secret);
+        .isInstanceOf(io.crmsync.CrmConfigurationException.class)
+        .hasMessageContaining("cannot reach PostgreSQL at 127.0.0.1:1/postgres").message().doesNotContain(secret);
     String schema = TestDatabase.freshSchema("secret");
     try (PostgresSync pg = PostgresSync.fromJdbcUrl(TestDatabase.jdbcUrl(),
         Map.of("user", "postgres", "password", secret, "schema", schema))) {

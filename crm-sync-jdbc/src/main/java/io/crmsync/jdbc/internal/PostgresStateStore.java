@@ -80,10 +80,11 @@ public final class PostgresStateStore implements SyncStateStore {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(checkpoint, "checkpoint");
     // a checkpoint lost in a crash of the database server only lags: the records after it are read
-    // again and skipped by their fingerprints
-    db.lazyTransaction("saving the checkpoint of job " + jobId, c -> {
-      try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + checkpoints
-          + " (job_id, page_cursor, pass_since, watermark, updated_at) VALUES (?, ?, ?, ?, ?) "
+    // again and skipped by their fingerprints. One statement, an upsert: safe to run again.
+    db.autoCommit("saving the checkpoint of job " + jobId, c -> {
+      try (PreparedStatement ps = Db.prepare(c, "WITH " + Db.ASYNC_COMMIT + " INSERT INTO " + checkpoints
+          + " (job_id, page_cursor, pass_since, watermark, updated_at) SELECT ?, ?, ?::timestamptz, "
+          + "?::timestamptz, ?::timestamptz FROM async "
           + "ON CONFLICT (job_id) DO UPDATE SET page_cursor = excluded.page_cursor, "
           + "pass_since = excluded.pass_since, watermark = excluded.watermark, updated_at = excluded.updated_at")) {
         ps.setString(1, jobId);
@@ -195,17 +196,31 @@ public final class PostgresStateStore implements SyncStateStore {
     if (update.isEmpty()) {
       return;
     }
-    db.transaction("saving a batch's state", c -> {
+    if (update.deadLetters().stream().noneMatch(d -> d.record().id() == null)) {
+      // upserts and deletes by key: applying the update twice leaves the same rows
+      db.transaction("saving a batch's state", c -> {
+        write(c, update);
+        return null;
+      });
+      return;
+    }
+    // letters of records without an id are appended, never replaced: apply them exactly once
+    db.checkedTransaction("saving a batch's state", (c, tx) -> {
+      try (PreparedStatement ps = Db.prepare(c, "SELECT " + Db.TX_COLUMNS); ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        tx.record(rs, 1);
+      }
       write(c, update);
-      return null;
-    });
+      return Boolean.TRUE;
+    }, null);
   }
 
   /**
    * Applies {@code update} and settles the task in one transaction when {@code queue} is a PostgreSQL
    * queue on the same tables: the task's row is settled first (deleted, or moved to the dead tasks), and
    * if its lease was lost nothing is written and this returns false. Any other queue gets the default:
-   * apply, then settle.
+   * apply, then settle. Applied exactly once: if the answer to its commit is lost, its transaction id
+   * (or, after a restart of the server, the task's row) says whether it was.
    */
   @Override
   public boolean applyAndSettle(StateUpdate update, TaskQueue queue, Settlement settlement) {
@@ -215,13 +230,13 @@ public final class PostgresStateStore implements SyncStateStore {
     if (!(queue instanceof PostgresTaskQueue pq) || !pq.db().sameTablesAs(db)) {
       return SyncStateStore.super.applyAndSettle(update, queue, settlement);
     }
-    return db.transaction("saving a batch's state and settling task " + settlement.task().id(), c -> {
-      if (!pq.settle(c, settlement)) {
+    return db.checkedTransaction("saving a batch's state and settling task " + settlement.task().id(), (c, tx) -> {
+      if (!pq.settle(c, tx, settlement)) {
         return false;
       }
       write(c, update);
       return true;
-    });
+    }, c -> pq.settled(c, settlement.task()));
   }
 
   private void write(Connection c, StateUpdate update) throws SQLException {
