@@ -54,6 +54,11 @@ public final class PostgresTaskQueue implements TaskQueue {
    * session ends when the server restarts, and live processes need a moment to take theirs again.
    */
   public static final Duration RESTART_GRACE = Duration.ofSeconds(10);
+  /**
+   * How often, at most, a queue looks for leases to take back on a topic: workers that find nothing ready
+   * (several at once after every enqueue notification) would otherwise each run the query.
+   */
+  static final Duration RECLAIM_INTERVAL = Duration.ofSeconds(1);
 
   private final Db db;
   private final TimeSource time;
@@ -65,6 +70,9 @@ public final class PostgresTaskQueue implements TaskQueue {
   private final String deadTasks;
   private final String channel;
   private final Duration restartGrace;
+  /** When this queue last looked for leases to take back, per topic. */
+  private final java.util.concurrent.ConcurrentMap<String, Instant> lastReclaim =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param listen whether idle workers wait for notifications (one connection held while in use) rather
@@ -222,8 +230,9 @@ public final class PostgresTaskQueue implements TaskQueue {
   // ---- lease ---------------------------------------------------------------------------------
 
   /**
-   * Leases up to {@code max} ready tasks. If none is ready, first takes back the leases of processes that
-   * are gone (their session lock is free), then looks again.
+   * Leases up to {@code max} ready tasks. If none is ready, takes back the leases of processes that are
+   * gone (their session lock is free), at most once per {@link #RECLAIM_INTERVAL} of the time source per
+   * topic, then looks again.
    */
   @Override
   public List<LeasedTask> lease(String topic, String workerId, int max, Duration visibilityTimeout) {
@@ -234,7 +243,7 @@ public final class PostgresTaskQueue implements TaskQueue {
     Checks.positive(visibilityTimeout, "visibilityTimeout");
     String owner = process + "/" + workerId;
     List<LeasedTask> leased = leaseReady(topic, owner, max, visibilityTimeout);
-    if (leased.isEmpty() && session != null && reclaim(topic) > 0) {
+    if (leased.isEmpty() && session != null && reclaimDue(topic) && reclaim(topic) > 0) {
       leased = leaseReady(topic, owner, max, visibilityTimeout);
     }
     return leased;
@@ -299,6 +308,17 @@ public final class PostgresTaskQueue implements TaskQueue {
   }
 
   private record Leased(long id, String payload, int attempts, int deliveries, Instant due, Instant expires) {}
+
+  /** Whether it is time to look for leases to take back on {@code topic}; if so, the next look waits. */
+  private boolean reclaimDue(String topic) {
+    Instant now = time.now();
+    boolean[] due = new boolean[1];
+    lastReclaim.compute(topic, (t, last) -> {
+      due[0] = last == null || !now.isBefore(last.plus(RECLAIM_INTERVAL));
+      return due[0] ? now : last;
+    });
+    return due[0];
+  }
 
   /**
    * Takes back the unexpired leases on {@code topic} of processes whose session lock is free: their lease
