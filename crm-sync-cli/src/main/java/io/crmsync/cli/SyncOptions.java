@@ -11,6 +11,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +54,12 @@ final class SyncOptions {
           + "Without it, the queue and state are in memory.")
   @Nullable String state;
 
+  @Option(names = "--visibility-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long a worker may hold a task before another process takes it over (default: 5m; also "
+          + "crmsync.state.visibilityTimeout). On PostgreSQL, the tasks of a process that ended are taken over "
+          + "at once.")
+  @Nullable Duration visibilityTimeout;
+
   /** A sync builder with these options, the two adapters and the state backend applied. */
   io.crmsync.CRMSync.Builder builder(CRMAdapter source, CRMAdapter target, StateBackend state) {
     io.crmsync.CRMSync.Builder b = io.crmsync.CRMSync.builder()
@@ -67,6 +74,13 @@ final class SyncOptions {
     }
     if (jobId != null) {
       b.jobId(jobId);
+    }
+    Duration visibility = visibilityTimeout != null ? visibilityTimeout : state.visibilityTimeout();
+    if (visibility != null) {
+      if (visibility.isNegative() || visibility.isZero()) {
+        throw new CrmConfigurationException("cli", "--visibility-timeout must be positive: " + visibility);
+      }
+      b.visibilityTimeout(visibility);
     }
     return b;
   }

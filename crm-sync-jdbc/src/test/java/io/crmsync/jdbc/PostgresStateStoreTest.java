@@ -121,7 +121,7 @@ class PostgresStateStoreTest extends SyncStateStoreContract {
   }
 
   @Test
-  void applyAndSettleCommitsTheStateAndTheCompletionTogether() {
+  void theBackendCommitsTheStateAndTheCompletionTogether() {
     queue.enqueue("t", List.of(NewTask.of("{\"batch\":1}")));
     LeasedTask task = queue.lease("t", "w", 1, LEASE).get(0);
     StateUpdate update = links(new IdLink("contact", "app", "a1", "crm", "c1"));

@@ -30,8 +30,8 @@ import java.util.function.BiConsumer;
 
 /**
  * {@link SyncStateStore} on PostgreSQL tables. {@link #apply} writes a batch's links, fingerprints and
- * dead letters, and removes its unlinks, in one transaction; {@link #applyAndSettle} adds the settlement of the batch's task to
- * that transaction when the queue is a {@link PostgresTaskQueue} on the same tables. Rows are written in
+ * dead letters, and removes its unlinks, in one transaction; {@link PostgresBackend} writes them in the
+ * transaction that settles the batch's task. Rows are written in
  * key order, so concurrent batches that touch the same keys cannot deadlock. Thread-safe.
  *
  * <p>A link is one row of {@code id_links}, keyed by the id that saved it, which its next save replaces;
@@ -79,10 +79,11 @@ public final class PostgresStateStore implements SyncStateStore {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(checkpoint, "checkpoint");
     // a checkpoint lost in a crash of the database server only lags: the records after it are read
-    // again and skipped by their fingerprints
-    db.lazyTransaction("saving the checkpoint of job " + jobId, c -> {
-      try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + checkpoints
-          + " (job_id, page_cursor, pass_since, watermark, updated_at) VALUES (?, ?, ?, ?, ?) "
+    // again and skipped by their fingerprints. One statement, an upsert: safe to run again.
+    db.autoCommit("saving the checkpoint of job " + jobId, c -> {
+      try (PreparedStatement ps = Db.prepare(c, "WITH " + Db.ASYNC_COMMIT + " INSERT INTO " + checkpoints
+          + " (job_id, page_cursor, pass_since, watermark, updated_at) SELECT ?, ?, ?::timestamptz, "
+          + "?::timestamptz, ?::timestamptz FROM async "
           + "ON CONFLICT (job_id) DO UPDATE SET page_cursor = excluded.page_cursor, "
           + "pass_since = excluded.pass_since, watermark = excluded.watermark, updated_at = excluded.updated_at")) {
         ps.setString(1, jobId);
@@ -194,10 +195,23 @@ public final class PostgresStateStore implements SyncStateStore {
     if (update.isEmpty()) {
       return;
     }
-    db.transaction("saving a batch's state", c -> {
+    if (update.deadLetters().stream().noneMatch(d -> d.record().id() == null)) {
+      // upserts and deletes by key: applying the update twice leaves the same rows
+      db.transaction("saving a batch's state", c -> {
+        write(c, update);
+        return null;
+      });
+      return;
+    }
+    // letters of records without an id are appended, never replaced: apply them exactly once
+    db.checkedTransaction("saving a batch's state", (c, tx) -> {
+      try (PreparedStatement ps = Db.prepare(c, "SELECT " + Db.TX_COLUMNS); ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        tx.record(rs, 1);
+      }
       write(c, update);
-      return null;
-    });
+      return Boolean.TRUE;
+    }, null);
   }
 
   /** Writes {@code update} in the caller's transaction, for a backend that settles a task in it too. */
