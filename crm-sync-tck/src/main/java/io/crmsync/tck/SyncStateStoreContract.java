@@ -718,4 +718,35 @@ public abstract class SyncStateStoreContract {
     assertThat(fps).hasSize(keys.size());
     fps.forEach((k, v) -> assertThat(v).isEqualTo(digest(k.substring(1).hashCode())));
   }
+
+  @Test
+  void baselinesAreSavedReplacedAndReadBackExactly() {
+    Map<String, Object> first = new LinkedHashMap<>();
+    first.put("email", "a@example.com");
+    first.put("score", 12L);
+    first.put("ratio", new BigDecimal("0.50"));
+    first.put("tags", List.of("x", "y"));
+    first.put("address", Map.of("city", "Zürich"));
+    store.apply(StateUpdate.builder()
+        .baseline(new io.crmsync.state.Baseline("a<>b/contact", "1", first))
+        .baseline(new io.crmsync.state.Baseline("a<>b/contact", "2", Map.of("email", "b@example.com")))
+        .baseline(new io.crmsync.state.Baseline("other", "1", Map.of("email", "elsewhere@example.com")))
+        .build());
+    store.apply(StateUpdate.builder()
+        .baseline(new io.crmsync.state.Baseline("a<>b/contact", "2", Map.of("email", "b2@example.com")))
+        .build());
+
+    assertThat(store.baselines("a<>b/contact", List.of("1", "2", "3")))
+        .isEqualTo(Map.of("1", first, "2", Map.of("email", "b2@example.com")));
+    assertThat(store.baselines("other", List.of("1"))).containsOnlyKeys("1");
+    assertThat(store.baselines("none", List.of("1"))).isEmpty();
+    assertThat(store.baselines("a<>b/contact", List.of())).isEmpty();
+
+    SyncStateStore restarted = reopen();
+    if (restarted != null) {
+      try (restarted) {
+        assertThat(restarted.baselines("a<>b/contact", List.of("1"))).isEqualTo(Map.of("1", first));
+      }
+    }
+  }
 }

@@ -43,7 +43,7 @@ public final class Migrator {
   /** Every script, in order. Append only: a released script never changes (its checksum is verified). */
   static final List<Script> SCRIPTS = List.of(new Script(1, "task_queue"), new Script(2, "sync_state"),
       new Script(3, "dead_letter_per_record"), new Script(4, "id_links_by_to_id"),
-      new Script(5, "dead_letters_to_act_on"), new Script(6, "lease_session"));
+      new Script(5, "dead_letters_to_act_on"), new Script(6, "lease_session"), new Script(7, "baselines"));
 
   private Migrator() {}
 

@@ -1,5 +1,6 @@
 package io.crmsync.jdbc.internal;
 
+import io.crmsync.state.Baseline;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.DeadLetterQuery;
@@ -44,6 +45,7 @@ public final class PostgresStateStore implements SyncStateStore {
   private final String checkpoints;
   private final String links;
   private final String fingerprints;
+  private final String baselines;
   private final String deadLetters;
 
   public PostgresStateStore(Db db) {
@@ -51,6 +53,7 @@ public final class PostgresStateStore implements SyncStateStore {
     this.checkpoints = db.names().table("checkpoints");
     this.links = db.names().table("id_links");
     this.fingerprints = db.names().table("fingerprints");
+    this.baselines = db.names().table("baselines");
     this.deadLetters = db.names().table("dead_letters");
   }
 
@@ -178,6 +181,26 @@ public final class PostgresStateStore implements SyncStateStore {
     });
   }
 
+  @Override
+  public Map<String, Map<String, Object>> baselines(String scope, Collection<String> keys) {
+    Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(keys, "keys");
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    String[] array = new LinkedHashSet<>(keys).toArray(new String[0]);
+    return db.autoCommit("reading baselines", c -> {
+      try (PreparedStatement ps = Db.prepare(c,
+          "SELECT record_key, fields::text FROM " + baselines + " WHERE scope = ? AND record_key = ANY (?)")) {
+        ps.setString(1, scope);
+        ps.setArray(2, c.createArrayOf("text", array));
+        Map<String, Map<String, Object>> out = new HashMap<>();
+        twoColumns(ps).forEach((k, json) -> out.put(k, RecordJson.readFields(json)));
+        return out;
+      }
+    });
+  }
+
   /** The rows of {@code ps}'s query as a map from its first column to its second. */
   private static Map<String, String> twoColumns(PreparedStatement ps) throws SQLException {
     Map<String, String> out = new HashMap<>();
@@ -228,6 +251,9 @@ public final class PostgresStateStore implements SyncStateStore {
     }
     if (!update.resolved().isEmpty()) {
       resolveDeadLetters(c, update.resolved());
+    }
+    if (!update.baselines().isEmpty()) {
+      writeBaselines(c, update.baselines());
     }
     if (!update.deadLetters().isEmpty()) {
       writeDeadLetters(c, update.deadLetters());
@@ -380,6 +406,30 @@ public final class PostgresStateStore implements SyncStateStore {
       ps.setArray(1, c.createArrayOf("text", scopes.toArray(new String[0])));
       ps.setArray(2, c.createArrayOf("text", keys.toArray(new String[0])));
       ps.setArray(3, c.createArrayOf("text", digests.toArray(new String[0])));
+      ps.executeUpdate();
+    }
+  }
+
+  private void writeBaselines(Connection c, List<Baseline> list) throws SQLException {
+    // key order, as for fingerprints, so that concurrent batches cannot deadlock; the last one per key wins
+    TreeMap<String, TreeMap<String, String>> byScope = new TreeMap<>();
+    for (Baseline b : list) {
+      byScope.computeIfAbsent(b.scope(), k -> new TreeMap<>()).put(b.key(), RecordJson.writeFields(b.fields()));
+    }
+    List<String> scopes = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    byScope.forEach((scope, entries) -> entries.forEach((k, v) -> {
+      scopes.add(scope);
+      keys.add(k);
+      values.add(v);
+    }));
+    try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + baselines + " (scope, record_key, fields) "
+        + "SELECT x.scope, x.record_key, x.fields::json FROM unnest(?::text[], ?::text[], ?::text[]) "
+        + "AS x(scope, record_key, fields) ON CONFLICT (record_key, scope) DO UPDATE SET fields = excluded.fields")) {
+      ps.setArray(1, c.createArrayOf("text", scopes.toArray(new String[0])));
+      ps.setArray(2, c.createArrayOf("text", keys.toArray(new String[0])));
+      ps.setArray(3, c.createArrayOf("text", values.toArray(new String[0])));
       ps.executeUpdate();
     }
   }
