@@ -200,7 +200,15 @@ final class SourceReader {
     }
     tally.addUnchanged(skipped, 0);
     flights.settledAtRead(seq, rejected.size() + skipped);
-    batcher.upsert(run.config.skipUnchanged() ? dropUnchanged(upserts, seq, false) : upserts);
+    if (run.pairing != null) {
+      List<Item> toWrite = run.pairing.pair(upserts, r -> fields.filter(r, null));
+      int same = upserts.size() - toWrite.size();
+      tally.addUnchanged(same, 0);
+      flights.settledAtRead(seq, same);
+      batcher.upsert(toWrite);
+    } else {
+      batcher.upsert(run.config.skipUnchanged() ? dropUnchanged(upserts, seq, false) : upserts);
+    }
     batcher.delete(deletes);
     run.listener.onPageRead(run.jobId, n);
   }
