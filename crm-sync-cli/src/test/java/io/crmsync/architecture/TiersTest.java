@@ -32,7 +32,7 @@ class TiersTest {
   /** The packages of crm-sync-core. */
   private static final String[] CORE = {"io.crmsync", "io.crmsync.adapter..", "io.crmsync.backend..",
       "io.crmsync.http..", "io.crmsync.internal..", "io.crmsync.mapping..", "io.crmsync.model..",
-      "io.crmsync.queue..", "io.crmsync.state.."};
+      "io.crmsync.queue..", "io.crmsync.state..", "io.crmsync.twoway.."};
   private static final String[] CORE_INTERNALS = {"io.crmsync.internal..", "io.crmsync.adapter.internal..",
       "io.crmsync.queue.internal..", "io.crmsync.state.internal.."};
   private static final Pattern MODULE_INTERNAL = Pattern.compile("io\\.crmsync\\.([a-z0-9]+)\\.internal(\\..*)?");
