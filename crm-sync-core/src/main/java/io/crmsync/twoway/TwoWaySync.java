@@ -233,6 +233,28 @@ public final class TwoWaySync {
 
     Builder() {}
 
+    /** A copy, so that a built sync does not change with its builder. */
+    private Builder(Builder b) {
+      first = b.first;
+      second = b.second;
+      objectType = b.objectType;
+      matchKey = b.matchKey;
+      jobId = b.jobId;
+      mapping = b.mapping;
+      policy = b.policy;
+      whenFirstDeletes = b.whenFirstDeletes;
+      whenSecondDeletes = b.whenSecondDeletes;
+      backend = b.backend;
+      time = b.time;
+      workers = b.workers;
+      retryPolicy = b.retryPolicy;
+      listener = b.listener;
+      alertSink = b.alertSink;
+      deadLetterAlertThreshold = b.deadLetterAlertThreshold;
+      incrementalOverlap = b.incrementalOverlap;
+      passThroughAllFields = b.passThroughAllFields;
+    }
+
     private void once(String name) {
       if (!alreadySet.add(name)) {
         throw new IllegalStateException(name + " was already set");
@@ -373,7 +395,7 @@ public final class TwoWaySync {
         backend = SyncBackend.inMemory(time);
       }
       String job = jobId != null ? jobId : first.id() + "<->" + second.id() + "-" + objectType;
-      return new TwoWaySync(this, job);
+      return new TwoWaySync(new Builder(this), job);
     }
   }
 }
