@@ -87,7 +87,8 @@ final class SourceReader {
       for (DeadLetter d : letters) {
         String id = d.recordId();
         // a record without an id cannot be told apart from others, so its letter could never be cleared
-        if (id == null || !tried.add(d.operation().label() + ":" + id)) {
+        // a pair held for review is a person's to settle, not a failure to try again
+        if (id == null || d.operation() == DeadLetter.Operation.REVIEW || !tried.add(d.operation().label() + ":" + id)) {
           continue;
         }
         if (d.operation() == DeadLetter.Operation.DELETE) {
