@@ -275,6 +275,37 @@ public abstract class TwoWaySyncContract {
   }
 
   @Test
+  void aPairInReviewStaysHeldThroughLaterEditsAndIsResolvedOnTheirLatestValues() {
+    a.seed(List.of(contact("ann@x.io", "Phone", "1", "Title", "Dev")));
+    TwoWaySync sync = sync().conflicts(ConflictPolicy.review()).build();
+    runs(sync);
+    a.edit(C, idOf(a, "ann@x.io"), Map.of("Phone", "from-a"));
+    b.edit(C, idOf(b, "ann@x.io"), Map.of("Phone", "from-b"));
+    runs(sync);
+    assertThat(sync.conflicts(10)).hasSize(1);
+
+    // one side edits again while the pair waits: nothing moves, and the review shows the new version
+    time.advance(Duration.ofSeconds(5));
+    a.edit(C, idOf(a, "ann@x.io"), Map.of("Title", "CTO"));
+    runs(sync);
+    assertThat(on(b, "ann@x.io")).as("held: written nowhere").containsEntry("Title", "Dev");
+    time.advance(Duration.ofSeconds(5));
+    b.edit(C, idOf(b, "ann@x.io"), Map.of("Phone", "from-b-again"));
+    runs(sync);
+    assertThat(on(a, "ann@x.io")).as("held: written nowhere").containsEntry("Phone", "from-a");
+    assertThat(sync.conflicts(10)).singleElement().satisfies(c -> {
+      assertThat(c.first()).containsEntry("Title", "CTO").containsEntry("Phone", "from-a");
+      assertThat(c.second()).containsEntry("Phone", "from-b-again");
+    });
+
+    sync.resolve(idOf(a, "ann@x.io"), ConflictPolicy.Side.FIRST);
+    Map<String, Object> agreed = Map.of(Contact.Fields.EMAIL, "ann@x.io", "Phone", "from-a", "Title", "CTO");
+    assertThat(on(a, "ann@x.io")).isEqualTo(agreed);
+    assertThat(on(b, "ann@x.io")).isEqualTo(agreed);
+    quiet(sync);
+  }
+
+  @Test
   void aPairResolvedWithChosenValuesGetsThemOnBothSides() {
     a.seed(List.of(contact("ann@x.io", "Phone", "1")));
     TwoWaySync sync = sync().conflicts(ConflictPolicy.review()).build();
