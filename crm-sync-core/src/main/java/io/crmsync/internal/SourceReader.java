@@ -106,12 +106,35 @@ final class SourceReader {
       log.info("Job {}: trying again {} record(s) of its dead letters", run.jobId, n);
       tally.retriedDeadLetters.add(n);
       flights.addInFlight(n);
-      List<Item> changed = dropUnchanged(upserts, Item.UNTRACKED, true);
+      List<Item> changed = run.pairing != null ? paired(upserts) : dropUnchanged(upserts, Item.UNTRACKED, true);
       batcher.upsert(changed);
       batcher.delete(deletes);
       batcher.flush();
       flights.awaitDrained();
     }
+  }
+
+  /**
+   * Of dead letters' records tried again in a two-way pass, those its pairing writes (merged with the
+   * other side's changes, as a record read now would be); the letters of the rest are cleared.
+   */
+  private List<Item> paired(List<Item> upserts) {
+    List<Item> toWrite = run.pairing.pair(upserts, r -> fields.filter(r, null));
+    Set<String> writing = new HashSet<>();
+    for (Item i : toWrite) {
+      writing.add(i.record().id());
+    }
+    StateUpdate.Builder resolved = StateUpdate.builder();
+    for (Item i : upserts) {
+      if (!writing.contains(i.record().id())) {
+        resolved.resolve(new StateUpdate.Resolved(run.jobId, DeadLetter.Operation.UPSERT, i.record().id()));
+      }
+    }
+    run.state.apply(resolved.build());
+    int same = upserts.size() - toWrite.size();
+    tally.addUnchanged(same, 0);
+    flights.settledAtRead(Item.UNTRACKED, same);
+    return toWrite;
   }
 
   // ---- the source -------------------------------------------------------------------------------
