@@ -24,8 +24,11 @@ import java.util.Locale;
  * mvn -B -q -pl crm-sync-core,crm-sync-benchmarks -am package -DskipTests
  * java -Xmx4g -cp crm-sync-benchmarks/target/benchmarks.jar \
  *     io.crmsync.benchmarks.quality.DedupeEndToEnd [--sizes 100000,1000000] [--repeat 3] [--naive 20000]
- *     [--mode probabilistic|rules] [--concentrated-names]
+ *     [--mode probabilistic|rules] [--concentrated-names] [--employers capped_pareto|zipf]
  * </pre>
+ *
+ * <p>{@code --employers zipf} spreads people over employers by a Zipf law, so a few employers hold
+ * thousands of contacts each (see {@code SyntheticContacts.Employers}).
  *
  * <p>{@code --concentrated-names} generates with the first generator's name frequencies (about five
  * times as concentrated as a census; see {@code SyntheticContacts}).
@@ -41,6 +44,7 @@ public final class DedupeEndToEnd {
     int naive = 20_000;
     MatchMode mode = MatchMode.PROBABILISTIC;
     boolean concentrated = false;
+    SyntheticContacts.Employers employers = SyntheticContacts.Employers.CAPPED_PARETO;
     for (int a = 0; a < args.length; a++) {
       switch (args[a]) {
         case "--sizes" -> sizes = Arrays.stream(args[++a].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -48,17 +52,20 @@ public final class DedupeEndToEnd {
         case "--naive" -> naive = Integer.parseInt(args[++a]);
         case "--mode" -> mode = MatchMode.valueOf(args[++a].toUpperCase(Locale.ROOT));
         case "--concentrated-names" -> concentrated = true;
+        case "--employers" -> employers = SyntheticContacts.Employers.valueOf(args[++a].toUpperCase(Locale.ROOT));
         default -> throw new IllegalArgumentException("unknown argument " + args[a]
-            + " (use --sizes N,M --repeat R --naive N --mode probabilistic|rules --concentrated-names)");
+            + " (use --sizes N,M --repeat R --naive N --mode probabilistic|rules --concentrated-names"
+            + " --employers capped_pareto|zipf)");
       }
     }
-    System.out.printf(Locale.ROOT, "java %s, %d processors, max heap %d MB%n", System.getProperty("java.version"),
-        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+    System.out.printf(Locale.ROOT, "java %s, %d processors, max heap %d MB; employers %s%n",
+        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20, concentrated ? "capped_pareto" : employers);
     DataQualityEngine engine = DataQualityEngine.builder().mode(mode).build();
     List<Double> medians = new ArrayList<>();
     for (int size : sizes) {
       SyntheticContacts.Dataset data = concentrated ? SyntheticContacts.generateConcentratedNames(size, 42)
-          : SyntheticContacts.generate(size, 42);
+          : SyntheticContacts.generate(size, 42, employers);
       long[] times = new long[repeat];
       DedupeResult result = null;
       for (int r = 0; r < repeat; r++) {
