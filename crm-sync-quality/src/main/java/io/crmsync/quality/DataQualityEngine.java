@@ -1,6 +1,5 @@
 package io.crmsync.quality;
 
-import io.crmsync.internal.Checks;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.quality.internal.Deduplicator;
 import java.util.ArrayList;
@@ -245,7 +244,10 @@ public final class DataQualityEngine {
      * @throws IllegalArgumentException if less than 1
      */
     public Builder blockWindow(int blockWindow) {
-      this.blockWindow = Checks.positive(blockWindow, "blockWindow");
+      if (blockWindow < 1) {
+        throw new IllegalArgumentException("blockWindow must be positive: " + blockWindow);
+      }
+      this.blockWindow = blockWindow;
       return this;
     }
 
@@ -303,7 +305,10 @@ public final class DataQualityEngine {
      * @throws IllegalArgumentException if less than 1
      */
     public Builder parallelism(int parallelism) {
-      this.parallelism = Checks.positive(parallelism, "parallelism");
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be positive: " + parallelism);
+      }
+      this.parallelism = parallelism;
       return this;
     }
 
