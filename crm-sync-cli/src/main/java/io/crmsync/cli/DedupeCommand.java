@@ -4,6 +4,7 @@ import io.crmsync.quality.Cluster;
 import io.crmsync.quality.CsvTable;
 import io.crmsync.quality.DataQualityEngine;
 import io.crmsync.quality.DedupeListener;
+import io.crmsync.quality.DedupePhase;
 import io.crmsync.quality.DedupeRecord;
 import io.crmsync.quality.DedupeResult;
 import io.crmsync.quality.DedupeStats;
@@ -22,6 +23,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -525,24 +527,28 @@ final class DedupeCommand implements Callable<Integer> {
     }
 
     @Override
-    public void phaseStarted(String phase, long workItems) {
+    public void phaseStarted(DedupePhase phase, long workItems) {
       total = workItems;
       lastTenth = 0;
-      out.printf(Locale.ROOT, "%s: %,d ...%n", phase, workItems);
+      out.printf(Locale.ROOT, "%s: %,d ...%n", name(phase), workItems);
+    }
+
+    private static String name(DedupePhase phase) {
+      return phase.name().toLowerCase(Locale.ROOT);
     }
 
     @Override
-    public synchronized void progress(String phase, long done) {
+    public synchronized void progress(DedupePhase phase, long done) {
       long tenth = total <= 0 ? 10 : done * 10 / total;
       if (tenth > lastTenth && tenth < 10) {
         lastTenth = tenth;
-        out.printf(Locale.ROOT, "%s: %d%%%n", phase, tenth * 10);
+        out.printf(Locale.ROOT, "%s: %d%%%n", name(phase), tenth * 10);
       }
     }
 
     @Override
-    public void phaseFinished(String phase, long millis) {
-      out.printf(Locale.ROOT, "%s: done in %.1f s%n", phase, millis / 1000.0);
+    public void phaseFinished(DedupePhase phase, Duration elapsed) {
+      out.printf(Locale.ROOT, "%s: done in %.1f s%n", name(phase), elapsed.toMillis() / 1000.0);
     }
   }
 }

@@ -218,7 +218,7 @@ class DedupeCommandTest {
     PrintStream sabotage = new PrintStream(err, true, StandardCharsets.UTF_8) {
       @Override
       public PrintStream printf(java.util.Locale l, String format, Object... args) {
-        if (format.startsWith("%s: done") && "merge".equals(args[0])) {
+        if (format.startsWith("%s: done") && "merge".equals(String.valueOf(args[0]))) {
           try (var files = Files.list(mastersDir)) {
             for (Path f : files.toList()) {
               Files.delete(f);

@@ -82,7 +82,7 @@ public final class DedupeEndToEnd {
       PairwiseMetrics m = result.evaluate(data.truth());
       System.out.printf(Locale.ROOT, "%,d records (%s): median %.2f s of %d (min %.2f, max %.2f)%n", size, mode,
           median, repeat, times[0] / 1e9, times[repeat - 1] / 1e9);
-      System.out.printf(Locale.ROOT, "  phases of the last run (ms): %s%n", s.phaseMillis());
+      System.out.printf(Locale.ROOT, "  phases of the last run (ms): %s%n", millis(s));
       System.out.printf(Locale.ROOT, "  candidate pairs %,d: %.1f comparisons per record (max %d), %d oversized blocks%n",
           s.candidatePairs(), s.meanCandidatesPerRecord(), s.maxCandidatesPerRecord(), s.oversizedBlocks());
       System.out.printf(Locale.ROOT, "  blocking pair recall %.4f; %s%n", m.blockingRecall(), m);
@@ -109,5 +109,12 @@ public final class DedupeEndToEnd {
           ours.stats().candidatePairs(), ours.evaluate(data.truth()));
       System.out.printf(Locale.ROOT, "speed ratio seed / engine at %,d records: %.1fx%n", naive, seedSeconds / oursSeconds);
     }
+  }
+
+  /** Wall time per phase in milliseconds, as {@code {normalize=1370, block=305, ...}}. */
+  static String millis(DedupeStats s) {
+    java.util.StringJoiner j = new java.util.StringJoiner(", ", "{", "}");
+    s.phaseTimes().forEach((phase, time) -> j.add(phase.name().toLowerCase(Locale.ROOT) + "=" + time.toMillis()));
+    return j.toString();
   }
 }

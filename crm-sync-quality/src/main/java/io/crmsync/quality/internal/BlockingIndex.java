@@ -404,6 +404,45 @@ public final class BlockingIndex {
     return h;
   }
 
+  /** Records a parallel pass hands each task: {@code [from, to)}. */
+  static final int CHUNK = 2048;
+
+  /** The work of one chunk of a parallel pass; {@code mark} is scratch for {@link #forEachCandidate}. */
+  interface ChunkWork<T> {
+    T visit(int from, int to, int[] mark);
+  }
+
+  /**
+   * A parallel pass over all records in chunks of {@link #CHUNK}: the stream of what each chunk's work
+   * returned. Each thread gets scratch marks cleared once per pass.
+   */
+  <T> java.util.stream.Stream<T> chunks(ChunkWork<T> work) {
+    int n = recordStart.length - 1;
+    Object pass = new Object();
+    return IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel()
+        .mapToObj(c -> work.visit(c * CHUNK, Math.min(n, (c + 1) * CHUNK), marks(n, pass)));
+  }
+
+  /** Per-thread scratch for candidate de-duplication, reset once per pass (marks are record indexes). */
+  private static final class Marks {
+    Object pass = new Object();
+    int[] marks = new int[0];
+  }
+
+  private static final ThreadLocal<Marks> MARKS = ThreadLocal.withInitial(Marks::new);
+
+  private static int[] marks(int n, Object pass) {
+    Marks m = MARKS.get();
+    if (m.pass != pass || m.marks.length != n) {
+      if (m.marks.length != n) {
+        m.marks = new int[n];
+      }
+      Arrays.fill(m.marks, -1);
+      m.pass = pass;
+    }
+    return m.marks;
+  }
+
   /** The pair visitor of {@link #forEachCandidate}. */
   interface PairSink {
     void accept(int i, int j);
