@@ -152,7 +152,7 @@ public final class DataQualityEngine {
   public static final class Builder {
     private RecordSchema schema = RecordSchema.contacts();
     private MatchMode mode = MatchMode.PROBABILISTIC;
-    private RulesConfig rules = RulesConfig.seed();
+    private RulesConfig rules = RulesConfig.defaults();
     private double matchProbability = 0.5;
     private String defaultRegion = "US";
     private int maxBlockSize = 50;
@@ -192,7 +192,7 @@ public final class DataQualityEngine {
       return this;
     }
 
-    /** Settings of rules mode; default {@link RulesConfig#seed()}. */
+    /** Settings of rules mode; default {@link RulesConfig#defaults()}. */
     public Builder rules(RulesConfig rules) {
       this.rules = Objects.requireNonNull(rules, "rules");
       return this;
