@@ -43,18 +43,21 @@ import picocli.CommandLine.Option;
     name = "dedupe",
     mixinStandardHelpOptions = true,
     description = {
-      "Deduplicates the rows of a CSV file (RFC 4180, first line the header) and writes id,cluster_id,is_master",
-      "for every row. Columns named like email, first_name, last_name, name, company, phone, city, address, zip,",
-      "dob, title, country, updated_at and source are recognised (several phone columns are one set of numbers); map",
-      "others with --map ROLE=COLUMN. The delimiter (comma, semicolon, tab or bar) is read from the header line",
-      "unless --delimiter gives it. Progress and malformed rows (with their line numbers) go to stderr.",
+      "Deduplicates the rows of a CSV file (RFC 4180, first line the header) and writes id,cluster_id,is_master"
+          + " for every row. Columns named like email, first_name, last_name, name, company, phone, city, address,"
+          + " zip, dob, title, country, updated_at and source are recognised (several phone columns are one set of"
+          + " numbers); map others with --map ROLE=COLUMN. The delimiter (comma, semicolon, tab or bar) is read"
+          + " from the header line unless --delimiter gives it. Progress and malformed rows (with their line"
+          + " numbers) go to stderr.",
       "",
-      "Malformed rows are reported one by one and left out; the run then still writes its files but exits with",
-      "status 2, so a script notices: --skip-malformed accepts them (status 0), --fail-on-malformed stops before",
-      "deduplicating and writes nothing. Output files are written whole or not at all.",
+      "Malformed rows are reported one by one and left out; the run then still writes its files but exits with"
+          + " status 2, so a script notices: --skip-malformed accepts them (status 0), --fail-on-malformed stops"
+          + " before deduplicating and writes nothing. Output files are written whole or not at all.",
       "",
-      "Exit status: 0 done; 1 the run failed (a file could not be written ...); 2 bad usage or input (a missing",
-      "or unreadable file, text not in the --encoding, no column to compare, malformed rows not accepted)."
+      "Exit status: 0 done; 1 the run failed (a file could not be written ...); 2 bad usage or input (a"
+          + " missing or unreadable file, text not in the --encoding, no column to compare, malformed rows not"
+          + " accepted).",
+      ""
     })
 final class DedupeCommand implements Callable<Integer> {
 

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param mode the match mode used
  * @param blockingKeys the blocking keys, in words
  * @param blocks blocks with at least two records
- * @param oversizedBlocks blocks larger than the block size limit, compared by sorted neighbourhood
+ * @param oversizedBlocks blocks larger than the block size limit, compared in sorted runs
  * @param candidatePairs distinct pairs compared
  * @param meanCandidatesPerRecord mean number of records each record was compared with
  * @param maxCandidatesPerRecord the largest number of records one record was compared with

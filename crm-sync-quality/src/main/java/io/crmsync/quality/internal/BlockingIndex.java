@@ -3,8 +3,12 @@ package io.crmsync.quality.internal;
 import io.crmsync.quality.FieldRole;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -150,7 +154,7 @@ public final class BlockingIndex {
     List<int[]> oversizedRanges = new ArrayList<>();
     // one key space at a time (rules that print alike, the slots of one multi-valued field, share
     // one): its keys sorted, equal keys a block
-    java.util.Map<String, List<Integer>> spaces = new java.util.LinkedHashMap<>();
+    Map<String, List<Integer>> spaces = new LinkedHashMap<>();
     for (int r = 0; r < rules.size(); r++) {
       spaces.computeIfAbsent(rules.get(r).toString(), k -> new ArrayList<>()).add(r);
     }
@@ -316,7 +320,7 @@ public final class BlockingIndex {
    */
   private static final class Order {
     private final List<Column> preference = new ArrayList<>();
-    private final java.util.Map<Column, int[]> ranks = new java.util.IdentityHashMap<>();
+    private final Map<Column, int[]> ranks = new IdentityHashMap<>();
 
     Order(Table t) {
       if (!t.familyNames.isEmpty()) {
@@ -416,7 +420,7 @@ public final class BlockingIndex {
    * A parallel pass over all records in chunks of {@link #CHUNK}: the stream of what each chunk's work
    * returned. Each thread gets scratch marks cleared once per pass.
    */
-  <T> java.util.stream.Stream<T> chunks(ChunkWork<T> work) {
+  <T> Stream<T> chunks(ChunkWork<T> work) {
     int n = recordStart.length - 1;
     Object pass = new Object();
     return IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel()
