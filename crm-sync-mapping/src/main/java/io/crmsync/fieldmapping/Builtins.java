@@ -549,7 +549,7 @@ final class Builtins {
 
     @Override
     public Optional<Transform> inverse() {
-      return Optional.of(new NumberFormat(to, from == null ? PLAIN : from, locale));
+      return Optional.of(from == null && to == null ? ToText.INSTANCE : new NumberFormat(to, from, locale));
     }
 
     @Override
@@ -567,9 +567,6 @@ final class Builtins {
       return "number(" + (from == null ? "plain" : from) + " -> " + (to == null ? "a number" : to) + ")";
     }
   }
-
-  /** The pattern of plain numbers: no grouping, as many decimals as the number has. */
-  static final String PLAIN = "0.##########################";
 
   /** Whole numbers as {@link Long}, others as {@link BigDecimal} without trailing zeros: one form per number. */
   static Object canonical(BigDecimal n) {

@@ -332,7 +332,7 @@ public final class FieldMapping implements RecordMapper {
     Objects.requireNonNull(record, "record");
     Objects.requireNonNull(direction, "direction");
     if (!problems.isEmpty()) {
-      throw new CrmConfigurationException("mapping", "the mapping " + name + " has " + problems.size()
+      throw new CrmConfigurationException("mapping", "mapping '" + name + "' has " + problems.size()
           + " problem(s) and maps no record; the first: " + problems.get(0));
     }
     boolean forward = direction == Direction.TO_TARGET;
@@ -366,7 +366,7 @@ public final class FieldMapping implements RecordMapper {
       }
     }
     if (errors != null) {
-      StringBuilder sb = new StringBuilder("the mapping ").append(name).append(" refused ").append(errors.size())
+      StringBuilder sb = new StringBuilder("mapping '").append(name).append("' refused ").append(errors.size())
           .append(" field(s) of this record: ");
       for (int i = 0; i < errors.size(); i++) {
         FieldError e = errors.get(i);
