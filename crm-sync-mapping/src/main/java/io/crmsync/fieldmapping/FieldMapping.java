@@ -68,6 +68,8 @@ public final class FieldMapping implements RecordMapper {
   private final Set<String> dropped;
   private final List<Rule> rules;
   private final List<MappingProblem> problems;
+  /** Problems of the file itself (unknown keys, transforms, options), kept apart for {@link #inverse()}. */
+  private final List<MappingProblem> fileProblems;
   private final String rulesLocation;
   private final List<Flow> toTarget = new ArrayList<>();
   private final List<Flow> toSource = new ArrayList<>();
@@ -84,6 +86,7 @@ public final class FieldMapping implements RecordMapper {
     this.dropped = Collections.unmodifiableSet(new LinkedHashSet<>(dropped));
     this.rules = List.copyOf(rules);
     this.rulesLocation = rulesLocation;
+    this.fileProblems = List.copyOf(parseProblems);
     List<MappingProblem> found = new ArrayList<>(parseProblems);
     Map<String, Rule> writers = new HashMap<>();
     for (Rule r : this.rules) {
@@ -394,18 +397,8 @@ public final class FieldMapping implements RecordMapper {
   public FieldMapping inverse() {
     List<Rule> flipped = new ArrayList<>(rules.size());
     rules.forEach(r -> flipped.add(r.flip()));
-    return new FieldMapping(name, targetObjectType, sourceObjectType, unmapped, dropped, flipped, parseProblems(),
+    return new FieldMapping(name, targetObjectType, sourceObjectType, unmapped, dropped, flipped, fileProblems,
         rulesLocation);
-  }
-
-  private List<MappingProblem> parseProblems() {
-    List<MappingProblem> own = new ArrayList<>(problems);
-    for (Rule r : rules) {
-      own.removeAll(r.problems);
-    }
-    // problems of two rules writing one field are found again by the new mapping
-    own.removeIf(p -> p.message().contains(" too: keep one of them"));
-    return own;
   }
 
   @Override

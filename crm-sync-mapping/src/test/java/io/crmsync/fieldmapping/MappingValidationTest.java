@@ -90,6 +90,8 @@ class MappingValidationTest {
     assertThat(found.get("broken-contacts.yaml:3 lastName")).contains("requires this field");
     assertThat(mapping.problems()).as("found without any adapter").hasSize(4);
     assertThat(problems.subList(0, 4)).as("those first").isEqualTo(mapping.problems());
+    assertThat(mapping.inverse().problems()).as("the other way round has them too")
+        .containsExactlyInAnyOrderElementsOf(mapping.problems());
   }
 
   @Test

@@ -23,7 +23,7 @@ import net.jqwik.api.Provide;
  * Two-way syncs compare mapped values field by field, so a value that kept changing would be written back and
  * forth for ever.
  */
-class RoundTripProperties {
+class RoundTripPropertiesTest {
   static final FieldMapping MAPPING = FieldMapping.parse("""
       object: contact
       unmapped: pass-through
