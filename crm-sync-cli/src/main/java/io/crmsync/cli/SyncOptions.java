@@ -5,6 +5,7 @@ import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.adapter.AdapterRegistry;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.MatchKey;
+import io.crmsync.fieldmapping.FieldMapping;
 import io.crmsync.model.Contact;
 import java.io.IOException;
 import java.io.Reader;
@@ -49,6 +50,11 @@ final class SyncOptions {
           + " Salesforce, is handed larger groups when enough records wait). Records are regrouped across pages.")
   @Nullable Integer batchSize;
 
+  @Option(names = "--mapping", paramLabel = "FILE",
+      description = "Field mapping, YAML or JSON (see 'crm-sync mapping check'). Without it, the defaults: "
+          + "standard fields by their canonical names and custom fields named alike on both sides.")
+  @Nullable Path mapping;
+
   @Option(names = "--state", paramLabel = "JDBC_URL",
       description = "Durable queue and state in PostgreSQL (jdbc:postgresql://host/db); also crmsync.state.url. "
           + "Without it, the queue and state are in memory.")
@@ -68,6 +74,7 @@ final class SyncOptions {
         .objectType(objectType)
         .matchKey(matchKey())
         .workers(workers)
+        .mapping(mapping())
         .backend(state.backend());
     if (batchSize != null) {
       b.batchSize(batchSize);
@@ -83,6 +90,15 @@ final class SyncOptions {
       b.visibilityTimeout(visibility);
     }
     return b;
+  }
+
+  /**
+   * The mapping file's mapping, or the defaults for the object type.
+   *
+   * @throws CrmConfigurationException if the file cannot be read
+   */
+  FieldMapping mapping() {
+    return mapping == null ? FieldMapping.defaults(objectType) : FieldMapping.load(mapping);
   }
 
   MatchKey matchKey() {
