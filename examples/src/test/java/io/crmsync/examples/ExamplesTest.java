@@ -1,13 +1,19 @@
 package io.crmsync.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.crmsync.CrmConfigurationException;
 import io.crmsync.SyncReport;
+import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.adapter.CRMAdapter;
+import io.crmsync.adapter.FieldInfo;
+import io.crmsync.examples.acme.AcmeCrmServer;
 import io.crmsync.model.Contact;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.testkit.FakeCrm;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The README's snippets do what the README says. */
@@ -39,9 +45,16 @@ class ExamplesTest {
 
   @Test
   void customAdaptersAreRegisteredAndConfigured() {
-    CRMAdapter acme = CustomAdapterExample.create();
-    assertThat(acme.id()).isEqualTo("acme");
-    assertThat(acme.capabilities().maxBatchSize()).isEqualTo(50);
+    try (AcmeCrmServer acme = AcmeCrmServer.builder().build().start();
+        CRMAdapter adapter = CustomAdapterExample.create(AdapterConfig.fromMap("acme", acme.settings()))) {
+      assertThat(adapter.id()).isEqualTo("acme");
+      assertThat(adapter.capabilities().maxBatchSize()).isEqualTo(100);
+      assertThat(adapter.describe(ObjectTypes.CONTACT)).extracting(FieldInfo::name).contains("email", "firstName");
+    }
+    assertThatThrownBy(() -> CustomAdapterExample.create(AdapterConfig.fromMap("acme", Map.of())))
+        .isInstanceOf(CrmConfigurationException.class)
+        .hasMessageContaining("'baseUrl'")
+        .hasMessageContaining("CRMSYNC_ACME_BASE_URL");
   }
 
   @Test
