@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
       DemoCommand.class,
       SyncCommand.class,
       WorkerCommand.class,
+      DeadLettersCommand.class,
       EmulateCommand.class,
       DedupeCommand.class,
     })
