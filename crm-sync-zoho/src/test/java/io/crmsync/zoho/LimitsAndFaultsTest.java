@@ -122,7 +122,8 @@ class LimitsAndFaultsTest {
     assertThat(zoho.maxConcurrentRequests()).isLessThanOrEqualTo(2);
     assertThat(zoho.rateLimitedCount()).isZero();
 
-    ZohoAdapter eager = Emulated.adapter(zoho, clock, "concurrency", "6", "readRetries", "10");
+    // six callers against two slots, each retry at once on the fake clock: enough retries that none runs out
+    ZohoAdapter eager = Emulated.adapter(zoho, clock, "concurrency", "6", "readRetries", "60");
     eager.describe(ObjectTypes.CONTACT);
     assertThat(parallelReads(eager, 6)).as("refused reads retried").isEqualTo(6 * 10);
     assertThat(zoho.rateLimitedCount()).isPositive();
