@@ -20,6 +20,22 @@ import org.junit.jupiter.api.Test;
 class ExamplesTest {
 
   @Test
+  void theOperatingSnippetCountsWhatTheSyncDid() {
+    FakeCrm app = FakeCrm.builder().id("app").build();
+    FakeCrm crm = FakeCrm.builder().id("crm").build();
+    app.seed(List.of(Contact.builder().email("ada@example.com").build().toRecord("app"),
+        Contact.builder().email("grace@example.com").build().toRecord("app")));
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
+    SyncReport report = OperatingExample.instrumented(app, crm, registry, "http://key@127.0.0.1:9/1");
+
+    assertThat(report.created()).isEqualTo(2);
+    assertThat(registry.get("crmsync.records.written").tag("job", "app-to-crm-contact").counter().count()).isEqualTo(2);
+    assertThat(registry.get("crmsync.queue.tasks").tag("state", "ready").gauge().value()).isZero();
+  }
+
+  @Test
   void quickStartSyncsAndDeadLettersTheInvalidRow() {
     FakeCrm app = FakeCrm.builder().id("app").build();
     FakeCrm crm = FakeCrm.builder().id("crm").build();
