@@ -2,6 +2,7 @@ package io.crmsync;
 
 import io.crmsync.state.DeadLetter;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Hears what a sync does, for progress bars, metrics and logs. Every method has a no-op default, so
@@ -25,6 +26,15 @@ public interface SyncListener {
    * pass, the pass is, and its watermark is when it started).
    */
   default void onCheckpoint(String jobId, io.crmsync.state.Checkpoint checkpoint) {}
+
+  /**
+   * The checkpoint moved past records of the source of which the most recently modified changed at {@code
+   * modifiedAt}: changes up to then have reached the target (on a durable queue: are safely enqueued).
+   * {@code now - modifiedAt} is the job's checkpoint lag. At the end of a pass it is no earlier than the
+   * pass's start, since the pass read every record modified before it began. Called after {@link
+   * #onCheckpoint}, when the records behind the checkpoint carry modification times.
+   */
+  default void onSettledUpTo(String jobId, Instant modifiedAt) {}
 
   /** A page of {@code records} records was read from the source. */
   default void onPageRead(String jobId, int records) {}

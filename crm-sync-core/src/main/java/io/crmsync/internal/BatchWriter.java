@@ -138,7 +138,7 @@ final class BatchWriter {
       permit.cancel();
       if (commit(task, StateUpdate.unlinking(skipped.unlinks()), List.of())) {
         countSkipped(p, skipped);
-        run.listener.onBatchDone(run.jobId, 0, skipped.items().size(), 0);
+        batchDone(task, 0, skipped.items().size(), 0);
         run.listener.onProgress(run.jobId, tally.progress(flights.inFlight()));
       }
       return;
@@ -252,8 +252,17 @@ final class BatchWriter {
     }
     long written = out.created + out.updated + out.deleted;
     settled(p, done);
-    run.listener.onBatchDone(run.jobId, (int) written, skipped.items().size(), failed);
+    batchDone(task, (int) written, skipped.items().size(), failed);
     run.listener.onProgress(run.jobId, tally.progress(flights.inFlight()));
+  }
+
+  /** Logs a settled batch at debug (ids and counts only) and tells the listener. */
+  private void batchDone(LeasedTask task, int written, int unchanged, int failed) {
+    if (log.isDebugEnabled()) {
+      log.debug("Task {} of job {} settled: {} written, {} unchanged, {} failed (attempt {})", task.id(), run.jobId,
+          written, unchanged, failed, task.attempts() + 1);
+    }
+    run.listener.onBatchDone(run.jobId, written, unchanged, failed);
   }
 
   private static boolean isTransient(Throwable e) {
@@ -352,7 +361,7 @@ final class BatchWriter {
     List<Item> done = new ArrayList<>(skipped.items());
     done.addAll(items);
     settled(p, done);
-    run.listener.onBatchDone(run.jobId, 0, skipped.items().size(), letters.size());
+    batchDone(task, 0, skipped.items().size(), letters.size());
     run.listener.onProgress(run.jobId, tally.progress(flights.inFlight()));
   }
 }

@@ -81,6 +81,15 @@ public final class GuardedListener implements SyncListener {
   }
 
   @Override
+  public void onSettledUpTo(String jobId, java.time.Instant modifiedAt) {
+    try {
+      delegate.onSettledUpTo(jobId, modifiedAt);
+    } catch (Throwable t) {
+      failed("onSettledUpTo", t);
+    }
+  }
+
+  @Override
   public void onPageRead(String jobId, int records) {
     try {
       delegate.onPageRead(jobId, records);

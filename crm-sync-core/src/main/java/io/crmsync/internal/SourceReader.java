@@ -187,7 +187,7 @@ final class SourceReader {
     int n = page.records().size();
     tally.read.add(n);
     flights.acquire(n, batcher::flush);
-    flights.register(seq, page.nextCursor(), n);
+    flights.register(seq, page.nextCursor(), n, lastModified(page));
     List<Item> upserts = new ArrayList<>(n);
     List<Item> deletes = new ArrayList<>();
     List<DeadLetter> rejected = new ArrayList<>();
@@ -235,6 +235,17 @@ final class SourceReader {
     }
     batcher.delete(deletes);
     run.listener.onPageRead(run.jobId, n);
+  }
+
+  private static @Nullable Instant lastModified(Page page) {
+    Instant latest = null;
+    for (CrmRecord r : page.records()) {
+      Instant m = r.modifiedAt();
+      if (m != null && (latest == null || m.isAfter(latest))) {
+        latest = m;
+      }
+    }
+    return latest;
   }
 
   /**
