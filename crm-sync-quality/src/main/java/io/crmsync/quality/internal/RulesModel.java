@@ -11,7 +11,7 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The seed recipe over candidate pairs: same normalised email (role mailboxes excluded), or full name
+ * The rules recipe over candidate pairs: same normalised email (role mailboxes excluded), or full name
  * and company both at least the Jaro-Winkler threshold. Scores are 1 (match) or 0. A pair conflicts
  * when both given names are present, are not nicknames of each other, and are less than 0.7 similar:
  * that stops a shared address from chaining different people together. Immutable; thread-safe.

@@ -3,7 +3,7 @@ package io.crmsync.quality;
 /** How candidate pairs are judged. */
 public enum MatchMode {
   /**
-   * The seed recipe: records with the same (normalised, non-role) email match; so do records whose
+   * The rules recipe: records with the same (normalised, non-role) email match; so do records whose
    * names and companies are both at least {@link RulesConfig#jaroWinklerThreshold()} similar.
    * Predictable, but blind to how common a value is.
    */

@@ -30,6 +30,21 @@ public final class SyntheticContacts {
   /** Generated records and the true person behind each. */
   public record Dataset(List<DedupeRecord> records, Map<String, String> truth) {}
 
+  /** How people are spread over employers. */
+  public enum Employers {
+    /**
+     * Sizes drawn from a Pareto law (exponent 1.1, at least 2 people), none larger than 1 in 150 people:
+     * most companies are small, a few dozen large accounts hold up to a few thousand people at 1M records.
+     */
+    CAPPED_PARETO,
+    /**
+     * Employers ranked by a Zipf law (exponent 0.8 over one employer per 8 people), uncapped: the largest
+     * holds about 4% of people at 100k records and 2% at 1M (some 23,000 records), the tenth about 2,000 at
+     * 1M, the long tail one or two people each. Blocks keyed on the company then grow with the file.
+     */
+    ZIPF
+  }
+
   private static final String[] FIRST = (
       "james john robert michael william david richard joseph thomas charles christopher daniel matthew "
       + "anthony mark donald steven paul andrew joshua kenneth kevin brian george timothy ronald edward "
@@ -107,10 +122,12 @@ public final class SyntheticContacts {
 
   /** Whether names follow census-like frequencies (else the first version's concentrated ones). */
   private final boolean censusNames;
+  private final Employers employers;
 
-  private SyntheticContacts(long seed, boolean censusNames) {
+  private SyntheticContacts(long seed, boolean censusNames, Employers employers) {
     rnd = new SplittableRandom(seed);
     this.censusNames = censusNames;
+    this.employers = employers;
     // Zipf exponents: 0.3 puts James at ~1.6% of people; over the list's share of 20%, 0.5 puts
     // Smith at ~0.87% and the 25 commonest surnames at ~7.5% (census 2010: 0.83%, 8.7%)
     firstCdf = zipfCdf(FIRST.length, censusNames ? 0.3 : 0.6);
@@ -121,7 +138,12 @@ public final class SyntheticContacts {
    * Exactly {@code records} records of people with 1 to 5 records each.
    */
   public static Dataset generate(int records, long seed) {
-    return new SyntheticContacts(seed, true).run(records);
+    return new SyntheticContacts(seed, true, Employers.CAPPED_PARETO).run(records);
+  }
+
+  /** As {@link #generate}, with people spread over employers as {@code employers} says. */
+  public static Dataset generate(int records, long seed, Employers employers) {
+    return new SyntheticContacts(seed, true, employers).run(records);
   }
 
   /**
@@ -129,7 +151,7 @@ public final class SyntheticContacts {
    * (Smith 4.5%) and James is 5% of people. Much harder on name-only evidence than real populations.
    */
   public static Dataset generateConcentratedNames(int records, long seed) {
-    return new SyntheticContacts(seed, false).run(records);
+    return new SyntheticContacts(seed, false, Employers.CAPPED_PARETO).run(records);
   }
 
   private static double[] zipfCdf(int n, double s) {
@@ -189,14 +211,24 @@ public final class SyntheticContacts {
     return new Dataset(out, truth);
   }
 
+  /** Zipf exponent of {@link Employers#ZIPF}, and people per employer. */
+  private static final double ZIPF_EXPONENT = 0.8;
+  private static final int PEOPLE_PER_EMPLOYER = 8;
+
   private void makeCompanies(int people) {
     int assigned = 0;
     List<Double> weights = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    while (assigned < people) {
-      // heavy tail: most companies are small, a few are large accounts
-      double u = rnd.nextDouble();
-      int size = (int) Math.min(Math.max(1, people / 150), Math.floor(2 / Math.pow(1 - u, 1 / 1.1)));
+    int zipfEmployers = Math.max(1, people / PEOPLE_PER_EMPLOYER);
+    while (employers == Employers.ZIPF ? weights.size() < zipfEmployers : assigned < people) {
+      double size;
+      if (employers == Employers.ZIPF) {
+        size = 1 / Math.pow(weights.size() + 1, ZIPF_EXPONENT);
+      } else {
+        // heavy tail: most companies are small, a few are large accounts
+        double u = rnd.nextDouble();
+        size = (int) Math.min(Math.max(1, people / 150), Math.floor(2 / Math.pow(1 - u, 1 / 1.1)));
+      }
       String base;
       do {
         base = cap(any(COMPANY_WORDS)) + " " + cap(any(COMPANY_KINDS))
@@ -206,8 +238,8 @@ public final class SyntheticContacts {
       String name = suffix.isEmpty() ? base : base + " " + suffix;
       String domain = base.toLowerCase(Locale.ROOT).replace(" ", "") + (chance(0.8) ? ".com" : ".io");
       companies.add(new Company(name, domain, any(CITIES), uniquePhone(), rnd.nextInt(4)));
-      weights.add((double) size);
-      assigned += size;
+      weights.add(size);
+      assigned += (int) size;
     }
     companyCdf = new double[weights.size()];
     double sum = 0;

@@ -11,15 +11,15 @@ import java.util.Map;
 import org.apache.commons.text.similarity.JaroWinklerSimilarity;
 
 /**
- * The seed's recipe as it was, for the speed (and accuracy) baseline: group by exact lower-cased email,
+ * The straightforward recipe, for the speed (and accuracy) baseline: group by exact lower-cased email,
  * compare every pair of records by commons-text Jaro-Winkler on full name and on company (both at least
  * 0.85), union the groups, pick the most complete record as master, fill its empty fields from the
  * others. All pairs, one thread, no normalisation beyond case.
  */
-final class NaiveSeedRecipe {
+final class NaiveAllPairsRecipe {
   static final double THRESHOLD = 0.85;
 
-  private NaiveSeedRecipe() {}
+  private NaiveAllPairsRecipe() {}
 
   /** Cluster id (the master's id) by record id, and the merged masters. */
   record Outcome(Map<String, String> clusterOf, List<Map<String, String>> masters, long comparisons) {}

@@ -17,8 +17,8 @@ public record RulesConfig(boolean exactEmail, double jaroWinklerThreshold, boole
     }
   }
 
-  /** The seed's recipe: exact email, then Jaro-Winkler at least 0.85 on name and company. */
-  public static RulesConfig seed() {
+  /** The rules recipe: exact email, then Jaro-Winkler at least 0.85 on name and company. */
+  public static RulesConfig defaults() {
     return new RulesConfig(true, 0.85, true);
   }
 }

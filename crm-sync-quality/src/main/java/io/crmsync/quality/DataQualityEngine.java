@@ -1,6 +1,5 @@
 package io.crmsync.quality;
 
-import io.crmsync.spi.Checks;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.quality.internal.Deduplicator;
 import java.util.ArrayList;
@@ -44,8 +43,9 @@ public final class DataQualityEngine {
    * @param rules the settings of {@link MatchMode#RULES}
    * @param matchProbability in probabilistic mode, the match probability from which a pair matches
    * @param defaultRegion ISO 3166 region for phone numbers written without a country code
-   * @param maxBlockSize blocks larger than this are compared by sorted neighbourhood, not all-pairs
-   * @param blockWindow neighbours on each side compared within an oversized block
+   * @param maxBlockSize blocks larger than this (a phonetic key's from 12) are not compared all-pairs but
+   *     sorted and compared in runs (see {@link Builder#maxBlockSize})
+   * @param blockWindow neighbours on each side compared within a run larger than {@code maxBlockSize}
    * @param maxClusterSize no cluster grows past this
    * @param masterPolicy how masters are chosen
    * @param fieldSurvivorship survivorship by field name (wins over the role's)
@@ -153,7 +153,7 @@ public final class DataQualityEngine {
   public static final class Builder {
     private RecordSchema schema = RecordSchema.contacts();
     private MatchMode mode = MatchMode.PROBABILISTIC;
-    private RulesConfig rules = RulesConfig.seed();
+    private RulesConfig rules = RulesConfig.defaults();
     private double matchProbability = 0.5;
     private String defaultRegion = "US";
     private int maxBlockSize = 50;
@@ -193,7 +193,7 @@ public final class DataQualityEngine {
       return this;
     }
 
-    /** Settings of rules mode; default {@link RulesConfig#seed()}. */
+    /** Settings of rules mode; default {@link RulesConfig#defaults()}. */
     public Builder rules(RulesConfig rules) {
       this.rules = Objects.requireNonNull(rules, "rules");
       return this;
@@ -227,7 +227,13 @@ public final class DataQualityEngine {
     }
 
     /**
-     * Blocks larger than this are compared by sorted neighbourhood instead of all-pairs; default 50.
+     * Blocks larger than this are not compared all-pairs; default 50. Such a block (a common name, an
+     * account of thousands) is sorted by the identifying fields its key leaves open (family name, given
+     * name, company) and split into runs that agree on the first of them: a run of at most this many
+     * records is compared all-pairs, a larger one by {@link #blockWindow} neighbours, and each record
+     * also meets its two neighbours beyond its run, where a misspelling sorts. Phonetic keys' blocks are
+     * treated so from 12 records (or this limit, if lower): their codes are few, so their blocks grow
+     * with the input fastest.
      *
      * @throws IllegalArgumentException if less than 2
      */
@@ -240,12 +246,15 @@ public final class DataQualityEngine {
     }
 
     /**
-     * Neighbours compared on each side within an oversized block; default 8.
+     * Neighbours compared on each side within a run larger than {@link #maxBlockSize}; default 8.
      *
      * @throws IllegalArgumentException if less than 1
      */
     public Builder blockWindow(int blockWindow) {
-      this.blockWindow = Checks.positive(blockWindow, "blockWindow");
+      if (blockWindow < 1) {
+        throw new IllegalArgumentException("blockWindow must be positive: " + blockWindow);
+      }
+      this.blockWindow = blockWindow;
       return this;
     }
 
@@ -303,7 +312,10 @@ public final class DataQualityEngine {
      * @throws IllegalArgumentException if less than 1
      */
     public Builder parallelism(int parallelism) {
-      this.parallelism = Checks.positive(parallelism, "parallelism");
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be positive: " + parallelism);
+      }
+      this.parallelism = parallelism;
       return this;
     }
 

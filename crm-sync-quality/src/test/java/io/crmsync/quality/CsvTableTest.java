@@ -3,7 +3,9 @@ package io.crmsync.quality;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,57 @@ class CsvTableTest {
     assertThat(t.malformed()).extracting(CsvTable.MalformedRow::line).containsExactly(3L, 5L, 7L);
     assertThat(t.malformed().get(0).reason()).isEqualTo("expected 2 columns but found 3");
     assertThat(t.malformed().get(2).reason()).contains("opened on line 7 never closes");
+  }
+
+  /** One unbalanced quote made the parser swallow the rest of the file as one malformed row. */
+  @Test
+  void anUnbalancedQuoteCostsOnlyItsFirstLine() {
+    String rows = "id,name,note\n1,Ann,\"oops\n2,Bob,x\n3,Cy,\"fine \"\"quoted\"\"\"\n4,Dee,y\n";
+    CsvTable t = CsvTable.read(new StringReader(rows), ',');
+    assertThat(t.rows()).extracting(CsvTable.Row::line).containsExactly(3L, 4L, 5L);
+    assertThat(t.rows().get(1).values()).containsExactly("3", "Cy", "fine \"quoted\"");
+    assertThat(t.malformed()).extracting(CsvTable.MalformedRow::line).containsExactly(2L);
+    assertThat(t.malformed().get(0).reason()).contains("in a row that runs from line 2 to line 4")
+        .endsWith("skipped line 2 alone and read on from line 3");
+
+    CsvTable open = CsvTable.read(new StringReader("id,name\n1,\"Ann\n2,Bob\n3,Cy\n"), ',');
+    assertThat(open.rows()).extracting(CsvTable.Row::line).containsExactly(3L, 4L);
+    assertThat(open.malformed()).singleElement().satisfies(m -> assertThat(m.reason())
+        .isEqualTo("a quoted field opened on line 2 never closes; skipped line 2 alone and read on from line 3"));
+  }
+
+  @Test
+  void namesTheLineWhoseBytesAreNotTextInTheCharset() {
+    StringBuilder text = new StringBuilder("id,name\n");
+    for (int k = 2; k <= 2000; k++) { // past the decoder's and the parser's buffers
+      text.append(k).append(k == 1500 ? ",Ren\u00e9e\n" : ",Ann\n");
+    }
+    byte[] latin1 = text.toString().getBytes(StandardCharsets.ISO_8859_1);
+    assertThatThrownBy(() -> CsvTable.read(new ByteArrayInputStream(latin1), StandardCharsets.UTF_8, ','))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("line 1500 is not valid UTF-8 (byte 0xE9): is the file in another encoding?");
+    CsvTable t = CsvTable.read(new ByteArrayInputStream(latin1), StandardCharsets.ISO_8859_1, ',');
+    assertThat(t.rows()).hasSize(1999);
+    assertThat(t.rows().get(1498).values()).containsExactly("1500", "Ren\u00e9e");
+  }
+
+  @Test
+  void skipsAByteOrderMarkAndRefusesBinaryText() {
+    byte[] bom = "\uFEFFid,email\n1,a@x.com\n".getBytes(StandardCharsets.UTF_8);
+    assertThat(CsvTable.read(new ByteArrayInputStream(bom), StandardCharsets.UTF_8, ',').header())
+        .containsExactly("id", "email");
+    assertThatThrownBy(() -> CsvTable.read(new StringReader("id,email\n1,a\u0000b\n"), ','))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("line 2 holds a NUL character: the file is binary, not CSV text");
+  }
+
+  @Test
+  void sniffsTheDelimiterOfAHeaderLine() {
+    assertThat(CsvTable.sniffDelimiter("id;first_name;last_name;email")).isEqualTo(';');
+    assertThat(CsvTable.sniffDelimiter("id\tfirst name\temail")).isEqualTo('\t');
+    assertThat(CsvTable.sniffDelimiter("id|name")).isEqualTo('|');
+    assertThat(CsvTable.sniffDelimiter("id,\"name; or alias\",email")).isEqualTo(',');
+    assertThat(CsvTable.sniffDelimiter("email")).isEqualTo(',');
   }
 
   @Test

@@ -3,7 +3,7 @@ package io.crmsync.quality.internal;
 /**
  * Jaro-Winkler similarity without allocation on the hot path (scratch arrays are thread-local).
  *
- * <p>Same definition as commons-text's {@code JaroWinklerSimilarity}, which the seed used: match
+ * <p>Same definition as commons-text's {@code JaroWinklerSimilarity}: match
  * window {@code max(len)/2 - 1}, half-transpositions halved, Winkler boost of 0.1 per character of
  * common prefix (at most 4) only when Jaro is at least 0.7. The property tests check that both agree.
  * Thread-safe.

@@ -1,5 +1,8 @@
 package io.crmsync.quality;
 
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +14,7 @@ import java.util.Objects;
  * @param mode the match mode used
  * @param blockingKeys the blocking keys, in words
  * @param blocks blocks with at least two records
- * @param oversizedBlocks blocks larger than the block size limit, compared by sorted neighbourhood
+ * @param oversizedBlocks blocks larger than the block size limit, compared in sorted runs
  * @param candidatePairs distinct pairs compared
  * @param meanCandidatesPerRecord mean number of records each record was compared with
  * @param maxCandidatesPerRecord the largest number of records one record was compared with
@@ -21,7 +24,7 @@ import java.util.Objects;
  * @param mergesRefusedByConflict merges the chain guard refused because members conflicted
  * @param mergesRefusedBySize merges refused because the cluster would exceed the size limit
  * @param model the match model, with its estimated parameters, in words
- * @param phaseMillis wall time per phase, in order
+ * @param phaseTimes wall time per phase that ran, in order
  */
 public record DedupeStats(
     int records,
@@ -38,17 +41,19 @@ public record DedupeStats(
     long mergesRefusedByConflict,
     long mergesRefusedBySize,
     String model,
-    Map<String, Long> phaseMillis) {
+    Map<DedupePhase, Duration> phaseTimes) {
 
   public DedupeStats {
     Objects.requireNonNull(mode, "mode");
     blockingKeys = List.copyOf(blockingKeys);
     Objects.requireNonNull(model, "model");
-    phaseMillis = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(phaseMillis));
+    EnumMap<DedupePhase, Duration> copy = new EnumMap<>(DedupePhase.class);
+    copy.putAll(phaseTimes);
+    phaseTimes = Collections.unmodifiableMap(copy);
   }
 
   /** Total wall time of all phases. */
-  public long totalMillis() {
-    return phaseMillis.values().stream().mapToLong(Long::longValue).sum();
+  public Duration totalTime() {
+    return phaseTimes.values().stream().reduce(Duration.ZERO, Duration::plus);
   }
 }

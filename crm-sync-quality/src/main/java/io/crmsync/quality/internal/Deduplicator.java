@@ -5,6 +5,7 @@ import io.crmsync.quality.ClusterExplanation;
 import io.crmsync.quality.ComparisonDetail;
 import io.crmsync.quality.DataQualityEngine;
 import io.crmsync.quality.DedupeListener;
+import io.crmsync.quality.DedupePhase;
 import io.crmsync.quality.DedupeRecord;
 import io.crmsync.quality.DedupeResult;
 import io.crmsync.quality.DedupeStats;
@@ -12,12 +13,13 @@ import io.crmsync.quality.MatchMode;
 import io.crmsync.quality.MergedRecord;
 import io.crmsync.quality.PairExplanation;
 import io.crmsync.quality.PairwiseMetrics;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,28 +28,22 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
-/** Runs one deduplication: normalise, block, estimate, compare, cluster, merge. */
+/**
+ * Runs one deduplication, one method per {@link DedupePhase}: normalise, block, estimate, compare,
+ * cluster, merge. Each phase takes what the ones before it made and hands on a value; this class only
+ * times them and tells the listener.
+ */
 public final class Deduplicator {
-  /** Candidate pairs EM looks at; beyond this it samples records (their pairs all go in). */
-  static final long EM_SAMPLE_PAIRS = 1_000_000;
   /** log2 odds under which a pair is strong evidence of two different entities (1 : 1024). */
   static final double CONFLICT_LOG2_ODDS = -10;
-  /** Random pairs added to EM at least (as many as sampled candidates otherwise). */
-  static final long RANDOM_PAIRS_MIN = 20_000;
-  /** Random pairs at most: u of the fuzzy levels is well estimated long before. */
-  static final long RANDOM_PAIRS_MAX = 500_000;
-  /** Random same-company pairs for u among colleagues: a few levels of three fields, well estimated. */
-  static final long ANCHORED_PAIRS = 50_000;
-  private static final int CHUNK = 2048;
 
   private final DataQualityEngine.Config config;
   private final List<DedupeRecord> input;
   private final DedupeListener listener;
-  private final Map<String, Long> phaseMillis = new LinkedHashMap<>();
-  private long phaseStart;
-  private String phase = "";
+  private final Map<DedupePhase, Duration> phaseTimes = new EnumMap<>(DedupePhase.class);
 
   private Deduplicator(DataQualityEngine.Config config, List<DedupeRecord> input, DedupeListener listener) {
     this.config = config;
@@ -77,17 +73,59 @@ public final class Deduplicator {
     }
   }
 
-  private void start(String name, long work) {
-    phase = name;
-    phaseStart = System.nanoTime();
+  private DedupeResult execute() {
+    int n = input.size();
+    Table table = phase(DedupePhase.NORMALIZE, n, this::normalize);
+    Candidates candidates = phase(DedupePhase.BLOCK, n, () -> block(table));
+    PairModel model = config.mode() == MatchMode.PROBABILISTIC
+        ? phase(DedupePhase.ESTIMATE, Math.min(candidates.pairs(), FellegiSunterFit.SAMPLE_PAIRS),
+            () -> FellegiSunterFit.fit(table, candidates.index(), candidates.pairs(), config.matchProbability(),
+                CONFLICT_LOG2_ODDS))
+        : new RulesModel(table, config.rules());
+    Edges edges = phase(DedupePhase.COMPARE, candidates.pairs(), () -> compare(candidates.index(), model));
+    Clustering clustering = phase(DedupePhase.CLUSTER, edges.size, () -> cluster(n, edges, model));
+    Merger merger = new Merger(config.schema(), config.masterPolicy(), config.fieldSurvivorship(),
+        config.roleSurvivorship(), config.defaultSurvivorship());
+    List<Cluster> clusters = phase(DedupePhase.MERGE, clustering.groups().size(),
+        () -> merge(table, clustering, merger));
+
+    List<String> keys = new ArrayList<>();
+    for (BlockingIndex.Rule r : candidates.index().rules) {
+      keys.add(r.toString());
+    }
+    int duplicates = 0;
+    for (int[] g : clustering.groups()) {
+      duplicates += g.length > 1 ? 1 : 0;
+    }
+    long pairs = candidates.pairs();
+    DedupeStats stats = new DedupeStats(n, config.mode(), keys, candidates.index().blocks,
+        candidates.index().oversizedBlocks, pairs, n == 0 ? 0 : 2.0 * pairs / n, candidates.max(), edges.size,
+        clusters.size(), duplicates, clustering.clusterer().refusedConflict, clustering.clusterer().refusedSize,
+        model.describe(), phaseTimes);
+    return new Result(table, candidates.index(), model, merger, clusters, clustering.clusterOf(),
+        candidates.perRecord(), clustering.clusterer(), stats);
+  }
+
+  /** Runs one phase: tells the listener, times it. */
+  private <T> T phase(DedupePhase phase, long work, Supplier<T> body) {
+    long start = System.nanoTime();
     try {
-      listener.phaseStarted(name, work);
+      listener.phaseStarted(phase, work);
     } catch (RuntimeException ignored) {
       // listeners cannot break a run
     }
+    T out = body.get();
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    phaseTimes.merge(phase, elapsed, Duration::plus);
+    try {
+      listener.phaseFinished(phase, elapsed);
+    } catch (RuntimeException ignored) {
+      // listeners cannot break a run
+    }
+    return out;
   }
 
-  private void progress(long done) {
+  private void progress(DedupePhase phase, long done) {
     try {
       listener.progress(phase, done);
     } catch (RuntimeException ignored) {
@@ -95,19 +133,9 @@ public final class Deduplicator {
     }
   }
 
-  private void finish() {
-    long millis = (System.nanoTime() - phaseStart) / 1_000_000;
-    phaseMillis.merge(phase, millis, Long::sum);
-    try {
-      listener.phaseFinished(phase, millis);
-    } catch (RuntimeException ignored) {
-      // listeners cannot break a run
-    }
-  }
-
-  private DedupeResult execute() {
+  /** {@link DedupePhase#NORMALIZE}: records sorted by id (ids must be unique), fields normalised. */
+  private Table normalize() {
     int n = input.size();
-    start("normalize", n);
     DedupeRecord[] records = new DedupeRecord[n];
     for (int i = 0; i < n; i++) {
       records[i] = Objects.requireNonNull(input.get(i), "record at index " + i);
@@ -118,120 +146,74 @@ public final class Deduplicator {
         throw new IllegalArgumentException("two records have the id '" + records[i].id() + "'");
       }
     }
-    Table table = new Table(records, config.schema(), config.defaultRegion());
-    finish();
+    return new Table(records, config.schema(), config.defaultRegion());
+  }
 
-    start("block", n);
+  /**
+   * The blocking index with its candidate pairs counted: in all, per record, and the most one record
+   * has.
+   */
+  private record Candidates(BlockingIndex index, long pairs, int[] perRecord, int max) {}
+
+  /** {@link DedupePhase#BLOCK}: the blocking index, and how many candidates each record has. */
+  private Candidates block(Table table) {
+    int n = table.size();
     BlockingIndex index = new BlockingIndex(table, BlockingIndex.defaultRules(table), config.maxBlockSize(),
         config.blockWindow());
-    int[] candidates = new int[n];
+    int[] perRecord = new int[n];
     AtomicIntegerArray backward = new AtomicIntegerArray(n);
-    int chunks = (n + CHUNK - 1) / CHUNK;
-    long[] forwardTotal = new long[chunks];
-    Object countPass = new Object();
-    IntStream.range(0, chunks).parallel().forEach(c -> {
-      int[] mark = marks(n, countPass);
-      long t = 0;
-      for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
+    long pairs = index.chunks((from, to, mark) -> {
+      long forward = 0;
+      for (int i = from; i < to; i++) {
         int f = index.forEachCandidate(i, mark, (a, b) -> backward.incrementAndGet(b));
-        candidates[i] = f;
-        t += f;
+        perRecord[i] = f;
+        forward += f;
       }
-      forwardTotal[c] = t;
-    });
-    long totalPairs = 0;
-    int maxCandidates = 0;
+      return forward;
+    }).mapToLong(Long::longValue).sum();
+    int max = 0;
     for (int i = 0; i < n; i++) {
-      candidates[i] += backward.get(i);
-      maxCandidates = Math.max(maxCandidates, candidates[i]);
+      perRecord[i] += backward.get(i);
+      max = Math.max(max, perRecord[i]);
     }
-    for (long t : forwardTotal) {
-      totalPairs += t;
-    }
-    finish();
+    return new Candidates(index, pairs, perRecord, max);
+  }
 
-    PairModel model;
-    if (config.mode() == MatchMode.PROBABILISTIC) {
-      start("estimate", Math.min(totalPairs, EM_SAMPLE_PAIRS));
-      double fraction = totalPairs <= EM_SAMPLE_PAIRS ? 1.0 : (double) EM_SAMPLE_PAIRS / totalPairs;
-      long cut = (long) (fraction * (1L << 53));
-      Comparison[] comps = table.comparisons.toArray(new Comparison[0]);
-      FellegiSunter.TfCodes tf = new FellegiSunter.TfCodes(table);
-      Object estimatePass = new Object();
-      LongCounts patterns = IntStream.range(0, chunks).parallel().mapToObj(c -> {
-        int[] mark = marks(n, estimatePass);
-        LongCounts counts = new LongCounts();
-        for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
-          if ((BlockingIndex.mix(i + 0x5DEECE66DL) >>> 11) < cut) {
-            index.forEachCandidate(i, mark, (a, b) -> counts.add(tf.pattern(comps, a, b), 1));
-          }
-        }
-        return counts;
-      }).reduce(LongCounts::merge).orElseGet(LongCounts::new);
-      // Random pairs anchor the non-match class: blocking can make candidates nearly all matches.
-      long[][] candidatePatterns = patterns.sorted();
-      long sampled = 0;
-      for (long c : candidatePatterns[1]) {
-        sampled += c;
-      }
-      LongCounts random = new LongCounts();
-      if (n >= 2) {
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(0x5EED);
-        long want = Math.max(RANDOM_PAIRS_MIN, Math.min(RANDOM_PAIRS_MAX, sampled));
-        for (long k = 0; k < want; k++) {
-          int a = rnd.nextInt(n);
-          int b = rnd.nextInt(n - 1);
-          if (b >= a) {
-            b++;
-          }
-          random.add(FellegiSunter.pattern(comps, Math.min(a, b), Math.max(a, b)), 1);
-        }
-      }
-      int anchor = FellegiSunter.contextAnchor(table);
-      LongCounts anchored = anchor < 0 ? new LongCounts()
-          : anchoredPairs(table, comps, comps[anchor].column, ANCHORED_PAIRS);
-      double threshold = FellegiSunter.log2(config.matchProbability() / (1 - config.matchProbability()));
-      model = FellegiSunter.estimate(table, tf, candidatePatterns, random.sorted(), anchor, anchored.sorted(),
-          totalPairs, threshold, CONFLICT_LOG2_ODDS);
-      finish();
-    } else {
-      model = new RulesModel(table, config.rules());
-    }
-
-    start("compare", totalPairs);
+  /** {@link DedupePhase#COMPARE}: every candidate pair scored; those at or above the threshold kept. */
+  private Edges compare(BlockingIndex index, PairModel model) {
     AtomicLong compared = new AtomicLong();
-    PairModel m = model;
-    Object comparePass = new Object();
-    Edges edges = IntStream.range(0, chunks).parallel().mapToObj(c -> {
-      int[] mark = marks(n, comparePass);
+    return index.chunks((from, to, mark) -> {
       Edges e = new Edges();
       long done = 0;
-      for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
+      for (int i = from; i < to; i++) {
         done += index.forEachCandidate(i, mark, (a, b) -> {
-          double s = m.score(a, b);
-          if (s >= m.threshold()) {
+          double s = model.score(a, b);
+          if (s >= model.threshold()) {
             e.add(a, b, s);
           }
         });
       }
-      progress(compared.addAndGet(done));
+      progress(DedupePhase.COMPARE, compared.addAndGet(done));
       return e;
     }).reduce(Edges::merge).orElseGet(Edges::new);
-    finish();
+  }
 
-    start("cluster", edges.size);
+  /** The clusters: the union-find that made them, each record's cluster, and each cluster's members. */
+  private record Clustering(Clusterer clusterer, int[] clusterOf, List<int[]> groups) {}
+
+  /** {@link DedupePhase#CLUSTER}: matches joined strongest first (ties by record index), guarded against chains. */
+  private Clustering cluster(int n, Edges edges, PairModel model) {
     Integer[] order = new Integer[edges.size];
     for (int k = 0; k < order.length; k++) {
       order[k] = k;
     }
-    Edges es = edges;
     Arrays.parallelSort(order, (x, y) -> {
-      int c = Double.compare(es.score[y], es.score[x]);
+      int c = Double.compare(edges.score[y], edges.score[x]);
       if (c != 0) {
         return c;
       }
-      c = Integer.compare(es.a[x], es.a[y]);
-      return c != 0 ? c : Integer.compare(es.b[x], es.b[y]);
+      c = Integer.compare(edges.a[x], edges.a[y]);
+      return c != 0 ? c : Integer.compare(edges.b[x], edges.b[y]);
     });
     int[] ord = new int[order.length];
     for (int k = 0; k < ord.length; k++) {
@@ -242,7 +224,6 @@ public final class Deduplicator {
     int[] clusterOf = new int[n];
     int[] rootToCluster = new int[n];
     Arrays.fill(rootToCluster, -1);
-    List<int[]> groups = new ArrayList<>();
     int[] groupSizes = new int[n];
     int clusterCount = 0;
     for (int i = 0; i < n; i++) {
@@ -253,6 +234,7 @@ public final class Deduplicator {
       clusterOf[i] = rootToCluster[r];
       groupSizes[clusterOf[i]]++;
     }
+    List<int[]> groups = new ArrayList<>(clusterCount);
     for (int c = 0; c < clusterCount; c++) {
       groups.add(new int[groupSizes[c]]);
     }
@@ -260,104 +242,27 @@ public final class Deduplicator {
     for (int i = 0; i < n; i++) {
       groups.get(clusterOf[i])[fill[clusterOf[i]]++] = i;
     }
-    finish();
+    return new Clustering(clusterer, clusterOf, groups);
+  }
 
-    start("merge", clusterCount);
-    Merger merger = new Merger(config.schema(), config.masterPolicy(), config.fieldSurvivorship(),
-        config.roleSurvivorship(), config.defaultSurvivorship());
-    Cluster[] clusters = new Cluster[clusterCount];
-    IntStream.range(0, clusterCount).parallel().forEach(c -> {
+  /** {@link DedupePhase#MERGE}: a master and a merged record per cluster; a cluster's id is its first member's. */
+  private static List<Cluster> merge(Table table, Clustering clustering, Merger merger) {
+    List<int[]> groups = clustering.groups();
+    Cluster[] clusters = new Cluster[groups.size()];
+    IntStream.range(0, clusters.length).parallel().forEach(c -> {
       int[] members = groups.get(c);
       List<DedupeRecord> rs = new ArrayList<>(members.length);
       List<String> ids = new ArrayList<>(members.length);
       for (int i : members) {
-        rs.add(records[i]);
-        ids.add(records[i].id());
+        rs.add(table.record(i));
+        ids.add(table.record(i).id());
       }
       int master = merger.master(rs);
-      String clusterId = records[members[0]].id();
+      String clusterId = table.record(members[0]).id();
       MergedRecord merged = merger.merge(clusterId, rs, master);
       clusters[c] = new Cluster(clusterId, ids, rs.get(master).id(), merged);
     });
-    finish();
-
-    int duplicates = 0;
-    for (int[] g : groups) {
-      duplicates += g.length > 1 ? 1 : 0;
-    }
-    List<String> keys = new ArrayList<>();
-    for (BlockingIndex.Rule r : index.rules) {
-      keys.add(r.toString());
-    }
-    DedupeStats stats = new DedupeStats(n, config.mode(), keys, index.blocks, index.oversizedBlocks, totalPairs,
-        n == 0 ? 0 : 2.0 * totalPairs / n, maxCandidates, edges.size, clusterCount, duplicates,
-        clusterer.refusedConflict, clusterer.refusedSize, model.describe(), phaseMillis);
-    return new Result(table, index, model, merger, List.of(clusters), clusterOf, candidates, clusterer, stats);
-  }
-
-  /**
-   * Level patterns of random pairs drawn uniformly from the pairs of records with equal values of
-   * {@code anchor} (a record at random among those whose value is shared, then another record with it).
-   */
-  private static LongCounts anchoredPairs(Table table, Comparison[] comps, Column anchor, long want) {
-    int n = table.size();
-    int[] start = new int[anchor.distinct() + 1];
-    int shared = 0;
-    for (int i = 0; i < n; i++) {
-      int v = anchor.id(i);
-      if (v >= 0 && anchor.count(v) >= 2) {
-        start[v + 1]++;
-        shared++;
-      }
-    }
-    LongCounts out = new LongCounts();
-    if (shared == 0) {
-      return out;
-    }
-    for (int v = 0; v < anchor.distinct(); v++) {
-      start[v + 1] += start[v];
-    }
-    int[] members = new int[shared];
-    int[] fill = Arrays.copyOf(start, start.length - 1);
-    for (int i = 0; i < n; i++) {
-      int v = anchor.id(i);
-      if (v >= 0 && anchor.count(v) >= 2) {
-        members[fill[v]++] = i;
-      }
-    }
-    java.util.SplittableRandom rnd = new java.util.SplittableRandom(0xA2C40L);
-    for (long k = 0; k < want; k++) {
-      int a = members[rnd.nextInt(shared)];
-      int v = anchor.id(a);
-      int size = start[v + 1] - start[v];
-      int pick = rnd.nextInt(size - 1);
-      int b = members[start[v] + pick];
-      if (b == a) {
-        b = members[start[v] + size - 1];
-      }
-      out.add(FellegiSunter.pattern(comps, Math.min(a, b), Math.max(a, b)), 1);
-    }
-    return out;
-  }
-
-  /** Per-thread scratch for candidate de-duplication, reset once per pass (marks are record indexes). */
-  private static final class Marks {
-    Object pass = new Object();
-    int[] marks = new int[0];
-  }
-
-  private static final ThreadLocal<Marks> MARKS = ThreadLocal.withInitial(Marks::new);
-
-  private static int[] marks(int n, Object pass) {
-    Marks m = MARKS.get();
-    if (m.pass != pass || m.marks.length != n) {
-      if (m.marks.length != n) {
-        m.marks = new int[n];
-      }
-      Arrays.fill(m.marks, -1);
-      m.pass = pass;
-    }
-    return m.marks;
+    return List.of(clusters);
   }
 
   /** Growable match edges. */

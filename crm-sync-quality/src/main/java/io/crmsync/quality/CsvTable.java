@@ -1,8 +1,16 @@
 package io.crmsync.quality;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.text.ParsePosition;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -26,8 +34,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A CSV file read for deduplication: RFC 4180 (quoted fields may hold delimiters, doubled quotes and
- * line breaks), values trimmed. Rows that cannot be read (wrong number of columns, an unterminated
- * quote) are kept in {@link #malformed()} with their line number, never dropped silently.
+ * line breaks), values trimmed, a leading byte order mark ignored. Rows that cannot be read (wrong
+ * number of columns, an unterminated quote) are kept in {@link #malformed()} with their line number,
+ * never dropped silently, and one bad row costs only itself: when a row that runs over several lines
+ * cannot be read (a quote that never closes, or that closes rows later so the row has the wrong number
+ * of columns), only its first line is skipped and reading resumes on the next line.
  *
  * @param header column names, from the first line
  * @param rows the well-formed data rows
@@ -82,10 +93,56 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
     malformed = List.copyOf(malformed);
   }
 
+  /** The longest quoted field read; a longer one is taken for a quote that never closes. */
+  static final int MAX_QUOTED_CHARS = 1 << 20;
+
+  /** The delimiters {@link #sniffDelimiter} recognises. */
+  private static final String DELIMITERS = ",;\t|";
+
+  /**
+   * Reads a whole CSV file from bytes in {@code charset}, strictly: a byte sequence that is not valid in
+   * that charset is reported with its line ({@code line 10 is not valid UTF-8}), never replaced.
+   *
+   * @throws IllegalArgumentException as {@link #read(Reader, char)}, or if the bytes are not text in
+   *     {@code charset} (naming the line)
+   * @throws UncheckedIOException if reading fails
+   */
+  public static CsvTable read(InputStream in, Charset charset, char delimiter) {
+    Objects.requireNonNull(in, "in");
+    Objects.requireNonNull(charset, "charset");
+    return read(new StrictReader(in, charset), delimiter);
+  }
+
+  /**
+   * The delimiter a header line uses: of comma, semicolon, tab and bar, the one that splits it into the
+   * most columns outside quotes; a comma when none does.
+   */
+  public static char sniffDelimiter(String headerLine) {
+    Objects.requireNonNull(headerLine, "headerLine");
+    int[] counts = new int[DELIMITERS.length()];
+    boolean quoted = false;
+    for (int k = 0; k < headerLine.length(); k++) {
+      char c = headerLine.charAt(k);
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && DELIMITERS.indexOf(c) >= 0) {
+        counts[DELIMITERS.indexOf(c)]++;
+      }
+    }
+    int best = 0;
+    for (int d = 1; d < counts.length; d++) {
+      if (counts[d] > counts[best]) {
+        best = d;
+      }
+    }
+    return DELIMITERS.charAt(best);
+  }
+
   /**
    * Reads a whole CSV file. Blank lines are skipped.
    *
-   * @throws IllegalArgumentException if there is no header line, or the header names a column twice
+   * @throws IllegalArgumentException if there is no header line, the header names a column twice, or
+   *     the text holds a NUL character (a binary file)
    * @throws UncheckedIOException if reading fails
    */
   public static CsvTable read(Reader in, char delimiter) {
@@ -103,7 +160,7 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
           continue;
         }
         if (p.error != null) {
-          bad.add(new MalformedRow(p.startLine, p.error));
+          bad.add(new MalformedRow(p.startLine, giveUp(p, p.error)));
           continue;
         }
         if (header == null) {
@@ -118,18 +175,36 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
         }
         if (p.fields.size() != header.size()) {
           bad.add(new MalformedRow(p.startLine,
-              "expected " + header.size() + " columns but found " + p.fields.size()));
+              giveUp(p, "expected " + header.size() + " columns but found " + p.fields.size())));
           continue;
         }
         rows.add(new Row(p.startLine, p.fields));
       }
+    } catch (StrictReader.NotText e) {
+      throw new IllegalArgumentException("line " + p.line + " is not valid " + e.charset + " (" + e.bytes
+          + "): is the file in another encoding?", e);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read CSV at line " + p.line, e);
+      throw new UncheckedIOException("cannot read CSV at line " + p.line + ": " + e.getMessage(), e);
     }
     if (header == null) {
       throw new IllegalArgumentException("the CSV is empty: no header line");
     }
     return new CsvTable(header, rows, bad);
+  }
+
+  /**
+   * Why the record just read is unusable; when it runs over several lines (most likely a quote that
+   * closes rows later), it is given up but for its first line, so the rows it swallowed are read again.
+   */
+  private static String giveUp(Parser p, String reason) {
+    if (!p.spansLines()) {
+      return reason;
+    }
+    String why = reason + " in a row that runs from line " + p.startLine + " to line " + p.endLine()
+        + " (a quote that does not close on its line?); skipped line " + p.startLine + " alone and read on from"
+        + " line " + (p.startLine + 1);
+    p.resync();
+    return why;
   }
 
   /** The index of {@code column} in the header, or -1. */
@@ -251,11 +326,15 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
     return null;
   }
 
-  /** RFC 4180 record reader that tracks physical line numbers. */
+  /**
+   * RFC 4180 record reader that tracks physical line numbers. While a record runs past its first line
+   * (a quoted field with line breaks), the text after that line is kept, so that a record found
+   * unreadable can be given up alone: {@link #resync} reads on from its second line.
+   */
   private static final class Parser {
-    private final Reader in;
+    private Reader in;
     private final char delimiter;
-    private final char[] buf = new char[8192];
+    private char[] buf = new char[8192];
     private int pos;
     private int len;
     private boolean eof;
@@ -263,56 +342,109 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
     long startLine;
     final List<String> fields = new ArrayList<>();
     @Nullable String error;
+    /** The text read since the current record's first line break, or null while it has none. */
+    private @Nullable StringBuilder rest;
 
     Parser(Reader in, char delimiter) {
       this.in = in;
       this.delimiter = delimiter;
     }
 
-    private int read() throws IOException {
-      if (pos == len) {
-        if (eof) {
-          return -1;
-        }
-        len = in.read(buf);
-        pos = 0;
-        if (len <= 0) {
-          eof = true;
-          len = 0;
-          return -1;
-        }
+    private boolean fill() throws IOException {
+      if (pos < len) {
+        return true;
       }
-      return buf[pos++];
+      if (eof) {
+        return false;
+      }
+      len = in.read(buf);
+      pos = 0;
+      if (len <= 0) {
+        eof = true;
+        len = 0;
+        return false;
+      }
+      return true;
+    }
+
+    private int read() throws IOException {
+      if (!fill()) {
+        return -1;
+      }
+      char c = buf[pos++];
+      if (c == 0) {
+        throw new IllegalArgumentException("line " + line + " holds a NUL character: the file is binary, not CSV text");
+      }
+      if (rest != null) {
+        rest.append(c);
+      }
+      return c;
     }
 
     private int peek() throws IOException {
-      int c = read();
-      if (c >= 0) {
-        pos--;
-      }
-      return c;
+      return fill() ? buf[pos] : -1;
     }
 
     boolean blank() {
       return error == null && fields.size() == 1 && fields.get(0).isEmpty();
     }
 
+    /** Whether the record just read runs over more than one line. */
+    boolean spansLines() {
+      return rest != null;
+    }
+
+    /** The line on which the record just read ends. */
+    long endLine() {
+      return line - (eof && pos == len ? 0 : 1);
+    }
+
+    /** Gives up the record just read but its first line: the next record starts on the line after. */
+    void resync() {
+      StringBuilder text = rest;
+      if (text == null) {
+        return;
+      }
+      rest = null;
+      String replay = text + new String(buf, pos, len - pos);
+      in = new ChainedReader(new StringReader(replay), in);
+      pos = 0;
+      len = 0;
+      eof = false;
+      line = startLine + 1;
+    }
+
     /** Reads the next record; false at end of input. */
     boolean next() throws IOException {
       fields.clear();
       error = null;
+      rest = null;
       startLine = line;
       int c = read();
       if (c < 0) {
         return false;
       }
+      if (startLine == 1 && c == '\uFEFF') {
+        c = read(); // a byte order mark (spreadsheets write one)
+      }
       StringBuilder field = new StringBuilder();
       boolean quoted = false;
-      boolean wasQuoted = false;
       while (true) {
         if (quoted) {
-          if (c < 0) {
-            error = "a quoted field opened on line " + startLine + " never closes";
+          if (c < 0 || field.length() > MAX_QUOTED_CHARS) {
+            error = c < 0
+                ? "a quoted field opened on line " + startLine + " never closes"
+                : "a quoted field opened on line " + startLine + " runs past " + MAX_QUOTED_CHARS
+                    + " characters without closing";
+            if (rest != null) {
+              error += "; skipped line " + startLine + " alone and read on from line " + (startLine + 1);
+              resync();
+            } else {
+              while (c >= 0 && c != '\n') { // one overlong line: skip the rest of it
+                c = read();
+              }
+              line += c >= 0 ? 1 : 0;
+            }
             fields.add(field.toString());
             return true;
           }
@@ -326,6 +458,9 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
           } else {
             if (c == '\n') {
               line++;
+              if (rest == null) {
+                rest = new StringBuilder();
+              }
             }
             field.append((char) c);
           }
@@ -336,16 +471,14 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
           if (c >= 0) {
             line++;
           }
-          fields.add(wasQuoted ? field.toString().strip() : field.toString().strip());
+          fields.add(field.toString().strip());
           return true;
         } else if (c == delimiter) {
           fields.add(field.toString().strip());
           field.setLength(0);
-          wasQuoted = false;
         } else if (c == '"' && field.toString().isBlank()) {
           field.setLength(0);
           quoted = true;
-          wasQuoted = true;
         } else if (c == '"' && error == null) {
           error = "column " + (fields.size() + 1) + " has a quote inside an unquoted value";
           field.append((char) c);
@@ -354,6 +487,123 @@ public record CsvTable(List<String> header, List<Row> rows, List<MalformedRow> m
         }
         c = read();
       }
+    }
+  }
+
+  /** One reader, then another. */
+  private static final class ChainedReader extends Reader {
+    private final Reader first;
+    private final Reader second;
+    private boolean firstDone;
+
+    ChainedReader(Reader first, Reader second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public int read(char[] cbuf, int off, int len) throws IOException {
+      if (!firstDone) {
+        int n = first.read(cbuf, off, len);
+        if (n > 0) {
+          return n;
+        }
+        firstDone = true;
+      }
+      return second.read(cbuf, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      second.close();
+    }
+  }
+
+  /**
+   * Decodes bytes strictly, handing out every character before a malformed sequence before it reports
+   * that sequence, so the parser knows the line it is on.
+   */
+  private static final class StrictReader extends Reader {
+    /** Bytes that are not text in the charset. */
+    static final class NotText extends IOException {
+      private static final long serialVersionUID = 1L;
+      final String charset;
+      final String bytes;
+
+      NotText(String charset, String bytes) {
+        super("not valid " + charset + ": " + bytes);
+        this.charset = charset;
+        this.bytes = bytes;
+      }
+    }
+
+    private final InputStream in;
+    private final CharsetDecoder decoder;
+    private final ByteBuffer bytes = ByteBuffer.allocate(8192).flip();
+    private boolean eof;
+    private boolean flushed;
+    private @Nullable NotText pending;
+
+    StrictReader(InputStream in, Charset charset) {
+      this.in = in;
+      this.decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    @Override
+    public int read(char[] cbuf, int off, int len) throws IOException {
+      if (pending != null) {
+        throw pending;
+      }
+      if (flushed) {
+        return -1;
+      }
+      if (len == 0) {
+        return 0;
+      }
+      CharBuffer out = CharBuffer.wrap(cbuf, off, len);
+      while (out.position() == off) {
+        CoderResult r = decoder.decode(bytes, out, eof);
+        if (r.isError()) {
+          StringBuilder b = new StringBuilder(r.length() == 1 ? "byte" : "bytes");
+          for (int k = 0; k < r.length(); k++) {
+            b.append(String.format(Locale.ROOT, " 0x%02X", bytes.get(bytes.position() + k) & 0xFF));
+          }
+          NotText e = new NotText(decoder.charset().displayName(Locale.ROOT), b.toString());
+          if (out.position() > off) {
+            pending = e;
+            break;
+          }
+          throw e;
+        }
+        if (r.isOverflow()) {
+          break;
+        }
+        if (eof) {
+          if (!flushed) {
+            flushed = true;
+            decoder.flush(out);
+          }
+          if (out.position() == off) {
+            return -1;
+          }
+          break;
+        }
+        bytes.compact();
+        int n = in.read(bytes.array(), bytes.position(), bytes.remaining());
+        if (n < 0) {
+          eof = true;
+        } else {
+          bytes.position(bytes.position() + n);
+        }
+        bytes.flip();
+      }
+      return out.position() - off;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
     }
   }
 }

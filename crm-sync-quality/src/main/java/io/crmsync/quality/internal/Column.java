@@ -85,6 +85,11 @@ public final class Column {
     return chars[ids[record]];
   }
 
+  /** The characters of value {@code valueId}. */
+  char[] charsOf(int valueId) {
+    return chars[valueId];
+  }
+
   long signature(int record) {
     return signatures[ids[record]];
   }

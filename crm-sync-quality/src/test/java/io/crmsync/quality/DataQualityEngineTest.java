@@ -199,14 +199,38 @@ class DataQualityEngineTest {
     assertThat(s.candidatePairs()).isPositive().isLessThan(allPairs / 20);
     assertThat(s.meanCandidatesPerRecord()).isCloseTo(2.0 * s.candidatePairs() / s.records(), within(1e-9));
     assertThat(s.blockingKeys()).contains("email", "phone");
-    assertThat(s.phaseMillis()).containsKeys("normalize", "block", "estimate", "compare", "cluster", "merge");
+    assertThat(s.phaseTimes()).containsOnlyKeys(DedupePhase.values());
+    assertThat(s.totalTime()).isEqualTo(s.phaseTimes().values().stream().reduce(java.time.Duration.ZERO,
+        java.time.Duration::plus));
     assertThat(result.candidateCount("bob-1")).isPositive();
     assertThat(result.isCandidatePair("bob-1", "bob-2")).isTrue();
     assertThat(s.model()).contains("EM").contains("email");
   }
 
   @Test
-  void rulesModeIsTheSeedRecipeWithoutRoleMailboxes() {
+  void tellsTheListenerEachPhaseInOrderAndSurvivesOneThatThrows() {
+    List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    DedupeListener listener = new DedupeListener() {
+      @Override
+      public void phaseStarted(DedupePhase phase, long workItems) {
+        events.add("start " + phase);
+        throw new IllegalStateException("a listener's bug");
+      }
+
+      @Override
+      public void phaseFinished(DedupePhase phase, java.time.Duration elapsed) {
+        assertThat(elapsed.isNegative()).isFalse();
+        events.add("end " + phase);
+      }
+    };
+    DedupeResult r = DataQualityEngine.builder().mode(MatchMode.RULES).build().deduplicate(RECORDS, listener);
+    assertThat(events).containsExactly("start NORMALIZE", "end NORMALIZE", "start BLOCK", "end BLOCK",
+        "start COMPARE", "end COMPARE", "start CLUSTER", "end CLUSTER", "start MERGE", "end MERGE");
+    assertThat(r.stats().phaseTimes()).doesNotContainKey(DedupePhase.ESTIMATE);
+  }
+
+  @Test
+  void rulesModeIsTheRulesRecipeWithoutRoleMailboxes() {
     DedupeResult rules = DataQualityEngine.builder().mode(MatchMode.RULES).build().deduplicate(RECORDS);
     assertThat(rules.clusterOf("bob-1").memberIds()).contains("bob-1", "bob-2");
     assertThat(rules.clusterOf("colleague-3").size()).isEqualTo(1);
