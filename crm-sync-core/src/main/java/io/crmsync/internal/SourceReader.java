@@ -86,8 +86,9 @@ final class SourceReader {
       List<Item> deletes = new ArrayList<>();
       for (DeadLetter d : letters) {
         String id = d.recordId();
-        // a record without an id cannot be told apart from others, so its letter could never be cleared
-        if (id == null || !tried.add(d.operation().label() + ":" + id)) {
+        // a record without an id cannot be told apart from others, so its letter could never be cleared; a
+        // record held for review waits for a person's decision, which turns it into an upsert letter
+        if (id == null || d.operation() == DeadLetter.Operation.REVIEW || !tried.add(d.operation().label() + ":" + id)) {
           continue;
         }
         if (d.operation() == DeadLetter.Operation.DELETE) {
