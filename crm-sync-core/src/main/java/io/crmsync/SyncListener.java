@@ -59,4 +59,22 @@ public interface SyncListener {
 
   /** A record was given up on. */
   default void onDeadLetter(DeadLetter deadLetter) {}
+
+  /**
+   * A record about to be created was found to be probably {@code targetId}, a record the target already
+   * holds under another match-key value (see {@link CRMSync.Builder#duplicatesOnIngest}); {@code action} is
+   * what the sync does with it. A record linked or held is counted once its batch settles, in {@link
+   * SyncReport#linkedToDuplicates()} or {@link SyncReport#heldForReview()}; if the batch is tried again,
+   * this is heard again.
+   *
+   * @param reason what agreed, never the values
+   */
+  default void onProbableDuplicate(String jobId, String sourceId, String targetId, double score, String reason,
+      DuplicatePolicy action) {}
+
+  /**
+   * A record was held for review as a probable duplicate ({@link DuplicatePolicy#REVIEW}): not written,
+   * kept as {@code letter} (operation {@link DeadLetter.Operation#REVIEW}) with the record found.
+   */
+  default void onHeldForReview(DeadLetter letter) {}
 }

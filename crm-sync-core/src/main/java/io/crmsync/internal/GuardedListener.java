@@ -142,4 +142,23 @@ public final class GuardedListener implements SyncListener {
       failed("onDeadLetter", t);
     }
   }
+
+  @Override
+  public void onProbableDuplicate(String jobId, String sourceId, String targetId, double score, String reason,
+      io.crmsync.DuplicatePolicy action) {
+    try {
+      delegate.onProbableDuplicate(jobId, sourceId, targetId, score, reason, action);
+    } catch (Throwable t) {
+      failed("onProbableDuplicate", t);
+    }
+  }
+
+  @Override
+  public void onHeldForReview(DeadLetter letter) {
+    try {
+      delegate.onHeldForReview(letter);
+    } catch (Throwable t) {
+      failed("onHeldForReview", t);
+    }
+  }
 }

@@ -86,8 +86,8 @@ final class SourceReader {
       List<Item> deletes = new ArrayList<>();
       for (DeadLetter d : letters) {
         String id = d.recordId();
-        // a record without an id cannot be told apart from others, so its letter could never be cleared
-        // a pair held for review is a person's to settle, not a failure to try again
+        // a record without an id cannot be told apart from others, so its letter could never be cleared; a
+        // record held for review (a two-way conflict, a probable duplicate) waits for a person's decision
         if (id == null || d.operation() == DeadLetter.Operation.REVIEW || !tried.add(d.operation().label() + ":" + id)) {
           continue;
         }
