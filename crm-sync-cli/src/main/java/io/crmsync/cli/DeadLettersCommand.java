@@ -56,7 +56,7 @@ final class DeadLettersCommand implements Runnable {
 
   /** Which dead letters: by operation, error code, age, transience, at most so many. */
   static final class Filters {
-    @Option(names = "--operation", paramLabel = "OP", description = "Only upsert or delete.")
+    @Option(names = "--operation", paramLabel = "OP", description = "Only upsert, delete or review (records held for a person).")
     DeadLetter.@Nullable Operation operation;
 
     @Option(names = "--error-code", paramLabel = "CODE", description = "Only this error code (as list shows it).")

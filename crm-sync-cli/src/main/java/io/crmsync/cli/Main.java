@@ -21,6 +21,7 @@ import picocli.CommandLine.ScopeType;
       WorkerCommand.class,
       MappingCommand.class,
       DeadLettersCommand.class,
+      ConflictsCommand.class,
       EmulateCommand.class,
       DedupeCommand.class,
     })

@@ -9,6 +9,10 @@ import io.crmsync.adapter.AdapterRegistry;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.micrometer.CrmSyncMetrics;
 import io.crmsync.sentry.SentryAlertSink;
+import io.crmsync.twoway.ConflictPolicy;
+import io.crmsync.twoway.DeletePolicy;
+import io.crmsync.twoway.TwoWayReport;
+import io.crmsync.twoway.TwoWaySync;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,10 +61,27 @@ final class SyncCommand implements Callable<Integer> {
           + "${DEFAULT-VALUE}).")
   Duration interval;
 
+  @Option(names = "--two-way", description = "Keep both CRMs in agreement both ways, field by field: what changed on "
+      + "either side since the last run reaches the other (the mapping inverted on the way back); a field changed on "
+      + "both is settled by --conflicts. --propagate-deletes then works both ways.")
+  boolean twoWay;
+
+  @Option(names = "--conflicts", defaultValue = "latest-wins", paramLabel = "POLICY",
+      description = "With --two-way, what a field changed on both sides takes: latest-wins (the record modified last), "
+          + "source-wins, target-wins, or review (written nowhere until 'crm-sync conflicts resolve'). Default: "
+          + "${DEFAULT-VALUE}.")
+  String conflicts;
+
+  @Option(names = "--owned-by", paramLabel = "FIELD=SIDE", split = ",",
+      description = "With --two-way, fields (as the target names them) that take one side's value, source or target, "
+          + "whatever --conflicts says. Repeatable, or comma-separated.")
+  @Nullable Map<String, String> ownedBy;
+
   private final Map<String, String> env;
   private final TimeSource time;
   private final CountDownLatch stopFollowing = new CountDownLatch(1);
-  private volatile @Nullable CRMSync following;
+  /** Stops the run under way of the sync being followed. */
+  private volatile @Nullable Runnable following;
 
   SyncCommand() {
     this(System.getenv(), TimeSource.system());
@@ -85,6 +106,13 @@ final class SyncCommand implements Callable<Integer> {
       return 2;
     }
     Properties properties = options.properties();
+    if (twoWay) {
+      return twoWay(properties, out, err);
+    }
+    if (ownedBy != null || !conflicts.equals("latest-wins")) {
+      err.println("crm-sync sync: --conflicts and --owned-by apply to --two-way syncs only");
+      return 2;
+    }
     AdapterRegistry registry = AdapterRegistry.builder().discover().build();
     try (CRMAdapter source = options.adapter(registry, options.source, properties, env);
         CRMAdapter target = options.adapter(registry, options.target, properties, env);
@@ -131,9 +159,124 @@ final class SyncCommand implements Callable<Integer> {
     }
   }
 
+  /** {@code --two-way}: a {@link TwoWaySync} between the source (its first side) and the target, once or followed. */
+  private int twoWay(Properties properties, PrintStream out, PrintStream err) throws Exception {
+    if (full) {
+      err.println("crm-sync sync: --full does not apply to --two-way: its first run reads both sides whole, later runs"
+          + " what changed");
+      return 2;
+    }
+    AdapterRegistry registry = AdapterRegistry.builder().discover().build();
+    try (CRMAdapter source = options.adapter(registry, options.source, properties, env);
+        CRMAdapter target = options.adapter(registry, options.target, properties, env);
+        StateBackend state = StateBackend.open(options.stateUrl(properties, env), properties, env);
+        MetricsServer metrics = MetricsServer.startIfSet(options.metrics);
+        SentryAlertSink sentry = options.alertSink(properties, env)) {
+      TwoWaySync.Builder b = options.twoWayBuilder(source, target, state)
+          .conflicts(policy(conflicts, ownedBy))
+          .whenFirstDeletes(propagateDeletes ? DeletePolicy.DELETE : DeletePolicy.IGNORE)
+          .whenSecondDeletes(propagateDeletes ? DeletePolicy.DELETE : DeletePolicy.IGNORE)
+          .listener(metrics == null ? SyncListener.NONE : metrics.metrics());
+      if (sentry != null) {
+        b.alertSink(sentry);
+      }
+      TwoWaySync sync = b.build();
+      out.printf(Locale.ROOT, "Syncing %s both ways between %s and %s (job %s, conflicts %s, %s)%n", options.objectType,
+          source.id(), target.id(), sync.jobId(), conflicts + (ownedBy == null ? "" : ", owned " + ownedBy),
+          state.description());
+      if (metrics != null) {
+        out.println("Metrics on " + metrics.url());
+      }
+      if (!follow) {
+        return outcome(sync, sync.run(), out, err);
+      }
+      following = sync::stop;
+      int code = 0;
+      try {
+        while (stopFollowing.getCount() > 0) {
+          TwoWayReport report = sync.run();
+          code = outcome(sync, report, out, err);
+          if (stopFollowing.getCount() == 0) {
+            break;
+          }
+          Instant next = time.now().plus(interval);
+          Instant resets = report.failed().flatMap(f -> java.util.Optional.ofNullable(
+              report.toFirst() != null ? report.toFirst() : report.toSecond())).flatMap(SyncReport::quotaResetsAt)
+              .orElse(null);
+          if (resets != null && resets.isAfter(next)) {
+            next = resets;
+          }
+          out.printf(Locale.ROOT, "Next run at %s%n", next);
+          out.flush();
+          time.awaitUntil(next, d -> stopFollowing.await(d.toNanos(), TimeUnit.NANOSECONDS));
+        }
+        out.println("Stopped following job " + sync.jobId());
+        return code;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return code;
+      } finally {
+        following = null;
+      }
+    } catch (CrmConfigurationException e) {
+      err.println("crm-sync sync: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  /**
+   * Prints a two-way run's report and what needs a person; the exit code as for one-way runs: 0 completed, 1
+   * failed (one line on stderr saying why), 3 completed with records dead-lettered.
+   */
+  private static int outcome(TwoWaySync sync, TwoWayReport report, PrintStream out, PrintStream err) {
+    out.println(report);
+    if (report.sentToReview() > 0) {
+      out.printf(Locale.ROOT, "%,d pair(s) were sent to review; see 'crm-sync conflicts list --job-id %s ...'%n",
+          report.sentToReview(), sync.jobId());
+    }
+    java.util.Optional<SyncReport.Failure> failure = report.failed();
+    if (failure.isPresent()) {
+      err.println("crm-sync sync: failed (" + failure.get().kind() + "): " + failure.get().message());
+      return 1;
+    }
+    if (report.deadLettered() > 0) {
+      err.printf(Locale.ROOT, "crm-sync sync: completed, but %,d record(s) were dead-lettered; see 'crm-sync "
+          + "dead-letters list --job-id %s:to-<side>'%n", report.deadLettered(), sync.jobId());
+      return ReportOutcome.COMPLETED_WITH_DEAD_LETTERS;
+    }
+    return 0;
+  }
+
+  /**
+   * The conflict policy {@code name} names, with {@code owners}' fields taking their side's value first.
+   *
+   * @throws CrmConfigurationException if a name or side is unknown
+   */
+  static ConflictPolicy policy(String name, @Nullable Map<String, String> owners) {
+    ConflictPolicy base = switch (name) {
+      case "latest-wins" -> ConflictPolicy.latestWins();
+      case "source-wins" -> ConflictPolicy.firstWins();
+      case "target-wins" -> ConflictPolicy.secondWins();
+      case "review" -> ConflictPolicy.review();
+      default -> throw new CrmConfigurationException("cli", "--conflicts must be latest-wins, source-wins, "
+          + "target-wins or review, not '" + name + "'");
+    };
+    if (owners == null || owners.isEmpty()) {
+      return base;
+    }
+    Map<String, ConflictPolicy.Side> sides = new java.util.LinkedHashMap<>();
+    owners.forEach((field, side) -> sides.put(field, switch (side) {
+      case "source" -> ConflictPolicy.Side.FIRST;
+      case "target" -> ConflictPolicy.Side.SECOND;
+      default -> throw new CrmConfigurationException("cli", "--owned-by " + field + "=" + side
+          + ": the side must be source or target");
+    }));
+    return ConflictPolicy.ownedBy(sides, base);
+  }
+
   /** Runs {@code sync} until {@link #stopFollowing()} (Ctrl-C), waiting {@link #interval} between runs. */
   private int follow(CRMSync sync, PrintStream out, PrintStream err) {
-    following = sync;
+    following = sync::stop;
     Thread hook = new Thread(this::stopFollowingAndWait, "crm-sync-stop");
     boolean hooked = addShutdownHook(hook);
     int code = 0;
@@ -188,9 +331,9 @@ final class SyncCommand implements Callable<Integer> {
   /** Asks {@code --follow} to end: the run under way stops cleanly, and no other starts. Returns at once. */
   void stopFollowing() {
     stopFollowing.countDown();
-    CRMSync sync = following;
-    if (sync != null) {
-      sync.stop();
+    Runnable stop = following;
+    if (stop != null) {
+      stop.run();
     }
   }
 

@@ -98,6 +98,26 @@ final class SyncOptions {
     return b;
   }
 
+  /** A two-way sync builder with these options: the source is its first side, the target its second. */
+  io.crmsync.twoway.TwoWaySync.Builder twoWayBuilder(CRMAdapter source, CRMAdapter target, StateBackend state) {
+    if (batchSize != null) {
+      throw new CrmConfigurationException("cli", "--batch-size does not apply to --two-way syncs yet: each side's "
+          + "preferred batch size is used");
+    }
+    io.crmsync.twoway.TwoWaySync.Builder b = io.crmsync.twoway.TwoWaySync.builder()
+        .first(source)
+        .second(target)
+        .objectType(objectType)
+        .matchKey(matchKey())
+        .workers(workers)
+        .mapping(mapping())
+        .backend(state.backend());
+    if (jobId != null) {
+      b.jobId(jobId);
+    }
+    return b;
+  }
+
   /**
    * The mapping file's mapping, or the defaults for the object type.
    *
