@@ -110,4 +110,29 @@ class ExamplesTest {
             java.util.Map.entry("country", "United Kingdom"),
             java.util.Map.entry("LeadSource", "HubSpot"))));
   }
+
+  @Test
+  void theTwoWaySnippetMergesBothSidesEditsAndGivesThePhoneToSalesforce() {
+    // the snippet's sync runs on the system clock, as the CRMs here do
+    FakeCrm hubspot = FakeCrm.builder().id("hubspot").build();
+    FakeCrm salesforce = FakeCrm.builder().id("salesforce").build();
+    hubspot.seed(List.of(io.crmsync.model.CrmRecord.of(ObjectTypes.CONTACT, java.util.Map.of(
+        "email", "ada@example.com", "lastName", "Lovelace", "phone", "+442079460018", "title", "Analyst"))));
+    io.crmsync.twoway.TwoWaySync sync = TwoWayExample.build(hubspot, salesforce,
+        io.crmsync.fieldmapping.FieldMapping.defaults(ObjectTypes.CONTACT), io.crmsync.backend.SyncBackend.inMemory(io.crmsync.TimeSource.system()));
+    assertThat(sync.run().completed()).isTrue();
+
+    String inHubSpot = hubspot.records(ObjectTypes.CONTACT).get(0).id();
+    String inSalesforce = salesforce.records(ObjectTypes.CONTACT).get(0).id();
+    salesforce.edit(ObjectTypes.CONTACT, inSalesforce, java.util.Map.of("phone", "+442079460099"));
+    hubspot.edit(ObjectTypes.CONTACT, inHubSpot, java.util.Map.of("phone", "+442079460000", "title", "Director"));
+    io.crmsync.twoway.TwoWayReport report = sync.run();
+
+    assertThat(report.completed()).isTrue();
+    assertThat(report.conflictsResolved()).as("%s", report).isEqualTo(1);
+    for (FakeCrm side : List.of(hubspot, salesforce)) {
+      assertThat(side.records(ObjectTypes.CONTACT)).singleElement().satisfies(r -> assertThat(r.fields())
+          .containsEntry("phone", "+442079460099").containsEntry("title", "Director"));
+    }
+  }
 }
