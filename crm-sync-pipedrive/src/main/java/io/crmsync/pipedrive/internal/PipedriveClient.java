@@ -253,8 +253,14 @@ public final class PipedriveClient {
   /** Takes what a response's headers say: the burst limit to pace by, the tokens left today. */
   private void observe(JsonResponse response) {
     Instant now = time.now();
-    RateLimitStatus.fromHeaders(response.headers(), now).ifPresent(s -> {
-      rateLimit.set(s);
+    LocalDate today = LocalDate.ofInstant(now, dailyResetZone);
+    RateLimitStatus.fromHeaders(response.headers(), now).ifPresent(said -> {
+      // concurrent answers are taken in any order: within a day, the fewest tokens left is the latest count
+      RateLimitStatus s = rateLimit.accumulateAndGet(said, (old, nu) -> old == null || nu.dailyTokensRemaining() < 0
+          || old.dailyTokensRemaining() < 0 || nu.dailyTokensRemaining() <= old.dailyTokensRemaining()
+          || !today.equals(LocalDate.ofInstant(old.observedAt(), dailyResetZone)) ? nu
+          : new RateLimitStatus(nu.burstLimit(), nu.burstRemaining(), nu.burstReset(), nu.dailyTokenLimit(),
+              old.dailyTokensRemaining(), nu.observedAt()));
       if (s.burstLimit() > 0 && s.burstLimit() != limiter.budget().requests()) {
         log.debug("Pipedrive's burst limit is {} per 2 s; pacing by it", s.burstLimit());
         limiter.updateBudget(RequestBudget.of(s.burstLimit(), PipedriveErrors.BURST_WINDOW));
