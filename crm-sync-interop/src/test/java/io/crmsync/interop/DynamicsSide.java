@@ -6,6 +6,8 @@ import io.crmsync.dynamics.DynamicsAdapter;
 import io.crmsync.model.Contact;
 import io.crmsync.testkit.dynamics.ColumnSpec;
 import io.crmsync.testkit.dynamics.DataverseEmulator;
+import io.crmsync.testkit.dynamics.Fault;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -130,6 +132,15 @@ final class DynamicsSide implements Side {
   @Override
   public Set<String> seededOwners() {
     return Set.of(owner);
+  }
+
+  @Override
+  public List<Injection> faults() {
+    List<Injection> out = new ArrayList<>();
+    for (Fault f : List.of(Fault.SERVER_ERROR, Fault.SERVICE_UNAVAILABLE_HTML, Fault.TRUNCATED_BODY, Fault.EMPTY_BODY, Fault.DROPPED_CONNECTION, Fault.RATE_LIMITED)) {
+      out.add(new Injection(f.name(), () -> emulator.injectFaults(f)));
+    }
+    return out;
   }
 
   @Override

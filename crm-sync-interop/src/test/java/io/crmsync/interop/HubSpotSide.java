@@ -5,12 +5,14 @@ import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.hubspot.HubSpotAdapter;
 import io.crmsync.model.Contact;
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * HubSpot: contacts with the two custom properties declared, and an owner of the account's own to seed with.
@@ -49,6 +51,7 @@ final class HubSpotSide implements Side {
       Map.entry(People.VALUE, People.VALUE));
 
   final HubSpotEmulator emulator;
+  private final AtomicInteger authFailuresInjected = new AtomicInteger();
   private final HubSpotAdapter adapter;
 
   HubSpotSide(Conditions c, App app) {
@@ -127,9 +130,25 @@ final class HubSpotSide implements Side {
   }
 
   @Override
+  public List<Injection> faults() {
+    List<Injection> out = new ArrayList<>();
+    for (HubSpotEmulator.Fault f : List.of(HubSpotEmulator.Fault.SERVER_ERROR, HubSpotEmulator.Fault.HTML_ERROR_PAGE, HubSpotEmulator.Fault.DROPPED_CONNECTION, HubSpotEmulator.Fault.TRUNCATED_BODY, HubSpotEmulator.Fault.GARBLED_JSON, HubSpotEmulator.Fault.RATE_LIMITED)) {
+      out.add(new Injection(f.name(), () -> emulator.injectFaults(f)));
+    }
+    out.add(new Injection("INVALID_AUTHENTICATION", () -> {
+      authFailuresInjected.incrementAndGet();
+      emulator.failAuthentication(1);
+    }));
+    return out;
+  }
+
+  @Override
   public Counts counts() {
+    // the emulator counts the 401s it was told to answer with among its refusals
+    Map<String, Long> refused = new HashMap<>(emulator.refusals());
+    refused.computeIfPresent("INVALID_AUTHENTICATION", (k, n) -> n > authFailuresInjected.get() ? n - authFailuresInjected.get() : null);
     return new Counts(emulator.apiRequestCount(), emulator.requestCount() - emulator.apiRequestCount(),
-        emulator.refusals(), emulator.rateLimited().values().stream().mapToLong(Long::longValue).sum(),
+        refused, emulator.rateLimited().values().stream().mapToLong(Long::longValue).sum(),
         emulator.faults().values().stream().mapToLong(Long::longValue).sum());
   }
 

@@ -6,6 +6,7 @@ import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.model.Contact;
 import io.crmsync.pipedrive.PipedriveAdapter;
 import io.crmsync.testkit.pipedrive.PipedriveEmulator;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -160,6 +161,15 @@ final class PipedriveSide implements Side {
   @Override
   public Set<String> seededOwners() {
     return Set.of(Long.toString(OWNER));
+  }
+
+  @Override
+  public List<Injection> faults() {
+    List<Injection> out = new ArrayList<>();
+    for (PipedriveEmulator.Fault f : List.of(PipedriveEmulator.Fault.SERVER_ERROR, PipedriveEmulator.Fault.HTML_ERROR_PAGE, PipedriveEmulator.Fault.DROPPED_CONNECTION, PipedriveEmulator.Fault.TRUNCATED_BODY, PipedriveEmulator.Fault.RATE_LIMITED)) {
+      out.add(new Injection(f.name(), () -> emulator.injectFaults(f)));
+    }
+    return out;
   }
 
   @Override

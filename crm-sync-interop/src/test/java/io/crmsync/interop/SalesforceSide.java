@@ -5,6 +5,7 @@ import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.model.Contact;
 import io.crmsync.salesforce.SalesforceAdapter;
 import io.crmsync.testkit.salesforce.FieldType;
+import io.crmsync.testkit.salesforce.Fault;
 import io.crmsync.testkit.salesforce.OrgEdition;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.util.ArrayList;
@@ -141,6 +142,15 @@ final class SalesforceSide implements Side {
   /** The user the adapter acts as, who owns what it creates. */
   String integrationUser() {
     return emulator.integrationUserId();
+  }
+
+  @Override
+  public List<Injection> faults() {
+    List<Injection> out = new ArrayList<>();
+    for (Fault f : List.of(Fault.SERVICE_UNAVAILABLE_HTML, Fault.SERVER_ERROR, Fault.GARBLED_JSON, Fault.CONNECTION_DROPPED_AFTER_APPLY, Fault.TRUNCATED_AFTER_APPLY, Fault.GATEWAY_TIMEOUT_AFTER_APPLY, Fault.INVALID_SESSION)) {
+      out.add(new Injection(f.name(), () -> emulator.injectFault(f)));
+    }
+    return out;
   }
 
   @Override

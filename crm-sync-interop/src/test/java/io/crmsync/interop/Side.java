@@ -40,6 +40,16 @@ interface Side extends AutoCloseable {
   /** The owner ids of this CRM that {@link #seed} used. */
   Set<String> seededOwners();
 
+  /**
+   * One injection per kind of fault this emulator can answer an API request with, its rate-limit answer included
+   * (none for Salesforce, whose REST API has no per-moment limit); each makes the emulator answer its next API
+   * request that way. Slow and stalled answers are left out: they test timeouts, which take real time.
+   */
+  List<Injection> faults();
+
+  /** A fault that can be injected, by its name. */
+  record Injection(String name, Runnable inject) {}
+
   /** What the emulator counted so far. */
   Counts counts();
 

@@ -5,6 +5,7 @@ import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.model.Contact;
 import io.crmsync.sugarcrm.SugarCrmAdapter;
 import io.crmsync.testkit.sugarcrm.SugarCrmEmulator;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -124,6 +125,15 @@ final class SugarSide implements Side {
   @Override
   public Set<String> seededOwners() {
     return Set.of(OWNER);
+  }
+
+  @Override
+  public List<Injection> faults() {
+    List<Injection> out = new ArrayList<>();
+    for (SugarCrmEmulator.Fault f : List.of(SugarCrmEmulator.Fault.SERVER_ERROR, SugarCrmEmulator.Fault.SERVICE_UNAVAILABLE, SugarCrmEmulator.Fault.HTML_ERROR_PAGE, SugarCrmEmulator.Fault.DROPPED_CONNECTION, SugarCrmEmulator.Fault.TRUNCATED_BODY, SugarCrmEmulator.Fault.RATE_LIMITED)) {
+      out.add(new Injection(f.name(), () -> emulator.injectFaults(f)));
+    }
+    return out;
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.crmsync.model.Contact;
 import io.crmsync.testkit.zoho.ZohoEmulator;
 import io.crmsync.zoho.ZohoAdapter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -130,6 +131,15 @@ final class ZohoSide implements Side {
   @Override
   public Set<String> seededOwners() {
     return Set.of(OWNER);
+  }
+
+  @Override
+  public List<Injection> faults() {
+    List<Injection> out = new ArrayList<>();
+    for (ZohoEmulator.Fault f : List.of(ZohoEmulator.Fault.SERVER_ERROR, ZohoEmulator.Fault.HTML_ERROR_PAGE, ZohoEmulator.Fault.DROPPED_CONNECTION, ZohoEmulator.Fault.GARBLED_JSON, ZohoEmulator.Fault.TRUNCATED_BODY, ZohoEmulator.Fault.CONCURRENCY_LIMITED)) {
+      out.add(new Injection(f.name(), () -> emulator.injectFaults(f)));
+    }
+    return out;
   }
 
   @Override
