@@ -1234,8 +1234,6 @@ public final class HubSpotAdapter implements CRMAdapter {
   }
 
   private JsonResponse attempt(CrmHttp.Operation op, Supplier<Request.Builder> request, boolean burst) {
-    // a fetch of the access token (its own endpoint, not rate-limited like the API) fails as it is
-    String token = auth.token();
     Pacer.Call paced;
     try {
       paced = pacer.start(burst);
@@ -1244,7 +1242,16 @@ public final class HubSpotAdapter implements CRMAdapter {
       throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for HubSpot's rate limit", e);
     }
     try (paced) {
-      Request r = request.get().header("Authorization", "Bearer " + token).tag(CrmHttp.Operation.class, op).build();
+      // taken once the rate limit lets the call go, so that the wait cannot outlive it; a fetch of the access token
+      // (its own endpoint, not rate-limited like the API) fails as it is
+      String token = auth.token();
+      return send(op, request.get().header("Authorization", "Bearer " + token).tag(CrmHttp.Operation.class, op).build(),
+          token, paced, burst);
+    }
+  }
+
+  private JsonResponse send(CrmHttp.Operation op, Request r, String token, Pacer.Call paced, boolean burst) {
+    try {
       JsonResponse response = http.exchange(r);
       Optional<RateLimitStatus> status = RateLimitStatus.fromHeaders(response.headers(), time.now());
       status.ifPresent(st -> {

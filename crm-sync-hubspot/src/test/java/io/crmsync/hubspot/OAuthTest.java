@@ -148,6 +148,21 @@ class OAuthTest {
   }
 
   @Test
+  void aTokenIsTakenAfterTheWaitForTheRateLimitSoTheWaitCannotOutliveIt() {
+    hubspot.close();
+    // five calls per 10 seconds: the sixth waits about 10 seconds, longer than a token lives
+    hubspot = HubSpotEmulator.builder().timeSource(clock).oauthApp("client-1", CLIENT_SECRET, REFRESH_TOKEN)
+        .accessTokenLifetime(Duration.ofSeconds(4)).rateLimit(5, Duration.ofSeconds(10)).build().start();
+    adapter = Emulated.adapter(hubspot, clock);
+    for (int i = 0; i < 12; i++) {
+      read();
+    }
+    assertThat(clock.now()).as("the adapter waited for the window").isAfter(FakeTimeSource.DEFAULT_START.plusSeconds(10));
+    assertThat(hubspot.rateLimited()).isEmpty();
+    assertThat(hubspot.refusals()).as("no call sent with a token that expired while it waited").isEmpty();
+  }
+
+  @Test
   void oauthAppsDeclareTheirOwnBudget() {
     // public OAuth apps: 110 requests per 10 seconds per installing account
     assertThat(adapter.capabilities().budget()).isEqualTo(RequestBudget.of(110, Duration.ofSeconds(10)));

@@ -226,6 +226,11 @@ public final class PipedriveAdapter implements CRMAdapter {
    * seconds ago.
    */
   private final Cache<String, Long> recentWrites;
+  /**
+   * Locks by key (striped): Pipedrive has no upsert, so two calls writing one record at once (a batch sent again
+   * while its first sending is still under way) would both find nothing and both create it.
+   */
+  private final Object[] keyLocks = new Object[256];
   private final Object writersLock = new Object();
   private @Nullable ExecutorService writers;
   private volatile boolean closed;
@@ -301,6 +306,9 @@ public final class PipedriveAdapter implements CRMAdapter {
         .maximumSize(100_000).build();
     this.recentWrites = Caffeine.newBuilder().ticker(this::ticks).expireAfterWrite(Duration.ofMinutes(15))
         .maximumSize(100_000).build();
+    for (int i = 0; i < keyLocks.length; i++) {
+      keyLocks[i] = new Object();
+    }
   }
 
   /**
@@ -918,7 +926,8 @@ public final class PipedriveAdapter implements CRMAdapter {
    *
    * <p>Each record costs one exact-match search (20 tokens) and one create or update (5), sent as concurrent
    * single calls within the burst limit; a record whose search finds several matches fails with {@link
-   * RecordError#AMBIGUOUS_MATCH}. Records with the same key are written one after another, in order. A
+   * RecordError#AMBIGUOUS_MATCH}. Records with the same key are written one after another, in order, also across
+   * calls under way at once. A
    * record whose call failed transiently (5xx, timeout, garbled answer) fails alone, retryably; a rate limit
    * that outlasts {@code maxWait}, a spent daily budget or lost authentication is thrown for the batch, even
    * though some of its records were written: sending the batch again is safe, as they are then found and
@@ -1010,10 +1019,20 @@ public final class PipedriveAdapter implements CRMAdapter {
 
 
 
-  /** Matches one record by key, then updates it or creates it. Per-record failures become its result. */
+  /**
+   * Matches one record by key, then updates it or creates it, while no other call writes that key. Per-record failures
+   * become its result.
+   */
   private RecordResult upsertOne(String entity, KeyField kf, MatchKey key, RecordJson.Prepared p, FieldCatalog catalog) {
-    int i = p.index();
     String outcome = outcomeKey(entity, kf, p.value());
+    synchronized (keyLocks[Math.floorMod(outcome.hashCode(), keyLocks.length)]) {
+      return upsertOneLocked(entity, kf, key, p, catalog, outcome);
+    }
+  }
+
+  private RecordResult upsertOneLocked(String entity, KeyField kf, MatchKey key, RecordJson.Prepared p,
+      FieldCatalog catalog, String outcome) {
+    int i = p.index();
     try {
       List<Candidate> found = recentlyWritten(entity, kf, p, outcome);
       if (found == null) {

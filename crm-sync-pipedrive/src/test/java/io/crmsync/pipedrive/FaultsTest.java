@@ -30,6 +30,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +114,33 @@ class FaultsTest {
     clock.advance(Duration.ofSeconds(1));
     assertThat(adapter.upsert(ObjectTypes.CONTACT, contacts(0, 3), MatchKey.email())).allMatch(RecordResult::succeeded);
     assertThat(pipedrive.records("persons")).hasSize(3);
+  }
+
+  @Test
+  void oneRecordUpsertedByTwoCallsAtOnceIsCreatedOnce() throws Exception {
+    // search lags writes, as Pipedrive's does, and the first create's answer takes 600 ms to come
+    PipedriveAdapter adapter = start(PipedriveEmulator.builder().searchIndexLag(Duration.ofSeconds(30))
+        .stalledResponses(0, Duration.ofMillis(600)));
+    adapter.describe(ObjectTypes.CONTACT);
+    pipedrive.injectFaults("POST", "/api/v2/persons", Fault.STALLED);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<List<RecordResult>>> calls = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        calls.add(pool.submit(() -> {
+          go.await();
+          return adapter.upsert(ObjectTypes.CONTACT, contacts(0, 1), MatchKey.email());
+        }));
+      }
+      go.countDown();
+      for (Future<List<RecordResult>> call : calls) {
+        assertThat(call.get(10, TimeUnit.SECONDS)).allMatch(RecordResult::succeeded);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(pipedrive.records("persons")).as("the second call updates what the first created").hasSize(1);
   }
 
   @Test

@@ -11,9 +11,11 @@ import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordResult;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
+import io.crmsync.testkit.AnswerProxy;
 import io.crmsync.testkit.FakeTimeSource;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,6 +166,23 @@ class TokensTest {
       assertThat(s.tokensObtained()).isEqualTo(sf.tokensIssued()).as("renewed about every 5 s of 60").isBetween(12L, 16L);
       assertThat(s.renewedAfterRejection()).isZero();
       assertThat(s.renewedBeforeExpiry()).isEqualTo(s.tokensObtained() - 1);
+    }
+  }
+
+  @Test
+  void anIntrospectionThatFailsOnceIsAskedAgainSoTheSessionIsStillRenewedBeforeItExpires() {
+    try (SalesforceEmulator sf = SalesforceEmulator.builder().timeSource(clock).clientCredentials("app", "s3cret")
+            .sessionTimeout(Duration.ofSeconds(5)).build().start();
+        // the first introspection's answer is cut mid-way, as a faulty proxy would leave it
+        AnswerProxy proxy = AnswerProxy.to(URI.create(sf.url()))
+            .replace(r -> r.getUrl().encodedPath().equals("/services/oauth2/introspect"), 1, "{\"active\":tr")
+            .start()) {
+      SalesforceAdapter a = SalesforceAdapter.create(AdapterConfig.builder("salesforce").timeSource(clock)
+          .settings(Map.of("loginUrl", proxy.url().toString(), "clientId", "app", "clientSecret", "s3cret")).build());
+      longSync(a, sf);
+      assertThat(proxy.replaced()).isEqualTo(1);
+      assertThat(sf.refusals()).as("no request sent with an expired session").isEmpty();
+      assertThat(a.sessionStats().renewedAfterRejection()).isZero();
     }
   }
 

@@ -1123,28 +1123,38 @@ public final class SugarCrmAdapter implements CRMAdapter {
   }
 
   private JsonNode call(CrmHttp.Operation op, CrmHttp http, Supplier<Request.Builder> request) {
-    String token = tokens.accessToken();
+    String[] sent = new String[1];
     try {
-      return paced(op, http, request.get().header("OAuth-Token", token).tag(CrmHttp.Operation.class, op).build());
+      return paced(op, http, () -> authorized(op, request, sent));
     } catch (CrmAuthenticationException e) {
-      if (e.statusCode() != 401) {
+      String token = sent[0];
+      if (e.statusCode() != 401 || token == null) {
         throw e;
       }
       // expired, or displaced by a login of the same user on the same platform elsewhere
       log.debug("SugarCRM refused the access token ({}); renewing the session once", e.getMessage());
       tokens.refused(token);
-      String renewed = tokens.accessToken();
       events.retry(op.name(), e);
-      return paced(op, http, request.get().header("OAuth-Token", renewed).tag(CrmHttp.Operation.class, op).build());
+      return paced(op, http, () -> authorized(op, request, new String[1]));
     }
   }
 
-  private JsonNode paced(CrmHttp.Operation op, CrmHttp http, Request request) {
+  /** {@code request} with the session's token, which it notes in {@code sent}. */
+  private Request authorized(CrmHttp.Operation op, Supplier<Request.Builder> request, String[] sent) {
+    sent[0] = tokens.accessToken();
+    return request.get().header("OAuth-Token", sent[0]).tag(CrmHttp.Operation.class, op).build();
+  }
+
+  /**
+   * Sends the request {@code authorized} makes once the budget lets the call go: its token is taken after the wait,
+   * so that the wait cannot outlive it.
+   */
+  private JsonNode paced(CrmHttp.Operation op, CrmHttp http, Supplier<Request> authorized) {
     if (limiter == null) {
-      return rateLimitsReported(op, http, request);
+      return rateLimitsReported(op, http, authorized.get());
     }
     try (RequestLimiter.Permit permit = limiter.acquire()) {
-      return rateLimitsReported(op, http, request);
+      return rateLimitsReported(op, http, authorized.get());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for the request budget", e);

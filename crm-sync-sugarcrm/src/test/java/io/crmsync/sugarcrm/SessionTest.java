@@ -100,6 +100,23 @@ class SessionTest {
   }
 
   @Test
+  void aTokenIsTakenAfterTheWaitForTheBudgetSoTheWaitCannotOutliveIt() {
+    try (SugarCrmEmulator sugar = SugarCrmEmulator.builder().timeSource(clock).accessTokenLifetime(Duration.ofSeconds(4))
+        .build().start()) {
+      sugar.insert("Contacts", Map.of("last_name", "One"));
+      // five calls per 10 seconds: the sixth waits about 10 seconds, longer than a token lives
+      SugarCrmAdapter adapter = Emulated.adapter(sugar, clock, "budgetRequests", "5", "budgetWindow", "10s");
+      java.time.Instant start = clock.now();
+      for (int i = 0; i < 12; i++) {
+        assertThat(adapter.read(contacts()).records()).hasSize(1);
+      }
+      assertThat(Duration.between(start, clock.now())).as("the adapter waited for its budget")
+          .isGreaterThan(Duration.ofSeconds(10));
+      assertThat(sugar.refusals()).as("no call sent with a token that expired while it waited").isEmpty();
+    }
+  }
+
+  @Test
   void aRefusedPasswordIsAnAuthenticationFailureThatDoesNotShowIt() {
     try (SugarCrmEmulator sugar = SugarCrmEmulator.builder().timeSource(clock).build().start()) {
       SugarCrmAdapter adapter = Emulated.adapter(sugar, clock, "password", "wrong-Secret-123");

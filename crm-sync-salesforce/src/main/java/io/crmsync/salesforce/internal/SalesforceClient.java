@@ -90,7 +90,7 @@ public final class SalesforceClient {
         .withEvents(events);
     CrmHttp oauth = new CrmHttp(crm, config.httpClient(), mapper, SalesforceErrors.oauth(), time, requestIds, 1024 * 1024)
         .withEvents(events);
-    this.tokens = new TokenSource(config, settings, oauth, events::tokenRenewed);
+    this.tokens = new TokenSource(config, settings, oauth, events);
   }
 
   /** Where this client reports its requests, retries, rate limits and token renewals. */

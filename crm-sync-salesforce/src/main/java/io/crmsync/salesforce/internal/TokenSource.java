@@ -5,6 +5,7 @@ import io.crmsync.CrmAuthenticationException;
 import io.crmsync.CrmSyncException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.adapter.spi.AdapterEvents;
 import io.crmsync.adapter.Secret;
 import io.crmsync.http.CrmHttp;
 import io.crmsync.salesforce.SessionStats;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Obtains access tokens by the configured OAuth flow and keeps the current one. Salesforce's token answer has no
  * {@code expires_in}: a session lasts the org's session timeout. Where the connected app's client secret is known,
- * the token is introspected once ({@code /services/oauth2/introspect}, which reports {@code exp} and {@code iat})
- * and renewed shortly before it expires; else after {@code tokenTtl} if set; else when Salesforce rejects it with
+ * the token is introspected once ({@code /services/oauth2/introspect}, which reports {@code exp} and {@code iat};
+ * tried again when it fails transiently) and renewed shortly before it expires; else after {@code tokenTtl} if set; else when Salesforce rejects it with
  * {@code INVALID_SESSION_ID}, once per rejected token however many concurrent requests saw the rejection.
  *
  * <p>Every call to a token endpoint goes through {@link CrmHttp#executeCredentials}: its answer is never quoted in a
@@ -33,6 +34,8 @@ public final class TokenSource {
   private static final Logger log = LoggerFactory.getLogger(TokenSource.class);
   /** Renew this long before expiry at most; less for short sessions (a fifth of their lifetime). */
   private static final Duration MAX_MARGIN = Duration.ofMinutes(1);
+  /** Tries of an introspection that fails transiently (an HTML page, a garbled answer) before renewing on rejection. */
+  private static final int INTROSPECTION_ATTEMPTS = 3;
 
   private enum Why { FIRST, AHEAD, REJECTED }
 
@@ -40,6 +43,7 @@ public final class TokenSource {
   private final Settings settings;
   private final CrmHttp http;
   private final TimeSource time;
+  private final Retries introspection;
   private final Object lock = new Object();
   private volatile @Nullable AccessToken current;
   private Why nextWhy = Why.FIRST;
@@ -49,13 +53,17 @@ public final class TokenSource {
 
   private final Runnable onRenewed;
 
-  /** @param onRenewed told of every token obtained after the first (renewed ahead of expiry, or after a rejection) */
-  public TokenSource(AdapterConfig config, Settings settings, CrmHttp oauthHttp, Runnable onRenewed) {
-    this.onRenewed = onRenewed;
+  /**
+   * @param events told of every token obtained after the first (renewed ahead of expiry, or after a rejection),
+   *     and of introspection retries
+   */
+  public TokenSource(AdapterConfig config, Settings settings, CrmHttp oauthHttp, AdapterEvents events) {
+    this.onRenewed = events::tokenRenewed;
     this.config = config;
     this.settings = settings;
     this.http = oauthHttp;
     this.time = config.timeSource();
+    this.introspection = new Retries(config.adapterId(), time, INTROSPECTION_ATTEMPTS, events);
   }
 
   /**
@@ -183,8 +191,10 @@ public final class TokenSource {
           .add("client_id", settings.clientId())
           .add("client_secret", secret.get().reveal())
           .build();
-      JsonNode json = http.executeCredentials(new Request.Builder().url(oauthUrl("/services/oauth2/introspect"))
-          .post(form).header("Accept", "application/json").tag(CrmHttp.Operation.class, SalesforceClient.TOKEN).build());
+      // a read, safe to repeat: one lost answer must not leave the session to expire unseen and be refused
+      JsonNode json = introspection.run(SalesforceClient.TOKEN, "Token introspection", () -> http.executeCredentials(
+          new Request.Builder().url(oauthUrl("/services/oauth2/introspect")).post(form)
+              .header("Accept", "application/json").tag(CrmHttp.Operation.class, SalesforceClient.TOKEN).build()));
       long exp = json.path("exp").asLong(0);
       long iat = json.path("iat").asLong(0);
       if (!json.path("active").asBoolean(false) || exp <= 0 || iat <= 0 || exp <= iat) {
