@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a CRM last said of a long-period quota: HubSpot's daily limit, Salesforce's {@code
- * DailyApiRequests}, Dataverse's remaining requests.
+ * DailyApiRequests}, Zoho's API credits.
  *
  * @param name the quota's name, as the CRM calls it
  * @param remaining requests left

@@ -10,11 +10,13 @@ import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterCapabilities;
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.adapter.AdapterListener;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.FieldError;
 import io.crmsync.adapter.FieldInfo;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.Page;
+import io.crmsync.adapter.QuotaStatus;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
@@ -28,6 +30,7 @@ import io.crmsync.dynamics.internal.Metadata;
 import io.crmsync.dynamics.internal.ODataUrl;
 import io.crmsync.dynamics.internal.Settings;
 import io.crmsync.dynamics.internal.Values;
+import io.crmsync.http.CrmHttp;
 import io.crmsync.http.HttpFailure;
 import io.crmsync.http.JsonResponse;
 import io.crmsync.model.Contact;
@@ -233,6 +236,27 @@ public final class DynamicsAdapter implements CRMAdapter {
     return client.serviceProtection();
   }
 
+  /**
+   * Always empty: Dataverse states no long-period quota. Its 24-hour request entitlement (Power Platform requests,
+   * https://learn.microsoft.com/power-apps/maker/data-platform/api-limits-overview) shows only in the admin center's
+   * reports, never in a response; service protection's headers count a 5-minute window of one web server, for
+   * diagnostics, and are in {@link #serviceProtectionStatus()}.
+   */
+  @Override
+  public Optional<QuotaStatus> quotaStatus() {
+    return Optional.empty();
+  }
+
+  /**
+   * Reports each request (by operation: {@code read}, {@code lookup}, {@code describe}, {@code upsert}, {@code
+   * delete}, {@code token}; a {@code $batch} as the writes or deletes it carries), the retry with a renewed token after
+   * a 401, service protection's 429s with their {@code Retry-After}, and access tokens fetched after the first.
+   */
+  @Override
+  public AdapterListener.Registration listen(AdapterListener listener) {
+    return client.events().add(listener);
+  }
+
   @Override
   public void close() {
     client.tokens().invalidateAll();
@@ -358,7 +382,7 @@ public final class DynamicsAdapter implements CRMAdapter {
       prefer.add("odata.track-changes");
     }
     prefer.add(ANNOTATIONS);
-    JsonResponse response = client.get(url, Map.of("Prefer", String.join(",", prefer)));
+    JsonResponse response = client.get(DataverseClient.READ, url, Map.of("Prefer", String.join(",", prefer)));
     String op = "GET " + url.encodedPath();
     JsonNode body = response.body();
     if (!body.isObject()) {
@@ -450,7 +474,7 @@ public final class DynamicsAdapter implements CRMAdapter {
    * key would be) as deleted records, and the next page by the paging cookie Dataverse returned.
    */
   private Page fetchBin(Metadata.Table t, FieldMap map, ReadRequest request, HttpUrl url, List<String> select, int pageSize) {
-    JsonResponse response = client.get(url, Map.of("Prefer", BIN_ANNOTATIONS));
+    JsonResponse response = client.get(DataverseClient.READ, url, Map.of("Prefer", BIN_ANNOTATIONS));
     String op = "GET /" + t.entitySet() + "?fetchXml (recycle bin)";
     JsonNode body = response.body();
     if (!body.isObject() || !body.path("value").isArray()) {
@@ -514,7 +538,7 @@ public final class DynamicsAdapter implements CRMAdapter {
       }
       HttpUrl url = ODataUrl.at(client.apiRoot()).path(t.entitySet()).option("$select", t.primaryId())
           .option("$filter", OData.anyOf(t.primaryId(), chunk)).build();
-      JsonResponse r = client.get(url, Map.of());
+      JsonResponse r = client.get(DataverseClient.LOOKUP, url, Map.of());
       JsonNode value = r.body().path("value");
       if (!value.isArray()) {
         throw unavailable(r.status(), "GET /" + t.entitySet() + " returned rows without a 'value' array");
@@ -681,7 +705,7 @@ public final class DynamicsAdapter implements CRMAdapter {
       if (c.logicalName().equals(t.primaryId()) || (t.key(cols) != null && keySafe(value))) {
         HttpUrl url = ODataUrl.at(root).path(t.entitySet() + "(" + (c.logicalName().equals(t.primaryId()) ? literal
             : c.logicalName() + "=" + literal) + ")").option("$select", String.join(",", select)).build();
-        JsonResponse r = client.get(url, Map.of("Prefer", ANNOTATIONS));
+        JsonResponse r = client.get(DataverseClient.LOOKUP, url, Map.of("Prefer", ANNOTATIONS));
         if (!r.body().isObject()) {
           throw unavailable(r.status(), op + " returned " + r.body().getNodeType() + " instead of a row");
         }
@@ -695,7 +719,7 @@ public final class DynamicsAdapter implements CRMAdapter {
     }
     HttpUrl url = ODataUrl.at(root).path(t.entitySet()).option("$select", String.join(",", select))
         .option("$filter", c.property() + " eq " + literal).option("$top", "2").build();
-    JsonResponse r = client.get(url, Map.of("Prefer", ANNOTATIONS));
+    JsonResponse r = client.get(DataverseClient.LOOKUP, url, Map.of("Prefer", ANNOTATIONS));
     JsonNode rows = r.body().path("value");
     if (!rows.isArray()) {
       throw unavailable(r.status(), op + " returned a result without a 'value' array");
@@ -724,7 +748,7 @@ public final class DynamicsAdapter implements CRMAdapter {
       HttpUrl url = ODataUrl.at(client.apiRoot()).path(t.entitySet()).option("$select", String.join(",", select))
           .option("$filter", OData.anyOf(t.primaryId(), chunk)).build();
       while (url != null) {
-        JsonResponse r = client.get(url, Map.of("Prefer", "odata.maxpagesize=" + MAX_PAGE_SIZE + "," + ANNOTATIONS));
+        JsonResponse r = client.get(DataverseClient.READ, url, Map.of("Prefer", "odata.maxpagesize=" + MAX_PAGE_SIZE + "," + ANNOTATIONS));
         JsonNode rows = r.body().path("value");
         if (!rows.isArray()) {
           throw unavailable(r.status(), "GET /" + t.entitySet() + " returned rows without a 'value' array");
@@ -971,7 +995,7 @@ public final class DynamicsAdapter implements CRMAdapter {
       HttpUrl url = ODataUrl.at(client.apiRoot()).path(t.entitySet()).option("$select", String.join(",", select))
           .option("$filter", filter).build();
       while (url != null) {
-        JsonResponse r = client.get(url, Map.of("Prefer", "odata.maxpagesize=" + MAX_PAGE_SIZE));
+        JsonResponse r = client.get(DataverseClient.LOOKUP, url, Map.of("Prefer", "odata.maxpagesize=" + MAX_PAGE_SIZE));
         JsonNode rows = r.body().path("value");
         if (!rows.isArray()) {
           throw unavailable(r.status(), "GET /" + t.entitySet() + " returned a lookup without a 'value' array");
@@ -1168,7 +1192,7 @@ public final class DynamicsAdapter implements CRMAdapter {
       indexOf.put(contentId, p.index());
       ops.add(new Batch.Op(contentId, "PATCH", target(p.url()), p.headers(), p.body()));
     }
-    return runBatch(ops, indexOf);
+    return runBatch(DataverseClient.UPSERT, ops, indexOf);
   }
 
   /** The request target of a URL inside a batch: its path and query, already encoded. */
@@ -1176,9 +1200,9 @@ public final class DynamicsAdapter implements CRMAdapter {
     return url.encodedPath() + (url.encodedQuery() == null ? "" : "?" + url.encodedQuery());
   }
 
-  private Map<Integer, Answer> runBatch(List<Batch.Op> ops, Map<Integer, Integer> indexOf) {
+  private Map<Integer, Answer> runBatch(CrmHttp.Operation op, List<Batch.Op> ops, Map<Integer, Integer> indexOf) {
     String boundary = "batch_" + UUID.randomUUID();
-    DataverseClient.Raw raw = client.batch(Batch.write(boundary, ops), boundary, Map.of("Prefer", "odata.continue-on-error"));
+    DataverseClient.Raw raw = client.batch(op, Batch.write(boundary, ops), boundary, Map.of("Prefer", "odata.continue-on-error"));
     List<Batch.Answer> answers = Batch.read(raw.contentType(), raw.text());
     Map<Integer, Answer> out = new HashMap<>();
     boolean anyId = answers.stream().anyMatch(a -> a.contentId() != null);
@@ -1213,7 +1237,7 @@ public final class DynamicsAdapter implements CRMAdapter {
     Map<Integer, Answer> out = new HashMap<>();
     for (Planned p : planned) {
       try {
-        JsonResponse r = client.send("PATCH", p.url(), p.headers(), client.json(p.body()));
+        JsonResponse r = client.send(DataverseClient.UPSERT, "PATCH", p.url(), p.headers(), client.json(p.body()));
         Map<String, String> headers = new HashMap<>();
         r.headers().names().forEach(n -> headers.put(n, r.headers().get(n)));
         out.put(p.index(), new Answer(r.status(), headers, r.body().isMissingNode() ? "" : r.body().toString()));
@@ -1340,7 +1364,7 @@ public final class DynamicsAdapter implements CRMAdapter {
    */
   private @Nullable String idByKey(Metadata.Table t, Planned p) {
     try {
-      JsonResponse r = client.get(p.url(), Map.of());
+      JsonResponse r = client.get(DataverseClient.LOOKUP, p.url(), Map.of());
       JsonNode pk = r.body().path(t.primaryId());
       return pk.isTextual() && OData.isGuid(pk.asText()) ? OData.guid(pk.asText()) : null;
     } catch (CrmRequestException e) {
@@ -1376,7 +1400,7 @@ public final class DynamicsAdapter implements CRMAdapter {
     }
     try {
       HttpUrl url = ODataUrl.at(p.url()).option("$select", String.join(",", select)).build();
-      JsonNode row = client.get(url, Map.of()).body();
+      JsonNode row = client.get(DataverseClient.LOOKUP, url, Map.of()).body();
       for (Map.Entry<String, JsonNode> e : p.sent().entrySet()) {
         JsonNode have = row.get(e.getKey());
         JsonNode sent = e.getValue();
@@ -1425,12 +1449,12 @@ public final class DynamicsAdapter implements CRMAdapter {
         ops.add(new Batch.Op(contentId, "DELETE", client.apiRoot().encodedPath() + t.entitySet() + "(" + OData.guid(ids.get(i)) + ")",
             Map.of(), null));
       }
-      answers = runBatch(ops, indexOf);
+      answers = runBatch(DataverseClient.DELETE, ops, indexOf);
     } else {
       for (int i : valid) {
         HttpUrl url = ODataUrl.at(client.apiRoot()).path(t.entitySet() + "(" + OData.guid(ids.get(i)) + ")").build();
         try {
-          JsonResponse r = client.send("DELETE", url, Map.of(), null);
+          JsonResponse r = client.send(DataverseClient.DELETE, "DELETE", url, Map.of(), null);
           answers.put(i, new Answer(r.status(), Map.of(), ""));
         } catch (CrmRequestException e) {
           answers.put(i, new Answer(e.statusCode(), Map.of(), errorBody(e)));

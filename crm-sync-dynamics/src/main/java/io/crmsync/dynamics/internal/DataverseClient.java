@@ -8,6 +8,7 @@ import io.crmsync.CrmSyncException;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.adapter.spi.AdapterEvents;
 import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.dynamics.ServiceProtectionStatus;
 import io.crmsync.http.CrmHttp;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,13 +42,29 @@ import org.jspecify.annotations.Nullable;
  * bearer token (renewed once when the org answers 401, then a {@link CrmAuthenticationException}), the request
  * budget and the limit on concurrent requests (service protection: 6,000 requests per 5 minutes and 52 at once by
  * default, https://learn.microsoft.com/power-apps/developer/data-platform/api-limits), the pause a 429's {@code
- * Retry-After} asks for, and the {@code x-ms-ratelimit-*} headers of every response. Thread-safe.
+ * Retry-After} asks for, and the {@code x-ms-ratelimit-*} headers of every response. Every request, the retry with a
+ * renewed token, every 429 and every token renewal are reported to {@link #events()}, each request under its {@link
+ * CrmHttp.Operation}. Thread-safe.
  */
 public final class DataverseClient {
   /** The most any response may hold. */
   static final long MAX_RESPONSE_BYTES = 256L * 1024 * 1024;
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
   private static final List<String> REQUEST_IDS = List.of("REQ_ID", "x-ms-service-request-id", "x-ms-request-id");
+
+  // operations as reported to AdapterListeners: few, fixed names, never ids
+  /** Pages of a table, its recycle bin, rows by id for change notifications. */
+  public static final CrmHttp.Operation READ = new CrmHttp.Operation("read");
+  /** Rows found by a key: {@code lookup()}, and the finding a write or a read of the recycle bin needs. */
+  public static final CrmHttp.Operation LOOKUP = new CrmHttp.Operation("lookup");
+  /** Table definitions. */
+  public static final CrmHttp.Operation DESCRIBE = new CrmHttp.Operation("describe");
+  /** Writes of rows, one PATCH each or a {@code $batch} of them. */
+  public static final CrmHttp.Operation UPSERT = new CrmHttp.Operation("upsert");
+  /** Deletes of rows, one DELETE each or a {@code $batch} of them. */
+  public static final CrmHttp.Operation DELETE = new CrmHttp.Operation("delete");
+  /** Calls to the token endpoint. */
+  static final CrmHttp.Operation TOKEN = new CrmHttp.Operation("token");
 
   /** A response read whole, for bodies that are not JSON ({@code $batch}). */
   public record Raw(int status, Headers headers, byte[] body, String contentType) {
@@ -56,6 +74,7 @@ public final class DataverseClient {
   }
 
   private final String crm;
+  private final AdapterEvents events;
   private final Settings settings;
   private final OkHttpClient client;
   private final CrmHttp api;
@@ -69,6 +88,7 @@ public final class DataverseClient {
 
   public DataverseClient(AdapterConfig config, Settings settings) {
     this.crm = config.adapterId();
+    this.events = AdapterEvents.create(crm);
     this.settings = settings;
     this.time = config.timeSource();
     this.client = config.httpClient().newBuilder()
@@ -79,10 +99,10 @@ public final class DataverseClient {
         })
         .build();
     ObjectMapper mapper = config.objectMapper();
-    this.api = new CrmHttp(crm, client, mapper, errors, time, REQUEST_IDS, MAX_RESPONSE_BYTES);
+    this.api = new CrmHttp(crm, client, mapper, errors, time, REQUEST_IDS, MAX_RESPONSE_BYTES).withEvents(events);
     CrmHttp tokenHttp = new CrmHttp(crm, config.httpClient(), mapper, DataverseErrors.token(), time,
-        List.of("x-ms-request-id"), 1024 * 1024);
-    this.tokens = new TokenSource(config, settings, tokenHttp);
+        List.of("x-ms-request-id"), 1024 * 1024).withEvents(events);
+    this.tokens = new TokenSource(config, settings, tokenHttp, events);
     this.limiter = RequestLimiter.of(settings.budget(), time);
     this.concurrency = new Semaphore(settings.maxConcurrentRequests(), true);
     this.apiRoot = settings.apiRoot();
@@ -94,6 +114,11 @@ public final class DataverseClient {
 
   public TokenSource tokens() {
     return tokens;
+  }
+
+  /** Where this client reports its requests, retries, rate limits and token renewals. */
+  public AdapterEvents events() {
+    return events;
   }
 
   public Optional<ServiceProtectionStatus> serviceProtection() {
@@ -129,17 +154,18 @@ public final class DataverseClient {
     return RequestBody.create(bytes, JSON);
   }
 
-  public JsonResponse get(HttpUrl url, Map<String, String> headers) {
-    return call(token -> {
-      Request.Builder b = request(url, token).get().header("If-None-Match", "null");
+  public JsonResponse get(CrmHttp.Operation op, HttpUrl url, Map<String, String> headers) {
+    return call(op, token -> {
+      Request.Builder b = request(op, url, token).get().header("If-None-Match", "null");
       headers.forEach(b::header);
       return api.exchange(b.build());
     });
   }
 
-  public JsonResponse send(String method, HttpUrl url, Map<String, String> headers, @Nullable RequestBody body) {
-    return call(token -> {
-      Request.Builder b = request(url, token).method(method, body);
+  public JsonResponse send(CrmHttp.Operation op, String method, HttpUrl url, Map<String, String> headers,
+      @Nullable RequestBody body) {
+    return call(op, token -> {
+      Request.Builder b = request(op, url, token).method(method, body);
       headers.forEach(b::header);
       return api.exchange(b.build());
     });
@@ -148,19 +174,21 @@ public final class DataverseClient {
   /**
    * Posts a {@code $batch}. Returns the answer when it is a batch response: 200, or an error status whose body is
    * still multipart (a batch that stopped at a failure); any other failure is thrown, typed.
+   *
+   * @param op what the batch carries ({@link #UPSERT} or {@link #DELETE}), as it is reported
    */
-  public Raw batch(byte[] body, String boundary, Map<String, String> headers) {
+  public Raw batch(CrmHttp.Operation op, byte[] body, String boundary, Map<String, String> headers) {
     HttpUrl url = apiRoot().newBuilder().addPathSegment("$batch").build();
     RequestBody rb = RequestBody.create(body, MediaType.get("multipart/mixed; boundary=" + boundary));
-    return call(token -> {
-      Request.Builder b = request(url, token).post(rb);
+    return call(op, token -> {
+      Request.Builder b = request(op, url, token).post(rb);
       headers.forEach(b::header);
-      return raw(b.build());
+      return raw(op, b.build());
     });
   }
 
-  private Request.Builder request(HttpUrl url, TokenSource.AccessToken token) {
-    return new Request.Builder().url(url)
+  private Request.Builder request(CrmHttp.Operation op, HttpUrl url, TokenSource.AccessToken token) {
+    return new Request.Builder().url(url).tag(CrmHttp.Operation.class, op)
         .header("Authorization", "Bearer " + token.value().reveal())
         .header("Accept", "application/json")
         .header("OData-MaxVersion", "4.0")
@@ -168,7 +196,7 @@ public final class DataverseClient {
   }
 
   /** One call within the budget and the concurrency limit; a 401 renews the token and tries once more. */
-  private <T> T call(Function<TokenSource.AccessToken, T> exec) {
+  private <T> T call(CrmHttp.Operation op, Function<TokenSource.AccessToken, T> exec) {
     RequestLimiter.Permit permit;
     try {
       permit = limiter.acquire();
@@ -185,7 +213,7 @@ public final class DataverseClient {
         throw new CrmUnavailableException(crm, 0, null, "interrupted while waiting for a free connection slot", e);
       }
       try {
-        return withToken(exec);
+        return withToken(op, reportingRateLimits(op, exec));
       } catch (CrmRateLimitException e) {
         limiter.pauseUntil(time.now().plus(e.retryAfter()));
         throw e;
@@ -195,7 +223,20 @@ public final class DataverseClient {
     }
   }
 
-  private <T> T withToken(Function<TokenSource.AccessToken, T> exec) {
+  /** {@code exec}, reporting the org's 429s (service protection) as rate limits of {@code op}. */
+  private <T> Function<TokenSource.AccessToken, T> reportingRateLimits(CrmHttp.Operation op,
+      Function<TokenSource.AccessToken, T> exec) {
+    return token -> {
+      try {
+        return exec.apply(token);
+      } catch (CrmRateLimitException e) {
+        events.rateLimited(op.name(), e.retryAfter(), e.isQuotaExhausted());
+        throw e;
+      }
+    };
+  }
+
+  private <T> T withToken(CrmHttp.Operation op, Function<TokenSource.AccessToken, T> exec) {
     TokenSource.AccessToken token = tokens.current();
     try {
       return exec.apply(token);
@@ -204,6 +245,7 @@ public final class DataverseClient {
         throw e;
       }
       tokens.invalidate(token);
+      events.retry(op.name(), e);
     }
     TokenSource.AccessToken fresh = tokens.current();
     try {
@@ -218,9 +260,21 @@ public final class DataverseClient {
     }
   }
 
-  private Raw raw(Request request) {
+  /** A request sent outside {@link CrmHttp} (its answer is multipart), reported as {@code CrmHttp} reports its own. */
+  private Raw raw(CrmHttp.Operation reported, Request request) {
+    long start = System.nanoTime();
+    int[] status = {0};
+    try {
+      return raw(request, status);
+    } finally {
+      events.request(reported.name(), status[0], Duration.ofNanos(System.nanoTime() - start));
+    }
+  }
+
+  private Raw raw(Request request, int[] status) {
     String op = request.method() + " " + request.url().encodedPath();
     try (Response response = client.newCall(request).execute()) {
+      status[0] = response.code();
       byte[] bytes = readCapped(response.body(), op, response.code());
       String contentType = response.header("Content-Type", "");
       boolean multipart = contentType.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/mixed");

@@ -235,7 +235,7 @@ public final class Metadata {
   }
 
   private JsonNode list(HttpUrl url, String what) {
-    JsonNode body = client.get(url, Map.of()).body();
+    JsonNode body = client.get(DataverseClient.DESCRIBE, url, Map.of()).body();
     JsonNode value = body.path("value");
     if (!value.isArray()) {
       throw new CrmUnavailableException(crm, 200, null, "GET " + url.encodedPath() + " returned " + what

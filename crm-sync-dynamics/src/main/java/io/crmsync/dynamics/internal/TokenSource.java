@@ -5,10 +5,12 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.crmsync.CrmAuthenticationException;
+import io.crmsync.CrmRateLimitException;
 import io.crmsync.CrmRequestException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.adapter.Secret;
+import io.crmsync.adapter.spi.AdapterEvents;
 import io.crmsync.http.CrmHttp;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * signed assertion (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow), scope
  * {@code <org>/.default}. A token is cached until {@code tokenRefreshAhead} before it expires (at most half its
  * lifetime ahead), on the adapter's clock; concurrent callers share one request; a token the org refused is dropped
- * only if it is still the cached one, so a burst of 401s causes one renewal. Thread-safe.
+ * only if it is still the cached one, so a burst of 401s causes one renewal. Every token after the first is reported
+ * to the adapter's events as a renewal, and a 429 of the token endpoint as a rate limit of {@code token}. Thread-safe.
  */
 public final class TokenSource {
   private static final Logger log = LoggerFactory.getLogger(TokenSource.class);
@@ -39,8 +42,10 @@ public final class TokenSource {
   private final TimeSource time;
   private final Cache<String, AccessToken> cache;
   private final AtomicLong fetched = new AtomicLong();
+  private final AdapterEvents events;
 
-  public TokenSource(AdapterConfig config, Settings settings, CrmHttp tokenHttp) {
+  public TokenSource(AdapterConfig config, Settings settings, CrmHttp tokenHttp, AdapterEvents events) {
+    this.events = events;
     this.config = config;
     this.settings = settings;
     this.http = tokenHttp;
@@ -109,10 +114,14 @@ public final class TokenSource {
     } else {
       form.add("client_secret", config.secret("clientSecret").reveal());
     }
-    Request request = new Request.Builder().url(settings.tokenUrl()).post(form.build()).header("Accept", "application/json").build();
+    Request request = new Request.Builder().url(settings.tokenUrl()).post(form.build()).header("Accept", "application/json")
+        .tag(CrmHttp.Operation.class, DataverseClient.TOKEN).build();
     JsonNode body;
     try {
       body = http.executeCredentials(request);
+    } catch (CrmRateLimitException e) {
+      events.rateLimited(DataverseClient.TOKEN.name(), e.retryAfter(), e.isQuotaExhausted());
+      throw e;
     } catch (CrmRequestException e) {
       // invalid_client, unauthorized_client, invalid_scope...: the credentials or the app registration were refused
       throw new CrmAuthenticationException(e.crm(), e.statusCode(), e.requestId(),
@@ -125,7 +134,9 @@ public final class TokenSource {
     }
     long expiresIn = body.path("expires_in").asLong(3599);
     Duration lifetime = Duration.ofSeconds(Math.max(1, expiresIn));
-    fetched.incrementAndGet();
+    if (fetched.incrementAndGet() > 1) {
+      events.tokenRenewed(); // the first token is no renewal
+    }
     log.debug("Fetched a Dataverse access token from {} valid for {}", settings.tokenUrl().host(), lifetime);
     return new AccessToken(Secret.of(access.asText()), time.now().plus(lifetime), lifetime);
   }
