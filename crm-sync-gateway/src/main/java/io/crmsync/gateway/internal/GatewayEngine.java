@@ -60,7 +60,7 @@ public final class GatewayEngine {
   public GatewayEngine(Settings settings) {
     this.settings = settings;
     for (Target t : settings.targets()) {
-      validators.put(t.name(), new Validator(t));
+      validators.put(t.name(), new Validator(t, settings.time()));
       workers.put(t.name(), new TargetWorker(this, t));
     }
   }
@@ -131,7 +131,7 @@ public final class GatewayEngine {
       }
     }
     if (!errors.isEmpty()) {
-      throw new InvalidChangeException(errors);
+      throw new InvalidChangeException(dedupe(errors));
     }
     // tasks first, then receipts: a crash in between leaves tasks whose receipt nobody holds, and a resubmission
     // with the same idempotency key gets the same receipt id, which each target delivers once
@@ -141,6 +141,26 @@ public final class GatewayEngine {
       settings.backend().stateStore().apply(u);
     }
     return receipts;
+  }
+
+  /** One error per field and code, naming every target that refused it. */
+  private static List<FieldError> dedupe(List<FieldError> errors) {
+    Map<String, FieldError> first = new LinkedHashMap<>();
+    Map<String, List<String>> others = new LinkedHashMap<>();
+    for (FieldError e : errors) {
+      String k = e.field() + "\u0000" + e.code();
+      if (first.putIfAbsent(k, e) != null) {
+        String m = e.message();
+        others.computeIfAbsent(k, x -> new ArrayList<>()).add(m.substring(0, Math.max(0, m.indexOf(' '))));
+      }
+    }
+    List<FieldError> out = new ArrayList<>(first.size());
+    first.forEach((k, e) -> {
+      List<String> also = others.get(k);
+      out.add(also == null ? e : new FieldError(e.field(), e.code(), e.message() + " (and " + String.join(", ", also)
+          + ")"));
+    });
+    return out;
   }
 
   private Map<String, String> knownKeys(List<Change> changes) {

@@ -2,10 +2,16 @@ package io.crmsync.gateway.internal;
 
 import io.crmsync.CrmConfigurationException;
 import io.crmsync.CrmRequestException;
+import io.crmsync.CrmSyncException;
+import io.crmsync.TimeSource;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.crmsync.adapter.FieldError;
 import io.crmsync.adapter.FieldInfo;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.fieldmapping.FieldMapping;
+import io.crmsync.fieldmapping.FieldRule;
 import io.crmsync.fieldmapping.ValueKind;
 import io.crmsync.gateway.Change;
 import io.crmsync.gateway.Target;
@@ -30,6 +36,7 @@ import org.jspecify.annotations.Nullable;
  * the mapped record against the fields the target describes (cached per object type). Thread-safe.
  */
 final class Validator {
+  private static final Logger log = LoggerFactory.getLogger(Validator.class);
   static final String UNKNOWN_FIELD = "UNKNOWN_FIELD";
   static final String READ_ONLY = "READ_ONLY";
   static final String REQUIRED = "REQUIRED";
@@ -45,8 +52,12 @@ final class Validator {
   private final Target target;
   private final Map<String, Map<String, FieldInfo>> described = new ConcurrentHashMap<>();
 
-  Validator(Target target) {
+  private final TimeSource time;
+  private volatile @Nullable Instant describeRetryAt;
+
+  Validator(Target target, TimeSource time) {
     this.target = target;
+    this.time = time;
   }
 
   /** The change mapped for this target, or null after adding every problem to {@code out}. */
@@ -174,25 +185,55 @@ final class Validator {
   }
 
   /**
-   * The field to name for a target field: itself when the host sent a field of that name, else the target's
-   * name in brackets after the host's object type ({@code contact->LastName}), so the host sees which it is.
+   * The host's name for a target field: the source field of the mapping rule that writes it, else the field
+   * itself (fields that pass through keep their names).
    */
-  private static String hostName(Change change, String targetField) {
-    return change.fields().containsKey(targetField) ? targetField : change.objectType() + "->" + targetField;
+  private String hostName(Change change, String targetField) {
+    for (FieldRule r : target.mapping(change.objectType()).rules()) {
+      if (r.targetFields().contains(targetField) && r.sourceFields().size() == 1) {
+        return r.sourceFields().get(0);
+      }
+    }
+    return targetField;
   }
 
-  /** The target's fields of the mapping's target type; the mapping is checked against them on first use. */
+  /**
+   * The target's fields of the mapping's target type; the mapping is checked against them on first use. A target
+   * that cannot describe them now (down, out of budget) is checked by its mapping alone until it can, at most
+   * once a minute: its being down must not stop submissions to the others, and it refuses a bad record itself.
+   */
   private Map<String, FieldInfo> fields(FieldMapping mapping) {
-    return described.computeIfAbsent(mapping.targetObjectType(), type -> {
-      List<FieldInfo> list = target.adapter().describe(type);
-      List<MappingProblem> problems = mapping.check(List.of(), list);
-      if (!problems.isEmpty()) {
-        throw new CrmConfigurationException("gateway", "the mapping of " + mapping.sourceObjectType() + " for target "
-            + target.name() + " has " + problems.size() + " problem(s); the first: " + problems.get(0));
+    Map<String, FieldInfo> known = described.get(mapping.targetObjectType());
+    if (known != null) {
+      return known;
+    }
+    Instant now = time.now();
+    Instant retry = describeRetryAt;
+    if (retry != null && now.isBefore(retry)) {
+      return Map.of();
+    }
+    List<FieldInfo> list;
+    try {
+      list = target.adapter().describe(mapping.targetObjectType());
+    } catch (CrmSyncException e) {
+      if (!e.isRetryable()) {
+        throw e;
       }
-      Map<String, FieldInfo> byName = new LinkedHashMap<>();
-      list.forEach(f -> byName.put(f.name(), f));
-      return Map.copyOf(byName);
-    });
+      describeRetryAt = now.plus(Duration.ofMinutes(1));
+      log.warn("target {} cannot describe {} now; its changes are checked by the mapping alone for a minute: {}",
+          target.name(), mapping.targetObjectType(), e.getMessage());
+      return Map.of();
+    }
+    describeRetryAt = null;
+    List<MappingProblem> problems = mapping.check(List.of(), list);
+    if (!problems.isEmpty()) {
+      throw new CrmConfigurationException("gateway", "the mapping of " + mapping.sourceObjectType() + " for target "
+          + target.name() + " has " + problems.size() + " problem(s); the first: " + problems.get(0));
+    }
+    Map<String, FieldInfo> byName = new LinkedHashMap<>();
+    list.forEach(f -> byName.put(f.name(), f));
+    Map<String, FieldInfo> out = Map.copyOf(byName);
+    described.put(mapping.targetObjectType(), out);
+    return out;
   }
 }
