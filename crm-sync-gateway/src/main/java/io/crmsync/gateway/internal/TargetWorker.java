@@ -205,7 +205,7 @@ public final class TargetWorker {
       }
     }
     for (Group g : nothing) {
-      settle(g, "D" + "", null, update, settlements, applied.getOrDefault(g.key(), Map.of()));
+      settle(g, "D", update, settlements, applied.getOrDefault(g.key(), Map.of()));
     }
 
     int settledTasks = leased.size();
@@ -317,7 +317,7 @@ public final class TargetWorker {
     applied.put(g.key(), a);
     update.fingerprint(new Fingerprint(idScope(target.name()), g.key(), ""));
     if (!upserts.contains(g)) {
-      settle(g, "D", null, update, settlements, a);
+      settle(g, "D", update, settlements, a);
       done.add(g);
     }
   }
@@ -370,7 +370,7 @@ public final class TargetWorker {
             if (r.id() != null) {
               update.fingerprint(new Fingerprint(idScope(target.name()), g.key(), r.id()));
             }
-            settle(g, "D" + (r.id() == null ? "" : r.id()), null, update, settlements, a);
+            settle(g, "D" + (r.id() == null ? "" : r.id()), update, settlements, a);
             done.add(g);
           } else {
             recordFailed(g, r, done, update, settlements);
@@ -411,7 +411,7 @@ public final class TargetWorker {
     g.merged().refs.forEach(r -> update.fingerprint(new Fingerprint(statusScope(target.name()), r.receipt(), "X" + cause)));
   }
 
-  private void settle(Group g, String status, @Nullable String unused, StateUpdate.Builder update,
+  private void settle(Group g, String status, StateUpdate.Builder update,
       List<Settlement> settlements, Map<String, Long> applied) {
     g.tasks().forEach(t -> settlements.add(Settlement.complete(t, List.of())));
     g.merged().refs.forEach(r -> update.fingerprint(new Fingerprint(statusScope(target.name()), r.receipt(), status)));
