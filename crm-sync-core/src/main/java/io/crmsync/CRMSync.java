@@ -6,7 +6,7 @@ import io.crmsync.adapter.AdapterListener;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.RequestBudget;
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.backend.SyncBackend;
 import io.crmsync.internal.RetryDecider;

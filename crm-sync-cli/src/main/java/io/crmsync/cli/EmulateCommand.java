@@ -1,5 +1,6 @@
 package io.crmsync.cli;
 
+import io.crmsync.testkit.dynamics.DataverseEmulator;
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import io.crmsync.testkit.pipedrive.PipedriveEmulator;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
@@ -31,7 +32,8 @@ final class EmulateCommand implements Callable<Integer> {
     hubspot,
     sugarcrm,
     zoho,
-    pipedrive
+    pipedrive,
+    dynamics
   }
 
   @Parameters(index = "0", paramLabel = "CRM", description = "Which CRM: ${COMPLETION-CANDIDATES}.")
@@ -137,6 +139,25 @@ final class EmulateCommand implements Callable<Integer> {
         out.println("Point the pipedrive adapter at it with:");
         out.printf(Locale.ROOT, "  export CRMSYNC_PIPEDRIVE_BASE_URL=%s%n", e.url());
         out.println("  export CRMSYNC_PIPEDRIVE_API_TOKEN=emulator");
+        return e::close;
+      }
+      case dynamics -> {
+        DataverseEmulator e = DataverseEmulator.builder().port(port).clientSecret("emulator", "emulator")
+            .alternateKey("contact", "emailaddress1").recycleBin("contact", true).build().start();
+        Map<String, String> accounts = new java.util.HashMap<>();
+        for (CrmRecord r : DemoCommand.generate(contacts, 0, 7)) {
+          String account = accounts.computeIfAbsent(text(r, Contact.Fields.COMPANY), name -> e.insert("account", Map.of("name", name)));
+          e.insert("contact", Map.of("emailaddress1", text(r, Contact.Fields.EMAIL), "firstname", text(r, Contact.Fields.FIRST_NAME),
+              "lastname", text(r, Contact.Fields.LAST_NAME), "parentcustomerid_account@odata.bind", "/accounts(" + account + ")"));
+        }
+        Map<String, String> s = e.adapterSettings();
+        out.printf(Locale.ROOT, "Dynamics 365 (Dataverse) emulator on %s%n", e.url());
+        out.println("Point the dynamics adapter at it with:");
+        out.printf(Locale.ROOT, "  export CRMSYNC_DYNAMICS_ORG_URL=%s%n", s.get("orgUrl"));
+        out.printf(Locale.ROOT, "  export CRMSYNC_DYNAMICS_TENANT_ID=%s CRMSYNC_DYNAMICS_TOKEN_URL=%s%n", s.get("tenantId"),
+            s.get("tokenUrl"));
+        out.println("  export CRMSYNC_DYNAMICS_CLIENT_ID=emulator CRMSYNC_DYNAMICS_CLIENT_SECRET=emulator");
+        out.println("Contacts have an alternate key on emailaddress1; deleted contacts stay in the recycle bin.");
         return e::close;
       }
       default -> throw new IllegalStateException("unknown CRM " + crm);

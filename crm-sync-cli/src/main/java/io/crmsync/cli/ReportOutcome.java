@@ -20,11 +20,16 @@ final class ReportOutcome {
    */
   static int print(String command, SyncReport report, CRMSync sync, PrintStream out, PrintStream err) {
     if (report.deadLettered() > 0) {
-      List<DeadLetter> dead = sync.deadLetters(10);
-      long total = sync.config().backend().stateStore().deadLetterCount(sync.config().jobId());
-      out.printf(Locale.ROOT, "Dead letters (first %d of %,d in the state store):%n", dead.size(), total);
-      for (DeadLetter d : dead) {
-        out.printf(Locale.ROOT, "  %s %s %s: %s%n", d.operation().label(), d.recordId(), d.errorCode(), d.message());
+      try {
+        List<DeadLetter> dead = sync.deadLetters(10);
+        long total = sync.config().backend().stateStore().deadLetterCount(sync.config().jobId());
+        out.printf(Locale.ROOT, "Dead letters (first %d of %,d in the state store):%n", dead.size(), total);
+        for (DeadLetter d : dead) {
+          out.printf(Locale.ROOT, "  %s %s %s: %s%n", d.operation().label(), d.recordId(), d.errorCode(), d.message());
+        }
+      } catch (RuntimeException e) {
+        // the report is from memory; the state store may be what failed
+        out.println("Dead letters: cannot be read now (" + e.getMessage() + ")");
       }
     }
     switch (report.status()) {

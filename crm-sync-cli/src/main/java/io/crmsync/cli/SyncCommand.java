@@ -2,11 +2,11 @@ package io.crmsync.cli;
 
 import io.crmsync.CRMSync;
 import io.crmsync.CrmConfigurationException;
-import io.crmsync.SyncListener;
 import io.crmsync.SyncReport;
 import io.crmsync.adapter.AdapterRegistry;
 import io.crmsync.adapter.CRMAdapter;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -58,14 +58,20 @@ final class SyncCommand implements Callable<Integer> {
         CRMAdapter target = options.adapter(registry, options.target, properties, env);
         StateBackend state = StateBackend.open(options.stateUrl(properties, env), properties, env)) {
       ProgressBar bar = new ProgressBar(err, 0, System.console() != null && !noProgress);
+      String[] jobId = new String[1];
+      StallWatch stall = new StallWatch(err, Duration.ofSeconds(30), () -> state.waitingFor(jobId[0]));
       CRMSync sync = options.builder(source, target, state)
           .incremental(!full)
           .propagateDeletes(propagateDeletes)
-          .listener(noProgress ? SyncListener.NONE : bar)
+          .listener(noProgress ? stall : SyncListeners.both(bar, stall))
           .build();
+      jobId[0] = sync.config().jobId();
       out.printf(Locale.ROOT, "Syncing %s from %s to %s (job %s, %s)%n", options.objectType, source.id(), target.id(),
           sync.config().jobId(), state.description());
-      SyncReport report = sync.run();
+      SyncReport report;
+      try (StallWatch watching = stall.start()) {
+        report = sync.run();
+      }
       bar.finish();
       out.println(report);
       return ReportOutcome.print("crm-sync sync", report, sync, out, err);

@@ -12,6 +12,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +60,12 @@ final class SyncOptions {
           + "Without it, the queue and state are in memory.")
   @Nullable String state;
 
+  @Option(names = "--visibility-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long a worker may hold a task before another process takes it over (default: 5m; also "
+          + "crmsync.state.visibilityTimeout). On PostgreSQL, the tasks of a process that ended are taken over "
+          + "at once.")
+  @Nullable Duration visibilityTimeout;
+
   /** A sync builder with these options, the two adapters and the state backend applied. */
   io.crmsync.CRMSync.Builder builder(CRMAdapter source, CRMAdapter target, StateBackend state) {
     io.crmsync.CRMSync.Builder b = io.crmsync.CRMSync.builder()
@@ -74,6 +81,13 @@ final class SyncOptions {
     }
     if (jobId != null) {
       b.jobId(jobId);
+    }
+    Duration visibility = visibilityTimeout != null ? visibilityTimeout : state.visibilityTimeout();
+    if (visibility != null) {
+      if (visibility.isNegative() || visibility.isZero()) {
+        throw new CrmConfigurationException("cli", "--visibility-timeout must be positive: " + visibility);
+      }
+      b.visibilityTimeout(visibility);
     }
     return b;
   }

@@ -1,6 +1,6 @@
 package io.crmsync.adapter;
 
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import java.util.Objects;
 
 /**

@@ -241,6 +241,20 @@ public final class AdapterConfig {
     return Optional.of(Secret.of(s.value));
   }
 
+  /**
+   * The process-wide default HTTP client adapters derive theirs from unless given one: timeouts of 10 s
+   * to connect, 60 s to read or write, 2 min per call; TCP_NODELAY; and no silent resend of a request
+   * whose connection failed (it may have been applied: adapters and the engine retry what is safe).
+   */
+  public static OkHttpClient defaultHttpClient() {
+    return SharedResources.httpClient();
+  }
+
+  /** The process-wide default JSON mapper: unknown properties ignored, floats read as {@code BigDecimal}. */
+  public static ObjectMapper defaultObjectMapper() {
+    return SharedResources.objectMapper();
+  }
+
   /** The HTTP client to derive from; the process-wide default unless one was set. */
   public OkHttpClient httpClient() {
     return httpClient != null ? httpClient : SharedResources.httpClient();

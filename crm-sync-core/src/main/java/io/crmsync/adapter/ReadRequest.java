@@ -1,6 +1,6 @@
 package io.crmsync.adapter;
 
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

@@ -8,7 +8,7 @@ import io.crmsync.CrmSyncException;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.spi.AdapterEvents;
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

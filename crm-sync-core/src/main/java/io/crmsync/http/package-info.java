@@ -1,5 +1,8 @@
 /**
- * A small HTTP toolkit shared by the HTTP adapters: status and error-body mapping to the exception hierarchy, Retry-After parsing, bearer tokens that never print.
+ * Part of the adapter SPI: an HTTP toolkit for adapters. {@link io.crmsync.http.CrmHttp} sends requests
+ * and maps transport failures, error statuses and bodies that are not JSON to the exception hierarchy
+ * (never quoting a token endpoint's answer); {@link io.crmsync.http.Shapes} checks that an answer has
+ * the shape its API documents; {@link io.crmsync.http.RetryAfter} parses the header.
  */
 @NullMarked
 package io.crmsync.http;

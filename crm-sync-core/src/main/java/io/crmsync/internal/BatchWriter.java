@@ -111,6 +111,9 @@ final class BatchWriter {
               out.update.fingerprint(new Fingerprint(run.sourceScope, targetId, fp));
             }
           }
+          if (run.pairing != null) {
+            run.pairing.written(item, targetId, out.update);
+          }
         });
   }
 

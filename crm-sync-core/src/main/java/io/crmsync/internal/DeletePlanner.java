@@ -93,7 +93,11 @@ final class DeletePlanner {
             others.add(other);
           }
         }
-        if (others.isEmpty()) {
+        if (others.isEmpty() && run.pairing != null && run.pairing.keepOnDelete(id, targetId)) {
+          keptLinks.add(new IdLink(type, source, id, target, targetId));
+          log.debug("Job {}: {} {} was deleted in {}, but {} {} changed since they last agreed and stays", run.jobId,
+              type, id, source, target, targetId);
+        } else if (others.isEmpty()) {
           going.add(targetId);
         } else {
           keptLinks.add(new IdLink(type, source, id, target, targetId));
@@ -116,6 +120,9 @@ final class DeletePlanner {
           String id = Objects.requireNonNull(item.record().id());
           for (String targetId : deletable.get(id)) {
             out.update.unlink(new IdLink(type, source, id, target, targetId));
+            if (run.pairing != null) {
+              run.pairing.deleted(id, targetId);
+            }
           }
         });
   }

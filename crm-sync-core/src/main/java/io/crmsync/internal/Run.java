@@ -46,13 +46,17 @@ final class Run {
   /** Fingerprints of the same content on the source's side, for a two-way sync: {@code source/type<target}. */
   final String sourceScope;
   final Instant startedAt;
+  /** The two-way pass this run is, or {@code null} for a one-way sync. */
+  final @Nullable Pairing pairing;
 
   private final AtomicBoolean stopRequested;
   private final AtomicReference<SyncReport.@Nullable Failure> failure = new AtomicReference<>();
   private volatile @Nullable Instant quotaResetsAt;
 
-  Run(CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter, AtomicBoolean stopRequested) {
+  Run(CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter, AtomicBoolean stopRequested,
+      @Nullable Pairing pairing) {
     this.config = config;
+    this.pairing = pairing;
     this.jobId = config.jobId();
     this.topic = "crmsync:" + config.jobId();
     this.source = config.source();

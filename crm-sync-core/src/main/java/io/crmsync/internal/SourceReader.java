@@ -87,7 +87,8 @@ final class SourceReader {
       for (DeadLetter d : letters) {
         String id = d.recordId();
         // a record without an id cannot be told apart from others, so its letter could never be cleared
-        if (id == null || !tried.add(d.operation().label() + ":" + id)) {
+        // a pair held for review is a person's to settle, not a failure to try again
+        if (id == null || d.operation() == DeadLetter.Operation.REVIEW || !tried.add(d.operation().label() + ":" + id)) {
           continue;
         }
         if (d.operation() == DeadLetter.Operation.DELETE) {
@@ -200,7 +201,15 @@ final class SourceReader {
     }
     tally.addUnchanged(skipped, 0);
     flights.settledAtRead(seq, rejected.size() + skipped);
-    batcher.upsert(run.config.skipUnchanged() ? dropUnchanged(upserts, seq, false) : upserts);
+    if (run.pairing != null) {
+      List<Item> toWrite = run.pairing.pair(upserts, r -> fields.filter(r, null));
+      int same = upserts.size() - toWrite.size();
+      tally.addUnchanged(same, 0);
+      flights.settledAtRead(seq, same);
+      batcher.upsert(toWrite);
+    } else {
+      batcher.upsert(run.config.skipUnchanged() ? dropUnchanged(upserts, seq, false) : upserts);
+    }
     batcher.delete(deletes);
     run.listener.onPageRead(run.jobId, n);
   }

@@ -42,7 +42,13 @@ public final class SyncRunner {
    */
   public SyncRunner(CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter,
       AtomicBoolean stopRequested, @Nullable Duration workerOnlyIdleExit) {
-    this(config, sourceLimiter, targetLimiter, stopRequested, workerOnlyIdleExit, null);
+    this(config, sourceLimiter, targetLimiter, stopRequested, workerOnlyIdleExit, null, null);
+  }
+
+  /** A pass of a two-way sync: {@code pairing} decides what to write, and what it leaves in the state. */
+  public static SyncRunner pass(CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter,
+      AtomicBoolean stopRequested, Pairing pairing) {
+    return new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, null, null, pairing);
   }
 
   /**
@@ -50,12 +56,13 @@ public final class SyncRunner {
    */
   public static SyncRunner replaying(CRMSync.Config config, RequestLimiter sourceLimiter,
       RequestLimiter targetLimiter, AtomicBoolean stopRequested, DeadLetterQuery replay) {
-    return new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, null, replay);
+    return new SyncRunner(config, sourceLimiter, targetLimiter, stopRequested, null, replay, null);
   }
 
   private SyncRunner(CRMSync.Config config, RequestLimiter sourceLimiter, RequestLimiter targetLimiter,
-      AtomicBoolean stopRequested, @Nullable Duration workerOnlyIdleExit, @Nullable DeadLetterQuery replay) {
-    this.run = new Run(config, sourceLimiter, targetLimiter, stopRequested);
+      AtomicBoolean stopRequested, @Nullable Duration workerOnlyIdleExit, @Nullable DeadLetterQuery replay,
+      @Nullable Pairing pairing) {
+    this.run = new Run(config, sourceLimiter, targetLimiter, stopRequested, pairing);
     this.workerOnlyIdleExit = workerOnlyIdleExit;
     this.replay = replay;
   }

@@ -117,9 +117,10 @@ final class TargetFields {
 
   /**
    * {@code record} with only the fields the target takes; the same instance when it takes them all.
-   * Each field left out is counted in {@code tally}. Called by the reader thread only.
+   * Each field left out is counted in {@code tally}, unless it is null (a record re-cut, not read). Called
+   * by the reader thread only.
    */
-  CrmRecord filter(CrmRecord record, Tally tally) {
+  CrmRecord filter(CrmRecord record, @Nullable Tally tally) {
     if (writable == null && leftOut.isEmpty()) {
       return record;
     }
@@ -142,8 +143,10 @@ final class TargetFields {
           kept.put(before.getKey(), before.getValue());
         }
       }
-      seen.putIfAbsent(name, reason);
-      tally.fieldLeftOut(name);
+      if (tally != null) {
+        seen.putIfAbsent(name, reason);
+        tally.fieldLeftOut(name);
+      }
     }
     return kept == null ? record : record.withFields(kept);
   }

@@ -1,6 +1,6 @@
 package io.crmsync.quality;
 
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.quality.internal.Deduplicator;
 import java.util.ArrayList;

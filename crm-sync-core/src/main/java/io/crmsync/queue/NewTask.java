@@ -1,6 +1,6 @@
 package io.crmsync.queue;
 
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;

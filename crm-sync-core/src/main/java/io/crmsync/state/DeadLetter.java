@@ -20,7 +20,12 @@ public final class DeadLetter {
   /** What was being done to the record. */
   public enum Operation {
     UPSERT,
-    DELETE;
+    DELETE,
+    /**
+     * Not a failure: a two-way sync's pair whose conflict its policy sent to a person. The record holds
+     * both versions and what they last agreed on ({@code first}, {@code second}, {@code base}).
+     */
+    REVIEW;
 
     /** The lower-case name, as stored and shown ({@code upsert}, {@code delete}). */
     public String label() {

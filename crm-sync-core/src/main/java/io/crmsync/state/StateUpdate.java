@@ -15,13 +15,15 @@ import java.util.Objects;
  * @param unlinks id links to remove, after {@code links} are saved: each removes the link between its two
  *     ids whichever side saved it, and leaves their other links alone
  * @param resolved dead letters to remove because their records have now landed
+ * @param baselines values a two-way sync agreed on, to save (each replaces the pair's earlier one)
  */
 public record StateUpdate(
     List<IdLink> links,
     List<Fingerprint> fingerprints,
     List<DeadLetter> deadLetters,
     List<IdLink> unlinks,
-    List<Resolved> resolved) {
+    List<Resolved> resolved,
+    List<Baseline> baselines) {
 
   /**
    * A dead letter that no longer applies: record {@code recordId} of job {@code jobId} has been written
@@ -35,7 +37,8 @@ public record StateUpdate(
     }
   }
 
-  private static final StateUpdate EMPTY = new StateUpdate(List.of(), List.of(), List.of(), List.of(), List.of());
+  private static final StateUpdate EMPTY =
+      new StateUpdate(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
   public StateUpdate {
     links = List.copyOf(links);
@@ -43,17 +46,18 @@ public record StateUpdate(
     deadLetters = List.copyOf(deadLetters);
     unlinks = List.copyOf(unlinks);
     resolved = List.copyOf(resolved);
+    baselines = List.copyOf(baselines);
   }
 
   /** An update that removes no link and resolves no dead letter. */
   public StateUpdate(List<IdLink> links, List<Fingerprint> fingerprints, List<DeadLetter> deadLetters) {
-    this(links, fingerprints, deadLetters, List.of(), List.of());
+    this(links, fingerprints, deadLetters, List.of(), List.of(), List.of());
   }
 
   /** An update that resolves no dead letter. */
   public StateUpdate(
       List<IdLink> links, List<Fingerprint> fingerprints, List<DeadLetter> deadLetters, List<IdLink> unlinks) {
-    this(links, fingerprints, deadLetters, unlinks, List.of());
+    this(links, fingerprints, deadLetters, unlinks, List.of(), List.of());
   }
 
   /** An update that changes nothing. */
@@ -77,7 +81,7 @@ public record StateUpdate(
 
   public boolean isEmpty() {
     return links.isEmpty() && fingerprints.isEmpty() && deadLetters.isEmpty() && unlinks.isEmpty()
-        && resolved.isEmpty();
+        && resolved.isEmpty() && baselines.isEmpty();
   }
 
   /** Collects a {@link StateUpdate}. Not thread-safe. */
@@ -87,8 +91,19 @@ public record StateUpdate(
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final List<IdLink> unlinks = new ArrayList<>();
     private final List<Resolved> resolved = new ArrayList<>();
+    private final List<Baseline> baselines = new ArrayList<>();
 
     Builder() {}
+
+    public Builder baseline(Baseline baseline) {
+      baselines.add(Objects.requireNonNull(baseline, "baseline"));
+      return this;
+    }
+
+    public Builder baselines(List<Baseline> baselines) {
+      this.baselines.addAll(baselines);
+      return this;
+    }
 
     public Builder link(IdLink link) {
       links.add(Objects.requireNonNull(link, "link"));
@@ -141,7 +156,7 @@ public record StateUpdate(
     }
 
     public StateUpdate build() {
-      return new StateUpdate(links, fingerprints, deadLetters, unlinks, resolved);
+      return new StateUpdate(links, fingerprints, deadLetters, unlinks, resolved, baselines);
     }
   }
 }

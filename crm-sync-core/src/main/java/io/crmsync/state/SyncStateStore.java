@@ -60,12 +60,18 @@ public interface SyncStateStore extends AutoCloseable {
   Map<String, Set<String>> allLinkedIds(
       String objectType, String fromSystem, Collection<String> fromIds, String toSystem);
 
+  /**
+   * The baselines saved under {@code scope} for {@code keys}: the values a two-way sync last agreed on
+   * for each pair; keys without one are absent.
+   */
+  Map<String, Map<String, Object>> baselines(String scope, Collection<String> keys);
+
   /** The fingerprints saved under {@code scope} for {@code keys}; keys without one are absent. */
   Map<String, String> fingerprints(String scope, Collection<String> keys);
 
   /**
-   * Saves a batch's links, fingerprints and dead letters, and removes its unlinks and resolved dead
-   * letters, in one step. A dead letter for a record that already has one in the same job and operation
+   * Saves a batch's links, fingerprints, baselines and dead letters, and removes its unlinks and resolved
+   * dead letters, in one step. A dead letter for a record that already has one in the same job and operation
    * (the same record id) replaces it, keeping the earlier one's {@link DeadLetter#firstFailedAt()}: a
    * store keeps each record's latest failure, so that a record that stays invalid is not listed again on
    * every run. Letters for records without an id are all kept. A resolved dead letter that does not exist

@@ -1,5 +1,7 @@
 /**
- * Sync state: checkpoints, id links, fingerprints and dead letters ({@link io.crmsync.state.SyncStateStore}, an SPI too) and its in-memory default.
+ * What a sync remembers: checkpoints, id links, fingerprints and {@link io.crmsync.state.DeadLetter}s, which
+ * users list and replay. Backend authors implement {@link io.crmsync.state.SyncStateStore} and check it
+ * with the testkit's {@code SyncStateStoreContract}.
  */
 @NullMarked
 package io.crmsync.state;

@@ -27,6 +27,7 @@ import io.crmsync.adapter.RecordResult;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.adapter.Secret;
 import io.crmsync.http.CrmHttp;
+import io.crmsync.http.Shapes;
 import io.crmsync.http.JsonResponse;
 import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.hubspot.internal.Auth;
@@ -432,8 +433,9 @@ public final class HubSpotAdapter implements CRMAdapter {
     }
     HttpUrl listed = url;
     JsonNode body = readCall(() -> new Request.Builder().url(listed).get()).body();
+    String what = "GET /crm/v3/objects/" + type;
     List<JsonNode> results = new ArrayList<>();
-    body.path("results").forEach(results::add);
+    Shapes.array(ID, body, "results", what).forEach(results::add);
     if (wide && !archived) {
       results = readProperties(type, results, properties);
     }
@@ -448,7 +450,13 @@ public final class HubSpotAdapter implements CRMAdapter {
       }
       records.add(archived ? rec.asDeleted() : rec);
     }
-    String after = body.path("paging").path("next").path("after").asText(null);
+    JsonNode paging = body.get("paging");
+    String after = null;
+    if (paging != null && !paging.isNull()) {
+      JsonNode nextPage = Shapes.object(ID, paging, what + " paging").get("next");
+      after = nextPage == null || nextPage.isNull() ? null
+          : Shapes.optionalText(ID, Shapes.object(ID, nextPage, what + " paging.next"), "after", what + " paging.next");
+    }
     Cursor next;
     if (after != null && !after.isEmpty()) {
       next = archived ? Cursor.archived(request.objectType(), after, cursor.sinceMillis())
@@ -512,7 +520,7 @@ public final class HubSpotAdapter implements CRMAdapter {
     HttpUrl url = objectsUrl(type).addPathSegments("batch/read").build();
     JsonNode response = readCall(() -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
     List<JsonNode> out = new ArrayList<>();
-    response.path("results").forEach(out::add);
+    Shapes.array(ID, response, "results", "POST /crm/v3/objects/" + type + "/batch/read").forEach(out::add);
     return out;
   }
 
@@ -546,6 +554,7 @@ public final class HubSpotAdapter implements CRMAdapter {
     }
     HttpUrl url = objectsUrl(type).addPathSegment("search").build();
     JsonNode response = searchCall(() -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
+    Shapes.array(ID, response, "results", "POST /crm/v3/objects/" + type + "/search");
     Map<String, JsonNode> full = new HashMap<>();
     if (wide) {
       List<JsonNode> found = new ArrayList<>();
@@ -795,6 +804,10 @@ public final class HubSpotAdapter implements CRMAdapter {
   }
 
   private CrmRecord toRecord(String type, String canonicalType, JsonNode r) {
+    if (!r.isObject() || !r.path("properties").isObject()) {
+      throw new CrmUnavailableException(ID, 200, null, "HubSpot returned a " + type + " result without the documented"
+          + " shape (an object with 'id' and 'properties')", null);
+    }
     Map<String, Object> fields = new LinkedHashMap<>();
     r.path("properties").properties().forEach(e -> {
       JsonNode v = e.getValue();

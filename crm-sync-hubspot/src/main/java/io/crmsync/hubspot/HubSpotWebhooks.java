@@ -8,8 +8,8 @@ import io.crmsync.CrmAuthenticationException;
 import io.crmsync.CrmRequestException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.Secret;
-import io.crmsync.internal.Checks;
-import io.crmsync.internal.SharedResources;
+import io.crmsync.spi.Checks;
+import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.model.ObjectTypes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +68,7 @@ public final class HubSpotWebhooks {
     this.clientSecret = Objects.requireNonNull(b.clientSecret, "clientSecret");
     this.time = b.time;
     this.maxAge = b.maxAge;
-    this.mapper = b.mapper != null ? b.mapper : SharedResources.objectMapper();
+    this.mapper = b.mapper != null ? b.mapper : AdapterConfig.defaultObjectMapper();
     this.accepted = Caffeine.newBuilder()
         .ticker(() -> {
           Instant now = time.now();

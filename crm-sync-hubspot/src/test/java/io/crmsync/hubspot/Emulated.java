@@ -2,7 +2,6 @@ package io.crmsync.hubspot;
 
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterConfig;
-import io.crmsync.internal.SharedResources;
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -14,7 +13,7 @@ final class Emulated {
   private Emulated() {}
 
   /** The shared client's settings (TCP_NODELAY among them), with short timeouts. */
-  static final OkHttpClient CLIENT = SharedResources.httpClient().newBuilder()
+  static final OkHttpClient CLIENT = AdapterConfig.defaultHttpClient().newBuilder()
       .connectTimeout(Duration.ofSeconds(5))
       .readTimeout(Duration.ofSeconds(5))
       .build();

@@ -2,7 +2,7 @@ package io.crmsync.hubspot;
 
 import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.adapter.CRMAdapter;
-import io.crmsync.testkit.CRMAdapterContract;
+import io.crmsync.tck.CRMAdapterContract;
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -40,6 +40,11 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /** The child's process id. */
+  long pid() {
+    return process.pid();
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }

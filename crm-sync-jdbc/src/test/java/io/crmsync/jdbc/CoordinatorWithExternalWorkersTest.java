@@ -7,7 +7,7 @@ import io.crmsync.CRMSync;
 import io.crmsync.SyncReport;
 import io.crmsync.testkit.FakeCrm;
 import io.crmsync.testkit.FakeTimeSource;
-import io.crmsync.testkit.SyncEngineContract;
+import io.crmsync.tck.SyncEngineContract;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -37,11 +37,22 @@ final class JdbcContactsTarget implements CRMAdapter {
 
   private final DataSource dataSource;
   private final String table;
+  private final int stallAfter;
+  private final java.util.concurrent.atomic.AtomicInteger upserts = new java.util.concurrent.atomic.AtomicInteger();
 
   /** @param table the schema-qualified table, made by {@link #createTable} */
   JdbcContactsTarget(DataSource dataSource, String table) {
+    this(dataSource, table, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param stallAfter after this many upsert calls, every further call blocks for good: the process holds
+   *     its leases and makes no progress, until it is killed
+   */
+  JdbcContactsTarget(DataSource dataSource, String table, int stallAfter) {
     this.dataSource = dataSource;
     this.table = table;
+    this.stallAfter = stallAfter;
   }
 
   static void createTable(DataSource ds, String table) {
@@ -92,6 +103,14 @@ final class JdbcContactsTarget implements CRMAdapter {
 
   @Override
   public List<RecordResult> upsert(String objectType, List<CrmRecord> records, MatchKey key) {
+    if (upserts.incrementAndGet() > stallAfter) {
+      try {
+        new java.util.concurrent.CountDownLatch(1).await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while stalled", e);
+      }
+    }
     RecordResult[] results = new RecordResult[records.size()];
     List<String> emails = new ArrayList<>();
     List<String> fields = new ArrayList<>();

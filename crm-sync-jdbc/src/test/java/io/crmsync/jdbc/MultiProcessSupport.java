@@ -3,7 +3,7 @@ package io.crmsync.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crmsync.model.CrmRecord;
-import io.crmsync.testkit.SyncEngineContract;
+import io.crmsync.tck.SyncEngineContract;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

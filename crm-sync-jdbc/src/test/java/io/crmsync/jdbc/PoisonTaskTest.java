@@ -12,7 +12,7 @@ import io.crmsync.model.ObjectTypes;
 import io.crmsync.queue.DeadTask;
 import io.crmsync.testkit.FakeCrm;
 import io.crmsync.testkit.FakeTimeSource;
-import io.crmsync.testkit.SyncEngineContract;
+import io.crmsync.tck.SyncEngineContract;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -17,7 +17,7 @@ import io.crmsync.jdbc.internal.Db;
 import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
 import io.crmsync.testkit.FakeTimeSource;
-import io.crmsync.testkit.SyncStateStoreContract;
+import io.crmsync.tck.SyncStateStoreContract;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,7 +121,7 @@ class PostgresStateStoreTest extends SyncStateStoreContract {
   }
 
   @Test
-  void applyAndSettleCommitsTheStateAndTheCompletionTogether() {
+  void theBackendCommitsTheStateAndTheCompletionTogether() {
     queue.enqueue("t", List.of(NewTask.of("{\"batch\":1}")));
     LeasedTask task = queue.lease("t", "w", 1, LEASE).get(0);
     StateUpdate update = links(new IdLink("contact", "app", "a1", "crm", "c1"));

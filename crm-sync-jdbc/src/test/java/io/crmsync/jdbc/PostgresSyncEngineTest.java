@@ -5,7 +5,7 @@ import io.crmsync.TimeSource;
 import io.crmsync.backend.SyncBackend;
 import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.SyncStateStore;
-import io.crmsync.testkit.SyncEngineContract;
+import io.crmsync.tck.SyncEngineContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

@@ -233,10 +233,11 @@ class PostgresSyncTest {
         .hasMessageContaining("notifications").message().doesNotContain(secret);
     assertThatThrownBy(() -> PostgresSync.fromJdbcUrl(TestDatabase.jdbcUrl(), Map.of("password", secret, "bogus", "1")))
         .hasMessageContaining("bogus").message().doesNotContain(secret);
-    // an unreachable server: the failure names the operation, never the password
+    // an unreachable server at the first contact: a configuration error naming where, never the password
     assertThatThrownBy(() -> PostgresSync.fromJdbcUrl("jdbc:postgresql://127.0.0.1:1/postgres?connectTimeout=2",
         Map.of("user", "postgres", "password", secret)))
-        .isInstanceOf(io.crmsync.CrmUnavailableException.class).message().doesNotContain(secret);
+        .isInstanceOf(io.crmsync.CrmConfigurationException.class)
+        .hasMessageContaining("cannot reach PostgreSQL at 127.0.0.1:1/postgres").message().doesNotContain(secret);
     String schema = TestDatabase.freshSchema("secret");
     try (PostgresSync pg = PostgresSync.fromJdbcUrl(TestDatabase.jdbcUrl(),
         Map.of("user", "postgres", "password", secret, "schema", schema))) {

@@ -3,7 +3,7 @@ package io.crmsync.jdbc;
 import com.zaxxer.hikari.HikariDataSource;
 import io.crmsync.TimeSource;
 import io.crmsync.queue.TaskQueue;
-import io.crmsync.testkit.TaskQueueContract;
+import io.crmsync.tck.TaskQueueContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

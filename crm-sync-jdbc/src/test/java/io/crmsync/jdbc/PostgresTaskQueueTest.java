@@ -119,7 +119,7 @@ class PostgresTaskQueueTest {
       TaskQueue q = pg.taskQueue();
       q.enqueue("t", List.of(NewTask.of("{\"a\":1}"), new NewTask("{\"b\":2}", Duration.ofMinutes(1), 2)));
       LeasedTask t = q.lease("t", "worker-7", 1, LEASE).get(0);
-      assertThat(TestDatabase.count(pool, "SELECT count(*) FROM " + schema + ".cs_tasks WHERE lease_owner = 'worker-7' "
+      assertThat(TestDatabase.count(pool, "SELECT count(*) FROM " + schema + ".cs_tasks WHERE lease_owner LIKE '%/worker-7' "
           + "AND deliveries = 1 AND lease_expires_at = run_at + interval '30 seconds'")).isEqualTo(1);
       assertThat(q.retry(t, Duration.ofSeconds(5), "CrmUnavailableException: 503")).isTrue();
       assertThat(TestDatabase.count(pool, "SELECT count(*) FROM " + schema + ".cs_tasks WHERE lease_token IS NULL "

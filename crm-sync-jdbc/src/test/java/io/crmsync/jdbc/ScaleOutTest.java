@@ -9,7 +9,7 @@ import io.crmsync.SyncReport;
 import io.crmsync.queue.QueueStats;
 import io.crmsync.testkit.FakeCrm;
 import io.crmsync.testkit.FakeTimeSource;
-import io.crmsync.testkit.SyncEngineContract;
+import io.crmsync.tck.SyncEngineContract;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

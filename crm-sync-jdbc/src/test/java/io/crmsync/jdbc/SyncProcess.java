@@ -6,7 +6,7 @@ import io.crmsync.CRMSync;
 import io.crmsync.SyncReport;
 import io.crmsync.testkit.FakeCrm;
 import io.crmsync.testkit.FakeTimeSource;
-import io.crmsync.testkit.SyncEngineContract;
+import io.crmsync.tck.SyncEngineContract;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -19,12 +19,14 @@ import org.postgresql.ds.PGSimpleDataSource;
  *
  * <pre>
  * java -cp ... io.crmsync.jdbc.SyncProcess mode=sync|worker url=jdbc:postgresql://... schema=s \
- *     records=50000 workers=2 visibility=PT5S idleExit=PT3S pooled=true
+ *     records=50000 workers=2 visibility=PT5S idleExit=PT3S pooled=true [stallAfter=100]
  * </pre>
  *
  * <p>{@code sync} reads a source of {@code records} generated contacts (the same ids and content in every
  * process) and writes them to the contacts table of the schema through the PostgreSQL queue and state;
- * {@code worker} only works on the queue's tasks. Prints one {@code REPORT key=value ...} line.
+ * {@code worker} only works on the queue's tasks. With {@code stallAfter}, the target's upserts block for
+ * good after that many calls, so that the process holds leases when it is killed. Prints one {@code
+ * REPORT key=value ...} line.
  */
 public final class SyncProcess {
   static final String JOB = "crash-job";
@@ -66,7 +68,8 @@ public final class SyncProcess {
     }
     CRMSync sync = CRMSync.builder()
         .source(source)
-        .target(new JdbcContactsTarget(targetDs, schema + ".contacts"))
+        .target(new JdbcContactsTarget(targetDs, schema + ".contacts",
+            Integer.parseInt(a.getOrDefault("stallAfter", Integer.toString(Integer.MAX_VALUE)))))
         .backend(pg.backend())
         .jobId(JOB)
         .workers(workers)

@@ -14,7 +14,6 @@ import io.crmsync.adapter.Page;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
-import io.crmsync.internal.SharedResources;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
@@ -46,7 +45,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * server: the adapter reads them as Pipedrive means them, and maps each error to what the caller can do.
  */
 class GoldenResponsesTest {
-  private final ObjectMapper mapper = SharedResources.objectMapper();
+  private final ObjectMapper mapper = AdapterConfig.defaultObjectMapper();
   private final FakeTimeSource clock = new FakeTimeSource(Instant.parse("2026-03-10T21:00:00Z"));
   private final MockWebServer server = new MockWebServer();
   /** Answers by "METHOD /path", in order; the last one repeats. */

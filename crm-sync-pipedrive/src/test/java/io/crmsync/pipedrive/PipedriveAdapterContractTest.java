@@ -3,7 +3,7 @@ package io.crmsync.pipedrive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crmsync.adapter.CRMAdapter;
-import io.crmsync.testkit.CRMAdapterContract;
+import io.crmsync.tck.CRMAdapterContract;
 import io.crmsync.testkit.FakeTimeSource;
 import io.crmsync.testkit.pipedrive.PipedriveEmulator;
 import java.util.Optional;

@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.crmsync.CrmRequestException;
 import io.crmsync.CrmUnavailableException;
+import io.crmsync.http.Shapes;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterCapabilities;
 import io.crmsync.adapter.AdapterConfig;
@@ -280,16 +281,29 @@ public final class SalesforceAdapter implements CRMAdapter {
   }
 
   private Page toPage(FieldMap map, JsonNode page, ReadRequest request, boolean keyset) {
+    // A query answer is {totalSize, done, records[, nextRecordsUrl]}: anything else is a failed read, never
+    // an empty last page that would end the pass early.
+    String what = "the query of " + map.sObject();
     List<CrmRecord> records = new ArrayList<>();
-    for (JsonNode r : page.path("records")) {
+    for (JsonNode r : Shapes.array(id, page, "records", what)) {
+      // every record Salesforce returns carries its "attributes" (type and url), as every recorded answer shows
+      if (!r.isObject() || !r.path("attributes").isObject()) {
+        throw new CrmUnavailableException(id, 200, null, what + " returned a record without the documented shape", null);
+      }
       records.add(toRecord(map, r));
     }
+    boolean done = Shapes.bool(id, page, "done", what);
     String next;
     if (keyset) {
       next = records.size() >= request.pageSize() && !records.isEmpty() ? "k:" + records.get(records.size() - 1).id() : null;
+    } else if (done) {
+      next = null;
     } else {
-      String url = page.path("nextRecordsUrl").asText("");
-      next = page.path("done").asBoolean(true) || url.isEmpty() ? null : "q:" + url;
+      String url = Shapes.optionalText(id, page, "nextRecordsUrl", what);
+      if (url == null || url.isEmpty()) {
+        throw new CrmUnavailableException(id, 200, null, what + " is not done but names no next page", null);
+      }
+      next = "q:" + url;
     }
     return new Page(records, next);
   }

@@ -15,7 +15,6 @@ import io.crmsync.adapter.Page;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordResult;
 import io.crmsync.http.HttpFailure;
-import io.crmsync.internal.SharedResources;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
@@ -50,7 +49,7 @@ import org.junit.jupiter.api.Test;
  */
 class GoldenFixturesTest {
   private static final String CASSETTES = "tasks/bulkdata/tests/cassettes/";
-  private final ObjectMapper mapper = SharedResources.objectMapper();
+  private final ObjectMapper mapper = AdapterConfig.defaultObjectMapper();
   private final MockWebServer server = new MockWebServer();
   private final List<RecordedRequest> requests = new ArrayList<>();
   private final List<MockResponse> queue = new ArrayList<>();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.crmsync.internal.SharedResources;
+import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.salesforce.internal.JwtAssertion;
 import io.crmsync.salesforce.internal.PemKeys;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
@@ -15,7 +15,7 @@ import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 class JwtAssertionTest {
-  private final ObjectMapper mapper = SharedResources.objectMapper();
+  private final ObjectMapper mapper = AdapterConfig.defaultObjectMapper();
   private final Instant now = Instant.parse("2026-03-01T10:00:00Z");
 
   @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.CRMAdapter;
-import io.crmsync.testkit.CRMAdapterContract;
+import io.crmsync.tck.CRMAdapterContract;
 import io.crmsync.testkit.salesforce.IngestJob;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
 import java.util.Map;

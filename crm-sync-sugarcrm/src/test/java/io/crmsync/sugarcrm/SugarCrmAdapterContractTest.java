@@ -1,7 +1,7 @@
 package io.crmsync.sugarcrm;
 
 import io.crmsync.adapter.CRMAdapter;
-import io.crmsync.testkit.CRMAdapterContract;
+import io.crmsync.tck.CRMAdapterContract;
 import io.crmsync.testkit.FakeTimeSource;
 import io.crmsync.testkit.sugarcrm.SugarCrmEmulator;
 import java.util.Optional;

@@ -4,7 +4,7 @@ import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
-import io.crmsync.testkit.CRMAdapterContract;
+import io.crmsync.tck.CRMAdapterContract;
 import io.crmsync.testkit.FakeTimeSource;
 import io.crmsync.testkit.sugarcrm.SugarCrmEmulator;
 import java.util.Optional;

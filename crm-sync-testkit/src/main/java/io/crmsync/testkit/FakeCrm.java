@@ -13,7 +13,7 @@ import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
 import io.crmsync.adapter.RequestBudget;
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import java.time.Duration;

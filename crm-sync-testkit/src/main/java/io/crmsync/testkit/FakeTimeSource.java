@@ -1,7 +1,7 @@
 package io.crmsync.testkit;
 
 import io.crmsync.TimeSource;
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

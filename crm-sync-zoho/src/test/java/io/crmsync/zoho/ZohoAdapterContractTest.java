@@ -3,7 +3,7 @@ package io.crmsync.zoho;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crmsync.adapter.CRMAdapter;
-import io.crmsync.testkit.CRMAdapterContract;
+import io.crmsync.tck.CRMAdapterContract;
 import io.crmsync.testkit.zoho.ZohoEmulator;
 import java.time.Duration;
 import java.util.Optional;

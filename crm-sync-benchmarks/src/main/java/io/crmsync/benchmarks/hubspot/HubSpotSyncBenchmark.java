@@ -10,7 +10,6 @@ import io.crmsync.SyncReport;
 import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.hubspot.HubSpotAdapter;
-import io.crmsync.internal.SharedResources;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.testkit.FakeCrm;
@@ -104,7 +103,7 @@ public final class HubSpotSyncBenchmark {
   static void limited(int n) {
     int perSecond = 10;
     List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-    OkHttpClient client = SharedResources.httpClient().newBuilder()
+    OkHttpClient client = AdapterConfig.defaultHttpClient().newBuilder()
         .addInterceptor(chain -> {
           long start = System.nanoTime();
           try {
@@ -142,7 +141,7 @@ public final class HubSpotSyncBenchmark {
       FakeCrm source = FakeCrm.builder().id("app").logRequests(false).build();
       source.seed(contacts("paced" + round + "-", n));
       List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-      OkHttpClient client = SharedResources.httpClient().newBuilder()
+      OkHttpClient client = AdapterConfig.defaultHttpClient().newBuilder()
           .addInterceptor(chain -> {
             long start = System.nanoTime();
             try {
@@ -187,7 +186,7 @@ public final class HubSpotSyncBenchmark {
 
   static void unlimited(int n) throws IOException {
     // the shared client (TCP_NODELAY on its sockets); the loop and the engine both use it
-    OkHttpClient client = SharedResources.httpClient();
+    OkHttpClient client = AdapterConfig.defaultHttpClient();
     ObjectMapper mapper = JsonMapper.builder().build();
     // warm both paths up on a small set so the JIT does not favour whichever runs second
     bareLoop(client, mapper, contacts("warm-bare", 5_000));

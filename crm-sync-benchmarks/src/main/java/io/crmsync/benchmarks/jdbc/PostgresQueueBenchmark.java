@@ -15,7 +15,7 @@ import io.crmsync.queue.TaskQueue;
 import io.crmsync.state.SyncStateStore;
 import io.crmsync.testkit.FakeCrm;
 import io.crmsync.testkit.FakeTimeSource;
-import io.crmsync.testkit.SyncEngineContract;
+import io.crmsync.testkit.TestContacts;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,7 +102,7 @@ public final class PostgresQueueBenchmark {
 
   private void queue(int tasks, int runs) throws Exception {
     TaskCodec codec = new TaskCodec();
-    List<CrmRecord> contacts = SyncEngineContract.contacts(RECORDS_PER_TASK, 0);
+    List<CrmRecord> contacts = TestContacts.contacts(RECORDS_PER_TASK, 0);
     List<Item> items = new java.util.ArrayList<>();
     for (CrmRecord r : contacts) {
       items.add(new Item(r, null, 0));
@@ -166,7 +166,7 @@ public final class PostgresQueueBenchmark {
   // ---- sync ----------------------------------------------------------------------------------
 
   private void sync(int records, int workers, int runs, int latencyMs) throws Exception {
-    List<CrmRecord> contacts = SyncEngineContract.contacts(records, 0);
+    List<CrmRecord> contacts = TestContacts.contacts(records, 0);
     double memory = median(runs, () -> syncRun(contacts, workers, latencyMs, SyncBackend.of(TaskQueue.inMemory(), SyncStateStore.inMemory())));
     double postgres = median(runs, () -> {
       try (PostgresSync pg = postgres()) {

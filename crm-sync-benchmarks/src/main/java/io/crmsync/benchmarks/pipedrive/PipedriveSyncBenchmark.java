@@ -8,7 +8,6 @@ import io.crmsync.CRMSync;
 import io.crmsync.SyncReport;
 import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.benchmarks.Benchmarks;
-import io.crmsync.internal.SharedResources;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.pipedrive.PipedriveAdapter;
@@ -83,7 +82,7 @@ public final class PipedriveSyncBenchmark {
   }
 
   static void limited(int n) {
-    OkHttpClient client = SharedResources.httpClient();
+    OkHttpClient client = AdapterConfig.defaultHttpClient();
     PipedriveEmulator.Plan plan = PipedriveEmulator.Plan.LITE;
     try (PipedriveEmulator emulator = PipedriveEmulator.builder().plan(plan, 1).build().start()) {
       FakeCrm source = FakeCrm.builder().id("app").logRequests(false).build();
@@ -106,7 +105,7 @@ public final class PipedriveSyncBenchmark {
   }
 
   static void unlimited(int n, int rounds) throws IOException {
-    OkHttpClient client = SharedResources.httpClient();
+    OkHttpClient client = AdapterConfig.defaultHttpClient();
     ObjectMapper mapper = JsonMapper.builder().build();
     // warm every path up so the JIT does not favour whichever runs second
     bareLoop(client, mapper, contacts("warm-bare", 3_000));

@@ -10,7 +10,6 @@ import io.crmsync.SyncReport;
 import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.adapter.Page;
 import io.crmsync.adapter.ReadRequest;
-import io.crmsync.internal.SharedResources;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
@@ -49,7 +48,7 @@ import okhttp3.Response;
 public final class SalesforceSyncBenchmark {
   private static final String CLIENT_ID = "benchmark";
   private static final String SECRET = "benchmark-secret";
-  private static final ObjectMapper MAPPER = SharedResources.objectMapper();
+  private static final ObjectMapper MAPPER = AdapterConfig.defaultObjectMapper();
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
   private static final MediaType CSV = MediaType.get("text/csv");
   private static final String VERSION = "66.0";
@@ -58,7 +57,7 @@ public final class SalesforceSyncBenchmark {
    * One client for both sides, with Nagle's algorithm off as for any request/response protocol on loopback: with it
    * on, the last segment of each request body waits for the server's delayed ACK.
    */
-  private static final OkHttpClient HTTP = SharedResources.httpClient().newBuilder()
+  private static final OkHttpClient HTTP = AdapterConfig.defaultHttpClient().newBuilder()
       .socketFactory(new javax.net.SocketFactory() {
         @Override
         public java.net.Socket createSocket() throws IOException {

@@ -10,7 +10,6 @@ import io.crmsync.SyncReport;
 import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.benchmarks.Benchmarks;
-import io.crmsync.internal.SharedResources;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.sugarcrm.SugarCrmAdapter;
 import io.crmsync.testkit.FakeCrm;
@@ -82,7 +81,7 @@ public final class SugarCrmSyncBenchmark {
   }
 
   static void unlimited(int n, int rounds) throws IOException {
-    OkHttpClient client = SharedResources.httpClient(); // TCP_NODELAY; both sides use it
+    OkHttpClient client = AdapterConfig.defaultHttpClient(); // TCP_NODELAY; both sides use it
     ObjectMapper mapper = JsonMapper.builder().build();
     bareLoop(client, mapper, contacts("warm-bare", 5_000));
     engine(client, contacts("warm-engine", 5_000), 4);
@@ -132,7 +131,7 @@ public final class SugarCrmSyncBenchmark {
       FakeCrm source = FakeCrm.builder().id("app").logRequests(false).build();
       source.seed(contacts("limited", n));
       List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-      OkHttpClient timed = SharedResources.httpClient().newBuilder().addInterceptor(chain -> {
+      OkHttpClient timed = AdapterConfig.defaultHttpClient().newBuilder().addInterceptor(chain -> {
         long t = System.nanoTime();
         try {
           return chain.proceed(chain.request());

@@ -1,7 +1,7 @@
 package io.crmsync.queue.internal;
 
 import io.crmsync.TimeSource;
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import io.crmsync.queue.DeadTask;
 import io.crmsync.queue.LeasedTask;
 import io.crmsync.queue.NewTask;

@@ -1,5 +1,6 @@
 package io.crmsync.state.internal;
 
+import io.crmsync.state.Baseline;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.DeadLetterQuery;
@@ -38,6 +39,7 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   private final Map<PairKey, LinkPair> links = new ConcurrentHashMap<>();
   private final Map<String, CompactStringMap> fingerprints = new ConcurrentHashMap<>();
   private final Map<String, JobDeadLetters> deadLetters = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Map<String, Object>>> baselines = new ConcurrentHashMap<>();
 
   /** A job's dead letters in the order they were last written, one per record id and operation. */
   private static final class JobDeadLetters {
@@ -227,6 +229,22 @@ public final class InMemorySyncStateStore implements SyncStateStore {
   }
 
   @Override
+  public Map<String, Map<String, Object>> baselines(String scope, Collection<String> keys) {
+    Map<String, Map<String, Object>> byKey = baselines.get(Objects.requireNonNull(scope, "scope"));
+    if (byKey == null) {
+      return Map.of();
+    }
+    Map<String, Map<String, Object>> out = new HashMap<>();
+    for (String key : keys) {
+      Map<String, Object> fields = byKey.get(key);
+      if (fields != null) {
+        out.put(key, fields);
+      }
+    }
+    return out;
+  }
+
+  @Override
   public void apply(StateUpdate update) {
     forEachRun(update.links(), (key, direction, run) -> {
       LinkPair pair = links(key);
@@ -248,6 +266,9 @@ public final class InMemorySyncStateStore implements SyncStateStore {
       }
       fingerprints.computeIfAbsent(scope, k -> new CompactStringMap())
           .putAll(fps.subList(from, to), Fingerprint::key, Fingerprint::value);
+    }
+    for (Baseline b : update.baselines()) {
+      baselines.computeIfAbsent(b.scope(), k -> new ConcurrentHashMap<>()).put(b.key(), b.fields());
     }
     for (StateUpdate.Resolved r : update.resolved()) {
       JobDeadLetters j = deadLetters.get(r.jobId());

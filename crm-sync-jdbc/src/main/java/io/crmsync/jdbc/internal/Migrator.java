@@ -1,5 +1,6 @@
 package io.crmsync.jdbc.internal;
 
+import io.crmsync.CrmConfigurationException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -42,7 +43,7 @@ public final class Migrator {
   /** Every script, in order. Append only: a released script never changes (its checksum is verified). */
   static final List<Script> SCRIPTS = List.of(new Script(1, "task_queue"), new Script(2, "sync_state"),
       new Script(3, "dead_letter_per_record"), new Script(4, "id_links_by_to_id"),
-      new Script(5, "dead_letters_to_act_on"));
+      new Script(5, "dead_letters_to_act_on"), new Script(6, "lease_session"), new Script(7, "baselines"));
 
   private Migrator() {}
 
@@ -83,9 +84,10 @@ public final class Migrator {
         String done = applied.get(script.version());
         if (done != null) {
           if (!done.equals(checksum)) {
-            throw new IllegalStateException("migration V" + script.version() + " (" + script.description()
-                + ") in schema " + names.schema() + " was applied from a different script (checksum "
-                + done + ", this library has " + checksum + "); a released script must never change");
+            throw new CrmConfigurationException(Db.COMPONENT, "migration V" + script.version() + " ("
+                + script.description() + ") in schema " + names.schema() + " was applied from a different script "
+                + "(checksum " + done + ", this library has " + checksum + "); a released script must never change: "
+                + "use a crm-sync version that matches the schema, or a new schema");
           }
           continue;
         }
@@ -108,6 +110,30 @@ public final class Migrator {
             names, newest, latestVersion());
       }
       return count;
+    });
+  }
+
+  /**
+   * The newest migration applied to the schema of {@code db}, 0 if none (the tables do not exist). Reaches
+   * the database, so it also reports refused credentials or a missing database.
+   */
+  public static int installedVersion(Db db) {
+    SqlNames names = db.names();
+    return db.autoCommit("reading the schema version of " + names.schema(), c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+        ps.setString(1, names.table("schema_history"));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (!rs.getBoolean(1)) {
+            return 0;
+          }
+        }
+      }
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM " + names.table("schema_history"))) {
+        rs.next();
+        return rs.getInt(1);
+      }
     });
   }
 

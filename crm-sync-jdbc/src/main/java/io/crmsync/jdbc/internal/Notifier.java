@@ -32,6 +32,7 @@ final class Notifier implements AutoCloseable {
 
   private final DataSource dataSource;
   private final String channel;
+  private final Redactor redactor;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<String, Long> generations = new HashMap<>();
@@ -40,9 +41,10 @@ final class Notifier implements AutoCloseable {
   private boolean closed;
   private @Nullable Thread thread;
 
-  Notifier(DataSource dataSource, String channel) {
+  Notifier(DataSource dataSource, String channel, Redactor redactor) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.channel = Objects.requireNonNull(channel, "channel");
+    this.redactor = Objects.requireNonNull(redactor, "redactor");
   }
 
   /** Starts the listening thread unless it runs or this was closed. */
@@ -127,6 +129,7 @@ final class Notifier implements AutoCloseable {
 
   private void run() {
     Duration backoff = Duration.ofMillis(100);
+    boolean warned = false;
     while (!isClosed()) {
       try (Connection c = dataSource.getConnection()) {
         if (!c.getAutoCommit()) {
@@ -137,6 +140,10 @@ final class Notifier implements AutoCloseable {
         }
         PGConnection pg = c.unwrap(PGConnection.class);
         setListening(true);
+        if (warned) {
+          log.info("Listening for crm-sync tasks on channel {} again", channel);
+        }
+        warned = false;
         backoff = Duration.ofMillis(100);
         while (!isClosed()) {
           PGNotification[] received = pg.getNotifications(POLL_MILLIS);
@@ -161,8 +168,15 @@ final class Notifier implements AutoCloseable {
         if (isClosed()) {
           break;
         }
-        log.warn("Listening for crm-sync tasks on channel {} failed ({}); idle workers poll until it is back, "
-            + "retrying in {} ms", channel, e.getMessage(), backoff.toMillis());
+        // once per outage: the operations themselves report the database's state
+        if (!warned) {
+          log.warn("Listening for crm-sync tasks on channel {} failed ({}); idle workers poll until it is back",
+              channel, redactor.redact(e.getMessage()));
+          warned = true;
+        } else {
+          log.debug("Listening on channel {} failed again ({}); retrying in {} ms", channel,
+              redactor.redact(e.getMessage()), backoff.toMillis());
+        }
         try {
           Thread.sleep(backoff.toMillis());
         } catch (InterruptedException ie) {

@@ -10,7 +10,7 @@ import java.util.Objects;
 /**
  * The PostgreSQL queue and state store on the same tables, committing a batch's state and its task's
  * settlement in one transaction: the task's row is settled first (deleted, or moved to the dead tasks),
- * and if its lease was lost nothing is written.
+ * and if its lease was lost nothing is written. A commit whose answer was lost is applied exactly once.
  */
 public final class PostgresBackend implements SyncBackend {
   private final Db db;
@@ -37,15 +37,17 @@ public final class PostgresBackend implements SyncBackend {
   public boolean commit(StateUpdate update, Settlement settlement) {
     Objects.requireNonNull(update, "update");
     Objects.requireNonNull(settlement, "settlement");
-    return db.transaction("saving a batch's state and settling task " + settlement.task().id(), c -> {
-      if (!queue.settle(c, settlement)) {
+    // Applied exactly once: if the answer to its commit is lost, its transaction id (or, after a restart of
+    // the server, the task's row) says whether it was.
+    return db.checkedTransaction("saving a batch's state and settling task " + settlement.task().id(), (c, tx) -> {
+      if (!queue.settle(c, tx, settlement)) {
         return false;
       }
       if (!update.isEmpty()) {
         state.writeIn(c, update);
       }
       return true;
-    });
+    }, c -> queue.settled(c, settlement.task()));
   }
 
   @Override

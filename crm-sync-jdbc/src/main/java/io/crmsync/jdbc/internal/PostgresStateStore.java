@@ -1,5 +1,6 @@
 package io.crmsync.jdbc.internal;
 
+import io.crmsync.state.Baseline;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.DeadLetterQuery;
@@ -30,8 +31,8 @@ import java.util.function.BiConsumer;
 
 /**
  * {@link SyncStateStore} on PostgreSQL tables. {@link #apply} writes a batch's links, fingerprints and
- * dead letters, and removes its unlinks, in one transaction; {@link #applyAndSettle} adds the settlement of the batch's task to
- * that transaction when the queue is a {@link PostgresTaskQueue} on the same tables. Rows are written in
+ * dead letters, and removes its unlinks, in one transaction; {@link PostgresBackend} writes them in the
+ * transaction that settles the batch's task. Rows are written in
  * key order, so concurrent batches that touch the same keys cannot deadlock. Thread-safe.
  *
  * <p>A link is one row of {@code id_links}, keyed by the id that saved it, which its next save replaces;
@@ -44,6 +45,7 @@ public final class PostgresStateStore implements SyncStateStore {
   private final String checkpoints;
   private final String links;
   private final String fingerprints;
+  private final String baselines;
   private final String deadLetters;
 
   public PostgresStateStore(Db db) {
@@ -51,6 +53,7 @@ public final class PostgresStateStore implements SyncStateStore {
     this.checkpoints = db.names().table("checkpoints");
     this.links = db.names().table("id_links");
     this.fingerprints = db.names().table("fingerprints");
+    this.baselines = db.names().table("baselines");
     this.deadLetters = db.names().table("dead_letters");
   }
 
@@ -79,10 +82,11 @@ public final class PostgresStateStore implements SyncStateStore {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(checkpoint, "checkpoint");
     // a checkpoint lost in a crash of the database server only lags: the records after it are read
-    // again and skipped by their fingerprints
-    db.lazyTransaction("saving the checkpoint of job " + jobId, c -> {
-      try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + checkpoints
-          + " (job_id, page_cursor, pass_since, watermark, updated_at) VALUES (?, ?, ?, ?, ?) "
+    // again and skipped by their fingerprints. One statement, an upsert: safe to run again.
+    db.autoCommit("saving the checkpoint of job " + jobId, c -> {
+      try (PreparedStatement ps = Db.prepare(c, "WITH " + Db.ASYNC_COMMIT + " INSERT INTO " + checkpoints
+          + " (job_id, page_cursor, pass_since, watermark, updated_at) SELECT ?, ?, ?::timestamptz, "
+          + "?::timestamptz, ?::timestamptz FROM async "
           + "ON CONFLICT (job_id) DO UPDATE SET page_cursor = excluded.page_cursor, "
           + "pass_since = excluded.pass_since, watermark = excluded.watermark, updated_at = excluded.updated_at")) {
         ps.setString(1, jobId);
@@ -177,6 +181,26 @@ public final class PostgresStateStore implements SyncStateStore {
     });
   }
 
+  @Override
+  public Map<String, Map<String, Object>> baselines(String scope, Collection<String> keys) {
+    Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(keys, "keys");
+    if (keys.isEmpty()) {
+      return Map.of();
+    }
+    String[] array = new LinkedHashSet<>(keys).toArray(new String[0]);
+    return db.autoCommit("reading baselines", c -> {
+      try (PreparedStatement ps = Db.prepare(c,
+          "SELECT record_key, fields::text FROM " + baselines + " WHERE scope = ? AND record_key = ANY (?)")) {
+        ps.setString(1, scope);
+        ps.setArray(2, c.createArrayOf("text", array));
+        Map<String, Map<String, Object>> out = new HashMap<>();
+        twoColumns(ps).forEach((k, json) -> out.put(k, RecordJson.readFields(json)));
+        return out;
+      }
+    });
+  }
+
   /** The rows of {@code ps}'s query as a map from its first column to its second. */
   private static Map<String, String> twoColumns(PreparedStatement ps) throws SQLException {
     Map<String, String> out = new HashMap<>();
@@ -194,10 +218,23 @@ public final class PostgresStateStore implements SyncStateStore {
     if (update.isEmpty()) {
       return;
     }
-    db.transaction("saving a batch's state", c -> {
+    if (update.deadLetters().stream().noneMatch(d -> d.record().id() == null)) {
+      // upserts and deletes by key: applying the update twice leaves the same rows
+      db.transaction("saving a batch's state", c -> {
+        write(c, update);
+        return null;
+      });
+      return;
+    }
+    // letters of records without an id are appended, never replaced: apply them exactly once
+    db.checkedTransaction("saving a batch's state", (c, tx) -> {
+      try (PreparedStatement ps = Db.prepare(c, "SELECT " + Db.TX_COLUMNS); ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        tx.record(rs, 1);
+      }
       write(c, update);
-      return null;
-    });
+      return Boolean.TRUE;
+    }, null);
   }
 
   /** Writes {@code update} in the caller's transaction, for a backend that settles a task in it too. */
@@ -214,6 +251,9 @@ public final class PostgresStateStore implements SyncStateStore {
     }
     if (!update.resolved().isEmpty()) {
       resolveDeadLetters(c, update.resolved());
+    }
+    if (!update.baselines().isEmpty()) {
+      writeBaselines(c, update.baselines());
     }
     if (!update.deadLetters().isEmpty()) {
       writeDeadLetters(c, update.deadLetters());
@@ -366,6 +406,30 @@ public final class PostgresStateStore implements SyncStateStore {
       ps.setArray(1, c.createArrayOf("text", scopes.toArray(new String[0])));
       ps.setArray(2, c.createArrayOf("text", keys.toArray(new String[0])));
       ps.setArray(3, c.createArrayOf("text", digests.toArray(new String[0])));
+      ps.executeUpdate();
+    }
+  }
+
+  private void writeBaselines(Connection c, List<Baseline> list) throws SQLException {
+    // key order, as for fingerprints, so that concurrent batches cannot deadlock; the last one per key wins
+    TreeMap<String, TreeMap<String, String>> byScope = new TreeMap<>();
+    for (Baseline b : list) {
+      byScope.computeIfAbsent(b.scope(), k -> new TreeMap<>()).put(b.key(), RecordJson.writeFields(b.fields()));
+    }
+    List<String> scopes = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    byScope.forEach((scope, entries) -> entries.forEach((k, v) -> {
+      scopes.add(scope);
+      keys.add(k);
+      values.add(v);
+    }));
+    try (PreparedStatement ps = Db.prepare(c, "INSERT INTO " + baselines + " (scope, record_key, fields) "
+        + "SELECT x.scope, x.record_key, x.fields::json FROM unnest(?::text[], ?::text[], ?::text[]) "
+        + "AS x(scope, record_key, fields) ON CONFLICT (record_key, scope) DO UPDATE SET fields = excluded.fields")) {
+      ps.setArray(1, c.createArrayOf("text", scopes.toArray(new String[0])));
+      ps.setArray(2, c.createArrayOf("text", keys.toArray(new String[0])));
+      ps.setArray(3, c.createArrayOf("text", values.toArray(new String[0])));
       ps.executeUpdate();
     }
   }
@@ -541,7 +605,9 @@ public final class PostgresStateStore implements SyncStateStore {
     }
     if (q.before() != null) {
       w.append(" AND dead_at < ?");
-      params.add(Db.timestamp(Db.micros(q.before())));
+      // timestamps are kept to the microsecond: "before b" is "before b rounded up to a microsecond"
+      Instant before = Db.micros(q.before());
+      params.add(Db.timestamp(before.equals(q.before()) ? before : before.plusNanos(1_000)));
     }
     return w.toString();
   }

@@ -57,4 +57,21 @@ final class RecordJson {
       throw new IllegalStateException("a dead letter's field errors are not valid: " + e.getOriginalMessage(), e);
     }
   }
+
+  static String writeFields(java.util.Map<String, Object> fields) {
+    try {
+      return MAPPER.writeValueAsString(fields);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot write fields as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  static java.util.Map<String, Object> readFields(String json) {
+    try {
+      java.util.Map<String, Object> fields = MAPPER.readValue(json, new TypeReference<java.util.Map<String, Object>>() {});
+      return CrmRecord.of("baseline", fields).fields();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a baseline's fields are not valid: " + e.getOriginalMessage(), e);
+    }
+  }
 }

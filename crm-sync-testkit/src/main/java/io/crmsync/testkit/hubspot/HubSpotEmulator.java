@@ -1,6 +1,6 @@
 package io.crmsync.testkit.hubspot;
 
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import io.crmsync.testkit.internal.NoDelayServerSockets;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;

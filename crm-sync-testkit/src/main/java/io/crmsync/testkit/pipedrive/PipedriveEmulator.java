@@ -3,7 +3,7 @@ package io.crmsync.testkit.pipedrive;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.crmsync.TimeSource;
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import io.crmsync.testkit.internal.NoDelayServerSockets;
 import io.crmsync.testkit.pipedrive.PipedriveStore.Entity;
 import io.crmsync.testkit.pipedrive.PipedriveStore.Rec;

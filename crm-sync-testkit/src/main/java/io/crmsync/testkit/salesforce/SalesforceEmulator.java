@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.crmsync.TimeSource;
-import io.crmsync.internal.Checks;
-import io.crmsync.internal.SharedResources;
+import io.crmsync.spi.Checks;
+import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.testkit.internal.NoDelayServerSockets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -125,7 +125,7 @@ public final class SalesforceEmulator implements AutoCloseable {
   private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
   private final Builder config;
-  private final ObjectMapper mapper = SharedResources.objectMapper();
+  private final ObjectMapper mapper = AdapterConfig.defaultObjectMapper();
   private final TimeSource time;
   private final Org org;
   private final BulkJobs bulk;

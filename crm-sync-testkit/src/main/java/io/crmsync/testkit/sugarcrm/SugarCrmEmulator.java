@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.crmsync.TimeSource;
-import io.crmsync.internal.Checks;
+import io.crmsync.spi.Checks;
 import io.crmsync.testkit.internal.NoDelayServerSockets;
 import io.crmsync.testkit.sugarcrm.SugarStore.Module;
 import io.crmsync.testkit.sugarcrm.SugarStore.Rec;

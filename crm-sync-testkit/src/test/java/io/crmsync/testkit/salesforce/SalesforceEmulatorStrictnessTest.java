@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.crmsync.internal.SharedResources;
+import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.testkit.FakeTimeSource;
 import java.io.IOException;
 import java.time.Duration;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class SalesforceEmulatorStrictnessTest {
   private static final MediaType JSON = MediaType.get("application/json");
   private static final MediaType CSV = MediaType.get("text/csv");
-  private final ObjectMapper mapper = SharedResources.objectMapper();
+  private final ObjectMapper mapper = AdapterConfig.defaultObjectMapper();
   // no silent resend of a request whose connection dropped, or the faults after apply would apply twice
   private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
   private final FakeTimeSource clock = new FakeTimeSource();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.crmsync.internal.SharedResources;
+import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.testkit.FakeTimeSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,6 @@ import java.security.KeyPair;
 import java.security.Signature;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import okhttp3.FormBody;
 import okhttp3.MediaType;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** The emulator over raw HTTP, as any Salesforce client would see it. */
 class SalesforceEmulatorTest {
   private static final KeyPair KEYS = SalesforceEmulator.newKeyPair();
-  private final ObjectMapper mapper = SharedResources.objectMapper();
+  private final ObjectMapper mapper = AdapterConfig.defaultObjectMapper();
   // no silent resend of a request whose connection dropped: the faults after apply would be applied twice
   private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
   private final FakeTimeSource clock = new FakeTimeSource();
