@@ -1,13 +1,13 @@
 package io.crmsync.gateway;
 
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.dynamics.DynamicsAdapter;
 import io.crmsync.hubspot.HubSpotAdapter;
 import io.crmsync.salesforce.SalesforceAdapter;
 import io.crmsync.testkit.FakeTimeSource;
+import io.crmsync.testkit.dynamics.DataverseEmulator;
 import io.crmsync.testkit.hubspot.HubSpotEmulator;
 import io.crmsync.testkit.salesforce.SalesforceEmulator;
-import io.crmsync.testkit.zoho.ZohoEmulator;
-import io.crmsync.zoho.ZohoAdapter;
 import java.time.Duration;
 import java.util.Map;
 
@@ -16,10 +16,10 @@ final class Emulators implements AutoCloseable {
   final FakeTimeSource clock;
   final HubSpotEmulator hs;
   final SalesforceEmulator sf;
-  final ZohoEmulator zoho;
+  final DataverseEmulator dv;
   final Recording hubspot;
   final Recording salesforce;
-  final Recording zohoAdapter;
+  final Recording dynamics;
 
   Emulators(FakeTimeSource clock, int hubspotRequestsPer10s) {
     this.clock = clock;
@@ -29,22 +29,23 @@ final class Emulators implements AutoCloseable {
     }
     hs = hb.build().start();
     sf = SalesforceEmulator.builder().timeSource(clock).build().start();
-    zoho = ZohoEmulator.builder().timeSource(clock).build().start();
+    // an alternate key on emailaddress1, as a Dataverse environment synced by email has it: one PATCH per record
+    dv = DataverseEmulator.builder().timeSource(clock).alternateKey("contact", "emailaddress1").build().start();
     hubspot = new Recording(HubSpotAdapter.create(
         AdapterConfig.builder("hubspot").settings(hs.adapterSettings()).timeSource(clock).build()));
     salesforce = new Recording(SalesforceAdapter.create(AdapterConfig.builder("salesforce").timeSource(clock)
         .settings(Map.of("loginUrl", sf.url(), "clientId", "emulator", "clientSecret", "emulator")).build()));
-    zohoAdapter = new Recording(ZohoAdapter.create(
-        AdapterConfig.builder("zoho").settings(zoho.adapterSettings()).timeSource(clock).build()));
+    dynamics = new Recording(DynamicsAdapter.create(
+        AdapterConfig.builder(DynamicsAdapter.ID).settings(dv.adapterSettings()).timeSource(clock).build()));
   }
 
   @Override
   public void close() {
     hubspot.close();
     salesforce.close();
-    zohoAdapter.close();
+    dynamics.close();
     hs.close();
     sf.close();
-    zoho.close();
+    dv.close();
   }
 }

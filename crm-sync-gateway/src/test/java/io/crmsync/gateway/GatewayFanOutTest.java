@@ -35,7 +35,7 @@ class GatewayFanOutTest {
     return CrmGateway.builder()
         .target(Target.builder(crms.hubspot).build())
         .target(Target.builder(crms.salesforce).build())
-        .target(Target.builder(crms.zohoAdapter).build())
+        .target(Target.builder(crms.dynamics).build())
         .timeSource(clock)
         .retryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
         .build();
@@ -94,15 +94,15 @@ class GatewayFanOutTest {
       assertThat(s.targets().values()).allSatisfy(d -> assertThat(d.targetId()).isNotBlank());
     }
     assertThat(crms.hs.countByStatus(429)).as("HubSpot limited the gateway").isPositive();
-    for (Recording target : List.of(crms.hubspot, crms.salesforce, crms.zohoAdapter)) {
+    for (Recording target : List.of(crms.hubspot, crms.salesforce, crms.dynamics)) {
       assertWrittenInOrderOnce(target, records, versions);
     }
     assertThat(crms.hs.records("contacts")).hasSize(records)
         .allSatisfy(c -> assertThat(c.get("jobtitle")).isEqualTo("v" + versions));
     assertThat(crms.sf.records("Contact")).hasSize(records)
         .allSatisfy(c -> assertThat(c.get("Title")).isEqualTo("v" + versions));
-    assertThat(crms.zoho.records("Contacts")).hasSize(records)
-        .allSatisfy(c -> assertThat(c.get("Title")).isEqualTo("v" + versions));
+    assertThat(crms.dv.records("contact")).hasSize(records)
+        .allSatisfy(c -> assertThat(c.get("jobtitle")).isEqualTo("v" + versions));
     for (String t : gateway.targets()) {
       assertThat(gateway.pending(t).unfinished()).isZero();
       assertThat(gateway.deadLetters(t, 10)).isEmpty();
@@ -182,7 +182,7 @@ class GatewayFanOutTest {
     drain(gateway, clock, List.of(first, batch.get(0)));
     gateway.deliverDue();
 
-    for (Recording target : List.of(crms.hubspot, crms.salesforce, crms.zohoAdapter)) {
+    for (Recording target : List.of(crms.hubspot, crms.salesforce, crms.dynamics)) {
       assertThat(target.written).as(target.id()).hasSize(2)
           .extracting(r -> r.string("email") + "/" + r.string("title"))
           .containsExactlyInAnyOrder("c7@example.com/v1", "c8@example.com/v1");
@@ -204,7 +204,7 @@ class GatewayFanOutTest {
           List<String> fields = e.fieldErrors().stream().map(FieldError::field).toList();
           assertThat(fields).contains("[1].email", "[1].firstName", "[1].shoeSize", "[2].email");
           assertThat(fields).noneMatch(f -> f.startsWith("[0]"));
-          // Salesforce and Zoho require a last name: named for the target that requires it
+          // Salesforce and Dynamics require a last name: named for the target that requires it
           assertThat(e.fieldErrors()).anySatisfy(fe -> {
             assertThat(fe.field()).isEqualTo("[1].lastName");
             assertThat(fe.code()).isEqualTo("REQUIRED");
@@ -217,7 +217,7 @@ class GatewayFanOutTest {
       assertThat(gateway.pending(t).unfinished()).as(t).isZero();
     }
     assertThat(gateway.deliverDue()).isZero();
-    assertThat(crms.hubspot.upsertCalls.get() + crms.salesforce.upsertCalls.get() + crms.zohoAdapter.upsertCalls.get())
+    assertThat(crms.hubspot.upsertCalls.get() + crms.salesforce.upsertCalls.get() + crms.dynamics.upsertCalls.get())
         .isZero();
   }
 
@@ -233,6 +233,6 @@ class GatewayFanOutTest {
     assertThat(gateway.status(deleted).isDelivered()).isTrue();
     assertThat(crms.hs.records("contacts")).isEmpty();
     assertThat(crms.sf.records("Contact")).isEmpty();
-    assertThat(crms.zoho.records("Contacts")).isEmpty();
+    assertThat(crms.dv.records("contact")).isEmpty();
   }
 }

@@ -28,7 +28,7 @@ class PostgresGatewayTest {
     return CrmGateway.builder()
         .target(Target.builder(crms.hubspot).build())
         .target(Target.builder(crms.salesforce).build())
-        .target(Target.builder(crms.zohoAdapter).build())
+        .target(Target.builder(crms.dynamics).build())
         .backend(pg.backend())
         .timeSource(clock)
         .retryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
@@ -81,15 +81,15 @@ class PostgresGatewayTest {
       assertThat(crms.hs.records("contacts")).hasSize(31).filteredOn(c -> !"c99@example.com".equals(c.get("email")))
           .allSatisfy(c -> assertThat(c.get("jobtitle")).isEqualTo("v3"));
       assertThat(crms.sf.records("Contact")).hasSize(31);
-      assertThat(crms.zoho.records("Contacts")).hasSize(31);
+      assertThat(crms.dv.records("contact")).hasSize(31);
       // the idempotent change was written with its first content only: once where nothing died mid-write, and
       // in hubspot again, by its match key, because the dying round's write was applied but never settled
-      for (Recording t : List.of(crms.salesforce, crms.zohoAdapter)) {
+      for (Recording t : List.of(crms.salesforce, crms.dynamics)) {
         assertThat(c99(t)).as(t.id()).containsExactly("v1");
       }
       assertThat(c99(crms.hubspot)).containsOnly("v1");
-      // salesforce and zoho never saw the dying round's writes applied, so they wrote each record once
-      for (Recording t : List.of(crms.salesforce, crms.zohoAdapter)) {
+      // salesforce and dynamics never saw the dying round's writes applied, so they wrote each record once
+      for (Recording t : List.of(crms.salesforce, crms.dynamics)) {
         Set<String> emails = t.written.stream().map(w -> w.string("email")).collect(Collectors.toSet());
         assertThat(emails).hasSize(31);
         assertThat(t.written.stream().map(CrmRecord::fields).filter(f -> "v3".equals(f.get("title"))).count())
