@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       SyncCommand.class,
       WorkerCommand.class,
+      ServeCommand.class,
       MappingCommand.class,
       EmulateCommand.class,
       DedupeCommand.class,
