@@ -7,8 +7,10 @@ import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.spi.Checks;
+import io.crmsync.spi.DuplicateFinder;
 import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.backend.SyncBackend;
+import io.crmsync.internal.IngestDuplicates;
 import io.crmsync.internal.RetryDecider;
 import io.crmsync.internal.SyncRunner;
 import io.crmsync.mapping.RecordMapper;
@@ -16,6 +18,7 @@ import io.crmsync.model.ObjectTypes;
 import io.crmsync.state.DeadLetter;
 import io.crmsync.state.DeadLetterQuery;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -95,6 +98,8 @@ public final class CRMSync {
     private final Duration maxRateLimitWait;
     private final RequestBudget sourceBudget;
     private final RequestBudget targetBudget;
+    private final @Nullable DuplicateFinder duplicateFinder;
+    private final DuplicatePolicy duplicatePolicy;
 
     private Config(Builder b, CRMAdapter source, CRMAdapter target, SyncBackend backend) {
       this.source = source;
@@ -128,6 +133,8 @@ public final class CRMSync {
       this.maxRateLimitWait = b.maxRateLimitWait;
       this.sourceBudget = b.sourceBudget != null ? b.sourceBudget : source.capabilities().budget();
       this.targetBudget = b.targetBudget != null ? b.targetBudget : tc.budget();
+      this.duplicateFinder = b.duplicateFinder;
+      this.duplicatePolicy = b.duplicatePolicy;
     }
 
     /** Where records are read. */
@@ -271,6 +278,19 @@ public final class CRMSync {
     public RequestBudget targetBudget() {
       return targetBudget;
     }
+
+    /** What looks for probable duplicates of records about to be created, or {@code null} if nothing does. */
+    public @Nullable DuplicateFinder duplicateFinder() {
+      return duplicateFinder;
+    }
+
+    /**
+     * What is done with a probable duplicate; {@link DuplicatePolicy#CREATE} (as without a finder) when
+     * no finder is set.
+     */
+    public DuplicatePolicy duplicatePolicy() {
+      return duplicatePolicy;
+    }
   }
 
   private CRMSync(Config config) {
@@ -365,7 +385,7 @@ public final class CRMSync {
       }
       if (!report.balanced()) {
         throw new IllegalStateException("sync accounting does not balance (read + recovered + retried dead letters"
-            + " != written + unchanged + deadLettered + remaining + delegated): " + report);
+            + " != written + unchanged + deadLettered + heldForReview + remaining + delegated): " + report);
       }
       return report;
     } finally {
@@ -384,6 +404,52 @@ public final class CRMSync {
   /** Up to {@code limit} of this job's dead letters, oldest first. */
   public List<DeadLetter> deadLetters(int limit) {
     return config.backend().stateStore().deadLetters(config.jobId(), limit);
+  }
+
+  /**
+   * Up to {@code limit} records held as probable duplicates ({@link DuplicatePolicy#REVIEW}), oldest first.
+   * They are also this job's dead letters of operation {@link DeadLetter.Operation#REVIEW}.
+   *
+   * @throws IllegalArgumentException if {@code limit} is not within 1 and {@link DeadLetterQuery#MAX_LIMIT}
+   */
+  public List<DuplicateInReview> duplicatesInReview(int limit) {
+    List<DuplicateInReview> out = new ArrayList<>();
+    for (DeadLetter d : config.backend().stateStore().deadLetters(
+        DeadLetterQuery.job(config.jobId()).operation(DeadLetter.Operation.REVIEW).limit(limit))) {
+      DuplicateInReview held = IngestDuplicates.fromLetter(d);
+      if (held != null) {
+        out.add(held);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Settles a record held as a probable duplicate: {@link DuplicatePolicy#LINK} writes it into the target
+   * record found (and every later change of it there), {@link DuplicatePolicy#CREATE} creates it as a
+   * record of its own, whatever a finder says later. The decision is saved at once; the record is written
+   * by the job's next run (which first tries again its transient dead letters: the held record is one now),
+   * or by {@link #replayDeadLetters}. Makes no call to the CRMs.
+   *
+   * @throws IllegalArgumentException if no record of this job with that source id is held, {@code decision}
+   *     is {@link DuplicatePolicy#REVIEW}, or it is LINK and the target record has no match-key value
+   */
+  public void resolveDuplicate(String sourceId, DuplicatePolicy decision) {
+    Objects.requireNonNull(sourceId, "sourceId");
+    Objects.requireNonNull(decision, "decision");
+    if (decision == DuplicatePolicy.REVIEW) {
+      throw new IllegalArgumentException("a decision is LINK or CREATE, not REVIEW");
+    }
+    for (DeadLetter d : config.backend().stateStore().deadLetters(
+        DeadLetterQuery.job(config.jobId()).operation(DeadLetter.Operation.REVIEW))) {
+      DuplicateInReview held = IngestDuplicates.fromLetter(d);
+      if (held != null && held.sourceId().equals(sourceId)) {
+        config.backend().stateStore().apply(IngestDuplicates.decide(config, d, held, decision));
+        return;
+      }
+    }
+    throw new IllegalArgumentException("no record of job " + config.jobId() + " with source id " + sourceId
+        + " is held for review");
   }
 
   @Override
@@ -442,6 +508,8 @@ public final class CRMSync {
     private Duration maxRateLimitWait = Duration.ofMinutes(15);
     private @Nullable RequestBudget sourceBudget;
     private @Nullable RequestBudget targetBudget;
+    private @Nullable DuplicateFinder duplicateFinder;
+    private DuplicatePolicy duplicatePolicy = DuplicatePolicy.CREATE;
     private final Set<String> alreadySet = new HashSet<>();
 
     Builder() {}
@@ -694,6 +762,27 @@ public final class CRMSync {
     public Builder targetBudget(RequestBudget budget) {
       once("targetBudget");
       this.targetBudget = Objects.requireNonNull(budget, "budget");
+      return this;
+    }
+
+    /**
+     * Looks for probable duplicates before creating records: a record the sync is about to write that has
+     * no id link to the target (the match key finds an existing record by an exact value, as always; this
+     * is for the rest) is shown to {@code finder}, which says whether the target probably holds the same
+     * person or company under another key value (another email, the same phone and name); {@code policy}
+     * says what then happens: {@link DuplicatePolicy#LINK} writes it into that record and links them, so
+     * that later runs update it; {@link DuplicatePolicy#CREATE} creates it anyway (the finds are counted
+     * and logged); {@link DuplicatePolicy#REVIEW} holds it for a person ({@link #build() built} syncs list
+     * them in {@link CRMSync#duplicatesInReview}). Off by default: records are created as they come.
+     *
+     * <p>A finder's failure to read the target is a failed write of the batch: retried per the retry
+     * policy, then dead-lettered, never lost. Its calls count against the target's request budget; see the
+     * finder's Javadoc for what it costs. {@code crm-sync-quality}'s {@code ProbableDuplicates} is one.
+     */
+    public Builder duplicatesOnIngest(DuplicateFinder finder, DuplicatePolicy policy) {
+      once("duplicatesOnIngest");
+      this.duplicateFinder = Objects.requireNonNull(finder, "finder");
+      this.duplicatePolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

@@ -2,6 +2,7 @@ package io.crmsync;
 
 import io.crmsync.state.DeadLetter;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Hears what a sync does, for progress bars, metrics and logs. Every method has a no-op default, so
@@ -26,6 +27,15 @@ public interface SyncListener {
    */
   default void onCheckpoint(String jobId, io.crmsync.state.Checkpoint checkpoint) {}
 
+  /**
+   * The checkpoint moved past records of the source of which the most recently modified changed at {@code
+   * modifiedAt}: changes up to then have reached the target (on a durable queue: are safely enqueued).
+   * {@code now - modifiedAt} is the job's checkpoint lag. At the end of a pass it is no earlier than the
+   * pass's start, since the pass read every record modified before it began. Called after {@link
+   * #onCheckpoint}, when the records behind the checkpoint carry modification times.
+   */
+  default void onSettledUpTo(String jobId, Instant modifiedAt) {}
+
   /** A page of {@code records} records was read from the source. */
   default void onPageRead(String jobId, int records) {}
 
@@ -49,4 +59,22 @@ public interface SyncListener {
 
   /** A record was given up on. */
   default void onDeadLetter(DeadLetter deadLetter) {}
+
+  /**
+   * A record about to be created was found to be probably {@code targetId}, a record the target already
+   * holds under another match-key value (see {@link CRMSync.Builder#duplicatesOnIngest}); {@code action} is
+   * what the sync does with it. A record linked or held is counted once its batch settles, in {@link
+   * SyncReport#linkedToDuplicates()} or {@link SyncReport#heldForReview()}; if the batch is tried again,
+   * this is heard again.
+   *
+   * @param reason what agreed, never the values
+   */
+  default void onProbableDuplicate(String jobId, String sourceId, String targetId, double score, String reason,
+      DuplicatePolicy action) {}
+
+  /**
+   * A record was held for review as a probable duplicate ({@link DuplicatePolicy#REVIEW}): not written,
+   * kept as {@code letter} (operation {@link DeadLetter.Operation#REVIEW}) with the record found.
+   */
+  default void onHeldForReview(DeadLetter letter) {}
 }

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * What one run of a sync did. Every record taken in (read from the source, recovered from the queue
  * after an earlier run ended early, or retried from a transient dead letter) ends in exactly one of
- * written, unchanged, dead-lettered, or (for a run that stopped early) remaining, to be finished by the
+ * written, unchanged, dead-lettered, held for review, or (for a run that stopped early) remaining, to be finished by the
  * next run; on a durable queue shared with other worker processes, records this run took in may be
  * settled by those instead ({@link #delegated()}): {@link #balanced()} checks it.
  *
@@ -64,6 +64,9 @@ public final class SyncReport {
   private final long unchanged;
   private final long keptShared;
   private final long deadLettered;
+  private final long heldForReview;
+  private final long linkedToDuplicates;
+  private final long duplicatesFound;
   private final long remaining;
   private final long delegated;
   private final long retries;
@@ -86,6 +89,9 @@ public final class SyncReport {
     this.unchanged = b.unchanged;
     this.keptShared = b.keptShared;
     this.deadLettered = b.deadLettered;
+    this.heldForReview = b.heldForReview;
+    this.linkedToDuplicates = b.linkedToDuplicates;
+    this.duplicatesFound = b.duplicatesFound;
     this.remaining = b.remaining;
     this.delegated = b.delegated;
     this.retries = b.retries;
@@ -178,6 +184,33 @@ public final class SyncReport {
     return deadLettered;
   }
 
+  /**
+   * Records not written because the target probably holds them already and the sync's {@link
+   * DuplicatePolicy} is {@link DuplicatePolicy#REVIEW}: each is kept with the record found, for a person
+   * to decide ({@link CRMSync#duplicatesInReview}).
+   */
+  public long heldForReview() {
+    return heldForReview;
+  }
+
+  /**
+   * Of the {@link #written()} records, those written into a record the target already held under another
+   * match-key value, found as a probable duplicate by this run ({@link DuplicatePolicy#LINK}); later runs
+   * write them there as updates and do not count them here again.
+   */
+  public long linkedToDuplicates() {
+    return linkedToDuplicates;
+  }
+
+  /**
+   * Probable duplicates the sync's {@link io.crmsync.spi.DuplicateFinder} found in the target for records
+   * about to be created, whatever the policy did with them: linked, held, or (with {@link
+   * DuplicatePolicy#CREATE}) created anyway. Counted when their batch settles.
+   */
+  public long duplicatesFound() {
+    return duplicatesFound;
+  }
+
   /** Records taken in but not settled when the run stopped early; the next run picks them up. */
   public long remaining() {
     return remaining;
@@ -236,16 +269,17 @@ public final class SyncReport {
 
   /**
    * Whether every record taken in is accounted for: read + recovered + retried dead letters = written +
-   * unchanged + dead-lettered + remaining + delegated.
+   * unchanged + dead-lettered + held for review + remaining + delegated.
    */
   public boolean balanced() {
-    return read + recovered + retriedDeadLetters == written() + unchanged + deadLettered + remaining + delegated;
+    return read + recovered + retriedDeadLetters
+        == written() + unchanged + deadLettered + heldForReview + remaining + delegated;
   }
 
   /** Records settled per second of the run. */
   public double throughput() {
     double seconds = duration.toNanos() / 1e9;
-    return seconds <= 0 ? 0 : (written() + unchanged + deadLettered) / seconds;
+    return seconds <= 0 ? 0 : (written() + unchanged + deadLettered + heldForReview) / seconds;
   }
 
   @Override
@@ -257,6 +291,10 @@ public final class SyncReport {
         remaining, delegated, retries, rateLimited));
     if (retriedDeadLetters > 0) {
       sb.append(", retriedDeadLetters=").append(retriedDeadLetters);
+    }
+    if (duplicatesFound > 0 || heldForReview > 0 || linkedToDuplicates > 0) {
+      sb.append(", duplicatesFound=").append(duplicatesFound).append(" (linked=").append(linkedToDuplicates)
+          .append(", heldForReview=").append(heldForReview).append(')');
     }
     if (!rateLimitWait.isZero()) {
       sb.append(", rateLimitWait=").append(rateLimitWait);
@@ -287,6 +325,9 @@ public final class SyncReport {
     private long unchanged;
     private long keptShared;
     private long deadLettered;
+    private long heldForReview;
+    private long linkedToDuplicates;
+    private long duplicatesFound;
     private long remaining;
     private long delegated;
     private long retries;
@@ -348,6 +389,21 @@ public final class SyncReport {
 
     public Builder deadLettered(long deadLettered) {
       this.deadLettered = deadLettered;
+      return this;
+    }
+
+    public Builder heldForReview(long heldForReview) {
+      this.heldForReview = heldForReview;
+      return this;
+    }
+
+    public Builder linkedToDuplicates(long linkedToDuplicates) {
+      this.linkedToDuplicates = linkedToDuplicates;
+      return this;
+    }
+
+    public Builder duplicatesFound(long duplicatesFound) {
+      this.duplicatesFound = duplicatesFound;
       return this;
     }
 

@@ -1,10 +1,13 @@
 package io.crmsync.cli;
 
+import ch.qos.logback.classic.Level;
 import io.crmsync.CrmConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code crm-sync} command line. */
 @Command(
@@ -18,6 +21,8 @@ import picocli.CommandLine.Command;
       WorkerCommand.class,
       ServeCommand.class,
       MappingCommand.class,
+      DeadLettersCommand.class,
+      ConflictsCommand.class,
       EmulateCommand.class,
       DedupeCommand.class,
     })
@@ -25,6 +30,15 @@ public final class Main implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL", converter = Logging.LevelConverter.class,
+      description = "crm-sync's log level on stderr: error, warn, info (default), debug (a line per batch) or trace "
+          + "(every library's lines too).")
+  Level logLevel;
+
+  @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT",
+      description = "Log lines as text (default) or json: one object per line with the job, run, adapter and task.")
+  Logging.Format logFormat;
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -35,7 +49,22 @@ public final class Main implements Runnable {
     return new CommandLine(new Main())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler(Main::failed)
+        .setExecutionStrategy(parsed -> {
+          configureLogging(parsed);
+          return new CommandLine.RunLast().execute(parsed);
+        })
         .execute(args);
+  }
+
+  /** Applies {@code --log-level} and {@code --log-format}, wherever on the command line they were given. */
+  private static void configureLogging(CommandLine.ParseResult parsed) {
+    Level level = Level.INFO;
+    Logging.Format format = Logging.Format.TEXT;
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      level = p.matchedOptionValue("--log-level", level);
+      format = p.matchedOptionValue("--log-format", format);
+    }
+    Logging.configure(level, format);
   }
 
   /**

@@ -7,6 +7,7 @@ import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.fieldmapping.FieldMapping;
 import io.crmsync.model.Contact;
+import io.crmsync.sentry.SentryAlertSink;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,11 @@ final class SyncOptions {
           + "standard fields by their canonical names and custom fields named alike on both sides.")
   @Nullable Path mapping;
 
+  @Option(names = "--metrics", paramLabel = "prometheus:PORT",
+      description = "Serve metrics on http://HOST:PORT/metrics in Prometheus's text format while the command runs: "
+          + "prometheus:PORT (every interface) or prometheus:HOST:PORT.")
+  @Nullable String metrics;
+
   @Option(names = "--state", paramLabel = "JDBC_URL",
       description = "Durable queue and state in PostgreSQL (jdbc:postgresql://host/db); also crmsync.state.url. "
           + "Without it, the queue and state are in memory.")
@@ -92,6 +98,26 @@ final class SyncOptions {
     return b;
   }
 
+  /** A two-way sync builder with these options: the source is its first side, the target its second. */
+  io.crmsync.twoway.TwoWaySync.Builder twoWayBuilder(CRMAdapter source, CRMAdapter target, StateBackend state) {
+    if (batchSize != null) {
+      throw new CrmConfigurationException("cli", "--batch-size does not apply to --two-way syncs yet: each side's "
+          + "preferred batch size is used");
+    }
+    io.crmsync.twoway.TwoWaySync.Builder b = io.crmsync.twoway.TwoWaySync.builder()
+        .first(source)
+        .second(target)
+        .objectType(objectType)
+        .matchKey(matchKey())
+        .workers(workers)
+        .mapping(mapping())
+        .backend(state.backend());
+    if (jobId != null) {
+      b.jobId(jobId);
+    }
+    return b;
+  }
+
   /**
    * The mapping file's mapping, or the defaults for the object type.
    *
@@ -124,6 +150,25 @@ final class SyncOptions {
         .environment(env)
         .build();
     return registry.create(c);
+  }
+
+  /**
+   * The alert sink: Sentry when a DSN is configured ({@code crmsync.sentry.dsn} in the properties file, {@code
+   * CRMSYNC_SENTRY_DSN} or Sentry's own {@code SENTRY_DSN}; {@code environment} and {@code release} alike), else
+   * none (alerts are logged either way).
+   */
+  @Nullable SentryAlertSink alertSink(Properties properties, Map<String, String> env) {
+    AdapterConfig c = AdapterConfig.builder("sentry").properties(properties, config == null ? "properties" : config.toString())
+        .environment(env).build();
+    String dsn = c.has("dsn") ? c.string("dsn") : env.get("SENTRY_DSN");
+    if (dsn == null || dsn.isBlank()) {
+      return null;
+    }
+    return SentryAlertSink.builder()
+        .dsn(dsn)
+        .environment(c.has("environment") ? c.string("environment") : env.get("SENTRY_ENVIRONMENT"))
+        .release(c.has("release") ? c.string("release") : "crm-sync@0.1.0-SNAPSHOT")
+        .build();
   }
 
   /** The state URL from the option, the properties file or {@code CRMSYNC_STATE_URL}. */

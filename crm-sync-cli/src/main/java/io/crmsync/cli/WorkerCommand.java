@@ -5,6 +5,8 @@ import io.crmsync.CrmConfigurationException;
 import io.crmsync.SyncReport;
 import io.crmsync.adapter.AdapterRegistry;
 import io.crmsync.adapter.CRMAdapter;
+import io.crmsync.micrometer.CrmSyncMetrics;
+import io.crmsync.sentry.SentryAlertSink;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
@@ -53,13 +55,27 @@ final class WorkerCommand implements Callable<Integer> {
     AdapterRegistry registry = AdapterRegistry.builder().discover().build();
     try (CRMAdapter source = options.adapter(registry, options.source, properties, env);
         CRMAdapter target = options.adapter(registry, options.target, properties, env);
-        StateBackend state = StateBackend.open(url, properties, env)) {
-      CRMSync sync = options.builder(source, target, state).build();
-      out.printf(Locale.ROOT, "Worker on job %s (%s), %d threads%n", sync.config().jobId(), state.description(),
-          options.workers);
-      SyncReport report = sync.runWorker(exitWhenIdle);
-      out.println(report);
-      return ReportOutcome.print("crm-sync worker", report, sync, out, System.err);
+        StateBackend state = StateBackend.open(url, properties, env);
+        MetricsServer metrics = MetricsServer.startIfSet(options.metrics);
+        SentryAlertSink sentry = options.alertSink(properties, env)) {
+      CRMSync.Builder b = options.builder(source, target, state);
+      if (metrics != null) {
+        b.listener(metrics.metrics());
+      }
+      if (sentry != null) {
+        b.alertSink(sentry);
+      }
+      CRMSync sync = b.build();
+      try (CrmSyncMetrics.Binding bound = metrics == null ? () -> {} : metrics.metrics().bind(sync)) {
+        out.printf(Locale.ROOT, "Worker on job %s (%s), %d threads%n", sync.config().jobId(), state.description(),
+            options.workers);
+        if (metrics != null) {
+          out.println("Metrics on " + metrics.url());
+        }
+        SyncReport report = sync.runWorker(exitWhenIdle);
+        out.println(report);
+        return ReportOutcome.print("crm-sync worker", report, sync, out, System.err);
+      }
     } catch (CrmConfigurationException e) {
       System.err.println("crm-sync worker: " + e.getMessage());
       return 2;

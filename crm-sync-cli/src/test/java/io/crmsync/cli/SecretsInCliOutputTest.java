@@ -85,11 +85,11 @@ class SecretsInCliOutputTest {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=trace",
         "-Djava.util.logging.config.file=" + logging,
         "-cp", System.getProperty("java.class.path"),
         Main.class.getName(),
-        "sync", "--source", "hubspot", "--target", "salesforce", "--config", config.toString(), "--no-progress"));
+        "sync", "--source", "hubspot", "--target", "salesforce", "--config", config.toString(), "--no-progress",
+        "--log-level", "trace"));
     Path out = dir.resolve("out.log");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("CRMSYNC_"));

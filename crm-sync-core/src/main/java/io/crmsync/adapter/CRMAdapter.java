@@ -95,7 +95,7 @@ public interface CRMAdapter extends AutoCloseable {
 
   /**
    * All records matching {@code request}, fetched a page at a time as the stream is consumed, so memory
-   * stays bounded however many there are. This is the seed's {@code iter_contacts(batch_size=100)}.
+   * stays bounded however many there are.
    */
   default Stream<CrmRecord> stream(ReadRequest request) {
     Iterator<CrmRecord> it =

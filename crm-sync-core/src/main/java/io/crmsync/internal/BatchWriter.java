@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,10 +51,36 @@ final class BatchWriter {
     this.deletes = new DeletePlanner(run, this);
   }
 
-  /** Records of a task settled without a write: unchanged, {@code kept} of them because their target record
-   * is shared, whose {@code unlinks} are removed with whatever settles the task. */
-  record Skipped(List<Item> items, int kept, List<IdLink> unlinks) {
+  /**
+   * Records of a task settled without a write: {@code items} unchanged, {@code kept} of them because their
+   * target record is shared, whose {@code unlinks} are removed with whatever settles the task; and {@code
+   * held} for review as probable duplicates, whose {@code heldLetters} are saved with it.
+   */
+  record Skipped(List<Item> items, int kept, List<IdLink> unlinks, List<Item> held, List<DeadLetter> heldLetters) {
     static final Skipped NONE = new Skipped(List.of(), 0, List.of());
+
+    Skipped(List<Item> items, int kept, List<IdLink> unlinks) {
+      this(items, kept, unlinks, List.of(), List.of());
+    }
+
+    /** What settling these records changes in the state. */
+    StateUpdate.Builder update() {
+      return StateUpdate.builder().unlinks(unlinks).deadLetters(heldLetters);
+    }
+
+    boolean isEmpty() {
+      return items.isEmpty() && held.isEmpty();
+    }
+
+    /** Every record settled here. */
+    List<Item> all() {
+      if (held.isEmpty()) {
+        return items;
+      }
+      List<Item> out = new ArrayList<>(items);
+      out.addAll(held);
+      return out;
+    }
   }
 
   /** What one batch changes before it is committed and counted. */
@@ -64,6 +91,8 @@ final class BatchWriter {
     long created;
     long updated;
     long deleted;
+    long linked;
+    long found;
   }
 
   @FunctionalInterface
@@ -92,9 +121,53 @@ final class BatchWriter {
   }
 
   private void upsert(LeasedTask task, Payload p, RequestLimiter.Permit permit) {
+    IngestDuplicates duplicates = run.pairing == null ? run.duplicates : null;
+    if (duplicates == null) {
+      upsert(task, p, permit, null, p.items(), Skipped.NONE);
+      return;
+    }
+    // the finder calls the target within its budget itself: the permit taken for the write waits until after
+    permit.cancel();
+    IngestDuplicates.Plan plan = null;
+    RuntimeException failure = null;
+    try {
+      plan = duplicates.plan(p.items());
+    } catch (RuntimeException e) {
+      log.debug("Looking for probable duplicates of a batch of {} failed", run.jobId, e);
+      failure = e;
+    }
+    RequestLimiter.Permit writePermit;
+    try {
+      writePermit = run.targetLimiter.acquire(run::halted);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      run.requestStop();
+      writePermit = null;
+    }
+    if (writePermit == null) {
+      requeue(task, p, p.items(), Skipped.NONE, Duration.ZERO, task.attempts());
+      return;
+    }
+    if (failure != null) {
+      // settled as a failed write of the batch: a rate limit waited out, retried, then dead-lettered
+      RuntimeException thrown = failure;
+      write(task, p, writePermit, p.items(), Skipped.NONE, batch -> {
+        throw thrown;
+      }, (item, result, out) -> {});
+      return;
+    }
+    IngestDuplicates.Plan planned = Objects.requireNonNull(plan);
+    upsert(task, p, writePermit, planned, planned.toWrite,
+        new Skipped(List.of(), 0, List.of(), planned.held, planned.heldLetters));
+  }
+
+  private void upsert(LeasedTask task, Payload p, RequestLimiter.Permit permit, IngestDuplicates.@Nullable Plan plan,
+      List<Item> toWrite, Skipped skipped) {
     String type = run.config.objectType();
-    write(task, p, permit, p.items(), Skipped.NONE,
-        batch -> run.target.upsert(type, records(batch), run.config.matchKey()),
+    IngestDuplicates duplicates = run.duplicates;
+    write(task, p, permit, toWrite, skipped,
+        batch -> run.target.upsert(type, plan == null ? records(batch) : plan.records(batch, run.config.matchKey()),
+            run.config.matchKey()),
         (item, result, out) -> {
           String targetId = Objects.requireNonNull(result.id(), "result id");
           if (result.status() == RecordResult.Status.CREATED) {
@@ -113,6 +186,15 @@ final class BatchWriter {
           }
           if (run.pairing != null) {
             run.pairing.written(item, targetId, out.update);
+          }
+          if (plan != null && duplicates != null) {
+            duplicates.written(plan, item, out.update);
+            if (plan.found.contains(item)) {
+              out.found++;
+              if (plan.decisions.containsKey(item)) {
+                out.linked++;
+              }
+            }
           }
         });
   }
@@ -136,9 +218,9 @@ final class BatchWriter {
     int attemptsMade = task.attempts() + 1;
     if (toWrite.isEmpty()) {
       permit.cancel();
-      if (commit(task, StateUpdate.unlinking(skipped.unlinks()), List.of())) {
+      if (commit(task, skipped.update().build(), List.of())) {
         countSkipped(p, skipped);
-        run.listener.onBatchDone(run.jobId, 0, skipped.items().size(), 0);
+        batchDone(task, 0, skipped.items().size(), 0);
         run.listener.onProgress(run.jobId, tally.progress(flights.inFlight()));
       }
       return;
@@ -166,7 +248,7 @@ final class BatchWriter {
         List<NewTask> parts = List.of(
             followUp(p, toWrite.subList(0, half), Duration.ZERO, task.attempts()),
             followUp(p, toWrite.subList(half, toWrite.size()), Duration.ZERO, task.attempts()));
-        if (commit(task, StateUpdate.unlinking(skipped.unlinks()), parts)) {
+        if (commit(task, skipped.update().build(), parts)) {
           countSkipped(p, skipped);
         }
       } else {
@@ -195,8 +277,8 @@ final class BatchWriter {
     Outcome out = new Outcome();
     Instant now = run.time.now();
     boolean resolve = tally.deadLettersExist();
-    List<Item> done = new ArrayList<>(toWrite.size() + skipped.items().size());
-    done.addAll(skipped.items());
+    List<Item> done = new ArrayList<>(toWrite.size() + skipped.items().size() + skipped.held().size());
+    done.addAll(skipped.all());
     int failed = 0;
     for (int i = 0; i < toWrite.size(); i++) {
       RecordResult result = results.get(i);
@@ -233,14 +315,20 @@ final class BatchWriter {
       retryDelay = run.retry.delay(attemptsMade);
       followUps = List.of(followUp(p, out.retry, retryDelay, attemptsMade));
     }
-    out.update.deadLetters(out.deadLetters).unlinks(skipped.unlinks());
+    out.update.deadLetters(out.deadLetters).unlinks(skipped.unlinks()).deadLetters(skipped.heldLetters());
     if (!commit(task, out.update.build(), followUps)) {
       return;
     }
     tally.created.add(out.created);
     tally.updated.add(out.updated);
     tally.deleted.add(out.deleted);
-    tally.addUnchanged(skipped.items().size(), skipped.kept());
+    tally.linked.add(out.linked);
+    tally.duplicatesFound.add(out.found);
+    countHeldAndUnchanged(skipped);
+    if (out.linked > 0 || !skipped.held().isEmpty()) {
+      log.info("Job {}: {} record(s) written into probable duplicates found in {}, {} held for review", run.jobId,
+          out.linked, run.target.id(), skipped.held().size());
+    }
     if (!out.deadLetters.isEmpty()) {
       out.deadLetters.forEach(run.listener::onDeadLetter);
       tally.addDead(out.deadLetters.size());
@@ -252,8 +340,17 @@ final class BatchWriter {
     }
     long written = out.created + out.updated + out.deleted;
     settled(p, done);
-    run.listener.onBatchDone(run.jobId, (int) written, skipped.items().size(), failed);
+    batchDone(task, (int) written, skipped.items().size(), failed);
     run.listener.onProgress(run.jobId, tally.progress(flights.inFlight()));
+  }
+
+  /** Logs a settled batch at debug (ids and counts only) and tells the listener. */
+  private void batchDone(LeasedTask task, int written, int unchanged, int failed) {
+    if (log.isDebugEnabled()) {
+      log.debug("Task {} of job {} settled: {} written, {} unchanged, {} failed (attempt {})", task.id(), run.jobId,
+          written, unchanged, failed, task.attempts() + 1);
+    }
+    run.listener.onBatchDone(run.jobId, written, unchanged, failed);
   }
 
   private static boolean isTransient(Throwable e) {
@@ -287,7 +384,7 @@ final class BatchWriter {
   /** Puts {@code toWrite} back on the queue as a new task and settles the skipped records. */
   private boolean requeue(LeasedTask task, Payload p, List<Item> toWrite, Skipped skipped, Duration delay,
       int attempts) {
-    if (commit(task, StateUpdate.unlinking(skipped.unlinks()), List.of(followUp(p, toWrite, delay, attempts)))) {
+    if (commit(task, skipped.update().build(), List.of(followUp(p, toWrite, delay, attempts)))) {
       countSkipped(p, skipped);
       return true;
     }
@@ -295,8 +392,17 @@ final class BatchWriter {
   }
 
   private void countSkipped(Payload p, Skipped skipped) {
+    countHeldAndUnchanged(skipped);
+    settled(p, skipped.all());
+  }
+
+  private void countHeldAndUnchanged(Skipped skipped) {
     tally.addUnchanged(skipped.items().size(), skipped.kept());
-    settled(p, skipped.items());
+    if (!skipped.held().isEmpty()) {
+      tally.held.add(skipped.held().size());
+      tally.duplicatesFound.add(skipped.held().size());
+      skipped.heldLetters().forEach(run.listener::onHeldForReview);
+    }
   }
 
   /** Counts {@code items} of {@code p} as settled: for this run's checkpoint, or as recovered from an earlier run. */
@@ -338,21 +444,21 @@ final class BatchWriter {
           .at(now)
           .build());
     }
-    StateUpdate update = StateUpdate.builder().deadLetters(letters).unlinks(skipped.unlinks()).build();
+    StateUpdate update = skipped.update().deadLetters(letters).build();
     // A task given up on whole keeps its payload in the queue's dead tasks too, for inspection.
-    Settlement settlement = skipped.items().isEmpty()
+    Settlement settlement = skipped.isEmpty()
         ? Settlement.deadLetter(task, code + ": " + cause.getMessage())
         : Settlement.complete(task, List.of());
     if (!run.backend.commit(update, settlement)) {
       return;
     }
-    tally.addUnchanged(skipped.items().size(), skipped.kept());
+    countHeldAndUnchanged(skipped);
     letters.forEach(run.listener::onDeadLetter);
     tally.addDead(letters.size());
-    List<Item> done = new ArrayList<>(skipped.items());
+    List<Item> done = new ArrayList<>(skipped.all());
     done.addAll(items);
     settled(p, done);
-    run.listener.onBatchDone(run.jobId, 0, skipped.items().size(), letters.size());
+    batchDone(task, 0, skipped.items().size(), letters.size());
     run.listener.onProgress(run.jobId, tally.progress(flights.inFlight()));
   }
 }

@@ -36,22 +36,31 @@ final class Flights {
 
   /**
    * Starts tracking a pass: as its pages become safe in order, the checkpoint moves to the cursor after
-   * them, and when the last page is safe the pass ends with {@code passStarted} as the watermark.
+   * them, and when the last page is safe the pass ends with {@code passStarted} as the watermark. The
+   * listener hears how recent the changes behind the checkpoint are ({@link
+   * io.crmsync.SyncListener#onSettledUpTo}).
    */
   void startPass(@Nullable Instant passSince, Instant passStarted) {
     String job = run.jobId;
-    tracker = new PageTracker((next, last) -> {
+    tracker = new PageTracker((next, last, lastModified) -> {
       Checkpoint cp = last
           ? new Checkpoint(null, null, passStarted, run.time.now())
           : new Checkpoint(next, passSince, passStarted, run.time.now());
       run.state.saveCheckpoint(job, cp);
       run.listener.onCheckpoint(job, cp);
+      Instant upTo = last && (lastModified == null || lastModified.isBefore(passStarted)) ? passStarted : lastModified;
+      if (upTo != null) {
+        run.listener.onSettledUpTo(job, upTo);
+      }
     });
   }
 
-  /** Page {@code page} of {@code n} records was read; {@code nextCursor} is null on the pass's last page. */
-  void register(long page, @Nullable String nextCursor, long n) {
-    Objects.requireNonNull(tracker, "pass not started").register(page, nextCursor, n);
+  /**
+   * Page {@code page} of {@code n} records was read, the latest of them modified at {@code lastModified}
+   * (null if none says); {@code nextCursor} is null on the pass's last page.
+   */
+  void register(long page, @Nullable String nextCursor, long n, @Nullable Instant lastModified) {
+    Objects.requireNonNull(tracker, "pass not started").register(page, nextCursor, n, lastModified);
   }
 
   /**

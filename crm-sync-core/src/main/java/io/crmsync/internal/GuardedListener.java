@@ -81,6 +81,15 @@ public final class GuardedListener implements SyncListener {
   }
 
   @Override
+  public void onSettledUpTo(String jobId, java.time.Instant modifiedAt) {
+    try {
+      delegate.onSettledUpTo(jobId, modifiedAt);
+    } catch (Throwable t) {
+      failed("onSettledUpTo", t);
+    }
+  }
+
+  @Override
   public void onPageRead(String jobId, int records) {
     try {
       delegate.onPageRead(jobId, records);
@@ -131,6 +140,25 @@ public final class GuardedListener implements SyncListener {
       delegate.onDeadLetter(deadLetter);
     } catch (Throwable t) {
       failed("onDeadLetter", t);
+    }
+  }
+
+  @Override
+  public void onProbableDuplicate(String jobId, String sourceId, String targetId, double score, String reason,
+      io.crmsync.DuplicatePolicy action) {
+    try {
+      delegate.onProbableDuplicate(jobId, sourceId, targetId, score, reason, action);
+    } catch (Throwable t) {
+      failed("onProbableDuplicate", t);
+    }
+  }
+
+  @Override
+  public void onHeldForReview(DeadLetter letter) {
+    try {
+      delegate.onHeldForReview(letter);
+    } catch (Throwable t) {
+      failed("onHeldForReview", t);
     }
   }
 }

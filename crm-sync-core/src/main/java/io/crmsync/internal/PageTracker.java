@@ -1,8 +1,8 @@
 package io.crmsync.internal;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,30 +10,52 @@ import org.jspecify.annotations.Nullable;
  * prefix of pages: the point a restarted run can resume from without losing a record.
  */
 public final class PageTracker {
+  /** Hears the settled prefix grow. */
+  @FunctionalInterface
+  public interface OnAdvance {
+    /**
+     * @param nextCursor the cursor after the newly settled prefix ({@code null} after the last page)
+     * @param last whether that prefix ends the pass
+     * @param lastModified the latest modification time of any record of a settled page so far, or {@code null}
+     *     if none carried one
+     */
+    void advanced(@Nullable String nextCursor, boolean last, @Nullable Instant lastModified);
+  }
+
   private static final class PageState {
     final @Nullable String nextCursor;
+    final @Nullable Instant lastModified;
     long remaining;
 
-    PageState(@Nullable String nextCursor, long remaining) {
+    PageState(@Nullable String nextCursor, long remaining, @Nullable Instant lastModified) {
       this.nextCursor = nextCursor;
       this.remaining = remaining;
+      this.lastModified = lastModified;
     }
   }
 
   private final TreeMap<Long, PageState> pages = new TreeMap<>();
-  private final BiConsumer<@Nullable String, Boolean> onAdvance;
+  private final OnAdvance onAdvance;
+  private @Nullable Instant settledModified;
 
   /**
-   * @param onAdvance called, under this tracker's lock and in page order, with the cursor after the
-   *     newly settled prefix and whether that prefix ends the pass (the last page was settled)
+   * @param onAdvance called, under this tracker's lock and in page order, as the settled prefix grows
    */
-  public PageTracker(BiConsumer<@Nullable String, Boolean> onAdvance) {
+  public PageTracker(OnAdvance onAdvance) {
     this.onAdvance = onAdvance;
   }
 
   /** A page of {@code count} records was read; {@code nextCursor} is null on the last page. */
   public synchronized void register(long seq, @Nullable String nextCursor, long count) {
-    pages.put(seq, new PageState(nextCursor, count));
+    register(seq, nextCursor, count, null);
+  }
+
+  /**
+   * A page of {@code count} records was read, the latest of them modified at {@code lastModified} (null if
+   * none says); {@code nextCursor} is null on the last page.
+   */
+  public synchronized void register(long seq, @Nullable String nextCursor, long count, @Nullable Instant lastModified) {
+    pages.put(seq, new PageState(nextCursor, count, lastModified));
     advance();
   }
 
@@ -54,7 +76,11 @@ public final class PageTracker {
     Map.Entry<Long, PageState> e;
     while ((e = pages.firstEntry()) != null && e.getValue().remaining == 0) {
       pages.pollFirstEntry();
-      onAdvance.accept(e.getValue().nextCursor, e.getValue().nextCursor == null);
+      PageState p = e.getValue();
+      if (p.lastModified != null && (settledModified == null || p.lastModified.isAfter(settledModified))) {
+        settledModified = p.lastModified;
+      }
+      onAdvance.advanced(p.nextCursor, p.nextCursor == null, settledModified);
     }
   }
 }

@@ -48,6 +48,8 @@ final class Run {
   final Instant startedAt;
   /** The two-way pass this run is, or {@code null} for a one-way sync. */
   final @Nullable Pairing pairing;
+  /** The run's search for probable duplicates, while it is open; {@code null} if the sync has no finder. */
+  volatile @Nullable IngestDuplicates duplicates;
 
   private final AtomicBoolean stopRequested;
   private final AtomicReference<SyncReport.@Nullable Failure> failure = new AtomicReference<>();
@@ -72,9 +74,14 @@ final class Run {
     this.retry = new RetryDecider(config.retryPolicy(), runId.hashCode());
     this.shared = queue.isDurable();
     // keyed by the record's own id string, so a million fingerprints cost no extra key strings
-    this.targetScope = target.id() + "/" + config.objectType() + "<" + source.id();
+    this.targetScope = targetScope(config);
     this.sourceScope = source.id() + "/" + config.objectType() + "<" + target.id();
     this.startedAt = time.now();
+  }
+
+  /** Where a job keeps fingerprints of what it wrote into the target: {@code target/type<source}. */
+  static String targetScope(CRMSync.Config config) {
+    return config.target().id() + "/" + config.objectType() + "<" + config.source().id();
   }
 
   /** Whether the run must wind down: stopped, or failed. */

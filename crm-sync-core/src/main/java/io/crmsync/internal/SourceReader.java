@@ -86,8 +86,8 @@ final class SourceReader {
       List<Item> deletes = new ArrayList<>();
       for (DeadLetter d : letters) {
         String id = d.recordId();
-        // a record without an id cannot be told apart from others, so its letter could never be cleared
-        // a pair held for review is a person's to settle, not a failure to try again
+        // a record without an id cannot be told apart from others, so its letter could never be cleared; a
+        // record held for review (a two-way conflict, a probable duplicate) waits for a person's decision
         if (id == null || d.operation() == DeadLetter.Operation.REVIEW || !tried.add(d.operation().label() + ":" + id)) {
           continue;
         }
@@ -106,12 +106,35 @@ final class SourceReader {
       log.info("Job {}: trying again {} record(s) of its dead letters", run.jobId, n);
       tally.retriedDeadLetters.add(n);
       flights.addInFlight(n);
-      List<Item> changed = dropUnchanged(upserts, Item.UNTRACKED, true);
+      List<Item> changed = run.pairing != null ? paired(upserts) : dropUnchanged(upserts, Item.UNTRACKED, true);
       batcher.upsert(changed);
       batcher.delete(deletes);
       batcher.flush();
       flights.awaitDrained();
     }
+  }
+
+  /**
+   * Of dead letters' records tried again in a two-way pass, those its pairing writes (merged with the
+   * other side's changes, as a record read now would be); the letters of the rest are cleared.
+   */
+  private List<Item> paired(List<Item> upserts) {
+    List<Item> toWrite = run.pairing.pair(upserts, r -> fields.filter(r, null));
+    Set<String> writing = new HashSet<>();
+    for (Item i : toWrite) {
+      writing.add(i.record().id());
+    }
+    StateUpdate.Builder resolved = StateUpdate.builder();
+    for (Item i : upserts) {
+      if (!writing.contains(i.record().id())) {
+        resolved.resolve(new StateUpdate.Resolved(run.jobId, DeadLetter.Operation.UPSERT, i.record().id()));
+      }
+    }
+    run.state.apply(resolved.build());
+    int same = upserts.size() - toWrite.size();
+    tally.addUnchanged(same, 0);
+    flights.settledAtRead(Item.UNTRACKED, same);
+    return toWrite;
   }
 
   // ---- the source -------------------------------------------------------------------------------
@@ -164,7 +187,7 @@ final class SourceReader {
     int n = page.records().size();
     tally.read.add(n);
     flights.acquire(n, batcher::flush);
-    flights.register(seq, page.nextCursor(), n);
+    flights.register(seq, page.nextCursor(), n, lastModified(page));
     List<Item> upserts = new ArrayList<>(n);
     List<Item> deletes = new ArrayList<>();
     List<DeadLetter> rejected = new ArrayList<>();
@@ -212,6 +235,17 @@ final class SourceReader {
     }
     batcher.delete(deletes);
     run.listener.onPageRead(run.jobId, n);
+  }
+
+  private static @Nullable Instant lastModified(Page page) {
+    Instant latest = null;
+    for (CrmRecord r : page.records()) {
+      Instant m = r.modifiedAt();
+      if (m != null && (latest == null || m.isAfter(latest))) {
+        latest = m;
+      }
+    }
+    return latest;
   }
 
   /**

@@ -14,6 +14,7 @@ import io.crmsync.adapter.spi.RequestLimiter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -119,6 +120,7 @@ public final class SyncRunner {
   private SyncReport runWith(boolean reads, TargetFields fields, Tally tally, Flights flights,
       Workers workers, Batcher batcher, RateLimits rateLimits) {
     run.listener.onRunStarted(run.jobId);
+    openDuplicateFinder();
     workers.start();
     try {
       if (reads && run.failure() == null) {
@@ -148,10 +150,32 @@ public final class SyncRunner {
       flights.signal();
     }
     workers.join();
+    IngestDuplicates duplicates = run.duplicates;
+    if (duplicates != null) {
+      run.duplicates = null;
+      duplicates.close();
+    }
     SyncReport report = report(tally, flights, batcher);
     logEnd(report, fields);
     run.listener.onRunFinished(report);
     return report;
+  }
+
+  /** Opens the run's session of the sync's duplicate finder, if it has one (not for a pass of a two-way sync). */
+  private void openDuplicateFinder() {
+    io.crmsync.spi.DuplicateFinder finder = run.config.duplicateFinder();
+    if (finder == null || run.pairing != null || run.failure() != null) {
+      return;
+    }
+    try {
+      io.crmsync.spi.DuplicateFinder.Session session = Objects.requireNonNull(finder.open(
+          new io.crmsync.spi.DuplicateFinder.Scope(run.target, run.config.objectType(), run.config.matchKey(),
+              run.targetLimiter)), "the duplicate finder opened no session");
+      run.duplicates = new IngestDuplicates(run, session, run.config.duplicatePolicy());
+    } catch (RuntimeException e) {
+      log.debug("Opening the duplicate finder of {} failed", run.jobId, e);
+      run.fail(Alert.Kind.SYNC_FAILED, "the duplicate finder could not start: " + Messages.oneLine(e), e);
+    }
   }
 
   /**

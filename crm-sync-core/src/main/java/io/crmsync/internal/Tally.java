@@ -27,6 +27,9 @@ final class Tally {
   final LongAdder unchanged = new LongAdder();
   final LongAdder keptShared = new LongAdder();
   final LongAdder dead = new LongAdder();
+  final LongAdder held = new LongAdder();
+  final LongAdder linked = new LongAdder();
+  final LongAdder duplicatesFound = new LongAdder();
   final LongAdder retries = new LongAdder();
   final LongAdder rateLimited = new LongAdder();
   private final LongAdder rateLimitWaitNanos = new LongAdder();
@@ -115,6 +118,9 @@ final class Tally {
         .unchanged(unchanged.sum())
         .keptShared(keptShared.sum())
         .deadLettered(dead.sum())
+        .heldForReview(held.sum())
+        .linkedToDuplicates(linked.sum())
+        .duplicatesFound(duplicatesFound.sum())
         .retries(retries.sum())
         .rateLimited(rateLimited.sum())
         .rateLimitWait(Duration.ofNanos(rateLimitWaitNanos.sum()))

@@ -15,6 +15,7 @@ import io.crmsync.model.CrmRecord;
 import io.crmsync.state.Baseline;
 import io.crmsync.state.Checkpoint;
 import io.crmsync.state.DeadLetter;
+import io.crmsync.state.DeadLetterQuery;
 import io.crmsync.state.IdLink;
 import io.crmsync.state.StateUpdate;
 import io.crmsync.state.SyncStateStore;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -81,6 +83,7 @@ public final class TwoWayRunner {
   private final String scope;
   private final LongAdder conflicts = new LongAdder();
   private final LongAdder reviews = new LongAdder();
+  private final Map<String, DeadLetter> inReview = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param toSecond the first pass's settings: the first side as source, the second as target
@@ -125,6 +128,7 @@ public final class TwoWayRunner {
     try {
       // read by the first pass's workers too (deletions), changed by its reader
       changedInSecond = Collections.synchronizedMap(readSecond(since));
+      loadReviews();
       List<FieldInfo> firstFields = first.describe(type);
       List<FieldInfo> secondFields = second.describe(type);
       forSecond = toSecond.passThroughAllFields() ? TargetFields.passThrough()
@@ -165,6 +169,44 @@ public final class TwoWayRunner {
     }
     return new Outcome(toSecondReport, toFirstReport, read, conflicts.sum(), reviews.sum(),
         toFirstReport.failure().orElse(null));
+  }
+
+  /**
+   * The pairs in review, by first-side id: held until a person resolves them, whatever either side does
+   * meanwhile, so that a resolution is never overwritten by, nor overwrites, a later edit unseen.
+   */
+  private void loadReviews() {
+    List<DeadLetter> letters = state.deadLetters(
+        DeadLetterQuery.job(jobId).operation(DeadLetter.Operation.REVIEW).limit(DeadLetterQuery.MAX_LIMIT));
+    if (letters.size() == DeadLetterQuery.MAX_LIMIT) {
+      log.warn("Two-way job {} has {} or more pairs in review; only the oldest {} are held until resolved", jobId,
+          letters.size(), letters.size());
+    }
+    for (DeadLetter d : letters) {
+      if (d.recordId() != null) {
+        inReview.put(d.recordId(), d);
+      }
+    }
+  }
+
+  /**
+   * {@code held} with the versions that changed since it was filed: {@code a} of the first side and
+   * {@code b} of the second (each of the second side's shape), either null if unchanged.
+   */
+  @SuppressWarnings("unchecked")
+  private DeadLetter refiled(DeadLetter held, @Nullable CrmRecord a, @Nullable CrmRecord b) {
+    Map<String, Object> was = held.record().fields();
+    Object base = was.get("base");
+    Object secondId = was.get("secondId");
+    CrmRecord first = a != null ? a
+        : new CrmRecord(type, held.recordId(), (Map<String, Object>) was.getOrDefault("first", Map.of()), null, false);
+    CrmRecord secondNow = b != null ? b.withId(secondId != null ? secondId.toString() : b.id())
+        : new CrmRecord(type, secondId == null ? null : secondId.toString(),
+            (Map<String, Object>) was.getOrDefault("second", Map.of()), null, false);
+    DeadLetter d = review(Objects.requireNonNull(held.recordId()), first, secondNow,
+        base instanceof Map<?, ?> m ? (Map<String, Object>) m : null);
+    inReview.put(held.recordId(), d);
+    return d;
   }
 
   private void alert(String message, Throwable cause) {
@@ -302,6 +344,15 @@ public final class TwoWayRunner {
           }
         }
         CrmRecord b = bId == null ? null : changedInSecond.get(bId);
+        DeadLetter held = inReview.get(aId);
+        if (held != null) {
+          // in review: written nowhere; the review shows what each side holds now
+          if (b != null) {
+            changedInSecond.remove(bId);
+          }
+          direct.deadLetter(refiled(held, a, b == null || b.deleted() ? null : forTarget.apply(b)));
+          continue;
+        }
         if (b != null && b.deleted()) {
           if (base != null && Values.sameOn(a.fields(), base, a.fields().keySet())) {
             continue; // deleted there, not changed here: the second pass settles the deletion by policy
@@ -353,6 +404,9 @@ public final class TwoWayRunner {
 
     @Override
     public boolean keepOnDelete(String aId, String bId) {
+      if (inReview.containsKey(aId)) {
+        return true; // a person decides
+      }
       CrmRecord b = changedInSecond.get(bId);
       if (b == null || b.deleted()) {
         return false;
@@ -421,9 +475,18 @@ public final class TwoWayRunner {
       Map<String, String> links = bIds.isEmpty() ? Map.of() : state.linkedIds(type, second.id(), bIds, first.id());
       Map<String, Map<String, Object>> bases = links.isEmpty() ? Map.of() : state.baselines(scope, links.values());
       List<Item> out = new ArrayList<>(items.size());
+      StateUpdate.Builder direct = StateUpdate.builder();
       for (Item item : items) {
         String bId = item.record().id();
         String aId = bId == null ? null : links.get(bId);
+        DeadLetter held = aId == null ? null : inReview.get(aId);
+        if (held != null) {
+          CrmRecord original = memory.record(bId);
+          if (original != null && !original.deleted()) {
+            direct.deadLetter(refiled(held, null, forSecond.filter(original, null)));
+          }
+          continue;
+        }
         Map<String, Object> base = aId == null ? null : bases.get(aId);
         if (base != null && !forced.contains(bId)) {
           // what the first side would get from the baseline: if that is what it gets now, nothing changed
@@ -434,6 +497,10 @@ public final class TwoWayRunner {
           }
         }
         out.add(item);
+      }
+      StateUpdate update = direct.build();
+      if (!update.isEmpty()) {
+        state.apply(update);
       }
       return out;
     }

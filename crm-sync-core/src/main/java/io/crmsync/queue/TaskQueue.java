@@ -73,7 +73,7 @@ public interface TaskQueue extends AutoCloseable {
    */
   boolean deadLetter(LeasedTask task, String cause);
 
-  /** Counts of {@code topic}'s tasks now. */
+  /** Counts of {@code topic}'s tasks now, and when its oldest unfinished task was enqueued. */
   QueueStats stats(String topic);
 
   /**

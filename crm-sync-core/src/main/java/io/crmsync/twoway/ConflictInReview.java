@@ -31,4 +31,10 @@ public record ConflictInReview(
     second = Map.copyOf(second);
     base = base == null ? null : Map.copyOf(base);
   }
+
+  /** Ids, time and the conflicting fields' names: never the records' values, which are personal data. */
+  @Override
+  public String toString() {
+    return "ConflictInReview{first=" + firstId + ", second=" + secondId + ", at=" + at + ", " + reason + "}";
+  }
 }

@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
+import dev.failsafe.function.ContextualSupplier;
 import io.crmsync.CrmAuthenticationException;
 import io.crmsync.CrmConfigurationException;
 import io.crmsync.CrmRateLimitException;
@@ -16,11 +17,13 @@ import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterCapabilities;
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.adapter.AdapterListener;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.FieldError;
 import io.crmsync.adapter.FieldInfo;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.Page;
+import io.crmsync.adapter.QuotaStatus;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
@@ -29,6 +32,7 @@ import io.crmsync.adapter.Secret;
 import io.crmsync.http.CrmHttp;
 import io.crmsync.http.Shapes;
 import io.crmsync.http.JsonResponse;
+import io.crmsync.adapter.spi.AdapterEvents;
 import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.hubspot.internal.Auth;
 import io.crmsync.hubspot.internal.Cursor;
@@ -45,6 +49,7 @@ import java.net.UnknownHostException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -188,6 +193,7 @@ public final class HubSpotAdapter implements CRMAdapter {
   private static final Set<String> RETRYABLE_CATEGORIES =
       Set.of("RATE_LIMITS", "INTERNAL_ERROR", "TIMEOUT", "LOCKED", "CONFLICT", "SERVICE_UNAVAILABLE");
 
+  private final AdapterEvents events = AdapterEvents.create(ID);
   private final HttpUrl baseUrl;
   private final CrmHttp http;
   private final Auth auth;
@@ -203,6 +209,7 @@ public final class HubSpotAdapter implements CRMAdapter {
   private final AtomicReference<@Nullable RateLimitStatus> rateLimit = new AtomicReference<>();
   private final @Nullable RequestLimiter searchLimiter;
   private final Pacer pacer;
+  private final ZoneId dailyResetZone;
   /** Custom properties by HubSpot object type, when reads carry them all; refreshed every 10 minutes. */
   private final @Nullable Cache<String, Set<String>> customProperties;
 
@@ -223,11 +230,12 @@ public final class HubSpotAdapter implements CRMAdapter {
       throw new CrmConfigurationException(ID, "setting 'dailyResetZone' must be a time zone such as UTC or "
           + "America/New_York but was '" + config.string("dailyResetZone", "") + "'");
     }
+    this.dailyResetZone = zone;
     this.errors = new HubSpotErrors(mapper, zone, n -> n);
     OkHttpClient client = config.httpClient();
     this.http = new CrmHttp(ID, client, mapper, errors, time,
-        List.of("X-HubSpot-Correlation-Id", "X-Request-Id"), CrmHttp.DEFAULT_MAX_RESPONSE_BYTES);
-    this.auth = auth(config, tokenUrl);
+        List.of("X-HubSpot-Correlation-Id", "X-Request-Id"), CrmHttp.DEFAULT_MAX_RESPONSE_BYTES).withEvents(events);
+    this.auth = auth(config, tokenUrl, events);
 
     int batchSize = config.integer("batchSize", MAX_BATCH_SIZE);
     if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
@@ -295,7 +303,7 @@ public final class HubSpotAdapter implements CRMAdapter {
     return new HubSpotAdapter(config);
   }
 
-  private static Auth auth(AdapterConfig config, HttpUrl tokenUrl) {
+  private static Auth auth(AdapterConfig config, HttpUrl tokenUrl, AdapterEvents events) {
     boolean hasToken = config.optionalSecret("token").isPresent();
     boolean hasOAuth = config.has("clientId") || config.optionalSecret("clientSecret").isPresent()
         || config.optionalSecret("refreshToken").isPresent();
@@ -315,8 +323,9 @@ public final class HubSpotAdapter implements CRMAdapter {
       // The token endpoint's errors are OAuth's own, but HubSpot's mapper reads them well enough.
       CrmHttp tokenHttp = new CrmHttp(ID, config.httpClient(), config.objectMapper(),
           new HubSpotErrors(config.objectMapper(), ZoneId.of("UTC"), n -> n), config.timeSource(),
-          List.of("X-HubSpot-Correlation-Id"), 1024 * 1024);
-      return new OAuthAuth(tokenHttp, tokenUrl, clientId, clientSecret, refreshToken, config.timeSource(), ahead);
+          List.of("X-HubSpot-Correlation-Id"), 1024 * 1024).withEvents(events);
+      return new OAuthAuth(tokenHttp, tokenUrl, clientId, clientSecret, refreshToken, config.timeSource(), ahead,
+          events::tokenRenewed);
     }
     throw new CrmConfigurationException(ID,
         "no credentials: set 'token' (a private app's access token: property " + AdapterConfig.propertyKey(ID, "token")
@@ -393,6 +402,27 @@ public final class HubSpotAdapter implements CRMAdapter {
     return Optional.ofNullable(rateLimit.get());
   }
 
+  /**
+   * The daily limit as the latest {@code X-HubSpot-RateLimit-Daily} and {@code -Daily-Remaining} headers
+   * said (private apps receive them; OAuth apps do not), resetting at midnight in {@code dailyResetZone}.
+   */
+  @Override
+  public Optional<QuotaStatus> quotaStatus() {
+    RateLimitStatus st = rateLimit.get();
+    if (st == null || st.dailyRemaining() < 0) {
+      return Optional.empty();
+    }
+    Instant resets = LocalDate.ofInstant(st.observedAt(), dailyResetZone).plusDays(1).atStartOfDay(dailyResetZone)
+        .toInstant();
+    return Optional.of(new QuotaStatus("daily", st.dailyRemaining(), Math.max(0, st.daily()), resets, st.observedAt()));
+  }
+
+  /** Reports each request (by operation), the adapter's own retries, 429s and OAuth token renewals. */
+  @Override
+  public AdapterListener.Registration listen(AdapterListener listener) {
+    return events.add(listener);
+  }
+
   // ---------------------------------------------------------------------------------------------- reads
 
   @Override
@@ -432,7 +462,7 @@ public final class HubSpotAdapter implements CRMAdapter {
           archived);
     }
     HttpUrl listed = url;
-    JsonNode body = readCall(() -> new Request.Builder().url(listed).get()).body();
+    JsonNode body = readCall(READ, () -> new Request.Builder().url(listed).get()).body();
     String what = "GET /crm/v3/objects/" + type;
     List<JsonNode> results = new ArrayList<>();
     Shapes.array(ID, body, "results", what).forEach(results::add);
@@ -518,7 +548,7 @@ public final class HubSpotAdapter implements CRMAdapter {
       inputs.addObject().put("id", id);
     }
     HttpUrl url = objectsUrl(type).addPathSegments("batch/read").build();
-    JsonNode response = readCall(() -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
+    JsonNode response = readCall(READ, () -> new Request.Builder().url(url).post(http.jsonBody(body))).body();
     List<JsonNode> out = new ArrayList<>();
     Shapes.array(ID, response, "results", "POST /crm/v3/objects/" + type + "/batch/read").forEach(out::add);
     return out;
@@ -703,7 +733,7 @@ public final class HubSpotAdapter implements CRMAdapter {
       return found.isEmpty() ? Optional.empty() : Optional.of(toRecord(type, objectType, found.get(0)));
     }
     try {
-      JsonNode r = readCall(() -> new Request.Builder().url(get).get()).body();
+      JsonNode r = readCall(LOOKUP, () -> new Request.Builder().url(get).get()).body();
       return Optional.of(toRecord(type, objectType, r));
     } catch (CrmRequestException e) {
       if (e.statusCode() == 404) {
@@ -735,7 +765,7 @@ public final class HubSpotAdapter implements CRMAdapter {
    */
   private List<FieldInfo> describeNative(String type) {
     HttpUrl url = baseUrl.newBuilder().addPathSegments("crm/v3/properties").addPathSegment(type).build();
-    JsonNode body = readCall(() -> new Request.Builder().url(url).get()).body();
+    JsonNode body = readCall(DESCRIBE, () -> new Request.Builder().url(url).get()).body();
     List<FieldInfo> out = new ArrayList<>();
     for (JsonNode p : body.path("results")) {
       String name = p.path("name").asText();
@@ -963,7 +993,7 @@ public final class HubSpotAdapter implements CRMAdapter {
     HttpUrl url = objectsUrl(type).addPathSegments("batch/upsert").build();
     JsonResponse response;
     try {
-      response = call(() -> new Request.Builder().url(url).post(http.jsonBody(body)));
+      response = call(UPSERT, () -> new Request.Builder().url(url).post(http.jsonBody(body)));
     } catch (CrmRequestException e) {
       if (inputs.size() == 1 && isRecordLevel(e)) {
         Input only = inputs.get(0);
@@ -1127,7 +1157,7 @@ public final class HubSpotAdapter implements CRMAdapter {
     }
     HttpUrl url = objectsUrl(type).addPathSegments("batch/archive").build();
     try {
-      call(() -> new Request.Builder().url(url).post(http.jsonBody(body)));
+      call(DELETE, () -> new Request.Builder().url(url).post(http.jsonBody(body)));
     } catch (CrmRequestException e) {
       if (indices.size() == 1 && (e.statusCode() == 404 || isRecordLevel(e))) {
         int i = indices.get(0);
@@ -1147,44 +1177,63 @@ public final class HubSpotAdapter implements CRMAdapter {
     return baseUrl.newBuilder().addPathSegments("crm/v3/objects").addPathSegment(type);
   }
 
+  // operations as reported to AdapterListeners: few, fixed names, never ids
+  private static final CrmHttp.Operation READ = new CrmHttp.Operation("read");
+  private static final CrmHttp.Operation SEARCH = new CrmHttp.Operation("search");
+  private static final CrmHttp.Operation LOOKUP = new CrmHttp.Operation("lookup");
+  private static final CrmHttp.Operation DESCRIBE = new CrmHttp.Operation("describe");
+  private static final CrmHttp.Operation UPSERT = new CrmHttp.Operation("upsert");
+  private static final CrmHttp.Operation DELETE = new CrmHttp.Operation("delete");
+
   /** A read: retried on transient failures and short rate limits, waiting on the TimeSource. */
-  private JsonResponse readCall(Supplier<Request.Builder> request) {
-    return Failsafe.with(readRetry).get(() -> call(request));
+  private JsonResponse readCall(CrmHttp.Operation op, Supplier<Request.Builder> request) {
+    return Failsafe.with(readRetry).get(retried(op, () -> call(op, request, true)));
   }
 
   /** A call counted against the burst limit. */
-  private JsonResponse call(Supplier<Request.Builder> request) {
-    return call(request, true);
+  private JsonResponse call(CrmHttp.Operation op, Supplier<Request.Builder> request) {
+    return call(op, request, true);
   }
 
   /** A search: within HubSpot's separate limit on search requests per second, then like any read. */
   private JsonResponse searchCall(Supplier<Request.Builder> request) {
     if (searchLimiter == null) {
-      return Failsafe.with(readRetry).get(() -> call(request, false));
+      return Failsafe.with(readRetry).get(retried(SEARCH, () -> call(SEARCH, request, false)));
     }
-    return Failsafe.with(readRetry).get(() -> {
+    return Failsafe.with(readRetry).get(retried(SEARCH, () -> {
       try (RequestLimiter.Permit permit = searchLimiter.acquire()) {
-        return call(request, false);
+        return call(SEARCH, request, false);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for the search rate limit", e);
       }
-    });
+    }));
+  }
+
+  /** {@code attempt}, reporting each attempt after the first to the listeners as a retry of {@code op}. */
+  private <R> ContextualSupplier<R, JsonResponse> retried(CrmHttp.Operation op, Supplier<JsonResponse> attempt) {
+    return ctx -> {
+      Throwable last = ctx.getLastException();
+      if (ctx.getAttemptCount() > 0 && last != null) {
+        events.retry(op.name(), last instanceof RetryWithNewToken t ? t.refusal : last);
+      }
+      return attempt.get();
+    };
   }
 
   /**
    * One call, authenticated and paced ({@code burst}: counted against the burst limit, as every call but
    * searches is); a 401 drops the token and tries once more with a new one.
    */
-  private JsonResponse call(Supplier<Request.Builder> request, boolean burst) {
+  private JsonResponse call(CrmHttp.Operation op, Supplier<Request.Builder> request, boolean burst) {
     try {
-      return Failsafe.with(authRetry).get(() -> attempt(request, burst));
+      return Failsafe.with(authRetry).get(retried(op, () -> attempt(op, request, burst)));
     } catch (RetryWithNewToken e) {
       throw e.refusal;
     }
   }
 
-  private JsonResponse attempt(Supplier<Request.Builder> request, boolean burst) {
+  private JsonResponse attempt(CrmHttp.Operation op, Supplier<Request.Builder> request, boolean burst) {
     // a fetch of the access token (its own endpoint, not rate-limited like the API) fails as it is
     String token = auth.token();
     Pacer.Call paced;
@@ -1195,7 +1244,7 @@ public final class HubSpotAdapter implements CRMAdapter {
       throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for HubSpot's rate limit", e);
     }
     try (paced) {
-      Request r = request.get().header("Authorization", "Bearer " + token).build();
+      Request r = request.get().header("Authorization", "Bearer " + token).tag(CrmHttp.Operation.class, op).build();
       JsonResponse response = http.exchange(r);
       Optional<RateLimitStatus> status = RateLimitStatus.fromHeaders(response.headers(), time.now());
       status.ifPresent(st -> {
@@ -1204,11 +1253,18 @@ public final class HubSpotAdapter implements CRMAdapter {
       });
       return response;
     } catch (CrmRateLimitException e) {
+      if (e.statusCode() == 429) {
+        // a refusal by HubSpot, not the pacer's own for a daily quota already known to be spent
+        events.rateLimited(op.name(), e.retryAfter(), e.isQuotaExhausted());
+      }
       pacer.rateLimited(e, burst);
       throw e;
     } catch (CrmAuthenticationException e) {
       if (e.statusCode() == 401 && auth.refused(token)) {
         log.debug("HubSpot refused the access token ({}); trying once with a new one", e.getMessage());
+        if (!auth.isOAuth()) {
+          events.tokenRenewed(); // the credentials provider gave another token (OAuth reports its own refreshes)
+        }
         throw new RetryWithNewToken(e);
       }
       throw e;

@@ -56,7 +56,7 @@ class PostgresSyncTest {
   void buildCreatesThePrefixedTablesOnceAndMigratingAgainDoesNothing() throws SQLException {
     String schema = TestDatabase.freshSchema("migrate");
     try (PostgresSync pg = PostgresSync.builder().dataSource(pool).schema(schema).tablePrefix("cs_").build()) {
-      assertThat(tables(schema)).containsExactly("cs_checkpoints", "cs_dead_letters", "cs_dead_tasks",
+      assertThat(tables(schema)).containsExactly("cs_baselines", "cs_checkpoints", "cs_dead_letters", "cs_dead_tasks",
           "cs_fingerprints", "cs_id_links", "cs_schema_history", "cs_tasks");
       assertThat(pg.migrate()).isZero();
       assertThat(TestDatabase.count(pool, "SELECT max(version) FROM " + schema + ".cs_schema_history"))

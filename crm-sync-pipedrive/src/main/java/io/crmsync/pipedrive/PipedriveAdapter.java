@@ -19,16 +19,19 @@ import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterCapabilities;
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.adapter.AdapterListener;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.FieldError;
 import io.crmsync.adapter.FieldInfo;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.Page;
+import io.crmsync.adapter.QuotaStatus;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.adapter.Secret;
+import io.crmsync.adapter.spi.AdapterEvents;
 import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.http.CrmHttp;
 import io.crmsync.http.HttpFailure;
@@ -227,6 +230,8 @@ public final class PipedriveAdapter implements CRMAdapter {
   private @Nullable ExecutorService writers;
   private volatile boolean closed;
 
+  private final AdapterEvents events = AdapterEvents.create(ID);
+
   private PipedriveAdapter(AdapterConfig config) {
     this.mapper = config.objectMapper();
     this.time = config.timeSource();
@@ -244,8 +249,8 @@ public final class PipedriveAdapter implements CRMAdapter {
     // knows which calls may be repeated (derived client: the pool and dispatcher stay shared).
     OkHttpClient httpClient = config.httpClient().newBuilder().retryOnConnectionFailure(false).build();
     CrmHttp http = new CrmHttp(ID, httpClient, mapper, errors, time, List.of("x-correlation-id"),
-        CrmHttp.DEFAULT_MAX_RESPONSE_BYTES);
-    Auth auth = auth(config, httpClient, errors);
+        CrmHttp.DEFAULT_MAX_RESPONSE_BYTES).withEvents(events);
+    Auth auth = auth(config, httpClient, errors, events);
 
     int batchSize = config.integer("batchSize", DEFAULT_BATCH_SIZE);
     if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
@@ -274,7 +279,7 @@ public final class PipedriveAdapter implements CRMAdapter {
         : RequestLimiter.of(RequestBudget.of(searchBurst, PipedriveErrors.BURST_WINDOW), time);
     this.client = new PipedriveClient(baseUrl, http, auth, time, errors, RequestLimiter.of(budget, time), searchLimiter,
         nonNegative(config, "readRetries", 2), nonNegative(config, "rateLimitRetries", 3),
-        nonNegative(config, "maxWait", Duration.ofSeconds(10)), reserve, dailyResetZone);
+        nonNegative(config, "maxWait", Duration.ofSeconds(10)), reserve, dailyResetZone, events);
     this.capabilities = AdapterCapabilities.builder()
         .maxBatchSize(batchSize)
         .maxPageSize(MAX_PAGE_SIZE)
@@ -364,7 +369,7 @@ public final class PipedriveAdapter implements CRMAdapter {
     }
   }
 
-  private Auth auth(AdapterConfig config, OkHttpClient httpClient, PipedriveErrors errors) {
+  private Auth auth(AdapterConfig config, OkHttpClient httpClient, PipedriveErrors errors, AdapterEvents events) {
     boolean hasToken = config.optionalSecret("apiToken").isPresent();
     boolean hasOAuth = config.has("clientId") || config.optionalSecret("clientSecret").isPresent()
         || config.optionalSecret("refreshToken").isPresent();
@@ -383,8 +388,8 @@ public final class PipedriveAdapter implements CRMAdapter {
       HttpUrl tokenUrl = checkedUrl("tokenUrl", config.uri("tokenUrl", DEFAULT_TOKEN_URL));
       Duration ahead = nonNegative(config, "tokenRefreshAhead", Duration.ofMinutes(5));
       CrmHttp tokenHttp = new CrmHttp(ID, httpClient, mapper, errors, time, List.of("x-correlation-id"),
-          1024 * 1024);
-      return new OAuthAuth(tokenHttp, tokenUrl, clientId, clientSecret, refreshToken, time, ahead);
+          1024 * 1024).withEvents(events);
+      return new OAuthAuth(tokenHttp, tokenUrl, clientId, clientSecret, refreshToken, time, ahead, events::tokenRenewed);
     }
     throw new CrmConfigurationException(ID, "no credentials: set 'apiToken' (a personal API token: property "
         + AdapterConfig.propertyKey(ID, "apiToken") + " or environment variable "
@@ -445,6 +450,25 @@ public final class PipedriveAdapter implements CRMAdapter {
   /** What the latest rate-limit headers said, if any response carried them. */
   public Optional<RateLimitStatus> rateLimitStatus() {
     return client.rateLimitStatus();
+  }
+
+  /**
+   * The company's daily token budget as the latest {@code x-daily-ratelimit-token-limit} and {@code -remaining}
+   * headers said (none left after a refusal for a spent budget), resetting at midnight in {@code dailyResetZone}.
+   */
+  @Override
+  public Optional<QuotaStatus> quotaStatus() {
+    return client.quota();
+  }
+
+  /**
+   * Reports each request (by operation: {@code read}, {@code search}, {@code lookup}, {@code describe}, {@code
+   * upsert}, {@code delete}, {@code token}), the adapter's own retries (sat-out 429s, repeated reads, a new
+   * credential after a 401), Pipedrive's 429s, and renewed credentials.
+   */
+  @Override
+  public AdapterListener.Registration listen(AdapterListener listener) {
+    return events.add(listener);
   }
 
   @Override
@@ -530,7 +554,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       url.addQueryParameter("cursor", cursor.next());
     }
     String op = "GET /api/v2/" + entity;
-    JsonNode body = client.call(new Op(op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url.build()).get()).body();
+    JsonNode body = client.call(new Op("read", op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url.build()).get()).body();
     List<JsonNode> items = dataArray(body, op);
     String next = nextCursor(body, op);
     Map<Long, String> orgs = entity.equals(Entities.PERSONS) && wants(request.fields(), Contact.Fields.COMPANY)
@@ -583,7 +607,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       HttpUrl url = client.api(Entities.ORGANIZATIONS).addQueryParameter("ids", ids.toString())
           .addQueryParameter("limit", Integer.toString(MAX_IDS)).build();
       String op = "GET /api/v2/organizations";
-      JsonNode body = client.call(new Op(op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url).get()).body();
+      JsonNode body = client.call(new Op("read", op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url).get()).body();
       for (JsonNode org : dataArray(body, op)) {
         String name = RecordJson.text(org.path("name"));
         if (name != null) {
@@ -616,7 +640,7 @@ public final class PipedriveAdapter implements CRMAdapter {
     HttpUrl url = client.api(entity).addPathSegment(Long.toString(found.get(0).id())).build();
     JsonNode body;
     try {
-      body = client.call(new Op(op, PipedriveClient.COST_GET, false, true), () -> new Request.Builder().url(url).get()).body();
+      body = client.call(new Op("lookup", op, PipedriveClient.COST_GET, false, true), () -> new Request.Builder().url(url).get()).body();
     } catch (CrmRequestException e) {
       if (e.statusCode() == 404 || e.statusCode() == 410) {
         return Optional.empty();
@@ -720,7 +744,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       if (cursor != null) {
         url.addQueryParameter("cursor", cursor);
       }
-      JsonNode body = client.call(new Op(op, PipedriveClient.COST_FIELDS, false, true), () -> new Request.Builder().url(url.build()).get()).body();
+      JsonNode body = client.call(new Op("describe", op, PipedriveClient.COST_FIELDS, false, true), () -> new Request.Builder().url(url.build()).get()).body();
       items.addAll(dataArray(body, op));
       cursor = nextCursor(body, op);
     } while (cursor != null && items.size() < 100_000);
@@ -786,7 +810,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       if (cursor != null) {
         url.addQueryParameter("cursor", cursor);
       }
-      JsonNode body = client.call(new Op(op, PipedriveClient.COST_SEARCH, true, true), () -> new Request.Builder().url(url.build()).get()).body();
+      JsonNode body = client.call(new Op("search", op, PipedriveClient.COST_SEARCH, true, true), () -> new Request.Builder().url(url.build()).get()).body();
       JsonNode items = envelope(body, op).path("data").path("items");
       if (!items.isArray()) {
         throw malformed(op, "its data.items is not an array", body);
@@ -846,7 +870,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       }
       HttpUrl url = client.api(entity).addQueryParameter("ids", s.toString()).addQueryParameter("limit", Integer.toString(MAX_IDS))
           .build();
-      out.addAll(dataArray(client.call(new Op(op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url).get()).body(), op));
+      out.addAll(dataArray(client.call(new Op("lookup", op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url).get()).body(), op));
     }
     return out;
   }
@@ -869,7 +893,7 @@ public final class PipedriveAdapter implements CRMAdapter {
       if (cursor != null) {
         url.addQueryParameter("cursor", cursor);
       }
-      JsonNode body = client.call(new Op(op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url.build()).get()).body();
+      JsonNode body = client.call(new Op("lookup", op, PipedriveClient.COST_LIST, false, true), () -> new Request.Builder().url(url.build()).get()).body();
       for (JsonNode item : dataArray(body, op)) {
         if (keyMatches(kf, key, value, item)) {
           out.add(new Candidate(recordId(item, op), item));
@@ -1073,7 +1097,7 @@ public final class PipedriveAdapter implements CRMAdapter {
     String op = "GET /api/v2/" + entity + "/{id}";
     HttpUrl url = client.api(entity).addPathSegment(Long.toString(id)).build();
     try {
-      JsonNode item = envelope(client.call(new Op(op, PipedriveClient.COST_GET, false, true), () -> new Request.Builder().url(url).get()).body(), op)
+      JsonNode item = envelope(client.call(new Op("lookup", op, PipedriveClient.COST_GET, false, true), () -> new Request.Builder().url(url).get()).body(), op)
           .path("data");
       return item.isObject() ? List.of(new Candidate(id, item)) : null;
     } catch (CrmRequestException e) {
@@ -1108,7 +1132,7 @@ public final class PipedriveAdapter implements CRMAdapter {
     Instant attempted = time.now();
     JsonNode answer;
     try {
-      answer = client.call(new Op(op, PipedriveClient.COST_WRITE, false, false),
+      answer = client.call(new Op("upsert", op, PipedriveClient.COST_WRITE, false, false),
           () -> new Request.Builder().url(url.build()).method(method, client.json(body))).body();
     } catch (CrmUnavailableException e) {
       if (id == null) {
@@ -1225,7 +1249,7 @@ public final class PipedriveAdapter implements CRMAdapter {
     HttpUrl url = client.api(entity).addPathSegment(Long.toString(id)).build();
     String op = "DELETE /api/v2/" + entity + "/{id}";
     try {
-      client.call(new Op(op, PipedriveClient.COST_DELETE, false, false), () -> new Request.Builder().url(url).delete());
+      client.call(new Op("delete", op, PipedriveClient.COST_DELETE, false, false), () -> new Request.Builder().url(url).delete());
       return RecordResult.deleted(index, Long.toString(id));
     } catch (CrmRequestException e) {
       if (e.statusCode() == 404 || e.statusCode() == 410) {

@@ -11,13 +11,16 @@ import io.crmsync.http.Shapes;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterCapabilities;
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.adapter.AdapterListener;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.FieldInfo;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.Page;
+import io.crmsync.adapter.QuotaStatus;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
+import io.crmsync.http.CrmHttp;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
 import io.crmsync.salesforce.internal.BulkIngest;
@@ -165,7 +168,7 @@ public final class SalesforceAdapter implements CRMAdapter {
     this.client = new SalesforceClient(config, settings);
     TimeSource time = config.timeSource();
     this.bulk = new BulkIngest(id, client, settings, time);
-    this.chunkRetries = new Retries(id, time, CHUNK_ATTEMPTS);
+    this.chunkRetries = new Retries(id, time, CHUNK_ATTEMPTS, client.events());
     int max = settings.bulkEnabled() ? settings.maxBatchSize() : Math.min(settings.maxBatchSize(), COLLECTION);
     this.capabilities = AdapterCapabilities.builder()
         .maxBatchSize(max)
@@ -214,6 +217,24 @@ public final class SalesforceAdapter implements CRMAdapter {
     return client.usage();
   }
 
+  /**
+   * The org's {@code DailyApiRequests} allocation, from the {@code api-usage} of the most recent response's {@code
+   * Sforce-Limit-Info}: Salesforce counts it over a rolling 24 hours, so it names no reset time.
+   */
+  @Override
+  public Optional<QuotaStatus> quotaStatus() {
+    return client.usage().map(u -> new QuotaStatus("DailyApiRequests", u.remaining(), u.max(), null, u.observedAt()));
+  }
+
+  /**
+   * Reports each request (by operation: {@code read}, {@code lookup}, {@code describe}, {@code upsert}, {@code
+   * delete}, {@code bulk}, {@code token}), the adapter's own retries, rate-limit refusals and session renewals.
+   */
+  @Override
+  public AdapterListener.Registration listen(AdapterListener listener) {
+    return client.events().add(listener);
+  }
+
   /** How the adapter kept its session: tokens obtained, renewed ahead of expiry, renewed after a rejection. */
   public SessionStats sessionStats() {
     return client.tokens().stats();
@@ -245,7 +266,7 @@ public final class SalesforceAdapter implements CRMAdapter {
       if (!next.matches("/services/data/v\\d{2,3}\\.\\d/(query|queryAll)/[A-Za-z0-9]+(-\\d+)?")) {
         throw new IllegalArgumentException("not a cursor this adapter issued: '" + cursor + "'");
       }
-      page = client.get(next, Map.of(), Map.of("Sforce-Query-Options", "batchSize=" + batchSize(request)));
+      page = client.get(SalesforceClient.READ, next, Map.of(), Map.of("Sforce-Query-Options", "batchSize=" + batchSize(request)));
       return toPage(map, page, request, false);
     }
     String afterId = null;
@@ -271,7 +292,7 @@ public final class SalesforceAdapter implements CRMAdapter {
     if (keyset) {
       soql.append(" ORDER BY Id LIMIT ").append(request.pageSize());
     }
-    page = client.query(endpoint, soql.toString(),
+    page = client.query(SalesforceClient.READ, endpoint, soql.toString(),
         keyset ? Map.of() : Map.of("Sforce-Query-Options", "batchSize=" + batchSize(request)));
     return toPage(map, page, request, keyset);
   }
@@ -387,7 +408,7 @@ public final class SalesforceAdapter implements CRMAdapter {
     ReadRequest all = ReadRequest.of(objectType);
     String soql = "SELECT " + String.join(", ", selectList(map, all)) + " FROM " + map.sObject() + " WHERE " + field
         + " = " + Soql.quote(value) + " LIMIT 2";
-    JsonNode page = client.query("/query", soql, Map.of());
+    JsonNode page = client.query(SalesforceClient.LOOKUP, "/query", soql, Map.of());
     JsonNode records = page.path("records");
     return records.size() == 1 ? Optional.of(toRecord(map, records.get(0))) : Optional.empty();
   }
@@ -418,7 +439,7 @@ public final class SalesforceAdapter implements CRMAdapter {
 
   private Describe describe(FieldMap map) {
     return describes.get(map.sObject(),
-        s -> Describe.parse(client.get(client.dataPath("/sobjects/" + s + "/describe"), Map.of(), Map.of())));
+        s -> Describe.parse(client.get(SalesforceClient.DESCRIBE, client.dataPath("/sobjects/" + s + "/describe"), Map.of(), Map.of())));
   }
 
   private FieldMap map(String objectType) {
@@ -499,7 +520,7 @@ public final class SalesforceAdapter implements CRMAdapter {
       if (settings.bulkEnabled() && rows.size() >= settings.bulkThreshold()) {
         bulkUpsert(map, ext.name(), indexes, rows, results);
       } else {
-        inChunks(indexes, results, (from, to) ->
+        inChunks(SalesforceClient.UPSERT, indexes, results, (from, to) ->
             collectionsUpsert(map, ext.name(), indexes.subList(from, to), rows.subList(from, to), results));
       }
     }
@@ -518,12 +539,12 @@ public final class SalesforceAdapter implements CRMAdapter {
    * it and the rest are reported as transient failures, so that the engine retries only those; if the first fails,
    * the call fails.
    */
-  private void inChunks(List<Integer> indexes, RecordResult[] results, Chunk chunk) {
+  private void inChunks(CrmHttp.Operation op, List<Integer> indexes, RecordResult[] results, Chunk chunk) {
     for (int from = 0; from < indexes.size(); from += COLLECTION) {
       int f = from;
       int to = Math.min(indexes.size(), from + COLLECTION);
       try {
-        chunkRetries.run("an sObject Collections request", () -> chunk.write(f, to));
+        chunkRetries.run(op, "an sObject Collections request", () -> chunk.write(f, to));
       } catch (RuntimeException e) {
         if (from == 0 || !Retries.isTransient(e)) {
           throw e;
@@ -561,7 +582,7 @@ public final class SalesforceAdapter implements CRMAdapter {
       n.putObject("attributes").put("type", map.sObject());
       row.forEach((k, v) -> n.set(k, client.mapper().valueToTree(SfValues.toJson(v))));
     }
-    JsonNode response = client.send("PATCH", client.dataPath("/composite/sobjects/" + map.sObject() + "/" + ext), Map.of(), body);
+    JsonNode response = client.send(SalesforceClient.UPSERT, "PATCH", client.dataPath("/composite/sobjects/" + map.sObject() + "/" + ext), Map.of(), body);
     if (!response.isArray() || response.size() != rows.size()) {
       throw new CrmUnavailableException(id, 200, null, "sObject Collections upsert returned " + response.size()
           + " results for " + rows.size() + " records", null);
@@ -643,9 +664,9 @@ public final class SalesforceAdapter implements CRMAdapter {
         results[indexes.get(k)] = deleteResult(map, indexes.get(k), valid.get(k), o.success(), o.errors());
       }
     } else {
-      inChunks(indexes, results, (from, to) -> {
+      inChunks(SalesforceClient.DELETE, indexes, results, (from, to) -> {
         List<String> chunk = valid.subList(from, to);
-        JsonNode response = client.send("DELETE", client.dataPath("/composite/sobjects"),
+        JsonNode response = client.send(SalesforceClient.DELETE, "DELETE", client.dataPath("/composite/sobjects"),
             Map.of("ids", String.join(",", chunk), "allOrNone", "false"), null);
         if (!response.isArray() || response.size() != chunk.size()) {
           throw new CrmUnavailableException(id, 200, null, "sObject Collections delete returned " + response.size()

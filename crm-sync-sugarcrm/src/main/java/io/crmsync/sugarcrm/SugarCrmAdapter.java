@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
+import dev.failsafe.function.ContextualSupplier;
 import io.crmsync.CrmAuthenticationException;
 import io.crmsync.CrmConfigurationException;
 import io.crmsync.CrmRateLimitException;
@@ -28,6 +29,8 @@ import io.crmsync.adapter.RecordResult;
 import io.crmsync.adapter.RequestBudget;
 import io.crmsync.adapter.Secret;
 import io.crmsync.adapter.spi.RequestLimiter;
+import io.crmsync.adapter.AdapterListener;
+import io.crmsync.adapter.spi.AdapterEvents;
 import io.crmsync.http.CrmHttp;
 import io.crmsync.http.HttpFailure;
 import io.crmsync.model.Contact;
@@ -143,6 +146,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
   private final HttpUrl apiUrl;
   private final String apiVersion;
   private final boolean syncKeyEndpoint;
+  private final AdapterEvents events = AdapterEvents.create(ID);
   private final CrmHttp http;
   /** For writes: a client that never resends a request whose connection dropped (creates are not idempotent). */
   private final CrmHttp writeHttp;
@@ -190,21 +194,23 @@ public final class SugarCrmAdapter implements CRMAdapter {
     this.apiUrl = base.newBuilder().addPathSegment("rest").addPathSegment(apiVersion).build();
     this.syncKeyEndpoint = config.bool("syncKeyUpserts", true) && atLeast(apiVersion, 11, 10);
     SugarErrors errors = new SugarErrors();
-    this.http = new CrmHttp(ID, config.httpClient(), mapper, errors, time, List.of(), CrmHttp.DEFAULT_MAX_RESPONSE_BYTES);
+    this.http = new CrmHttp(ID, config.httpClient(), mapper, errors, time, List.of(), CrmHttp.DEFAULT_MAX_RESPONSE_BYTES)
+        .withEvents(events);
     // OkHttp silently resends a request whose connection failed; a /bulk of creates applied before the connection
     // dropped would then create every record twice. Writes fail instead, and the engine's retry looks them up first.
     this.writeHttp = new CrmHttp(ID, config.httpClient().newBuilder().retryOnConnectionFailure(false).build(), mapper,
-        errors, time, List.of(), CrmHttp.DEFAULT_MAX_RESPONSE_BYTES);
+        errors, time, List.of(), CrmHttp.DEFAULT_MAX_RESPONSE_BYTES).withEvents(events);
     String username = config.string("username");
     Secret password = config.secret("password");
     String platform = config.string("platform", DEFAULT_PLATFORM).strip();
     if (!platform.matches("[A-Za-z0-9_-]{1,127}")) {
       throw new CrmConfigurationException(ID, "setting 'platform' must be letters, digits, '_' or '-' but was '" + platform + "'");
     }
-    CrmHttp tokenHttp = new CrmHttp(ID, config.httpClient(), mapper, errors, time, List.of(), 1024 * 1024);
+    CrmHttp tokenHttp = new CrmHttp(ID, config.httpClient(), mapper, errors, time, List.of(), 1024 * 1024)
+        .withEvents(events);
     this.tokens = new Tokens(tokenHttp, apiUrl.newBuilder().addPathSegments("oauth2/token").build(), username, password,
         config.string("clientId", "sugar"), config.optionalSecret("clientSecret").orElse(null), platform, time,
-        nonNegative(config, "tokenRefreshAhead", Duration.ofMinutes(1)));
+        nonNegative(config, "tokenRefreshAhead", Duration.ofMinutes(1)), events::tokenRenewed);
     int batchSize = bounded(config, "batchSize", 100, MAX_BATCH_SIZE);
     int pageSize = bounded(config, "pageSize", 200, MAX_PAGE_SIZE);
     RequestBudget budget = RequestBudget.unlimited();
@@ -372,6 +378,16 @@ public final class SugarCrmAdapter implements CRMAdapter {
     return tokens.refreshGrants();
   }
 
+  /**
+   * Reports each request (by operation: {@code read}, {@code lookup}, {@code describe}, {@code upsert}, {@code
+   * delete}, {@code token}), the adapter's own retries, 429s and session renewals. SugarCRM states no quota, so
+   * {@link #quotaStatus()} stays empty.
+   */
+  @Override
+  public AdapterListener.Registration listen(AdapterListener listener) {
+    return events.add(listener);
+  }
+
   @Override
   public void close() {
     metadata.invalidateAll();
@@ -435,7 +451,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
       body.put("fields", String.join(",", f));
     }
     HttpUrl url = apiUrl.newBuilder().addPathSegment(module).addPathSegment("filter").build();
-    JsonNode page = readCall(() -> new Request.Builder().url(url).post(http.jsonBody(body)));
+    JsonNode page = readCall(READ, () -> new Request.Builder().url(url).post(http.jsonBody(body)));
     JsonNode records = page.path("records");
     JsonNode next = page.path("next_offset");
     if (!page.isObject() || !records.isArray() || !next.isIntegralNumber()) {
@@ -611,7 +627,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
       body.put("fields", String.join(",", fields));
     }
     HttpUrl url = apiUrl.newBuilder().addPathSegment(module).addPathSegment("filter").build();
-    JsonNode page = readCall(() -> new Request.Builder().url(url).post(http.jsonBody(body)));
+    JsonNode page = readCall(LOOKUP, () -> new Request.Builder().url(url).post(http.jsonBody(body)));
     JsonNode records = page.path("records");
     if (!records.isArray()) {
       throw new CrmUnavailableException(ID, 200, null, "POST " + url.encodedPath() + " answered without records[]", null);
@@ -662,7 +678,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
 
   private List<String> enumValues(String module, String field) {
     HttpUrl url = apiUrl.newBuilder().addPathSegment(module).addPathSegment("enum").addPathSegment(field).build();
-    JsonNode options = readCall(() -> new Request.Builder().url(url).get());
+    JsonNode options = readCall(DESCRIBE, () -> new Request.Builder().url(url).get());
     List<String> out = new ArrayList<>();
     if (options.isObject()) {
       options.fieldNames().forEachRemaining(k -> {
@@ -680,7 +696,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
     return metadata.get(module, m -> {
       HttpUrl url = apiUrl.newBuilder().addPathSegment("metadata")
           .addQueryParameter("type_filter", "modules").addQueryParameter("module_filter", m).build();
-      JsonNode body = readCall(() -> new Request.Builder().url(url).get());
+      JsonNode body = readCall(DESCRIBE, () -> new Request.Builder().url(url).get());
       JsonNode fields = body.path("modules").path(m).path("fields");
       if (!fields.isObject() || fields.isEmpty()) {
         throw new CrmRequestException(ID, 404, null, "SugarCRM has no module '" + m
@@ -840,7 +856,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
     for (Input in : inputs) {
       requests.add(subRequest("PATCH", subUrl(module, "sync_key", in.key()), in.body()));
     }
-    List<JsonNode> answers = bulk(requests);
+    List<JsonNode> answers = bulk(UPSERT, requests);
     for (JsonNode a : answers) {
       if (status(a) == 403) {
         // "This endpoint is restricted to Admin users only": a setting to change, not a record to fix
@@ -888,7 +904,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
     if (requests.isEmpty()) {
       return;
     }
-    List<JsonNode> answers = bulk(requests);
+    List<JsonNode> answers = bulk(UPSERT, requests);
     for (int k = 0; k < sent.size(); k++) {
       Input in = sent.get(k);
       JsonNode a = answers.get(k);
@@ -940,7 +956,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
     int offset = 0;
     while (true) {
       body.put("offset", offset);
-      JsonNode page = call(() -> new Request.Builder().url(url).post(http.jsonBody(body)));
+      JsonNode page = call(LOOKUP, () -> new Request.Builder().url(url).post(http.jsonBody(body)));
       JsonNode records = page.path("records");
       JsonNode next = page.path("next_offset");
       if (!records.isArray() || !next.isIntegralNumber()) {
@@ -998,12 +1014,12 @@ public final class SugarCrmAdapter implements CRMAdapter {
   }
 
   /** One {@code POST /bulk}; checks that the answer has one {@code {contents, status}} object per request. */
-  private List<JsonNode> bulk(List<ObjectNode> requests) {
+  private List<JsonNode> bulk(CrmHttp.Operation op, List<ObjectNode> requests) {
     ObjectNode body = mapper.createObjectNode();
     ArrayNode array = body.putArray("requests");
     requests.forEach(array::add);
     HttpUrl url = apiUrl.newBuilder().addPathSegment("bulk").build();
-    JsonNode answer = call(writeHttp, () -> new Request.Builder().url(url).post(http.jsonBody(body)));
+    JsonNode answer = call(op, writeHttp, () -> new Request.Builder().url(url).post(http.jsonBody(body)));
     if (!answer.isArray() || answer.size() != requests.size()) {
       throw new CrmUnavailableException(ID, 200, null, "POST " + url.encodedPath() + " answered "
           + (answer.isArray() ? answer.size() + " results" : "a " + answer.getNodeType().toString().toLowerCase(Locale.ROOT))
@@ -1069,7 +1085,7 @@ public final class SugarCrmAdapter implements CRMAdapter {
       requests.add(subRequest("DELETE", subUrl(module, id), null));
     }
     if (!requests.isEmpty()) {
-      List<JsonNode> answers = bulk(requests);
+      List<JsonNode> answers = bulk(DELETE, requests);
       for (int k = 0; k < sent.size(); k++) {
         int i = sent.get(k);
         int status = status(answers.get(k));
@@ -1082,20 +1098,34 @@ public final class SugarCrmAdapter implements CRMAdapter {
 
   // ----------------------------------------------------------------------------------------------- HTTP
 
+  // operations as reported to AdapterListeners: few, fixed names, never ids
+  private static final CrmHttp.Operation READ = new CrmHttp.Operation("read");
+  private static final CrmHttp.Operation LOOKUP = new CrmHttp.Operation("lookup");
+  private static final CrmHttp.Operation DESCRIBE = new CrmHttp.Operation("describe");
+  private static final CrmHttp.Operation UPSERT = new CrmHttp.Operation("upsert");
+  private static final CrmHttp.Operation DELETE = new CrmHttp.Operation("delete");
+
   /** A read: retried on transient failures and short rate limits, waiting on the TimeSource. */
-  private JsonNode readCall(Supplier<Request.Builder> request) {
-    return Failsafe.with(readRetry).get(() -> call(request));
+  private JsonNode readCall(CrmHttp.Operation op, Supplier<Request.Builder> request) {
+    ContextualSupplier<JsonNode, JsonNode> attempt = ctx -> {
+      Throwable last = ctx.getLastException();
+      if (ctx.getAttemptCount() > 0 && last != null) {
+        events.retry(op.name(), last);
+      }
+      return call(op, request);
+    };
+    return Failsafe.with(readRetry).get(attempt);
   }
 
   /** One call with the session's token; a 401 renews the session and tries once more. */
-  private JsonNode call(Supplier<Request.Builder> request) {
-    return call(http, request);
+  private JsonNode call(CrmHttp.Operation op, Supplier<Request.Builder> request) {
+    return call(op, http, request);
   }
 
-  private JsonNode call(CrmHttp http, Supplier<Request.Builder> request) {
+  private JsonNode call(CrmHttp.Operation op, CrmHttp http, Supplier<Request.Builder> request) {
     String token = tokens.accessToken();
     try {
-      return paced(http, request.get().header("OAuth-Token", token).build());
+      return paced(op, http, request.get().header("OAuth-Token", token).tag(CrmHttp.Operation.class, op).build());
     } catch (CrmAuthenticationException e) {
       if (e.statusCode() != 401) {
         throw e;
@@ -1104,19 +1134,29 @@ public final class SugarCrmAdapter implements CRMAdapter {
       log.debug("SugarCRM refused the access token ({}); renewing the session once", e.getMessage());
       tokens.refused(token);
       String renewed = tokens.accessToken();
-      return paced(http, request.get().header("OAuth-Token", renewed).build());
+      events.retry(op.name(), e);
+      return paced(op, http, request.get().header("OAuth-Token", renewed).tag(CrmHttp.Operation.class, op).build());
     }
   }
 
-  private JsonNode paced(CrmHttp http, Request request) {
+  private JsonNode paced(CrmHttp.Operation op, CrmHttp http, Request request) {
     if (limiter == null) {
-      return http.execute(request);
+      return rateLimitsReported(op, http, request);
     }
     try (RequestLimiter.Permit permit = limiter.acquire()) {
-      return http.execute(request);
+      return rateLimitsReported(op, http, request);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CrmUnavailableException(ID, 0, null, "interrupted while waiting for the request budget", e);
+    }
+  }
+
+  private JsonNode rateLimitsReported(CrmHttp.Operation op, CrmHttp http, Request request) {
+    try {
+      return http.execute(request);
+    } catch (CrmRateLimitException e) {
+      events.rateLimited(op.name(), e.retryAfter(), e.isQuotaExhausted());
+      throw e;
     }
   }
 

@@ -10,6 +10,7 @@ import io.crmsync.queue.NewTask;
 import io.crmsync.queue.QueueStats;
 import io.crmsync.queue.TaskQueue;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,13 +70,34 @@ public abstract class TaskQueueContract {
       assertThat(t.topic()).isEqualTo(topic);
     });
     assertThat(queue.lease(topic, "w2", 10, LEASE)).as("leased tasks are invisible").isEmpty();
-    assertThat(queue.stats(topic)).isEqualTo(new QueueStats(0, 0, 3, 0));
+    assertThat(queue.stats(topic)).isEqualTo(new QueueStats(0, 0, 3, 0, time.now()));
 
     for (LeasedTask t : leased) {
       assertThat(queue.complete(t)).isTrue();
     }
     assertThat(queue.stats(topic).unfinished()).isZero();
     assertThat(queue.nextDueAt(topic)).isEmpty();
+  }
+
+  @Test
+  void statsNameWhenTheOldestUnfinishedTaskWasEnqueued() {
+    assertThat(queue.stats(topic).oldestEnqueuedAt()).as("an empty queue").isNull();
+    Instant first = time.now();
+    queue.enqueue(topic, List.of(task("{\"n\":1}")));
+    time.advance(Duration.ofMinutes(1));
+    queue.enqueue(topic, List.of(new NewTask("{\"n\":2}", Duration.ofMinutes(10), 0)));
+    time.advance(Duration.ofMinutes(1));
+    assertThat(queue.stats(topic).oldestEnqueuedAt()).isEqualTo(first);
+    assertThat(queue.stats(topic).oldestAge(time.now())).contains(Duration.ofMinutes(2));
+
+    LeasedTask t = queue.lease(topic, "w", 1, LEASE).get(0);
+    assertThat(queue.stats(topic).oldestEnqueuedAt()).as("a leased task is unfinished").isEqualTo(first);
+    assertThat(queue.retry(t, Duration.ofSeconds(30), "503")).isTrue();
+    assertThat(queue.stats(topic).oldestEnqueuedAt()).as("a retried task keeps its time").isEqualTo(first);
+
+    time.advance(Duration.ofSeconds(30));
+    assertThat(queue.complete(queue.lease(topic, "w", 1, LEASE).get(0))).isTrue();
+    assertThat(queue.stats(topic).oldestEnqueuedAt()).isEqualTo(first.plus(Duration.ofMinutes(1)));
   }
 
   @Test
@@ -93,7 +115,7 @@ public abstract class TaskQueueContract {
   void delayedTasksWaitForTheirRunTime() {
     queue.enqueue(topic, List.of(new NewTask("{\"late\":true}", Duration.ofMinutes(5), 0)));
     assertThat(queue.lease(topic, "w", 1, LEASE)).isEmpty();
-    assertThat(queue.stats(topic)).isEqualTo(new QueueStats(0, 1, 0, 0));
+    assertThat(queue.stats(topic)).isEqualTo(new QueueStats(0, 1, 0, 0, time.now()));
     assertThat(queue.nextDueAt(topic)).contains(time.now().plus(Duration.ofMinutes(5)));
 
     time.advance(Duration.ofMinutes(5).minusMillis(1));
@@ -175,7 +197,7 @@ public abstract class TaskQueueContract {
       assertThat(d.attempts()).isEqualTo(1);
       assertThat(d.deadAt()).isEqualTo(time.now());
     });
-    assertThat(queue.stats(topic)).isEqualTo(new QueueStats(0, 0, 0, 1));
+    assertThat(queue.stats(topic)).as("a dead task is not waiting").isEqualTo(new QueueStats(0, 0, 0, 1, null));
     assertThat(queue.lease(topic, "w", 10, LEASE)).isEmpty();
   }
 

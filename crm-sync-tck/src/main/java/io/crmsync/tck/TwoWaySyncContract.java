@@ -275,6 +275,37 @@ public abstract class TwoWaySyncContract {
   }
 
   @Test
+  void aPairInReviewStaysHeldThroughLaterEditsAndIsResolvedOnTheirLatestValues() {
+    a.seed(List.of(contact("ann@x.io", "Phone", "1", "Title", "Dev")));
+    TwoWaySync sync = sync().conflicts(ConflictPolicy.review()).build();
+    runs(sync);
+    a.edit(C, idOf(a, "ann@x.io"), Map.of("Phone", "from-a"));
+    b.edit(C, idOf(b, "ann@x.io"), Map.of("Phone", "from-b"));
+    runs(sync);
+    assertThat(sync.conflicts(10)).hasSize(1);
+
+    // one side edits again while the pair waits: nothing moves, and the review shows the new version
+    time.advance(Duration.ofSeconds(5));
+    a.edit(C, idOf(a, "ann@x.io"), Map.of("Title", "CTO"));
+    runs(sync);
+    assertThat(on(b, "ann@x.io")).as("held: written nowhere").containsEntry("Title", "Dev");
+    time.advance(Duration.ofSeconds(5));
+    b.edit(C, idOf(b, "ann@x.io"), Map.of("Phone", "from-b-again"));
+    runs(sync);
+    assertThat(on(a, "ann@x.io")).as("held: written nowhere").containsEntry("Phone", "from-a");
+    assertThat(sync.conflicts(10)).singleElement().satisfies(c -> {
+      assertThat(c.first()).containsEntry("Title", "CTO").containsEntry("Phone", "from-a");
+      assertThat(c.second()).containsEntry("Phone", "from-b-again");
+    });
+
+    sync.resolve(idOf(a, "ann@x.io"), ConflictPolicy.Side.FIRST);
+    Map<String, Object> agreed = Map.of(Contact.Fields.EMAIL, "ann@x.io", "Phone", "from-a", "Title", "CTO");
+    assertThat(on(a, "ann@x.io")).isEqualTo(agreed);
+    assertThat(on(b, "ann@x.io")).isEqualTo(agreed);
+    quiet(sync);
+  }
+
+  @Test
   void aPairResolvedWithChosenValuesGetsThemOnBothSides() {
     a.seed(List.of(contact("ann@x.io", "Phone", "1")));
     TwoWaySync sync = sync().conflicts(ConflictPolicy.review()).build();
@@ -359,6 +390,93 @@ public abstract class TwoWaySyncContract {
     Map<String, Object> expected = Map.of(Contact.Fields.EMAIL, "ann@x.io", "Phone", "2", "Title", "CTO");
     assertThat(on(a, "ann@x.io")).isEqualTo(expected);
     assertThat(on(b, "ann@x.io")).isEqualTo(expected);
+    quiet(sync);
+  }
+
+  @Test
+  void aWriteBackThatFailedIsTriedAgainWithTheSecondSidesCurrentValuesNotStaleOnes() {
+    java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    FakeCrm fake = a;
+    io.crmsync.adapter.CRMAdapter refusing = new io.crmsync.adapter.CRMAdapter() {
+      @Override
+      public String id() {
+        return fake.id();
+      }
+
+      @Override
+      public io.crmsync.adapter.AdapterCapabilities capabilities() {
+        return fake.capabilities();
+      }
+
+      @Override
+      public io.crmsync.adapter.Page read(io.crmsync.adapter.ReadRequest request) {
+        return fake.read(request);
+      }
+
+      @Override
+      public List<io.crmsync.adapter.RecordResult> upsert(String objectType, List<CrmRecord> records, MatchKey key) {
+        // records whose email is refused fail alone, transiently; the rest land
+        List<CrmRecord> passing = new java.util.ArrayList<>();
+        for (CrmRecord r : records) {
+          if (!refused.contains(r.fields().get(Contact.Fields.EMAIL))) {
+            passing.add(r);
+          }
+        }
+        List<io.crmsync.adapter.RecordResult> landed = passing.isEmpty() ? List.of() : fake.upsert(objectType, passing, key);
+        List<io.crmsync.adapter.RecordResult> out = new java.util.ArrayList<>();
+        int next = 0;
+        for (int i = 0; i < records.size(); i++) {
+          if (refused.contains(records.get(i).fields().get(Contact.Fields.EMAIL))) {
+            out.add(io.crmsync.adapter.RecordResult.failed(i,
+                io.crmsync.adapter.RecordError.transientError("UNABLE_TO_LOCK_ROW", "record locked")));
+          } else {
+            io.crmsync.adapter.RecordResult r = landed.get(next++);
+            out.add(new io.crmsync.adapter.RecordResult(i, r.status(), r.id(), r.error()));
+          }
+        }
+        return out;
+      }
+
+      @Override
+      public List<io.crmsync.adapter.RecordResult> delete(String objectType, List<String> ids) {
+        return fake.delete(objectType, ids);
+      }
+
+      @Override
+      public java.util.Optional<CrmRecord> lookup(String objectType, MatchKey key, String value) {
+        return fake.lookup(objectType, key, value);
+      }
+
+      @Override
+      public List<io.crmsync.adapter.FieldInfo> describe(String objectType) {
+        return fake.describe(objectType);
+      }
+
+      @Override
+      public void close() {}
+    };
+    a.seed(List.of(contact("ann@x.io", "Phone", "1", "Title", "Dev"), contact("bob@x.io", "Phone", "1")));
+    TwoWaySync sync = TwoWaySync.builder().first(refusing).second(b).backend(backend).timeSource(time)
+        .retryPolicy(dev.failsafe.RetryPolicy.builder().withMaxRetries(0).build()).build();
+    runs(sync);
+
+    b.edit(C, idOf(b, "ann@x.io"), Map.of("Phone", "from-b"));
+    b.edit(C, idOf(b, "bob@x.io"), Map.of("Phone", "2"));
+    refused.add("ann@x.io");
+    TwoWayReport partly = runs(sync);
+    assertThat(partly.deadLettered()).as("%s", partly).isEqualTo(1);
+    assertThat(on(a, "bob@x.io")).containsEntry("Phone", "2");
+    assertThat(on(a, "ann@x.io")).containsEntry("Phone", "1");
+
+    // meanwhile the first side changes another field of the record its letter holds an older version of
+    refused.clear();
+    time.advance(Duration.ofSeconds(5));
+    a.edit(C, idOf(a, "ann@x.io"), Map.of("Title", "CTO"));
+    runs(sync);
+    Map<String, Object> expected = Map.of(Contact.Fields.EMAIL, "ann@x.io", "Phone", "from-b", "Title", "CTO");
+    assertThat(on(a, "ann@x.io")).isEqualTo(expected);
+    assertThat(on(b, "ann@x.io")).isEqualTo(expected);
+    assertThat(backend.stateStore().deadLetters(DeadLetterQuery.job(sync.jobId() + ":to-a"))).as("cleared").isEmpty();
     quiet(sync);
   }
 }

@@ -58,6 +58,7 @@ class NothingLostProperties {
         .workers(workers)
         .batchSize(batchSize)
         .jobId("prop")
+        .deadLetterAlertThreshold(records) // up to 125 invalid emails are generated: the run must not stop at 100
         .retryPolicy(RetryPolicy.builder().withMaxAttempts(4).withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30)).build())
         .build()
         .run();

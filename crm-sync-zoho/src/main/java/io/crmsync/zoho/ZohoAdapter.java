@@ -14,14 +14,17 @@ import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterCapabilities;
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.adapter.AdapterListener;
 import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.FieldError;
 import io.crmsync.adapter.FieldInfo;
 import io.crmsync.adapter.MatchKey;
 import io.crmsync.adapter.Page;
+import io.crmsync.adapter.QuotaStatus;
 import io.crmsync.adapter.ReadRequest;
 import io.crmsync.adapter.RecordError;
 import io.crmsync.adapter.RecordResult;
+import io.crmsync.http.CrmHttp;
 import io.crmsync.http.JsonResponse;
 import io.crmsync.model.Contact;
 import io.crmsync.model.CrmRecord;
@@ -191,6 +194,25 @@ public final class ZohoAdapter implements CRMAdapter {
     return client.creditsRemaining();
   }
 
+  /**
+   * The org's API credits, as {@link #creditsRemaining()} says them: {@code api-credits}, over a rolling 24 hours
+   * (no reset time), with the limit of the {@code creditBudget} setting if set (Zoho does not state it).
+   */
+  @Override
+  public Optional<QuotaStatus> quotaStatus() {
+    return client.quota();
+  }
+
+  /**
+   * Reports each request (by operation: {@code read}, {@code lookup}, {@code describe}, {@code upsert}, {@code
+   * delete}, {@code token}), the adapter's own retries of reads and refused tokens, rate-limit refusals and token
+   * renewals.
+   */
+  @Override
+  public AdapterListener.Registration listen(AdapterListener listener) {
+    return client.events().add(listener);
+  }
+
   private Names names(String objectType) {
     Objects.requireNonNull(objectType, "objectType");
     return Names.of(objectType, settings.contactCompanyField());
@@ -235,7 +257,7 @@ public final class ZohoAdapter implements CRMAdapter {
     }
     String query = "select " + String.join(", ", columns) + " from " + Coql.name(names.module()) + " where " + where
         + " order by " + order + " limit " + limit;
-    JsonResponse response = coql(query, limit);
+    JsonResponse response = coql(ZohoClient.READ, query, limit);
     if (response.status() == 204) {
       return new Page(List.of(), afterLive(request, cursor));
     }
@@ -270,7 +292,7 @@ public final class ZohoAdapter implements CRMAdapter {
    * harmless), never past it. https://github.com/zoho/crm-oas/blob/main/v8.0/record/operations/getDeletedRecords/operation.md
    */
   private Page deletedPage(ReadRequest request, Names names, Cursor cursor) {
-    JsonResponse response = client.call(base -> {
+    JsonResponse response = client.call(ZohoClient.READ, base -> {
       Request.Builder b = new Request.Builder().url(base.newBuilder().addPathSegment(names.module()).addPathSegment("deleted")
           .addQueryParameter("type", "all")
           .addQueryParameter("page", Integer.toString(cursor.page()))
@@ -303,9 +325,9 @@ public final class ZohoAdapter implements CRMAdapter {
     return new Page(records, more.asBoolean() ? cursor.deleted(cursor.page() + 1, cursor.perPage()).encode(mapper) : null);
   }
 
-  private JsonResponse coql(String query, int limit) {
+  private JsonResponse coql(CrmHttp.Operation op, String query, int limit) {
     ObjectNode body = mapper.createObjectNode().put("select_query", query);
-    return client.call(base -> new Request.Builder().url(base.newBuilder().addPathSegment("coql").build())
+    return client.call(op, base -> new Request.Builder().url(base.newBuilder().addPathSegment("coql").build())
         .post(client.http().jsonBody(body)), credits(limit), true);
   }
 
@@ -419,7 +441,7 @@ public final class ZohoAdapter implements CRMAdapter {
     }
     String query = "select " + String.join(", ", columns(names, List.of())) + " from " + Coql.name(names.module())
         + " where " + criterion + " limit 2";
-    JsonResponse response = coql(query, 2);
+    JsonResponse response = coql(ZohoClient.LOOKUP, query, 2);
     if (response.status() == 204) {
       return Optional.empty();
     }
@@ -456,7 +478,7 @@ public final class ZohoAdapter implements CRMAdapter {
 
   private Describe describe(Names names) {
     return describes.get(names.module(), module -> {
-      JsonResponse r = client.call(base -> new Request.Builder().url(base.newBuilder().addPathSegments("settings/fields")
+      JsonResponse r = client.call(ZohoClient.DESCRIBE, base -> new Request.Builder().url(base.newBuilder().addPathSegments("settings/fields")
           .addQueryParameter("module", module).build()).get(), 1, true);
       return Describe.parse(module, r.body());
     });
@@ -568,7 +590,7 @@ public final class ZohoAdapter implements CRMAdapter {
     body.putArray("duplicate_check_fields").add(keyNative);
     JsonNode answer;
     try {
-      JsonResponse r = client.call(base -> new Request.Builder()
+      JsonResponse r = client.call(ZohoClient.UPSERT, base -> new Request.Builder()
           .url(base.newBuilder().addPathSegment(names.module()).addPathSegment("upsert").build())
           .post(client.http().jsonBody(body)), (inputs.size() + 9) / 10, false);
       answer = r.body().get("data");
@@ -667,7 +689,7 @@ public final class ZohoAdapter implements CRMAdapter {
     }
     JsonNode answer;
     try {
-      JsonResponse r = client.call(base -> new Request.Builder().url(base.newBuilder().addPathSegment(names.module())
+      JsonResponse r = client.call(ZohoClient.DELETE, base -> new Request.Builder().url(base.newBuilder().addPathSegment(names.module())
           .addQueryParameter("ids", String.join(",", byId.keySet())).build()).delete(), 1, false);
       answer = r.body().get("data");
     } catch (ZohoErrors.RecordsRefused e) {
@@ -725,7 +747,7 @@ public final class ZohoAdapter implements CRMAdapter {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + Coql.MAX_IN));
       String query = "select id from " + Coql.name(names.module()) + " where id in (" + String.join(", ", chunk)
           + ") limit " + Coql.MAX_IN;
-      JsonResponse r = coql(query, Coql.MAX_IN);
+      JsonResponse r = coql(ZohoClient.LOOKUP, query, Coql.MAX_IN);
       if (r.status() == 204) {
         continue;
       }

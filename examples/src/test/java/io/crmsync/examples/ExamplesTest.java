@@ -1,17 +1,39 @@
 package io.crmsync.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.crmsync.CrmConfigurationException;
 import io.crmsync.SyncReport;
+import io.crmsync.adapter.AdapterConfig;
 import io.crmsync.adapter.CRMAdapter;
+import io.crmsync.adapter.FieldInfo;
+import io.crmsync.examples.acme.AcmeCrmServer;
 import io.crmsync.model.Contact;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.testkit.FakeCrm;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The README's snippets do what the README says. */
 class ExamplesTest {
+
+  @Test
+  void theOperatingSnippetCountsWhatTheSyncDid() {
+    FakeCrm app = FakeCrm.builder().id("app").build();
+    FakeCrm crm = FakeCrm.builder().id("crm").build();
+    app.seed(List.of(Contact.builder().email("ada@example.com").build().toRecord("app"),
+        Contact.builder().email("grace@example.com").build().toRecord("app")));
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
+    SyncReport report = OperatingExample.instrumented(app, crm, registry, "http://key@127.0.0.1:9/1");
+
+    assertThat(report.created()).isEqualTo(2);
+    assertThat(registry.get("crmsync.records.written").tag("job", "app-to-crm-contact").counter().count()).isEqualTo(2);
+    assertThat(registry.get("crmsync.queue.tasks").tag("state", "ready").gauge().value()).isZero();
+  }
 
   @Test
   void quickStartSyncsAndDeadLettersTheInvalidRow() {
@@ -39,9 +61,16 @@ class ExamplesTest {
 
   @Test
   void customAdaptersAreRegisteredAndConfigured() {
-    CRMAdapter acme = CustomAdapterExample.create();
-    assertThat(acme.id()).isEqualTo("acme");
-    assertThat(acme.capabilities().maxBatchSize()).isEqualTo(50);
+    try (AcmeCrmServer acme = AcmeCrmServer.builder().build().start();
+        CRMAdapter adapter = CustomAdapterExample.create(AdapterConfig.fromMap("acme", acme.settings()))) {
+      assertThat(adapter.id()).isEqualTo("acme");
+      assertThat(adapter.capabilities().maxBatchSize()).isEqualTo(100);
+      assertThat(adapter.describe(ObjectTypes.CONTACT)).extracting(FieldInfo::name).contains("email", "firstName");
+    }
+    assertThatThrownBy(() -> CustomAdapterExample.create(AdapterConfig.fromMap("acme", Map.of())))
+        .isInstanceOf(CrmConfigurationException.class)
+        .hasMessageContaining("'baseUrl'")
+        .hasMessageContaining("CRMSYNC_ACME_BASE_URL");
   }
 
   @Test
@@ -80,6 +109,31 @@ class ExamplesTest {
             java.util.Map.entry("street", "12 St James's Square, Flat 3"),
             java.util.Map.entry("country", "United Kingdom"),
             java.util.Map.entry("LeadSource", "HubSpot"))));
+  }
+
+  @Test
+  void theTwoWaySnippetMergesBothSidesEditsAndGivesThePhoneToSalesforce() {
+    // the snippet's sync runs on the system clock, as the CRMs here do
+    FakeCrm hubspot = FakeCrm.builder().id("hubspot").build();
+    FakeCrm salesforce = FakeCrm.builder().id("salesforce").build();
+    hubspot.seed(List.of(io.crmsync.model.CrmRecord.of(ObjectTypes.CONTACT, java.util.Map.of(
+        "email", "ada@example.com", "lastName", "Lovelace", "phone", "+442079460018", "title", "Analyst"))));
+    io.crmsync.twoway.TwoWaySync sync = TwoWayExample.build(hubspot, salesforce,
+        io.crmsync.fieldmapping.FieldMapping.defaults(ObjectTypes.CONTACT), io.crmsync.backend.SyncBackend.inMemory(io.crmsync.TimeSource.system()));
+    assertThat(sync.run().completed()).isTrue();
+
+    String inHubSpot = hubspot.records(ObjectTypes.CONTACT).get(0).id();
+    String inSalesforce = salesforce.records(ObjectTypes.CONTACT).get(0).id();
+    salesforce.edit(ObjectTypes.CONTACT, inSalesforce, java.util.Map.of("phone", "+442079460099"));
+    hubspot.edit(ObjectTypes.CONTACT, inHubSpot, java.util.Map.of("phone", "+442079460000", "title", "Director"));
+    io.crmsync.twoway.TwoWayReport report = sync.run();
+
+    assertThat(report.completed()).isTrue();
+    assertThat(report.conflictsResolved()).as("%s", report).isEqualTo(1);
+    for (FakeCrm side : List.of(hubspot, salesforce)) {
+      assertThat(side.records(ObjectTypes.CONTACT)).singleElement().satisfies(r -> assertThat(r.fields())
+          .containsEntry("phone", "+442079460099").containsEntry("title", "Director"));
+    }
   }
 
   @Test

@@ -33,7 +33,7 @@ import no.priv.garshol.duke.matchers.AbstractMatchListener;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Issue #3's side-by-side baseline: Duke 1.2 (a peer record-linkage engine, Lucene blocking and naive
+ * A side-by-side baseline: Duke 1.2 (a peer record-linkage engine, Lucene blocking and naive
  * Bayes scoring), hand-tuned with ground truth on data of the same kind but another seed (see {@link
  * DukeTuning}), run on the same contacts as {@link DataQualityEngine} with its defaults, in the same
  * JVM. Both are scored identically: Duke's match pairs are closed transitively into clusters, then

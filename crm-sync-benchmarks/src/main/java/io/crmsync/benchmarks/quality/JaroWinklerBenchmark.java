@@ -18,10 +18,10 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Jaro-Winkler on names, company names and emails: the engine's implementation (on strings and on
- * pre-split char arrays) against commons-text, which the seed used. Both return the same values.
+ * pre-split char arrays) against commons-text's. Both return the same values.
  *
  * <pre>
- * mvn -B -q -pl crm-sync-core,crm-sync-benchmarks -am package -DskipTests
+ * mvn -B -q -pl crm-sync-benchmarks -am package -DskipTests
  * java -jar crm-sync-benchmarks/target/benchmarks.jar JaroWinklerBenchmark
  * </pre>
  */

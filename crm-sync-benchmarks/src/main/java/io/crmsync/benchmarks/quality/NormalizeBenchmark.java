@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Per-value normalisation cost by field kind (phones go through libphonenumber).
  *
  * <pre>
- * mvn -B -q -pl crm-sync-core,crm-sync-benchmarks -am package -DskipTests
+ * mvn -B -q -pl crm-sync-benchmarks -am package -DskipTests
  * java -jar crm-sync-benchmarks/target/benchmarks.jar NormalizeBenchmark
  * </pre>
  */

@@ -46,13 +46,15 @@ public final class InMemoryTaskQueue implements TaskQueue {
     final String id;
     final long seq;
     final NewTask task;
+    final Instant enqueuedAt;
     Instant runAt;
     int attempts;
     int deliveries;
     @Nullable String leaseToken;
     @Nullable Instant leaseExpiresAt;
 
-    Entry(String id, long seq, NewTask task, Instant runAt, int attempts) {
+    Entry(String id, long seq, NewTask task, Instant enqueuedAt, Instant runAt, int attempts) {
+      this.enqueuedAt = enqueuedAt;
       this.id = id;
       this.seq = seq;
       this.task = task;
@@ -100,7 +102,7 @@ public final class InMemoryTaskQueue implements TaskQueue {
     for (NewTask n : tasks) {
       long s = ++seq;
       String id = Long.toString(s);
-      t.pending.add(new Entry(id, s, n, now.plus(n.delay()), n.attempts()));
+      t.pending.add(new Entry(id, s, n, now, now.plus(n.delay()), n.attempts()));
       ids.add(id);
     }
     return ids;
@@ -234,12 +236,17 @@ public final class InMemoryTaskQueue implements TaskQueue {
       Instant now = time.now();
       reclaimExpired(t, now);
       long ready = 0;
+      Instant oldest = null;
       for (Entry e : t.pending) {
         if (!e.runAt.isAfter(now)) {
           ready++;
         }
+        oldest = oldest == null || e.enqueuedAt.isBefore(oldest) ? e.enqueuedAt : oldest;
       }
-      return new QueueStats(ready, t.pending.size() - ready, t.leased.size(), t.dead.size());
+      for (Entry e : t.leased.values()) {
+        oldest = oldest == null || e.enqueuedAt.isBefore(oldest) ? e.enqueuedAt : oldest;
+      }
+      return new QueueStats(ready, t.pending.size() - ready, t.leased.size(), t.dead.size(), oldest);
     } finally {
       lock.unlock();
     }

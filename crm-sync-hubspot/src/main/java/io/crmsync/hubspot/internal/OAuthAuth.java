@@ -43,6 +43,7 @@ public final class OAuthAuth implements Auth {
   private final Duration refreshAhead;
   private final Cache<String, AccessToken> cache;
   private final AtomicLong refreshes = new AtomicLong();
+  private final Runnable onRenewed;
 
   public OAuthAuth(
       CrmHttp http,
@@ -51,7 +52,9 @@ public final class OAuthAuth implements Auth {
       Secret clientSecret,
       Secret refreshToken,
       TimeSource time,
-      Duration refreshAhead) {
+      Duration refreshAhead,
+      Runnable onRenewed) {
+    this.onRenewed = Objects.requireNonNull(onRenewed, "onRenewed");
     this.http = Objects.requireNonNull(http, "http");
     this.tokenUrl = Objects.requireNonNull(tokenUrl, "tokenUrl");
     this.clientId = Objects.requireNonNull(clientId, "clientId");
@@ -125,7 +128,8 @@ public final class OAuthAuth implements Auth {
             .add("client_secret", clientSecret.reveal())
             .add("refresh_token", refreshToken.get().reveal())
             .build();
-    Request request = new Request.Builder().url(tokenUrl).post(form).build();
+    Request request = new Request.Builder().url(tokenUrl).post(form)
+        .tag(CrmHttp.Operation.class, new CrmHttp.Operation("token")).build();
     JsonNode body;
     try {
       body = http.executeCredentials(request);
@@ -144,7 +148,9 @@ public final class OAuthAuth implements Auth {
     if (rotated.isTextual() && !rotated.asText().isBlank()) {
       refreshToken.set(Secret.of(rotated.asText()));
     }
-    refreshes.incrementAndGet();
+    if (refreshes.incrementAndGet() > 1) {
+      onRenewed.run(); // the first token is no renewal
+    }
     Duration lifetime = Duration.ofSeconds(Math.max(1, expiresIn));
     log.debug("Fetched a HubSpot OAuth access token valid for {}", lifetime);
     return new AccessToken(Secret.of(access.asText()), time.now().plus(lifetime), lifetime);

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -604,10 +605,10 @@ public final class PostgresStateStore implements SyncStateStore {
       w.append(" AND retryable");
     }
     if (q.before() != null) {
+      // dead_at holds microseconds: a letter given up on within the microsecond before the bound is before it
+      Instant bound = Db.micros(q.before());
       w.append(" AND dead_at < ?");
-      // timestamps are kept to the microsecond: "before b" is "before b rounded up to a microsecond"
-      Instant before = Db.micros(q.before());
-      params.add(Db.timestamp(before.equals(q.before()) ? before : before.plusNanos(1_000)));
+      params.add(Db.timestamp(bound.equals(q.before()) ? bound : bound.plus(1, ChronoUnit.MICROS)));
     }
     return w.toString();
   }

@@ -586,7 +586,8 @@ public final class PostgresTaskQueue implements TaskQueue {
           + "count(*) FILTER (WHERE due_at <= ?), "
           + "count(*) FILTER (WHERE due_at > ? AND lease_token IS NULL), "
           + "count(*) FILTER (WHERE due_at > ? AND lease_token IS NOT NULL), "
-          + "(SELECT count(*) FROM " + deadTasks + " WHERE topic = ?) "
+          + "(SELECT count(*) FROM " + deadTasks + " WHERE topic = ?), "
+          + "min(enqueued_at) "
           + "FROM " + tasks + " WHERE topic = ?")) {
         OffsetDateTime ts = Db.timestamp(now());
         ps.setObject(1, ts);
@@ -596,7 +597,9 @@ public final class PostgresTaskQueue implements TaskQueue {
         ps.setString(5, topic);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
-          return new QueueStats(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+          OffsetDateTime oldest = rs.getObject(5, OffsetDateTime.class);
+          return new QueueStats(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+              oldest == null ? null : oldest.toInstant());
         }
       }
     });

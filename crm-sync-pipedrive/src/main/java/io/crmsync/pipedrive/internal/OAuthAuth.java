@@ -48,9 +48,11 @@ public final class OAuthAuth implements Auth {
   private final Duration refreshAhead;
   private final Cache<String, AccessToken> cache;
   private final AtomicLong refreshes = new AtomicLong();
+  private final Runnable onRenewed;
 
   public OAuthAuth(CrmHttp http, HttpUrl tokenUrl, String clientId, Secret clientSecret, Secret refreshToken,
-      TimeSource time, Duration refreshAhead) {
+      TimeSource time, Duration refreshAhead, Runnable onRenewed) {
+    this.onRenewed = Objects.requireNonNull(onRenewed, "onRenewed");
     this.http = Objects.requireNonNull(http, "http");
     this.tokenUrl = Objects.requireNonNull(tokenUrl, "tokenUrl");
     this.clientId = Objects.requireNonNull(clientId, "clientId");
@@ -123,7 +125,8 @@ public final class OAuthAuth implements Auth {
         .build();
     String basic = Base64.getEncoder().encodeToString(
         (clientId + ":" + clientSecret.reveal()).getBytes(StandardCharsets.UTF_8));
-    Request request = new Request.Builder().url(tokenUrl).header("Authorization", "Basic " + basic).post(form).build();
+    Request request = new Request.Builder().url(tokenUrl).header("Authorization", "Basic " + basic).post(form)
+        .tag(CrmHttp.Operation.class, new CrmHttp.Operation("token")).build();
     JsonNode body;
     try {
       body = http.executeCredentials(request);
@@ -142,7 +145,9 @@ public final class OAuthAuth implements Auth {
     if (rotated.isTextual() && !rotated.asText().isBlank()) {
       refreshToken.set(Secret.of(rotated.asText()));
     }
-    refreshes.incrementAndGet();
+    if (refreshes.incrementAndGet() > 1) {
+      onRenewed.run(); // the first token is no renewal
+    }
     Duration lifetime = Duration.ofSeconds(Math.max(1, expiresIn));
     log.debug("Fetched a Pipedrive OAuth access token valid for {}", lifetime);
     return new AccessToken(Secret.of(access.asText()), time.now().plus(lifetime), lifetime);

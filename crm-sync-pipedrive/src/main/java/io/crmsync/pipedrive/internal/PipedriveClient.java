@@ -6,7 +6,9 @@ import io.crmsync.CrmRateLimitException;
 import io.crmsync.CrmSyncException;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
+import io.crmsync.adapter.QuotaStatus;
 import io.crmsync.adapter.RequestBudget;
+import io.crmsync.adapter.spi.AdapterEvents;
 import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.http.CrmHttp;
 import io.crmsync.http.HttpFailure;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * daily token budget (each request spends its endpoint's documented cost), the burst limit of a rolling
  * 2-second window, and search's own window (https://pipedrive.readme.io/docs/core-api-concepts-rate-limiting).
  * Authenticates each request (a 401 drops the credential and tries once more), sits out burst 429s, retries
- * reads on transient failures, and checks the envelope of answers. Thread-safe.
+ * reads on transient failures, and checks the envelope of answers. Reports every request (tagged with its
+ * {@link Op#name()}), retry, 429 and renewed credential to the adapter's {@link AdapterEvents}. Thread-safe.
  */
 public final class PipedriveClient {
   private static final Logger log = LoggerFactory.getLogger(PipedriveClient.class);
@@ -48,6 +51,9 @@ public final class PipedriveClient {
    * replacements "consume 50% fewer tokens"
    * (https://developers.pipedrive.com/changelog/post/deprecation-of-selected-api-v1-endpoints).
    */
+  /** The name {@link #quota()} gives the company's daily token budget. */
+  public static final String QUOTA_NAME = "daily-tokens";
+
   public static final int COST_GET = 1;
   public static final int COST_LIST = 10;
   public static final int COST_WRITE = 5;
@@ -56,10 +62,16 @@ public final class PipedriveClient {
   public static final int COST_FIELDS = 10;
 
   /**
-   * One kind of request: its label for messages (method and path, never the query), its token cost, whether
-   * it is a search (with its own burst window) and whether it only reads (so that it may be repeated).
+   * One kind of request: its operation's name for listeners ({@code read}, {@code upsert}...: few, fixed
+   * names), its label for messages (method and path, never the query), its token cost, whether it is a search
+   * (with its own burst window) and whether it only reads (so that it may be repeated).
    */
-  public record Op(String label, int cost, boolean search, boolean read) {}
+  public record Op(String name, String label, int cost, boolean search, boolean read) {
+    public Op {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(label, "label");
+    }
+  }
 
   private final HttpUrl baseUrl;
   private final CrmHttp http;
@@ -77,6 +89,9 @@ public final class PipedriveClient {
   /** Tokens left today as last said by Pipedrive, minus what was spent since; -1 when unknown. */
   private final AtomicLong tokensLeft = new AtomicLong(-1);
   private volatile @Nullable LocalDate tokensDay;
+  private final AdapterEvents events;
+  /** The daily budget as Pipedrive last stated it, or as a refusal for a spent budget showed it. */
+  private final AtomicReference<@Nullable QuotaStatus> quota = new AtomicReference<>();
 
   /**
    * @param searchLimiter search's own window, or null to leave searches to the burst limit alone
@@ -87,7 +102,8 @@ public final class PipedriveClient {
    */
   public PipedriveClient(HttpUrl baseUrl, CrmHttp http, Auth auth, TimeSource time, PipedriveErrors errors,
       RequestLimiter limiter, @Nullable RequestLimiter searchLimiter, int readRetries, int rateLimitRetries,
-      Duration maxWait, long dailyTokenReserve, ZoneId dailyResetZone) {
+      Duration maxWait, long dailyTokenReserve, ZoneId dailyResetZone, AdapterEvents events) {
+    this.events = Objects.requireNonNull(events, "events");
     this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
     this.http = Objects.requireNonNull(http, "http");
     this.auth = Objects.requireNonNull(auth, "auth");
@@ -125,6 +141,15 @@ public final class PipedriveClient {
     return auth.isOAuth();
   }
 
+  /** The company's daily token budget, as Pipedrive last stated it; empty before it did. */
+  public Optional<QuotaStatus> quota() {
+    return Optional.ofNullable(quota.get());
+  }
+
+  private Instant nextMidnight(Instant now) {
+    return LocalDate.ofInstant(now, dailyResetZone).plusDays(1).atStartOfDay(dailyResetZone).toInstant();
+  }
+
   /**
    * One request: within the daily reserve, the burst limit (and search's), authenticated (a 401 drops the
    * credential and tries once more), sitting out burst 429s up to {@code rateLimitRetries} times when the
@@ -140,9 +165,13 @@ public final class PipedriveClient {
       try {
         return send(op, request);
       } catch (CrmRateLimitException e) {
+        events.rateLimited(op.name(), e.retryAfter(), e.isQuotaExhausted());
         if (e.isQuotaExhausted()) {
+          Instant now = time.now();
           tokensLeft.set(0);
-          tokensDay = LocalDate.ofInstant(time.now(), dailyResetZone);
+          tokensDay = LocalDate.ofInstant(now, dailyResetZone);
+          QuotaStatus last = quota.get();
+          quota.set(new QuotaStatus(QUOTA_NAME, 0, last == null ? 0 : last.limit(), nextMidnight(now), now));
           throw e;
         }
         Instant until = time.now().plus(e.retryAfter());
@@ -154,11 +183,13 @@ public final class PipedriveClient {
           throw e;
         }
         log.debug("Pipedrive answered {} with a burst 429; waiting {}", op.label(), e.retryAfter());
+        events.retry(op.name(), e);
       } catch (CrmUnavailableException e) {
         if (!op.read() || ++failures > readRetries || Thread.currentThread().isInterrupted()) {
           throw e;
         }
         pause(failures, e);
+        events.retry(op.name(), e);
       }
     }
   }
@@ -187,12 +218,16 @@ public final class PipedriveClient {
         String credential = auth.authenticate(b);
         spend(op.cost());
         try {
-          JsonResponse response = http.exchange(b.build());
+          JsonResponse response = http.exchange(b.tag(CrmHttp.Operation.class, new CrmHttp.Operation(op.name())).build());
           observe(response);
           return response;
         } catch (CrmAuthenticationException e) {
           if (e.statusCode() == 401 && attempt == 0 && auth.refused(credential)) {
             log.debug("Pipedrive refused the credential ({}); trying once with a new one", e.getMessage());
+            if (!auth.isOAuth()) {
+              events.tokenRenewed(); // the credentials provider gave another token (OAuth reports its own refreshes)
+            }
+            events.retry(op.name(), e);
             continue;
           }
           throw e;
@@ -227,6 +262,8 @@ public final class PipedriveClient {
       if (s.dailyTokensRemaining() >= 0) {
         tokensLeft.set(s.dailyTokensRemaining());
         tokensDay = LocalDate.ofInstant(now, dailyResetZone);
+        quota.set(new QuotaStatus(QUOTA_NAME, s.dailyTokensRemaining(), Math.max(0, s.dailyTokenLimit()),
+            nextMidnight(now), now));
       }
     });
   }

@@ -96,7 +96,7 @@ public final class BulkIngest {
     this.client = client;
     this.settings = settings;
     this.time = time;
-    this.retries = new Retries(crm, time, STEP_ATTEMPTS);
+    this.retries = new Retries(crm, time, STEP_ATTEMPTS, client.events());
   }
 
   /**
@@ -193,11 +193,11 @@ public final class BulkIngest {
     create.put("contentType", "CSV");
     create.put("columnDelimiter", "COMMA");
     create.put("lineEnding", "LF");
-    return retries.run("creating a Bulk job", () -> {
+    return retries.run(SalesforceClient.BULK, "creating a Bulk job", () -> {
       synchronized (creating) {
         Instant before = client.serverTime().orElse(null);
         try {
-          JsonNode job = client.send("POST", jobsPath() + "/", Map.of(), create);
+          JsonNode job = client.send(SalesforceClient.BULK, "POST", jobsPath() + "/", Map.of(), create);
           String id = job.path("id").asText("");
           if (!id.matches("[A-Za-z0-9]{15,18}")) {
             throw new CrmUnavailableException(crm, 200, null, "Bulk API returned a job without a valid id", null);
@@ -301,7 +301,7 @@ public final class BulkIngest {
     for (int page = 0; next != null && page < 1000; page++) {
       String path = next;
       Map<String, String> q = query;
-      JsonNode body = retries.run("listing Bulk jobs", () -> client.get(pathOnly(path), queryOf(path, q), Map.of()));
+      JsonNode body = retries.run(SalesforceClient.BULK, "listing Bulk jobs", () -> client.get(SalesforceClient.BULK, pathOnly(path), queryOf(path, q), Map.of()));
       body.path("records").forEach(out::add);
       String url = body.path("nextRecordsUrl").asText("");
       next = body.path("done").asBoolean(true) || url.isEmpty() ? null : url;
@@ -340,7 +340,7 @@ public final class BulkIngest {
    */
   private boolean upload(String jobPath, String id, byte[] csv) {
     try {
-      client.bytes(base -> new Request.Builder().url(base.newBuilder().encodedPath(jobPath + "/batches").build())
+      client.bytes(SalesforceClient.BULK, base -> new Request.Builder().url(base.newBuilder().encodedPath(jobPath + "/batches").build())
           .put(RequestBody.create(csv, CSV)));
       return true;
     } catch (RuntimeException e) {
@@ -378,7 +378,7 @@ public final class BulkIngest {
     RuntimeException last = null;
     for (int attempt = 1; attempt <= STEP_ATTEMPTS; attempt++) {
       try {
-        client.send("PATCH", jobPath, Map.of(), Map.of("state", target));
+        client.send(SalesforceClient.BULK, "PATCH", jobPath, Map.of(), Map.of("state", target));
         return;
       } catch (CrmRequestException e) {
         // 400 INVALIDJOBSTATE: an earlier change whose answer was lost may have landed
@@ -400,13 +400,14 @@ public final class BulkIngest {
           throw new CrmUnavailableException(crm, 0, null, "Bulk job " + id + " was aborted by someone else", e);
         }
         log.debug("Bulk job {} is still {} after a lost answer to {}; sending it again", id, state, target);
+        client.events().retry(SalesforceClient.BULK.name(), e);
       }
     }
     throw Objects.requireNonNull(last);
   }
 
   private String state(String jobPath) {
-    return retries.run("reading a Bulk job's state", () -> client.get(jobPath, Map.of(), Map.of())).path("state").asText("");
+    return retries.run(SalesforceClient.BULK, "reading a Bulk job's state", () -> client.get(SalesforceClient.BULK, jobPath, Map.of(), Map.of())).path("state").asText("");
   }
 
   // ------------------------------------------------------------------ wait
@@ -415,7 +416,7 @@ public final class BulkIngest {
     Instant deadline = time.now().plus(settings.bulkTimeout());
     Duration delay = settings.bulkPollInitial();
     while (true) {
-      JsonNode info = retries.run("polling a Bulk job", () -> client.get(jobPath, Map.of(), Map.of()));
+      JsonNode info = retries.run(SalesforceClient.BULK, "polling a Bulk job", () -> client.get(SalesforceClient.BULK, jobPath, Map.of(), Map.of()));
       String state = info.path("state").asText();
       if (DONE.contains(state)) {
         log.debug("Bulk job {} finished: {} ({} processed, {} failed)", id, state,
@@ -504,8 +505,8 @@ public final class BulkIngest {
    * rows than the job's counts say ({@code expected}, or -1 if unknown).
    */
   private List<List<String>> results(String path, int width, long expected) {
-    return retries.run("reading Bulk job results", () -> {
-      byte[] body = client.bytes(base -> new Request.Builder().url(base.newBuilder().encodedPath(path).build())
+    return retries.run(SalesforceClient.BULK, "reading Bulk job results", () -> {
+      byte[] body = client.bytes(SalesforceClient.BULK, base -> new Request.Builder().url(base.newBuilder().encodedPath(path).build())
           .header("Accept", "text/csv").get());
       List<List<String>> parsed;
       try {

@@ -3,6 +3,8 @@ package io.crmsync.salesforce.internal;
 import io.crmsync.CrmRateLimitException;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
+import io.crmsync.adapter.spi.AdapterEvents;
+import io.crmsync.http.CrmHttp;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -12,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * Runs a step that is safe to send again (a read, an idempotent write) again while it fails transiently: the
  * service unavailable, an HTML page, a garbled or cut-off answer, a dropped connection, a short rate limit. Waits
  * double from one second on the adapter's {@link TimeSource}. A spent daily quota, an authentication or a request
- * error ends it at once.
+ * error ends it at once. Each retry is reported to the adapter's {@link AdapterEvents}.
  */
 public final class Retries {
   private static final Logger log = LoggerFactory.getLogger(Retries.class);
@@ -22,8 +24,10 @@ public final class Retries {
   private final String crm;
   private final TimeSource time;
   private final int attempts;
+  private final AdapterEvents events;
 
-  public Retries(String crm, TimeSource time, int attempts) {
+  public Retries(String crm, TimeSource time, int attempts, AdapterEvents events) {
+    this.events = events;
     this.crm = crm;
     this.time = time;
     this.attempts = attempts;
@@ -37,7 +41,7 @@ public final class Retries {
   /**
    * @throws RuntimeException the step's last failure, or the first that is not transient
    */
-  public <T> T run(String what, Supplier<T> step) {
+  public <T> T run(CrmHttp.Operation op, String what, Supplier<T> step) {
     Duration wait = FIRST_WAIT;
     for (int attempt = 1; ; attempt++) {
       try {
@@ -52,13 +56,14 @@ public final class Retries {
         }
         log.debug("{} failed (attempt {} of {}), again in {}: {}", what, attempt, attempts, pause, e.getMessage());
         sleep(pause);
+        events.retry(op.name(), e);
         wait = wait.multipliedBy(2).compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait.multipliedBy(2);
       }
     }
   }
 
-  public void run(String what, Runnable step) {
-    run(what, () -> {
+  public void run(CrmHttp.Operation op, String what, Runnable step) {
+    run(op, what, () -> {
       step.run();
       return null;
     });

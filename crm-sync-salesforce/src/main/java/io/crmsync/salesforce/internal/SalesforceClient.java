@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crmsync.CrmAuthenticationException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.adapter.spi.AdapterEvents;
+import io.crmsync.CrmRateLimitException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.http.CrmHttp;
@@ -30,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * rejected ({@code INVALID_SESSION_ID}), and records the {@code Sforce-Limit-Info} usage and the server's {@code
  * Date} of every response.
  *
+ * <p>Every request is reported to the adapter's {@link #events()} under its operation ({@link #READ}, {@link
+ * #UPSERT}...), with a re-authentication after a rejected session as a retry, and Salesforce's rate-limit refusals.
+ *
  * <p>A request whose connection fails is never sent again silently: OkHttp's {@code retryOnConnectionFailure} would
  * resend a POST or PUT whose connection dropped after Salesforce acted on it (a second Bulk upload, a second job).
  * Callers decide what is safe to send again. Thread-safe.
@@ -43,7 +48,18 @@ public final class SalesforceClient {
    */
   static final int MAX_QUERY_URI = 14_000;
 
+  // operations as reported to AdapterListeners: few, fixed names, never ids
+  public static final CrmHttp.Operation READ = new CrmHttp.Operation("read");
+  public static final CrmHttp.Operation LOOKUP = new CrmHttp.Operation("lookup");
+  public static final CrmHttp.Operation DESCRIBE = new CrmHttp.Operation("describe");
+  public static final CrmHttp.Operation UPSERT = new CrmHttp.Operation("upsert");
+  public static final CrmHttp.Operation DELETE = new CrmHttp.Operation("delete");
+  /** Every call of a Bulk API 2.0 job: create, upload, state changes, polls, results. */
+  public static final CrmHttp.Operation BULK = new CrmHttp.Operation("bulk");
+  public static final CrmHttp.Operation TOKEN = new CrmHttp.Operation("token");
+
   private final String crm;
+  private final AdapterEvents events;
   private final Settings settings;
   private final CrmHttp api;
   private final TokenSource tokens;
@@ -53,6 +69,7 @@ public final class SalesforceClient {
 
   public SalesforceClient(AdapterConfig config, Settings settings) {
     this.crm = config.adapterId();
+    this.events = AdapterEvents.create(crm);
     this.settings = settings;
     this.time = config.timeSource();
     OkHttpClient client = config.httpClient().newBuilder()
@@ -69,9 +86,16 @@ public final class SalesforceClient {
         .build();
     ObjectMapper mapper = config.objectMapper();
     List<String> requestIds = List.of("Sforce-Request-Id", "X-Request-Id");
-    this.api = new CrmHttp(crm, client, mapper, SalesforceErrors.api(), time, requestIds, MAX_RESPONSE_BYTES);
-    CrmHttp oauth = new CrmHttp(crm, config.httpClient(), mapper, SalesforceErrors.oauth(), time, requestIds, 1024 * 1024);
-    this.tokens = new TokenSource(config, settings, oauth);
+    this.api = new CrmHttp(crm, client, mapper, SalesforceErrors.api(), time, requestIds, MAX_RESPONSE_BYTES)
+        .withEvents(events);
+    CrmHttp oauth = new CrmHttp(crm, config.httpClient(), mapper, SalesforceErrors.oauth(), time, requestIds, 1024 * 1024)
+        .withEvents(events);
+    this.tokens = new TokenSource(config, settings, oauth, events::tokenRenewed);
+  }
+
+  /** Where this client reports its requests, retries, rate limits and token renewals. */
+  public AdapterEvents events() {
+    return events;
   }
 
   public ObjectMapper mapper() {
@@ -114,17 +138,17 @@ public final class SalesforceClient {
    *
    * @param build builds the request from the instance URL (the token's header is added here)
    */
-  public JsonNode json(Function<HttpUrl, Request.Builder> build) {
-    return withSession(build, api::execute);
+  public JsonNode json(CrmHttp.Operation op, Function<HttpUrl, Request.Builder> build) {
+    return withSession(op, build, api::execute);
   }
 
   /** As {@link #json}, for bodies that are not JSON (Bulk API CSV). */
-  public byte[] bytes(Function<HttpUrl, Request.Builder> build) {
-    return withSession(build, api::executeForBytes);
+  public byte[] bytes(CrmHttp.Operation op, Function<HttpUrl, Request.Builder> build) {
+    return withSession(op, build, api::executeForBytes);
   }
 
-  public JsonNode get(String path, Map<String, String> query, Map<String, String> headers) {
-    return json(base -> {
+  public JsonNode get(CrmHttp.Operation op, String path, Map<String, String> query, Map<String, String> headers) {
+    return json(op, base -> {
       HttpUrl.Builder url = base.newBuilder().encodedPath(path);
       query.forEach(url::addQueryParameter);
       Request.Builder b = new Request.Builder().url(url.build()).get();
@@ -140,12 +164,12 @@ public final class SalesforceClient {
    * rows returned by SOQL queries over the REST API", https://help.salesforce.com/s/articleView?id=000386264&type=1).
    * Either way it counts as one API request and answers the query's first page.
    */
-  public JsonNode query(String resource, String soql, Map<String, String> headers) {
+  public JsonNode query(CrmHttp.Operation op, String resource, String soql, Map<String, String> headers) {
     HttpUrl probe = new HttpUrl.Builder().scheme("https").host("instance").encodedPath(dataPath(resource + "/"))
         .addQueryParameter("q", soql).build();
     String pathAndQuery = probe.encodedPath() + "?" + probe.encodedQuery();
     if (pathAndQuery.length() <= MAX_QUERY_URI) {
-      return get(dataPath(resource + "/"), Map.of("q", soql), headers);
+      return get(op, dataPath(resource + "/"), Map.of("q", soql), headers);
     }
     ObjectNode body = mapper().createObjectNode();
     ObjectNode sub = body.putArray("compositeRequest").addObject();
@@ -156,7 +180,7 @@ public final class SalesforceClient {
       ObjectNode h = sub.putObject("httpHeaders");
       headers.forEach(h::put);
     }
-    JsonNode answer = send("POST", dataPath("/composite"), Map.of(), body).path("compositeResponse").path(0);
+    JsonNode answer = send(op, "POST", dataPath("/composite"), Map.of(), body).path("compositeResponse").path(0);
     int status = answer.path("httpStatusCode").asInt(0);
     JsonNode result = answer.path("body");
     if (status >= 200 && status < 300 && result.isObject()) {
@@ -170,28 +194,34 @@ public final class SalesforceClient {
         result.isMissingNode() ? null : result, null, time.now()));
   }
 
-  public JsonNode send(String method, String path, Map<String, String> query, @Nullable Object jsonBody) {
+  public JsonNode send(CrmHttp.Operation op, String method, String path, Map<String, String> query,
+      @Nullable Object jsonBody) {
     RequestBody body = jsonBody == null ? null : api.jsonBody(jsonBody);
-    return json(base -> {
+    return json(op, base -> {
       HttpUrl.Builder url = base.newBuilder().encodedPath(path);
       query.forEach(url::addQueryParameter);
       return new Request.Builder().url(url.build()).method(method, body);
     });
   }
 
-  private <T> T withSession(Function<HttpUrl, Request.Builder> build, Function<Request, T> exec) {
+  private <T> T withSession(CrmHttp.Operation op, Function<HttpUrl, Request.Builder> build, Function<Request, T> exec) {
     AccessToken token = tokens.current();
     try {
-      return exec.apply(authorized(build, token));
+      return exec.apply(authorized(op, build, token));
+    } catch (CrmRateLimitException e) {
+      throw rateLimited(op, e);
     } catch (CrmAuthenticationException e) {
       if (e.statusCode() != 401) {
         throw e;
       }
       tokens.invalidate(token);
+      events.retry(op.name(), e);
     }
     AccessToken fresh = tokens.current();
     try {
-      return exec.apply(authorized(build, fresh));
+      return exec.apply(authorized(op, build, fresh));
+    } catch (CrmRateLimitException e) {
+      throw rateLimited(op, e);
     } catch (CrmAuthenticationException e) {
       if (e.statusCode() == 401) {
         tokens.invalidate(fresh);
@@ -203,8 +233,14 @@ public final class SalesforceClient {
     }
   }
 
-  private static Request authorized(Function<HttpUrl, Request.Builder> build, AccessToken token) {
-    Request r = build.apply(token.instanceUrl()).header("Authorization", "Bearer " + token.token().reveal()).build();
+  private CrmRateLimitException rateLimited(CrmHttp.Operation op, CrmRateLimitException e) {
+    events.rateLimited(op.name(), e.retryAfter(), e.isQuotaExhausted());
+    return e;
+  }
+
+  private static Request authorized(CrmHttp.Operation op, Function<HttpUrl, Request.Builder> build, AccessToken token) {
+    Request r = build.apply(token.instanceUrl()).header("Authorization", "Bearer " + token.token().reveal())
+        .tag(CrmHttp.Operation.class, op).build();
     return r.header("Accept") != null ? r : r.newBuilder().header("Accept", "application/json").build();
   }
 }

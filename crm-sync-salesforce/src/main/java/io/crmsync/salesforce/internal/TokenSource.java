@@ -47,7 +47,11 @@ public final class TokenSource {
   private long renewedAhead;
   private long renewedAfterRejection;
 
-  public TokenSource(AdapterConfig config, Settings settings, CrmHttp oauthHttp) {
+  private final Runnable onRenewed;
+
+  /** @param onRenewed told of every token obtained after the first (renewed ahead of expiry, or after a rejection) */
+  public TokenSource(AdapterConfig config, Settings settings, CrmHttp oauthHttp, Runnable onRenewed) {
+    this.onRenewed = onRenewed;
     this.config = config;
     this.settings = settings;
     this.http = oauthHttp;
@@ -81,6 +85,9 @@ public final class TokenSource {
         throw e;
       }
       obtained++;
+      if (why != Why.FIRST) {
+        onRenewed.run();
+      }
       if (why == Why.AHEAD) {
         renewedAhead++;
       } else if (why == Why.REJECTED) {
@@ -136,7 +143,8 @@ public final class TokenSource {
           .add("client_secret", config.secret("clientSecret").reveal());
     }
     HttpUrl url = oauthUrl("/services/oauth2/token");
-    JsonNode json = http.executeCredentials(new Request.Builder().url(url).post(form.build()).header("Accept", "application/json").build());
+    JsonNode json = http.executeCredentials(new Request.Builder().url(url).post(form.build()).header("Accept", "application/json")
+        .tag(CrmHttp.Operation.class, SalesforceClient.TOKEN).build());
     String token = json.path("access_token").asText("");
     HttpUrl instance = HttpUrl.parse(json.path("instance_url").asText(""));
     if (token.isBlank() || instance == null) {
@@ -176,7 +184,7 @@ public final class TokenSource {
           .add("client_secret", secret.get().reveal())
           .build();
       JsonNode json = http.executeCredentials(new Request.Builder().url(oauthUrl("/services/oauth2/introspect"))
-          .post(form).header("Accept", "application/json").build());
+          .post(form).header("Accept", "application/json").tag(CrmHttp.Operation.class, SalesforceClient.TOKEN).build());
       long exp = json.path("exp").asLong(0);
       long iat = json.path("iat").asLong(0);
       if (!json.path("active").asBoolean(false) || exp <= 0 || iat <= 0 || exp <= iat) {

@@ -46,8 +46,12 @@ public final class Tokens {
   private final AtomicLong refreshGrants = new AtomicLong();
   private @Nullable Session session; // guarded by this
 
+  private final Runnable onRenewed;
+
+  /** @param onRenewed told of every session renewed (a refresh, or a login after the first) */
   public Tokens(CrmHttp http, HttpUrl tokenUrl, String username, Secret password, String clientId,
-      @Nullable Secret clientSecret, String platform, TimeSource time, Duration refreshAhead) {
+      @Nullable Secret clientSecret, String platform, TimeSource time, Duration refreshAhead, Runnable onRenewed) {
+    this.onRenewed = Objects.requireNonNull(onRenewed, "onRenewed");
     this.http = Objects.requireNonNull(http, "http");
     this.tokenUrl = Objects.requireNonNull(tokenUrl, "tokenUrl");
     this.username = Objects.requireNonNull(username, "username");
@@ -94,6 +98,7 @@ public final class Tokens {
       try {
         Session s = grant("refresh_token", old.refresh());
         refreshGrants.incrementAndGet();
+        onRenewed.run();
         return s;
       } catch (CrmAuthenticationException e) {
         // the refresh token was rotated away or its session displaced: log in again
@@ -101,7 +106,9 @@ public final class Tokens {
       }
     }
     Session s = grant("password", null);
-    passwordGrants.incrementAndGet();
+    if (passwordGrants.incrementAndGet() > 1 || refreshGrants.get() > 0) {
+      onRenewed.run(); // the first login is no renewal
+    }
     return s;
   }
 
@@ -117,7 +124,8 @@ public final class Tokens {
       body.put("username", username);
       body.put("password", password.reveal());
     }
-    Request request = new Request.Builder().url(tokenUrl).post(http.jsonBody(body)).build();
+    Request request = new Request.Builder().url(tokenUrl).post(http.jsonBody(body))
+        .tag(CrmHttp.Operation.class, new CrmHttp.Operation("token")).build();
     JsonNode answer;
     try {
       answer = http.executeCredentials(request);

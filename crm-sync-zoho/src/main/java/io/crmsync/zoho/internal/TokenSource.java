@@ -57,7 +57,11 @@ public final class TokenSource {
   private final Cache<String, AccessToken> cache;
   private final AtomicLong refreshes = new AtomicLong();
 
-  public TokenSource(AdapterConfig config, Settings settings, CrmHttp http) {
+  private final Runnable onRenewed;
+
+  /** @param onRenewed told of every token fetched after the first */
+  public TokenSource(AdapterConfig config, Settings settings, CrmHttp http, Runnable onRenewed) {
+    this.onRenewed = onRenewed;
     this.config = config;
     this.settings = settings;
     this.http = http;
@@ -119,7 +123,8 @@ public final class TokenSource {
         .add("refresh_token", config.secret("refreshToken").reveal())
         .build();
     HttpUrl url = settings.accountsUrl().newBuilder().addPathSegments("oauth/v2/token").build();
-    JsonNode body = http.executeCredentials(new Request.Builder().url(url).post(form).build());
+    JsonNode body = http.executeCredentials(new Request.Builder().url(url).post(form)
+        .tag(CrmHttp.Operation.class, ZohoClient.TOKEN).build());
     if (!body.isObject()) {
       throw new CrmAuthenticationException(Settings.ID, 200, null,
           "the accounts server at " + url.host() + " answered the token request without a JSON object", null);
@@ -138,7 +143,9 @@ public final class TokenSource {
     HttpUrl apiDomain = settings.apiDomain() != null ? settings.apiDomain() : apiDomain(body.get("api_domain"), url);
     long seconds = body.path("expires_in").canConvertToLong() ? body.path("expires_in").asLong() : 3600;
     Duration lifetime = Duration.ofSeconds(Math.max(1, seconds));
-    refreshes.incrementAndGet();
+    if (refreshes.incrementAndGet() > 1) {
+      onRenewed.run(); // the first token is no renewal
+    }
     log.debug("Fetched a Zoho CRM access token valid for {}, API domain {}", lifetime, apiDomain.host());
     return new AccessToken(Secret.of(access.asText()), apiDomain, time.now().plus(lifetime), lifetime);
   }

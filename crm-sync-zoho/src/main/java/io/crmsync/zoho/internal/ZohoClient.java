@@ -9,17 +9,21 @@ import io.crmsync.CrmSyncException;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
 import io.crmsync.adapter.AdapterConfig;
+import io.crmsync.adapter.QuotaStatus;
 import io.crmsync.adapter.RequestBudget;
+import io.crmsync.adapter.spi.AdapterEvents;
 import io.crmsync.adapter.spi.RequestLimiter;
 import io.crmsync.http.CrmHttp;
 import io.crmsync.http.JsonResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.time.Instant;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
@@ -38,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *       refresh and one more attempt;
  *   <li>reads retried on transient failures and short rate limits, waiting on the adapter's {@link TimeSource};
  *       writes never (the engine re-queues them, and an upsert by key can be repeated);
- *   <li>the last {@code X-API-CREDITS-REMAINING} seen (Zoho sends it once half the credits are used).
+ *   <li>the last {@code X-API-CREDITS-REMAINING} seen (Zoho sends it once half the credits are used);
+ *   <li>every request, retry, rate-limit refusal and token renewal reported to the adapter's {@link #events()}.
  * </ul>
  *
  * Thread-safe.
@@ -46,6 +51,15 @@ import org.slf4j.LoggerFactory;
 public final class ZohoClient {
   private static final Logger log = LoggerFactory.getLogger(ZohoClient.class);
 
+  // operations as reported to AdapterListeners: few, fixed names, never ids
+  public static final CrmHttp.Operation READ = new CrmHttp.Operation("read");
+  public static final CrmHttp.Operation LOOKUP = new CrmHttp.Operation("lookup");
+  public static final CrmHttp.Operation DESCRIBE = new CrmHttp.Operation("describe");
+  public static final CrmHttp.Operation UPSERT = new CrmHttp.Operation("upsert");
+  public static final CrmHttp.Operation DELETE = new CrmHttp.Operation("delete");
+  static final CrmHttp.Operation TOKEN = new CrmHttp.Operation("token");
+
+  private final AdapterEvents events = AdapterEvents.create(Settings.ID);
   private final Settings settings;
   private final CrmHttp api;
   private final TokenSource tokens;
@@ -53,17 +67,19 @@ public final class ZohoClient {
   private final Semaphore concurrency;
   private final @Nullable RequestLimiter credits;
   private final Object creditLock = new Object();
-  private final AtomicLong creditsRemaining = new AtomicLong(-1);
+  private record Credits(long remaining, Instant observedAt) {}
+
+  private final AtomicReference<@Nullable Credits> creditsRemaining = new AtomicReference<>();
   private final RetryPolicy<Object> readRetry;
 
   public ZohoClient(AdapterConfig config, Settings settings) {
     this.settings = settings;
     this.time = config.timeSource();
     this.api = new CrmHttp(Settings.ID, config.httpClient(), config.objectMapper(), ZohoErrors.api(), time, List.of(),
-        CrmHttp.DEFAULT_MAX_RESPONSE_BYTES);
+        CrmHttp.DEFAULT_MAX_RESPONSE_BYTES).withEvents(events);
     CrmHttp accounts = new CrmHttp(Settings.ID, config.httpClient(), config.objectMapper(), ZohoErrors.oauth(), time,
-        List.of(), 1024 * 1024);
-    this.tokens = new TokenSource(config, settings, accounts);
+        List.of(), 1024 * 1024).withEvents(events);
+    this.tokens = new TokenSource(config, settings, accounts, events::tokenRenewed);
     this.concurrency = new Semaphore(settings.concurrency(), true);
     RequestBudget creditBudget = settings.creditBudget();
     this.credits = creditBudget == null ? null : RequestLimiter.of(creditBudget, time);
@@ -84,10 +100,30 @@ public final class ZohoClient {
     return tokens;
   }
 
+  /** Where this client reports its requests, retries, rate limits and token renewals. */
+  public AdapterEvents events() {
+    return events;
+  }
+
   /** The credits Zoho last said are left in the rolling 24 hours, if it said (from half the credits used on). */
   public OptionalLong creditsRemaining() {
-    long n = creditsRemaining.get();
-    return n < 0 ? OptionalLong.empty() : OptionalLong.of(n);
+    Credits c = creditsRemaining.get();
+    return c == null ? OptionalLong.empty() : OptionalLong.of(c.remaining());
+  }
+
+  /**
+   * The org's API credits as Zoho last stated them ({@code X-API-CREDITS-REMAINING}, or none left after a refusal
+   * for spent credits), over a rolling 24 hours: no reset time, and the limit is the edition's, which Zoho does not
+   * state (the {@code creditBudget} setting's, if set).
+   */
+  public Optional<QuotaStatus> quota() {
+    Credits c = creditsRemaining.get();
+    if (c == null) {
+      return Optional.empty();
+    }
+    RequestBudget budget = settings.creditBudget();
+    return Optional.of(new QuotaStatus("api-credits", c.remaining(), budget == null ? 0 : budget.requests(), null,
+        c.observedAt()));
   }
 
   /**
@@ -97,18 +133,24 @@ public final class ZohoClient {
    * @param cost the call's cost in credits
    * @param read whether it may be retried here on transient failures
    */
-  public JsonResponse call(Function<HttpUrl, Request.Builder> build, int cost, boolean read) {
+  public JsonResponse call(CrmHttp.Operation op, Function<HttpUrl, Request.Builder> build, int cost, boolean read) {
     if (!read) {
-      return once(build, cost);
+      return once(op, build, cost);
     }
     try {
-      return Failsafe.with(readRetry).get(() -> once(build, cost));
+      return Failsafe.with(readRetry).get(ctx -> {
+        Throwable last = ctx.getLastException();
+        if (ctx.getAttemptCount() > 0 && last != null) {
+          events.retry(op.name(), last);
+        }
+        return once(op, build, cost);
+      });
     } catch (FailsafeException e) {
       throw e.getCause() instanceof RuntimeException r ? r : e;
     }
   }
 
-  private JsonResponse once(Function<HttpUrl, Request.Builder> build, int cost) {
+  private JsonResponse once(CrmHttp.Operation op, Function<HttpUrl, Request.Builder> build, int cost) {
     List<RequestLimiter.Permit> permits = takeCredits(cost);
     try {
       concurrency.acquire();
@@ -120,14 +162,15 @@ public final class ZohoClient {
     try {
       TokenSource.AccessToken token = tokens.current();
       try {
-        return attempt(build, token);
+        return attempt(op, build, token);
       } catch (ZohoErrors.TokenRefused e) {
         log.debug("Zoho CRM refused the access token ({}); trying once with a new one", e.getMessage());
         tokens.refused(token);
+        events.retry(op.name(), e);
       }
       TokenSource.AccessToken fresh = tokens.current();
       try {
-        return attempt(build, fresh);
+        return attempt(op, build, fresh);
       } catch (ZohoErrors.TokenRefused e) {
         tokens.refused(fresh);
         throw new CrmAuthenticationException(Settings.ID, e.statusCode(), e.requestId(),
@@ -140,17 +183,20 @@ public final class ZohoClient {
     }
   }
 
-  private JsonResponse attempt(Function<HttpUrl, Request.Builder> build, TokenSource.AccessToken token) {
+  private JsonResponse attempt(CrmHttp.Operation op, Function<HttpUrl, Request.Builder> build,
+      TokenSource.AccessToken token) {
     HttpUrl base = token.apiDomain().newBuilder().addPathSegment("crm").addPathSegment(settings.apiVersion()).build();
-    Request request = build.apply(base).header("Authorization", "Zoho-oauthtoken " + token.value().reveal()).build();
+    Request request = build.apply(base).header("Authorization", "Zoho-oauthtoken " + token.value().reveal())
+        .tag(CrmHttp.Operation.class, op).build();
     try {
       JsonResponse response = api.exchange(request);
       noteCredits(response.headers().get("X-API-CREDITS-REMAINING"));
       return response;
     } catch (CrmRateLimitException e) {
       if (e.isQuotaExhausted()) {
-        creditsRemaining.set(0);
+        creditsRemaining.set(new Credits(0, time.now()));
       }
+      events.rateLimited(op.name(), e.retryAfter(), e.isQuotaExhausted());
       throw e;
     }
   }
@@ -160,7 +206,7 @@ public final class ZohoClient {
       return;
     }
     try {
-      creditsRemaining.set(Math.max(0, Long.parseLong(header.strip())));
+      creditsRemaining.set(new Credits(Math.max(0, Long.parseLong(header.strip())), time.now()));
     } catch (NumberFormatException e) {
       // not a number: keep what was known
     }

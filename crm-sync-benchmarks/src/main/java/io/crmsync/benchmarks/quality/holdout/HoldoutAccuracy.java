@@ -191,7 +191,7 @@ public final class HoldoutAccuracy {
     PairwiseMetrics m = result.evaluate(truthMap);
     DedupeStats s = result.stats();
     out.printf(Locale.ROOT, "  deduplicate: %.1f s (phases ms %s), heap used after %,d MB%n", seconds,
-        s.phaseMillis(), (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+        millis(s), (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
     out.printf(Locale.ROOT, "  %s%n", m);
     out.printf(Locale.ROOT, "  blocking keys %s%n", s.blockingKeys());
     out.printf(Locale.ROOT, "  blocks %,d (%,d oversized); candidate pairs %,d: %.1f per record (max %d); matched"
@@ -263,5 +263,12 @@ public final class HoldoutAccuracy {
         truth.size());
     out.printf(Locale.ROOT, "  %s%n", PairwiseMetrics.evaluate(predicted, truthMap));
     PairDiagnosis.of(scored, predicted, null, 0).print(out, top, false);
+  }
+
+  /** Wall time per phase in milliseconds, as {@code {normalize=1370, block=305, ...}}. */
+  static String millis(DedupeStats s) {
+    java.util.StringJoiner j = new java.util.StringJoiner(", ", "{", "}");
+    s.phaseTimes().forEach((phase, time) -> j.add(phase.name().toLowerCase(Locale.ROOT) + "=" + time.toMillis()));
+    return j.toString();
   }
 }
