@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
       DemoCommand.class,
       SyncCommand.class,
       WorkerCommand.class,
+      ServeCommand.class,
       MappingCommand.class,
       DeadLettersCommand.class,
       ConflictsCommand.class,

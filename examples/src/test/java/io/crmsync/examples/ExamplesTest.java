@@ -135,4 +135,16 @@ class ExamplesTest {
           .containsEntry("phone", "+442079460099").containsEntry("title", "Director"));
     }
   }
+
+  @Test
+  void theGatewaySnippetDeliversOneChangeToBothCrmsAndRefusesTheInvalidOne() throws Exception {
+    FakeCrm salesforce = FakeCrm.builder().id("salesforce").build();
+    FakeCrm hubspot = FakeCrm.builder().id("hubspot").build();
+
+    io.crmsync.gateway.ChangeStatus status = GatewayExample.submit(salesforce, hubspot);
+
+    assertThat(status.isDelivered()).isTrue();
+    assertThat(salesforce.size(ObjectTypes.CONTACT)).isEqualTo(1);
+    assertThat(hubspot.size(ObjectTypes.CONTACT)).isEqualTo(1);
+  }
 }

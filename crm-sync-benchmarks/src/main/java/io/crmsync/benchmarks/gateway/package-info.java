@@ -1,0 +1,5 @@
+/** Benchmarks of CrmGateway against direct adapter calls. */
+@NullMarked
+package io.crmsync.benchmarks.gateway;
+
+import org.jspecify.annotations.NullMarked;
