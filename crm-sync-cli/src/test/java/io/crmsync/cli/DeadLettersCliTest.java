@@ -1,5 +1,7 @@
 package io.crmsync.cli;
 
+import static io.crmsync.cli.CliRuns.cat;
+import static io.crmsync.cli.CliRuns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crmsync.CrmRequestException;
@@ -10,9 +12,6 @@ import io.crmsync.model.ObjectTypes;
 import io.crmsync.testkit.FakeCrm;
 import io.crmsync.tck.SyncEngineContract;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,18 +31,6 @@ class DeadLettersCliTest {
   @AfterEach
   void clear() {
     FakeAdapters.clear();
-  }
-
-  private static String run(int[] exit, String... args) {
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      exit[0] = Main.run(args);
-    } finally {
-      System.setOut(stdout);
-    }
-    return out.toString(StandardCharsets.UTF_8);
   }
 
   /** A target that refuses a whole call holding a record whose tier is gold, while {@link #goldRefused}. */
@@ -150,12 +137,5 @@ class DeadLettersCliTest {
     assertThat(exit[0]).isEqualTo(2);
     run(exit, "dead-letters", "list", "--state", "jdbc:postgresql://localhost:1/x");
     assertThat(exit[0]).as("no job named").isEqualTo(2);
-  }
-
-  private static String[] cat(String[] a, String[] b) {
-    String[] out = new String[a.length + b.length];
-    System.arraycopy(a, 0, out, 0, a.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }

@@ -1,26 +1,11 @@
 package io.crmsync.cli;
 
+import static io.crmsync.cli.CliRuns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class DemoCommandTest {
-
-  private static String run(int[] exit, String... args) {
-    PrintStream out = System.out;
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      exit[0] = Main.run(args);
-    } finally {
-      System.setOut(out);
-    }
-    return buffer.toString(StandardCharsets.UTF_8);
-  }
-
   @Test
   void theDemoSyncsWithFaultsAndExitsZeroWhenTheTargetMirrorsTheSource() {
     int[] exit = new int[1];

@@ -1,5 +1,6 @@
 package io.crmsync.cli;
 
+import static io.crmsync.cli.CliRuns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -28,18 +29,6 @@ class PostgresStateCliTest {
     EmulateCommand command = new EmulateCommand();
     new CommandLine(command).parseArgs(args);
     return command.start(new PrintStream(printed, true, StandardCharsets.UTF_8));
-  }
-
-  private static String run(int[] exit, String... args) {
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      exit[0] = Main.run(args);
-    } finally {
-      System.setOut(stdout);
-    }
-    return out.toString(StandardCharsets.UTF_8);
   }
 
   @Test

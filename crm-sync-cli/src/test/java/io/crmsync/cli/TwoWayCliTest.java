@@ -1,5 +1,7 @@
 package io.crmsync.cli;
 
+import static io.crmsync.cli.CliRuns.cat;
+import static io.crmsync.cli.CliRuns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.crmsync.adapter.MatchKey;
@@ -8,9 +10,6 @@ import io.crmsync.model.CrmRecord;
 import io.crmsync.model.ObjectTypes;
 import io.crmsync.testkit.FakeCrm;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,18 +29,6 @@ class TwoWayCliTest {
   @AfterEach
   void clear() {
     FakeAdapters.clear();
-  }
-
-  private static String run(int[] exit, String... args) {
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      exit[0] = Main.run(args);
-    } finally {
-      System.setOut(stdout);
-    }
-    return out.toString(StandardCharsets.UTF_8);
   }
 
   private static CrmRecord contact(String email, String phone) {
@@ -122,12 +109,5 @@ class TwoWayCliTest {
     assertThat(exit[0]).isEqualTo(2);
     run(exit, cat(new String[] {"conflicts", "list"}, job));
     assertThat(exit[0]).as("reviews need durable state").isEqualTo(2);
-  }
-
-  private static String[] cat(String[] a, String[] b) {
-    String[] out = new String[a.length + b.length];
-    System.arraycopy(a, 0, out, 0, a.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }
