@@ -191,6 +191,7 @@ final class SyncCommand implements Callable<Integer> {
         return outcome(sync, sync.run(), out, err);
       }
       following = sync::stop;
+      Thread hook = hookCtrlC();
       int code = 0;
       try {
         while (stopFollowing.getCount() > 0) {
@@ -217,6 +218,7 @@ final class SyncCommand implements Callable<Integer> {
         return code;
       } finally {
         following = null;
+        unhook(hook);
       }
     } catch (CrmConfigurationException e) {
       err.println("crm-sync sync: " + e.getMessage());
@@ -277,8 +279,7 @@ final class SyncCommand implements Callable<Integer> {
   /** Runs {@code sync} until {@link #stopFollowing()} (Ctrl-C), waiting {@link #interval} between runs. */
   private int follow(CRMSync sync, PrintStream out, PrintStream err) {
     following = sync::stop;
-    Thread hook = new Thread(this::stopFollowingAndWait, "crm-sync-stop");
-    boolean hooked = addShutdownHook(hook);
+    Thread hook = hookCtrlC();
     int code = 0;
     try {
       while (stopFollowing.getCount() > 0) {
@@ -306,13 +307,24 @@ final class SyncCommand implements Callable<Integer> {
       return code;
     } finally {
       following = null;
-      done.countDown();
-      if (hooked) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          // the hook is running: it waits for this loop, which has ended
-        }
+      unhook(hook);
+    }
+  }
+
+  /** Lets Ctrl-C stop the followed run cleanly; null if no hook could be added. */
+  private @Nullable Thread hookCtrlC() {
+    Thread hook = new Thread(this::stopFollowingAndWait, "crm-sync-stop");
+    return addShutdownHook(hook) ? hook : null;
+  }
+
+  /** The loop has ended: a running hook may return, and one not run is removed. */
+  private void unhook(@Nullable Thread hook) {
+    done.countDown();
+    if (hook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it waits for this loop, which has ended
       }
     }
   }
