@@ -53,6 +53,12 @@ final class ServeCommand implements Callable<Integer> {
           + " it, changes are queued in memory and lost when the server stops.")
   @Nullable String state;
 
+  @Option(names = "--metrics", paramLabel = "prometheus:PORT",
+      description = "Serve metrics on http://HOST:PORT/metrics in Prometheus's text format: each target's requests "
+          + "by operation, latency, retries, 429s, token renewals and quota, and the JVM's; prometheus:PORT or "
+          + "prometheus:HOST:PORT.")
+  @Nullable String metrics;
+
   private final Map<String, String> env;
 
   ServeCommand() {
@@ -134,6 +140,10 @@ final class ServeCommand implements Callable<Integer> {
     }
     List<AutoCloseable> resources = new ArrayList<>();
     try {
+      MetricsServer metricsServer = MetricsServer.startIfSet(metrics);
+      if (metricsServer != null) {
+        resources.add(metricsServer);
+      }
       AdapterRegistry registry = AdapterRegistry.builder().discover().build();
       CrmGateway.Builder gateway = CrmGateway.builder().timeSource(time);
       for (String id : settings.targets()) {
@@ -143,6 +153,9 @@ final class ServeCommand implements Callable<Integer> {
             .timeSource(time)
             .build());
         resources.add(adapter);
+        if (metricsServer != null) {
+          resources.add(metricsServer.metrics().bind(adapter)::close); // unbound before the adapter closes
+        }
         Target.Builder target = Target.builder(adapter);
         for (Path file : settings.mappings().getOrDefault(id, List.of())) {
           target.mapping(FieldMapping.load(file));
@@ -165,6 +178,9 @@ final class ServeCommand implements Callable<Integer> {
       }
       out.printf(Locale.ROOT, "Serving the gateway on %s to %s (%s); credentials: %s%n", server.url(),
           String.join(", ", built.targets()), backend.description(), credentials(settings));
+      if (metricsServer != null) {
+        out.println("Metrics on " + metricsServer.url());
+      }
       return new Running(server, built, resources);
     } catch (Exception | Error e) {
       for (int i = resources.size() - 1; i >= 0; i--) {

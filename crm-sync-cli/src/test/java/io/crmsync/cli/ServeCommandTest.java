@@ -45,11 +45,46 @@ class ServeCommandTest {
     return file;
   }
 
-  private ServeCommand.Running start(Path config, Map<String, String> env, ByteArrayOutputStream printed)
-      throws Exception {
+  private ServeCommand.Running start(Path config, Map<String, String> env, ByteArrayOutputStream printed,
+      String... more) throws Exception {
     ServeCommand command = new ServeCommand(env);
-    new picocli.CommandLine(command).parseArgs("--config", config.toString());
+    List<String> args = new ArrayList<>(List.of("--config", config.toString()));
+    args.addAll(List.of(more));
+    new picocli.CommandLine(command).parseArgs(args.toArray(new String[0]));
     return command.start(new PrintStream(printed, true, StandardCharsets.UTF_8), clock, false);
+  }
+
+  @Test
+  void eachTargetsRequestsAreServedAsPrometheusMetrics(@TempDir Path dir) throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    try (HubSpotEmulator hs = HubSpotEmulator.builder().build().start();
+        DataverseEmulator dv = DataverseEmulator.builder().alternateKey("contact", "emailaddress1").build().start();
+        ServeCommand.Running serve = start(config(dir, hs, dv), Map.of("CRMSYNC_SERVE_API_KEYS", "app:" + KEY),
+            printed, "--metrics", "prometheus:127.0.0.1:0")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("Metrics on (http://\\S+/metrics)")
+          .matcher(printed.toString(StandardCharsets.UTF_8));
+      assertThat(m.find()).as(printed.toString(StandardCharsets.UTF_8)).isTrue();
+      ServeClient client = new ServeClient(serve.url());
+      ServeClient.Answer posted = client.post("/v1/changes", "{\"objectType\":\"contact\",\"op\":\"upsert\",\"record\":"
+          + "{\"email\":\"ada@example.com\",\"lastName\":\"Lovelace\"}}", "X-Api-Key", KEY);
+      String receipt = posted.json().get("receipt").asText();
+      for (int i = 0; i < 20 && !client.get("/v1/changes/" + receipt, "X-Api-Key", KEY).json().get("final").asBoolean();
+          i++) {
+        serve.gateway.deliverDue();
+        clock.advance(Duration.ofSeconds(1));
+      }
+
+      String scrape;
+      try (java.io.InputStream in = java.net.URI.create(m.group(1)).toURL().openStream()) {
+        scrape = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      for (String adapter : List.of("hubspot", "dynamics")) {
+        assertThat(scrape.lines().filter(l -> l.startsWith("crmsync_adapter_requests_seconds_count{")
+            && l.contains("adapter=\"" + adapter + "\"") && l.contains("operation=\"upsert\"")))
+            .as("%s's writes in %s", adapter, scrape).isNotEmpty();
+      }
+      assertThat(scrape).as("no key in the metrics").doesNotContain(KEY);
+    }
   }
 
   @Test
