@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.crmsync.CrmSyncException;
 import io.crmsync.CrmUnavailableException;
 import io.crmsync.TimeSource;
+import io.crmsync.adapter.AdapterListener;
+import io.crmsync.adapter.CRMAdapter;
 import io.crmsync.adapter.FieldError;
 import io.crmsync.gateway.Change;
 import io.crmsync.gateway.ChangeStatus;
@@ -27,6 +29,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -69,6 +72,11 @@ final class GatewayServer implements AutoCloseable {
   private final byte[] openApi;
   private final Server server;
   private final ServerConnector connector;
+  private final TimeSource time;
+  /** Per target, its adapter's last request, as {@code /healthz} shows it. */
+  private final Map<String, AtomicReference<ObjectNode>> lastCalls = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, CRMAdapter> quotaOf = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<AdapterListener.Registration> listening = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private record Answer(int status, Map<String, String> headers, byte[] body, boolean bodyRead) {
     Answer(int status, Map<String, String> headers, byte[] body) {
@@ -85,6 +93,27 @@ final class GatewayServer implements AutoCloseable {
   }
 
   GatewayServer(CrmGateway gateway, ServeSettings settings, TimeSource time) {
+    this(gateway, settings, time, Map.of());
+  }
+
+  /** @param adapters the targets' adapters by id, whose last calls and quotas {@code /healthz} reports */
+  GatewayServer(CrmGateway gateway, ServeSettings settings, TimeSource time, Map<String, CRMAdapter> adapters) {
+    this.time = time;
+    adapters.forEach((id, adapter) -> {
+      AtomicReference<ObjectNode> last = new AtomicReference<>();
+      lastCalls.put(id, last);
+      quotaOf.put(id, adapter);
+      listening.add(adapter.listen(new AdapterListener() {
+        @Override
+        public void onRequest(String adapterId, String operation, int status, Duration latency) {
+          ObjectNode call = JsonNodeFactory.instance.objectNode();
+          call.put("operation", operation);
+          call.put("status", status);
+          call.put("at", time.now().toString());
+          last.set(call);
+        }
+      }));
+    });
     this.gateway = gateway;
     this.settings = settings;
     this.auth = new ServeAuth(settings, time);
@@ -151,6 +180,13 @@ final class GatewayServer implements AutoCloseable {
       server.stop();
     } catch (Exception e) {
       log.warn("stopping the HTTP server failed: {}", e.toString());
+    }
+    for (AdapterListener.Registration r : listening) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        log.debug("removing a listener failed", e);
+      }
     }
   }
 
@@ -322,13 +358,43 @@ final class GatewayServer implements AutoCloseable {
     return new Answer(200, bytes(out));
   }
 
+  /**
+   * Whether the queue answers (else 503), and per target: its changes waiting, whether it is paused and until
+   * when, its adapter's last request, and the quota its CRM last stated. No record data.
+   */
   private Answer health() {
     ObjectNode out = nodes.objectNode();
     try {
+      ObjectNode targets = nodes.objectNode();
       for (String target : gateway.targets()) {
-        gateway.pending(target); // reaches the queue: a backend that cannot answer makes the server unhealthy
+        // reaches the queue: a backend that cannot answer makes the server unhealthy
+        io.crmsync.queue.QueueStats q = gateway.pending(target);
+        ObjectNode t = targets.putObject(target);
+        t.put("pending", q.ready() + q.delayed() + q.leased());
+        t.put("dead", q.dead());
+        if (q.oldestEnqueuedAt() != null) {
+          t.put("oldestEnqueuedAt", q.oldestEnqueuedAt().toString());
+        }
+        gateway.pausedUntil(target).ifPresent(until -> t.put("pausedUntil", until.toString()));
+        AtomicReference<ObjectNode> last = lastCalls.get(target);
+        if (last != null && last.get() != null) {
+          t.set("lastCall", last.get());
+        }
+        CRMAdapter adapter = quotaOf.get(target);
+        if (adapter != null) {
+          adapter.quotaStatus().ifPresent(quota -> {
+            ObjectNode qn = t.putObject("quota");
+            qn.put("name", quota.name());
+            qn.put("remaining", quota.remaining());
+            qn.put("limit", quota.limit());
+            if (quota.resetsAt() != null) {
+              qn.put("resetsAt", quota.resetsAt().toString());
+            }
+          });
+        }
       }
       out.put("status", "ok");
+      out.set("targets", targets);
       return new Answer(200, bytes(out));
     } catch (RuntimeException e) {
       log.warn("health check: the queue does not answer: {}", e.getMessage());

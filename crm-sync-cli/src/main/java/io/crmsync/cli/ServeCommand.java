@@ -145,6 +145,7 @@ final class ServeCommand implements Callable<Integer> {
         resources.add(metricsServer);
       }
       AdapterRegistry registry = AdapterRegistry.builder().discover().build();
+      Map<String, CRMAdapter> adapters = new java.util.LinkedHashMap<>();
       CrmGateway.Builder gateway = CrmGateway.builder().timeSource(time);
       for (String id : settings.targets()) {
         CRMAdapter adapter = registry.create(AdapterConfig.builder(id)
@@ -153,6 +154,7 @@ final class ServeCommand implements Callable<Integer> {
             .timeSource(time)
             .build());
         resources.add(adapter);
+        adapters.put(id, adapter);
         if (metricsServer != null) {
           resources.add(metricsServer.metrics().bind(adapter)::close); // unbound before the adapter closes
         }
@@ -168,7 +170,7 @@ final class ServeCommand implements Callable<Integer> {
       CrmGateway built = gateway.backend(backend.backend()).build();
       GatewayServer server;
       try {
-        server = new GatewayServer(built, settings, time).start();
+        server = new GatewayServer(built, settings, time, adapters).start();
       } catch (RuntimeException e) {
         built.close();
         throw e;

@@ -139,6 +139,14 @@ class ServeCommandTest {
           .containsExactlyInAnyOrder("ada@example.com/Lovelace", "grace@example.com/Hopper");
       assertThat(client.get("/v1/changes/" + batch.json().at("/receipts/0/receipt").asText(), "X-Api-Key", KEY)
           .json().get("delivered").asBoolean()).isTrue();
+
+      JsonNode health = client.get("/healthz").json();
+      assertThat(health.get("status").asText()).isEqualTo("ok");
+      for (String target : List.of("hubspot", "dynamics")) {
+        assertThat(health.at("/targets/" + target + "/pending").asLong()).as("%s", health).isZero();
+        assertThat(health.at("/targets/" + target + "/lastCall/status").asInt()).as("%s", health).isBetween(200, 299);
+      }
+      assertThat(health.toString()).as("no record data").doesNotContain("ada@example.com");
     }
   }
 
