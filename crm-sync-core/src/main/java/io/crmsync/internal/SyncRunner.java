@@ -288,7 +288,10 @@ public final class SyncRunner {
     }
     long written = tally.written();
     long dead = tally.dead.sum();
-    if (run.failure() == null && written == 0 && dead > 0 && !run.stopRequested()) {
+    // nothing landed and nothing was already there: the target took none of it. A run in which the only records
+    // to write were refused, beside records the target already holds (the same invalid rows again, say), is a
+    // completed run with dead letters, not a failed one
+    if (run.failure() == null && written == 0 && dead > 0 && tally.unchanged.sum() == 0 && !run.stopRequested()) {
       run.fail(Alert.Kind.SYNC_FAILED, "no record was written: all " + dead + " record(s) that needed a write were"
           + " dead-lettered; see the dead letters for their causes", null);
     }

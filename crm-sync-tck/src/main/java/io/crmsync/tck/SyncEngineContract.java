@@ -875,6 +875,27 @@ public abstract class SyncEngineContract {
   }
 
   @Test
+  void aRunWhoseOnlyWritesAreTheSameRefusedRecordsAgainCompletesWithDeadLetters() {
+    FakeCrm source = fake("source").build();
+    FakeCrm target = fake("target").build();
+    source.seed(contacts(300, 10)); // 30 invalid emails
+    CRMSync sync = sync(source, target).incremental(false).deadLetterAlertThreshold(10_000).build();
+
+    SyncReport first = sync.run();
+    assertThat(first.created()).isEqualTo(270);
+    assertThat(first.deadLettered()).isEqualTo(30);
+    assertThat(first.status()).isEqualTo(SyncReport.Status.COMPLETED);
+
+    SyncReport again = sync.run();
+    assertThat(again.written()).isZero();
+    assertThat(again.unchanged()).isEqualTo(270);
+    assertThat(again.deadLettered()).isEqualTo(30);
+    assertThat(again.status()).as("the target holds what it took; only the same rows were refused again: %s", again)
+        .isEqualTo(SyncReport.Status.COMPLETED);
+    assertThat(alerts).noneMatch(a -> a.kind() == Alert.Kind.SYNC_FAILED);
+  }
+
+  @Test
   void aDeadLetterIsClearedWhenItsRecordLandsLater() {
     FakeCrm source = fake("source").build();
     FakeCrm target = fake("target").build();
