@@ -32,15 +32,7 @@ final class RateLimits {
     tally.rateLimited.increment();
     Instant now = run.time.now();
     Duration wait = e.retryAfter();
-    if (e.isQuotaExhausted() || wait.compareTo(run.config.maxRateLimitWait()) > 0) {
-      @Nullable Instant resets = e.isRetryAfterFromServer() ? now.plus(wait) : null;
-      String when = resets != null ? "it resets at " + resets : system.id() + " did not say when it resets";
-      String message = e.isQuotaExhausted()
-          ? "the API quota of " + system.id() + " is spent (" + when + "), so the run stopped; the rest is left for a"
-              + " run after the reset"
-          : system.id() + " asked to wait " + wait + ", longer than the " + run.config.maxRateLimitWait()
-              + " a run may wait, so it stopped; the rest is left for a later run";
-      run.quotaExhausted(message, resets, e);
+    if (endsTheRun(run, system, e, wait)) {
       return false;
     }
     Instant before = limiter.pausedUntil();
@@ -51,6 +43,26 @@ final class RateLimits {
       tally.rateLimitWait(Duration.between(from, until));
     }
     run.listener.onRateLimited(run.jobId, system.id(), wait, records);
+    return true;
+  }
+
+  /**
+   * Whether {@code e} from {@code system} ends {@code run}: a spent quota, or a wait (of {@code wait}, or
+   * more in all) longer than the run may wait. If so, the run is ended saying when the quota resets.
+   */
+  static boolean endsTheRun(Run run, CRMAdapter system, CrmRateLimitException e, Duration wait) {
+    if (!e.isQuotaExhausted() && wait.compareTo(run.config.maxRateLimitWait()) <= 0) {
+      return false;
+    }
+    Instant now = run.time.now();
+    @Nullable Instant resets = e.isRetryAfterFromServer() ? now.plus(e.retryAfter()) : null;
+    String when = resets != null ? "it resets at " + resets : system.id() + " did not say when it resets";
+    String message = e.isQuotaExhausted()
+        ? "the API quota of " + system.id() + " is spent (" + when + "), so the run stopped; the rest is left for a"
+            + " run after the reset"
+        : system.id() + " asked to wait " + wait + ", longer than the " + run.config.maxRateLimitWait()
+            + " a run may wait, so it stopped; the rest is left for a later run";
+    run.quotaExhausted(message, resets, e);
     return true;
   }
 }

@@ -4,6 +4,7 @@ import io.crmsync.Alert;
 import io.crmsync.CRMSync;
 import io.crmsync.CrmAuthenticationException;
 import io.crmsync.CrmConfigurationException;
+import io.crmsync.CrmRateLimitException;
 import io.crmsync.SyncReport;
 import io.crmsync.adapter.AdapterListener;
 import io.crmsync.adapter.CRMAdapter;
@@ -186,9 +187,13 @@ public final class SyncRunner {
    */
   private TargetFields preflight() {
     int attempts = 0;
+    Duration waited = Duration.ZERO;
+    CRMAdapter describing = run.target;
     while (true) {
       try {
+        describing = run.target;
         List<FieldInfo> targetFields = describe(run.target);
+        describing = run.source;
         List<FieldInfo> sourceFields = describe(run.source);
         List<MappingProblem> problems = run.config.mapping().check(run.config.objectType(), sourceFields, targetFields);
         if (!problems.isEmpty()) {
@@ -204,6 +209,21 @@ public final class SyncRunner {
             : TargetFields.of(sourceFields, run.target, targetFields, run.config.objectType(), run.config.matchKey());
       } catch (CrmConfigurationException | CrmAuthenticationException e) {
         return failPreflight(e);
+      } catch (CrmRateLimitException e) {
+        // as for writes: a rate limit is waited out without using up an attempt, up to what a run may wait
+        Duration wait = e.retryAfter();
+        waited = waited.plus(wait);
+        if (RateLimits.endsTheRun(run, describing, e, waited)) {
+          return TargetFields.passThrough();
+        }
+        log.debug("Describing the {} fields was refused for now; trying again in {}", run.config.objectType(), wait);
+        try {
+          run.time.sleep(wait);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          run.requestStop();
+          return TargetFields.passThrough();
+        }
       } catch (RuntimeException e) {
         attempts++;
         if (!run.retry.shouldRetry(e, attempts)) {

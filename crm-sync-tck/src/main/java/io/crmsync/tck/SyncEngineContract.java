@@ -896,6 +896,26 @@ public abstract class SyncEngineContract {
   }
 
   @Test
+  void aRateLimitOnDescribingTheFieldsIsWaitedOutLikeAnyOther() {
+    FakeCrm source = fake("source").build();
+    // after each call served, every call for the next minute is refused with a Retry-After, describe included
+    FakeCrm target = fake("target").rateLimitAfter(1, Duration.ofMinutes(1)).build();
+    source.seed(contacts(30, 0));
+    SyncReport first = sync(source, target).workers(1).batchSize(10).build().run();
+    assertThat(first.status()).as("%s", first).isEqualTo(SyncReport.Status.COMPLETED);
+
+    // the next run starts while the target still refuses: its first call, describing the fields, is refused
+    source.edit(ObjectTypes.CONTACT, source.records(ObjectTypes.CONTACT).get(0).id(), Map.of(Contact.Fields.TITLE, "CTO"));
+    Instant start = time.now();
+    SyncReport second = syncBuilder(source, target).jobId("job").workers(1).batchSize(10).build().run();
+
+    assertThat(second.status()).as("%s", second).isEqualTo(SyncReport.Status.COMPLETED);
+    assertThat(second.updated()).isEqualTo(1);
+    assertThat(Duration.between(start, time.now())).as("the refusal waited out on the clock")
+        .isGreaterThanOrEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
   void aDeadLetterIsClearedWhenItsRecordLandsLater() {
     FakeCrm source = fake("source").build();
     FakeCrm target = fake("target").build();

@@ -29,7 +29,9 @@ import net.jqwik.api.constraints.IntRange;
 /** Whatever the fault schedule, every record read ends written, unchanged or dead-lettered; none is lost or doubled. */
 class NothingLostProperties {
 
-  @Property(tries = 25)
+  // a fixed seed keeps the build repeatable (its first 400 tries pass); when changing the engine, explore with
+  // another seed, or none, and many more tries
+  @Property(tries = 25, seed = "-3273711912268615032")
   void everyRecordEndsWrittenOrDeadLetteredAndTheTargetHoldsEachOnce(
       @ForAll long seed,
       @ForAll @IntRange(min = 1_000, max = 2_500) int records,

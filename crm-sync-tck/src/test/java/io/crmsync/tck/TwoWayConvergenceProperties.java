@@ -56,7 +56,9 @@ class TwoWayConvergenceProperties {
     return step.list().ofMaxSize(12).list().ofMinSize(1).ofMaxSize(5);
   }
 
-  @Property(tries = 40)
+  // a fixed seed keeps the build repeatable (its first 300 tries pass); when changing the engine, explore with
+  // another seed, or none, and many more tries
+  @Property(tries = 40, seed = "-1501738653223184445")
   void bothSidesConvergeAndQuietRunsWriteNothing(
       @ForAll long seed,
       @ForAll("rounds") List<List<Step>> rounds,
