@@ -129,8 +129,8 @@ public final class TwoWayRunner {
       // read by the first pass's workers too (deletions), changed by its reader
       changedInSecond = Collections.synchronizedMap(readSecond(since));
       loadReviews();
-      List<FieldInfo> firstFields = first.describe(type);
-      List<FieldInfo> secondFields = second.describe(type);
+      List<FieldInfo> firstFields = call(firstLimiter, () -> first.describe(type));
+      List<FieldInfo> secondFields = call(secondLimiter, () -> second.describe(type));
       forSecond = toSecond.passThroughAllFields() ? TargetFields.passThrough()
           : TargetFields.of(firstFields, second, secondFields, type, toSecond.matchKey());
       forFirst = toSecond.passThroughAllFields() ? TargetFields.passThrough()
@@ -226,28 +226,48 @@ public final class TwoWayRunner {
         .withIncludeDeleted(deletes);
     Map<String, CrmRecord> out = new LinkedHashMap<>();
     String cursor = null;
+    while (true) {
+      String at = cursor;
+      Page page = call(secondLimiter, () -> second.read(request.withCursor(at)));
+      for (CrmRecord r : page.records()) {
+        if (r.id() != null) {
+          out.put(r.id(), r);
+        }
+      }
+      cursor = page.nextCursor();
+      if (cursor == null) {
+        return out;
+      }
+    }
+  }
+
+  /**
+   * One call to a side within its request budget: a rate limit is waited out (a spent quota, or a wait longer than a
+   * run may wait, is thrown: the next run starts from the same checkpoint), other failures are retried as the retry
+   * policy says, then thrown.
+   */
+  private <T> T call(RequestLimiter limiter, java.util.function.Supplier<T> call) {
     RetryDecider retry = new RetryDecider(toSecond.retryPolicy(), jobId.hashCode());
     int attempts = 0;
     while (true) {
-      Page page;
       try {
-        RequestLimiter.Permit permit = secondLimiter.acquire(stopRequested::get);
+        RequestLimiter.Permit permit = limiter.acquire(stopRequested::get);
         if (permit == null) {
           throw new IllegalStateException("stopped");
         }
         try (permit) {
-          page = second.read(request.withCursor(cursor));
+          return call.get();
         }
-        attempts = 0;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted", e);
       } catch (io.crmsync.CrmRateLimitException e) {
         if (e.isQuotaExhausted() || e.retryAfter().compareTo(toSecond.maxRateLimitWait()) > 0) {
-          throw e; // not to be waited out inside a run: the next run reads from the same checkpoint
+          throw e;
         }
-        secondLimiter.pauseUntil(time.now().plus(e.retryAfter()));
-        continue;
+        limiter.pauseUntil(time.now().plus(e.retryAfter()));
+      } catch (io.crmsync.CrmConfigurationException | io.crmsync.CrmAuthenticationException e) {
+        throw e;
       } catch (RuntimeException e) {
         attempts++;
         if (!retry.shouldRetry(e, attempts)) {
@@ -259,16 +279,6 @@ public final class TwoWayRunner {
           Thread.currentThread().interrupt();
           throw e;
         }
-        continue;
-      }
-      for (CrmRecord r : page.records()) {
-        if (r.id() != null) {
-          out.put(r.id(), r);
-        }
-      }
-      cursor = page.nextCursor();
-      if (cursor == null) {
-        return out;
       }
     }
   }
