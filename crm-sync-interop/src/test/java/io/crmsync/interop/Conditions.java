@@ -7,7 +7,7 @@ import okhttp3.OkHttpClient;
  * What an emulator is made to do to the adapter talking to it.
  *
  * @param clock the fake clock every emulator and adapter of a test shares
- * @param seed the seed of the emulator's fault injection
+ * @param seed where the emulator's random fault injection starts
  * @param faultRate the share of requests answered with a fault, spread over the emulator's kinds (server errors,
  *     HTML pages, connections dropped and bodies cut short after the server acted, garbled JSON); 0 for none
  * @param limits whether the emulator keeps the request limits its vendor documents for the plan each side names

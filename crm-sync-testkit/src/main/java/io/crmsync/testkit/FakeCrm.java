@@ -681,7 +681,7 @@ public final class FakeCrm implements CRMAdapter {
       return this;
     }
 
-    /** The seed of the fault injection's random choices; the same seed replays the same faults. */
+    /** Where the fault injection's random choices start; the same value replays the same faults. */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

@@ -97,7 +97,7 @@ final class SessionLock implements AutoCloseable {
           connection = c;
           return;
         }
-        // held by our earlier session the server has not ended yet, or (vanishingly rare) by another process
+        // held by our earlier connection the server has not closed yet, or (vanishingly rare) by another process
         key = newKey();
         keys.add(key);
       }

@@ -1164,7 +1164,7 @@ public final class DataverseEmulator implements AutoCloseable {
       return this;
     }
 
-    /** The seed of generated ids and of fault injection. */
+    /** Where the random choices of generated ids and fault injection start; the same value replays them. */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

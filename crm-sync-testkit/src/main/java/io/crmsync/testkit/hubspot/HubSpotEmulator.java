@@ -827,7 +827,7 @@ public final class HubSpotEmulator implements AutoCloseable {
       return this;
     }
 
-    /** The seed of fault injection and result shuffling. */
+    /** Where the random choices of fault injection and result shuffling start; the same value replays them. */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

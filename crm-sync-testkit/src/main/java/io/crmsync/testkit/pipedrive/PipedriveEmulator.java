@@ -748,7 +748,7 @@ public final class PipedriveEmulator implements AutoCloseable {
       return this;
     }
 
-    /** The seed of fault injection and of custom field keys. */
+    /** Where the random choices of fault injection and custom field keys start; the same value replays them. */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

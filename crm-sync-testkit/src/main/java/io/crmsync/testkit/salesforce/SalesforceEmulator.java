@@ -1167,7 +1167,7 @@ public final class SalesforceEmulator implements AutoCloseable {
       return dailyApiLimit(edition.dailyApiRequests(licenses));
     }
 
-    /** The seed of the random fault injection (default 42). */
+    /** Where the random fault injection's choices start (default 42); the same value replays them. */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

@@ -59,7 +59,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code POST /oauth2/token}: the {@code password} grant (client {@code sugar}, empty secret, a
  *       {@code platform} that must be registered) and the {@code refresh_token} grant, which rotates the refresh
  *       token. Sugar allows one session per user and platform: a new login on the same platform invalidates the
- *       previous session's tokens ({@link #loginElsewhere}). Access tokens expire after {@code expires_in}
+ *       previous login's tokens ({@link #loginElsewhere}). Access tokens expire after {@code expires_in}
  *       (3600 s) on the emulator's clock; refresh tokens after {@code refresh_expires_in} (14 days).
  *   <li>{@code POST /<module>/filter} with {@code filter}, {@code fields}, {@code order_by}, {@code max_num}
  *       (default 20, capped silently by the instance's {@code max_list_limit}), {@code offset}, {@code deleted}
@@ -668,7 +668,7 @@ public final class SugarCrmEmulator implements AutoCloseable {
       return this;
     }
 
-    /** The seed of ids and fault injection. */
+    /** Where the random choices of ids and fault injection start; the same value replays them. */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

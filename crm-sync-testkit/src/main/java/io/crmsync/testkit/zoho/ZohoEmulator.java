@@ -696,7 +696,7 @@ public final class ZohoEmulator implements AutoCloseable {
       return this;
     }
 
-    /** The seed of fault injection and generated tokens. */
+    /** Where the random choices of fault injection and generated tokens start; the same value replays them. */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
