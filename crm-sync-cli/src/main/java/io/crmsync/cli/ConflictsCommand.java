@@ -82,12 +82,8 @@ final class ConflictsCommand implements Runnable {
 
   /** The pair in review whose first-side (source) id is {@code id}. */
   static ConflictInReview find(TwoWaySync sync, String id) {
-    for (ConflictInReview c : sync.conflicts(io.crmsync.state.DeadLetterQuery.MAX_LIMIT)) {
-      if (c.firstId().equals(id)) {
-        return c;
-      }
-    }
-    throw new IllegalArgumentException("no pair of job " + sync.jobId() + " with source id " + id + " is in review");
+    return sync.conflict(id).orElseThrow(() -> new IllegalArgumentException(
+        "no pair of job " + sync.jobId() + " with source id " + id + " is in review"));
   }
 
   // ---------------------------------------------------------------------------------------- list

@@ -13,6 +13,10 @@ import java.util.Objects;
 @FunctionalInterface
 public interface ConflictPolicy {
 
+  /**
+   * What {@code conflict}'s field takes: one side's value, a value of the policy's own, or review (then
+   * neither side is written for that pair).
+   */
   Resolution resolve(FieldConflict conflict);
 
   /** The first side's value wins. */

@@ -68,6 +68,7 @@ public final class Resolution {
 
   @Override
   public String toString() {
-    return kind == Kind.VALUE ? "Resolution.value(" + value + ")" : "Resolution." + kind.name().toLowerCase(java.util.Locale.ROOT);
+    // never the value: it is a record's data, and this may be logged
+    return "Resolution." + kind.name().toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -161,17 +162,8 @@ public final class TwoWaySync {
    * @throws io.crmsync.CrmSyncException if a side refuses the write (the pair stays in review)
    */
   public void resolve(String firstId, Map<String, Object> values) {
-    Objects.requireNonNull(firstId, "firstId");
     Objects.requireNonNull(values, "values");
-    ConflictInReview c = null;
-    for (ConflictInReview r : conflicts(DeadLetterQuery.MAX_LIMIT)) {
-      if (r.firstId().equals(firstId)) {
-        c = r;
-      }
-    }
-    if (c == null) {
-      throw new IllegalArgumentException("no pair of job " + jobId + " with first-side id " + firstId + " is in review");
-    }
+    ConflictInReview c = inReview(firstId);
     String type = settings.objectType;
     CrmRecord forSecond = new CrmRecord(type, firstId, values, null, false);
     String secondId = written(settings.second.upsert(type, List.of(forSecond), settings.matchKey), settings.second);
@@ -186,13 +178,28 @@ public final class TwoWaySync {
 
   /** Settles a pair in review with one side's values as they were when it was sent there. */
   public void resolve(String firstId, ConflictPolicy.Side winner) {
+    Objects.requireNonNull(winner, "winner");
+    ConflictInReview c = inReview(firstId);
+    resolve(firstId, winner == ConflictPolicy.Side.FIRST ? c.first() : c.second());
+  }
+
+  /**
+   * The pair in review whose record has {@code firstId} on the first side, if there is one (among the oldest
+   * {@value DeadLetterQuery#MAX_LIMIT} in review).
+   */
+  public Optional<ConflictInReview> conflict(String firstId) {
+    Objects.requireNonNull(firstId, "firstId");
     for (ConflictInReview r : conflicts(DeadLetterQuery.MAX_LIMIT)) {
       if (r.firstId().equals(firstId)) {
-        resolve(firstId, winner == ConflictPolicy.Side.FIRST ? r.first() : r.second());
-        return;
+        return Optional.of(r);
       }
     }
-    throw new IllegalArgumentException("no pair of job " + jobId + " with first-side id " + firstId + " is in review");
+    return Optional.empty();
+  }
+
+  private ConflictInReview inReview(String firstId) {
+    return conflict(firstId).orElseThrow(() -> new IllegalArgumentException(
+        "no pair of job " + jobId + " with first-side id " + firstId + " is in review"));
   }
 
   private static String written(List<RecordResult> results, CRMAdapter side) {
