@@ -137,12 +137,22 @@ class ExamplesTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(value = 2, unit = java.util.concurrent.TimeUnit.MINUTES) // the snippet polls until delivered
   void theGatewaySnippetDeliversOneChangeToBothCrmsAndRefusesTheInvalidOne() throws Exception {
     FakeCrm salesforce = FakeCrm.builder().id("salesforce").build();
     FakeCrm hubspot = FakeCrm.builder().id("hubspot").build();
+    java.io.PrintStream stdout = System.out;
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    io.crmsync.gateway.ChangeStatus status;
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      status = GatewayExample.submit(salesforce, hubspot);
+    } finally {
+      System.setOut(stdout);
+    }
 
-    io.crmsync.gateway.ChangeStatus status = GatewayExample.submit(salesforce, hubspot);
-
+    assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8)).as("the invalid change, refused by field")
+        .contains("email").doesNotContain("not-an-email");
     assertThat(status.isDelivered()).isTrue();
     assertThat(salesforce.size(ObjectTypes.CONTACT)).isEqualTo(1);
     assertThat(hubspot.size(ObjectTypes.CONTACT)).isEqualTo(1);
